@@ -1,0 +1,68 @@
+// Package pypi is the index client: it reads projects and release metadata
+// from the PyPI JSON API (or any compatible index, or a file:// mirror laid
+// out like it), with bounded concurrency, retries, an on-disk cache and the
+// PEP 658 core-metadata fallback.
+package pypi
+
+import "github.com/req2nix/req2nix/pypi/pep440"
+
+// NOTE: agreed data types shared with the resolver; keep exported fields.
+
+// Project is what an index knows of one project.
+type Project struct {
+	Name     string    // PEP 503 normalised
+	Index    string    // the index URL it came from, credentials redacted
+	Releases []Release // ascending by version; legacy versions and releases without files are skipped
+}
+
+// Release is one version of a project and its files.
+type Release struct {
+	Version pep440.Version
+	Key     string // the release key exactly as the index spells it (used in version-document URLs)
+	Index   string // index URL (redacted) the release came from
+	Files   []File
+}
+
+// Yanked reports whether the release is yanked (PEP 592: all its files are).
+func (r Release) Yanked() bool {
+	if len(r.Files) == 0 {
+		return false
+	}
+	for _, f := range r.Files {
+		if !f.Yanked {
+			return false
+		}
+	}
+	return true
+}
+
+// File is one distribution file of a release.
+type File struct {
+	Filename       string
+	URL            string
+	SHA256         string // lower-case hex
+	RequiresPython string // "" when absent
+	Yanked         bool
+	YankedReason   string
+	PackageType    string // "sdist", "bdist_wheel", ...
+}
+
+// MetadataSource says where a release's dependencies were read from.
+type MetadataSource string
+
+const (
+	SourceJSON         MetadataSource = "json-api"      // info.requires_dist of the version document
+	SourceCoreMetadata MetadataSource = "core-metadata" // PEP 658/714 <file>.metadata
+	SourceWheel        MetadataSource = "wheel"         // METADATA inside a downloaded wheel
+	SourcePKGInfo      MetadataSource = "pkg-info"      // PKG-INFO inside a downloaded sdist
+)
+
+// Metadata is the dependency metadata of one release.
+type Metadata struct {
+	Name           string // normalised
+	Version        string // normalised
+	RequiresDist   []string
+	RequiresPython string
+	ProvidesExtra  []string
+	Source         MetadataSource
+}

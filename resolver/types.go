@@ -1,0 +1,52 @@
+// Package resolver chooses one version of every package a set of root
+// requirements needs, for a target Python and platform, with a PubGrub
+// (conflict-driven) solver. It prefers versions pinned by a previous run,
+// then the versions nixpkgs ships, then the newest, and explains conflicts in
+// words.
+package resolver
+
+import (
+	"context"
+
+	"github.com/req2nix/req2nix/pypi"
+)
+
+// NOTE: agreed API skeleton; other packages compile against these types.
+
+// Provider is everything the resolver learns about the world. *pypi.Client
+// implements it; tests use in-memory providers. It must be safe for
+// concurrent use: the resolver prefetches.
+type Provider interface {
+	Project(ctx context.Context, name string) (*pypi.Project, error)
+	Metadata(ctx context.Context, name string, r pypi.Release) (*pypi.Metadata, error)
+}
+
+// Resolution is the plain, deterministic result of a resolution.
+type Resolution struct {
+	Python   string    // target interpreter version, e.g. "3.12.8"
+	Platform string    // e.g. "x86_64-linux"
+	Packages []Package // sorted by Name
+	Warnings []string  // sorted, deduplicated
+}
+
+// Package is one chosen package.
+type Package struct {
+	Name           string   // PEP 503 normalised
+	Version        string   // normalised PEP 440 version
+	Extras         []string // activated extras, normalised, sorted
+	Dependencies   []string // normalised names of the chosen packages it depends on (after markers, incl. extras' deps), sorted
+	Files          []File   // the sdist and the best wheel for the target (when they exist)
+	MetadataSource string   // pypi.MetadataSource, or "direct" for direct references
+	RequiresPython string
+	Nixpkgs        bool   // Version equals the version nixpkgs ships
+	Root           bool   // named by a root requirement
+	DirectURL      string // for direct references (name @ url, VCS, path), else ""
+}
+
+// File is one distribution file usable for the target.
+type File struct {
+	Kind     string // "sdist" or "wheel"
+	Filename string
+	URL      string
+	SHA256   string // lower-case hex
+}

@@ -3,17 +3,56 @@
 // markers.
 package pep508
 
-import "github.com/req2nix/req2nix/pypi/pep440"
+import (
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
 
 // NOTE: agreed API skeleton; the implementation replaces the panics. Keep the
 // exported names and signatures: other packages compile against them.
 
 // NormalizeName returns the PEP 503 normalised form of a project name:
 // lower case, runs of "-", "_" and "." replaced by a single "-".
-func NormalizeName(s string) string { panic("unimplemented") }
+func NormalizeName(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	inRun := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' || c == '_' || c == '.' {
+			if !inRun {
+				b.WriteByte('-')
+			}
+			inRun = true
+			continue
+		}
+		inRun = false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
 
 // ValidName reports whether s is a valid project name (PEP 508 identifier).
-func ValidName(s string) bool { panic("unimplemented") }
+func ValidName(s string) bool {
+	if s == "" || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // Requirement is one parsed dependency specifier.
 type Requirement struct {

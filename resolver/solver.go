@@ -1,0 +1,431 @@
+package resolver
+
+import (
+	"context"
+	"sort"
+)
+
+// source is what the PubGrub core needs from the world: candidate choice,
+// decision priorities and dependencies. Package ids and version indices are
+// the world's; the core knows nothing of PEP 440.
+type source interface {
+	// choose returns the preferred usable version of p in allowed, or false
+	// when there is none. decided reports versions already decided for
+	// other packages (an extra follows its base package).
+	choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int, bool)
+	// priority orders pending decisions: lower class first, then fewer
+	// candidates, then name.
+	priority(p pkg, allowed vset, decided func(pkg) (int, bool)) (class, count int)
+	name(p pkg) string
+	// dependencies returns what version v of p depends on, or a reason the
+	// version cannot be used at all (its metadata says it needs another
+	// Python, its metadata is invalid, ...).
+	dependencies(ctx context.Context, p pkg, v int) (deps []dependency, unavailable string, err error)
+}
+
+// dependency is one edge returned by source.dependencies: "needs q in set",
+// or for constraint edges "q, if selected, must be in set".
+type dependency struct {
+	pkg        pkg
+	set        vset
+	origin     string // for root requirements and constraints: "requirements.txt:3"
+	constraint bool
+}
+
+// assignment is one step of the partial solution.
+type assignment struct {
+	term     term
+	level    int
+	decision bool
+	cause    *incompat // for derivations
+}
+
+// pkgState is the partial solution's summary of one package.
+type pkgState struct {
+	acc     term  // intersection of the package's assignments
+	idx     []int // indices of its assignments
+	decided bool
+	version int
+}
+
+// solver is PubGrub: unit propagation over incompatibilities, decisions
+// with prioritisation, and conflict resolution that learns new
+// incompatibilities and backjumps.
+type solver struct {
+	ctx       context.Context
+	src       source
+	incompats map[pkg][]*incompat
+	assigns   []assignment
+	level     int
+	pkgs      map[pkg]*pkgState
+	onDecide  func(p pkg, v int) // progress hook, may be nil
+}
+
+func newSolver(ctx context.Context, src source) *solver {
+	return &solver{ctx: ctx, src: src, incompats: map[pkg][]*incompat{}, pkgs: map[pkg]*pkgState{}}
+}
+
+// solve runs PubGrub to completion. It returns the decided version of every
+// selected package, a *conflict when there is no solution, or the first
+// error from the source.
+func (s *solver) solve() (map[pkg]int, error) {
+	s.addIncompat(newIncompat(causeRoot, term{pkg: rootPkg, set: fullSet(1)}))
+	changed := []pkg{rootPkg}
+	for {
+		if err := s.propagate(changed); err != nil {
+			return nil, err
+		}
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, ok := s.nextPackage()
+		if !ok {
+			return s.solution(), nil
+		}
+		var err error
+		if changed, err = s.decide(p); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *solver) solution() map[pkg]int {
+	out := map[pkg]int{}
+	for p, st := range s.pkgs {
+		if st.decided {
+			out[p] = st.version
+		}
+	}
+	return out
+}
+
+func (s *solver) decided(p pkg) (int, bool) {
+	if st := s.pkgs[p]; st != nil && st.decided {
+		return st.version, true
+	}
+	return 0, false
+}
+
+func (s *solver) addIncompat(ic *incompat) {
+	for _, t := range ic.terms {
+		s.incompats[t.pkg] = append(s.incompats[t.pkg], ic)
+	}
+}
+
+// relation classifies ic against the partial solution: satisfied,
+// contradicted, or almost satisfied (all terms but one satisfied, the
+// remaining one returned), else inconclusive.
+type relation int
+
+const (
+	relSatisfied relation = iota
+	relContradicted
+	relAlmost
+	relInconclusive
+)
+
+func (s *solver) relation(ic *incompat) (relation, term) {
+	var unsat term
+	found := false
+	for _, t := range ic.terms {
+		acc := s.accumulated(t)
+		if t.satisfiedBy(acc) {
+			continue
+		}
+		if t.contradictedBy(acc) {
+			return relContradicted, term{}
+		}
+		if found {
+			return relInconclusive, term{}
+		}
+		unsat, found = t, true
+	}
+	if !found {
+		return relSatisfied, term{}
+	}
+	return relAlmost, unsat
+}
+
+func (s *solver) accumulated(t term) term {
+	if st := s.pkgs[t.pkg]; st != nil {
+		return st.acc
+	}
+	return anyTerm(t.pkg, t.set.n)
+}
+
+// propagate is unit propagation from the changed packages.
+func (s *solver) propagate(changed []pkg) error {
+	for len(changed) > 0 {
+		p := changed[len(changed)-1]
+		changed = changed[:len(changed)-1]
+		list := s.incompats[p]
+		for i := len(list) - 1; i >= 0; i-- {
+			rel, t := s.relation(list[i])
+			switch rel {
+			case relSatisfied:
+				root, err := s.resolveConflict(list[i])
+				if err != nil {
+					return err
+				}
+				_, t = s.relation(root)
+				s.derive(t.negate(), root)
+				changed = []pkg{t.pkg}
+				i = -1 // restart from the learned incompatibility's package
+			case relAlmost:
+				s.derive(t.negate(), list[i])
+				changed = appendUnique(changed, t.pkg)
+			}
+		}
+	}
+	return nil
+}
+
+func appendUnique(ps []pkg, p pkg) []pkg {
+	for _, q := range ps {
+		if q == p {
+			return ps
+		}
+	}
+	return append(ps, p)
+}
+
+// resolveConflict learns from a satisfied incompatibility until it finds one
+// that, after backjumping, is almost satisfied; it fails with a *conflict
+// when the root itself is incompatible.
+func (s *solver) resolveConflict(ic *incompat) (*incompat, error) {
+	learned := false
+	for {
+		if isFailure(ic) {
+			return nil, &conflict{root: ic}
+		}
+		si, st, prevLevel := s.satisfier(ic)
+		sat := s.assigns[si]
+		if sat.decision || prevLevel != sat.level {
+			if learned {
+				s.addIncompat(ic)
+			}
+			s.backtrack(prevLevel)
+			return ic, nil
+		}
+		var terms []term
+		for _, t := range ic.terms {
+			if t.pkg != st.pkg {
+				terms = append(terms, t)
+			}
+		}
+		for _, t := range sat.cause.terms {
+			if t.pkg != st.pkg {
+				terms = append(terms, t)
+			}
+		}
+		if diff := sat.term.difference(st); !diff.isEmptyPositive() {
+			terms = append(terms, diff.negate())
+		}
+		ic = derive(ic, sat.cause, terms)
+		learned = true
+	}
+}
+
+func isFailure(ic *incompat) bool {
+	return len(ic.terms) == 0 || (len(ic.terms) == 1 && ic.terms[0].pkg == rootPkg && ic.terms[0].pos)
+}
+
+// satisfier finds the assignment that made ic satisfied (the latest of the
+// earliest assignments satisfying each term), the term of ic on its package,
+// and the decision level to backjump to.
+func (s *solver) satisfier(ic *incompat) (int, term, int) {
+	at := make([]int, len(ic.terms))
+	si, sk := -1, -1
+	for k, t := range ic.terms {
+		at[k] = s.earliestSatisfying(t)
+		if at[k] > si {
+			si, sk = at[k], k
+		}
+	}
+	prevLevel := 1
+	for k := range ic.terms {
+		if k != sk {
+			prevLevel = max(prevLevel, s.assigns[at[k]].level)
+		}
+	}
+	st := ic.terms[sk]
+	if diff := s.assigns[si].term.difference(st); !diff.isEmptyPositive() {
+		prevLevel = max(prevLevel, s.assigns[s.earliestSatisfying(diff.negate())].level)
+	}
+	return si, st, prevLevel
+}
+
+// earliestSatisfying returns the index of the first assignment after which
+// the package's accumulated term satisfies t.
+func (s *solver) earliestSatisfying(t term) int {
+	st := s.pkgs[t.pkg]
+	acc := anyTerm(t.pkg, t.set.n)
+	for _, i := range st.idx {
+		acc = acc.intersect(s.assigns[i].term)
+		if t.satisfiedBy(acc) {
+			return i
+		}
+	}
+	panic("resolver: satisfier not found for a satisfied term") // an internal invariant
+}
+
+func (s *solver) assign(a assignment) {
+	s.assigns = append(s.assigns, a)
+	st := s.pkgs[a.term.pkg]
+	if st == nil {
+		st = &pkgState{acc: anyTerm(a.term.pkg, a.term.set.n)}
+		s.pkgs[a.term.pkg] = st
+	}
+	st.idx = append(st.idx, len(s.assigns)-1)
+	st.acc = st.acc.intersect(a.term)
+	if a.decision {
+		st.decided = true
+		st.version = a.term.set.highest()
+	}
+}
+
+func (s *solver) derive(t term, cause *incompat) {
+	s.assign(assignment{term: t, level: s.level, cause: cause})
+}
+
+// backtrack removes every assignment above level.
+func (s *solver) backtrack(level int) {
+	n := len(s.assigns)
+	for n > 0 && s.assigns[n-1].level > level {
+		n--
+	}
+	touched := map[pkg]bool{}
+	for _, a := range s.assigns[n:] {
+		touched[a.term.pkg] = true
+	}
+	s.assigns = s.assigns[:n]
+	s.level = level
+	for p := range touched {
+		s.replay(p, n)
+	}
+}
+
+// replay recomputes a package's summary from its assignments below n.
+func (s *solver) replay(p pkg, n int) {
+	st := s.pkgs[p]
+	keep := st.idx[:0]
+	for _, i := range st.idx {
+		if i < n {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == 0 {
+		delete(s.pkgs, p)
+		return
+	}
+	fresh := &pkgState{acc: anyTerm(p, st.acc.set.n)}
+	for _, i := range keep {
+		a := s.assigns[i]
+		fresh.acc = fresh.acc.intersect(a.term)
+		if a.decision {
+			fresh.decided, fresh.version = true, a.term.set.highest()
+		}
+	}
+	fresh.idx = keep
+	s.pkgs[p] = fresh
+}
+
+// nextPackage picks the undecided package with a positive derivation to
+// decide next: lowest priority class, then fewest candidates, then name.
+func (s *solver) nextPackage() (pkg, bool) {
+	type cand struct {
+		p            pkg
+		class, count int
+		name         string
+	}
+	var best *cand
+	for p, st := range s.pkgs {
+		if st.decided || !st.acc.pos {
+			continue
+		}
+		class, count := s.src.priority(p, st.acc.set, s.decided)
+		c := cand{p, class, count, s.src.name(p)}
+		if best == nil || c.class < best.class || (c.class == best.class &&
+			(c.count < best.count || (c.count == best.count && c.name < best.name))) {
+			best = &c
+		}
+	}
+	if best == nil {
+		return 0, false
+	}
+	return best.p, true
+}
+
+// decide chooses a version of p and adds its dependencies, deciding it only
+// if none of them is already violated. It returns the packages to propagate.
+func (s *solver) decide(p pkg) ([]pkg, error) {
+	allowed := s.pkgs[p].acc.set
+	v, ok := s.src.choose(p, allowed, s.decided)
+	if !ok {
+		s.addIncompat(newIncompat(causeNoVersions, term{pkg: p, set: allowed, pos: true}))
+		return []pkg{p}, nil
+	}
+	deps, unavailable, err := s.src.dependencies(s.ctx, p, v)
+	if err != nil {
+		return nil, err
+	}
+	version := term{pkg: p, set: singleton(allowed.n, v), pos: true}
+	if unavailable != "" {
+		ic := newIncompat(causeUnavailable, version)
+		ic.reason = unavailable
+		s.addIncompat(ic)
+		return []pkg{p}, nil
+	}
+	changed := []pkg{p}
+	clash := false
+	for _, d := range deps {
+		ic := dependencyIncompat(version, d)
+		s.addIncompat(ic)
+		if d.constraint {
+			changed = appendUnique(changed, d.pkg)
+		}
+		clash = clash || s.violatedBesides(ic, p)
+	}
+	if !clash {
+		s.level++
+		s.assign(assignment{term: version, level: s.level, decision: true})
+		if s.onDecide != nil {
+			s.onDecide(p, v)
+		}
+	}
+	return changed, nil
+}
+
+func dependencyIncompat(version term, d dependency) *incompat {
+	var ic *incompat
+	if d.constraint {
+		ic = newIncompat(causeConstraint, term{pkg: rootPkg, set: fullSet(1), pos: true},
+			term{pkg: d.pkg, set: d.set.complement(), pos: true})
+		ic.shown = d.set
+	} else {
+		ic = newIncompat(causeDependency, version, term{pkg: d.pkg, set: d.set})
+	}
+	ic.origin = d.origin
+	return ic
+}
+
+// violatedBesides reports whether every term of ic not on p is already
+// satisfied, so that deciding p would satisfy ic.
+func (s *solver) violatedBesides(ic *incompat, p pkg) bool {
+	for _, t := range ic.terms {
+		if t.pkg != p && !t.satisfiedBy(s.accumulated(t)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedPkgs lists ps in id order (for deterministic iteration).
+func sortedPkgs(m map[pkg]int) []pkg {
+	out := make([]pkg, 0, len(m))
+	for p := range m {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

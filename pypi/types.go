@@ -17,6 +17,7 @@ type Project struct {
 
 // Release is one version of a project and its files.
 type Release struct {
+	Name    string // the project's PEP 503 normalised name ("" when built by hand)
 	Version pep440.Version
 	Key     string // the release key exactly as the index spells it (used in version-document URLs)
 	Index   string // index URL (redacted) the release came from

@@ -1,0 +1,225 @@
+package pypi
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// maxMemberBytes bounds a member read from an archive (METADATA, PKG-INFO,
+// pyproject.toml): archives from an index are untrusted.
+const maxMemberBytes = 8 << 20
+
+// ArtifactMetadata downloads the artifact at rawURL (see Download) and
+// reads its core metadata: METADATA from a wheel's .dist-info directory, or
+// PKG-INFO from the top directory of an sdist (.tar.gz, .tgz, .tar.bz2,
+// .tar, .zip). It serves direct references ("name @ https://...").
+func (c *Client) ArtifactMetadata(ctx context.Context, rawURL, sha256hex string) (*Metadata, error) {
+	p, err := c.Download(ctx, rawURL, sha256hex)
+	if err != nil {
+		return nil, err
+	}
+	return readArtifactMetadata(p, fileNameOf(rawURL))
+}
+
+// BuildRequires downloads the sdist f and returns the [build-system]
+// requires list of its pyproject.toml: nil when the sdist has no
+// pyproject.toml or it declares no build-system requirements (PEP 518: the
+// caller then assumes setuptools). Wheels need no build: nil.
+func (c *Client) BuildRequires(ctx context.Context, f File) ([]string, error) {
+	name := f.Filename
+	if name == "" {
+		name = fileNameOf(f.URL)
+	}
+	if strings.HasSuffix(name, ".whl") {
+		return nil, nil
+	}
+	p, err := c.Download(ctx, f.URL, f.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	body, err := readSdistMember(p, name, "pyproject.toml")
+	if errors.Is(err, errNoMember) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseBuildRequires(body, name)
+}
+
+// parseBuildRequires reads build-system.requires from pyproject.toml text.
+func parseBuildRequires(body []byte, where string) ([]string, error) {
+	var doc struct {
+		BuildSystem struct {
+			Requires []string `toml:"requires"`
+		} `toml:"build-system"`
+	}
+	if err := toml.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("%s: pyproject.toml: %v", where, err)
+	}
+	return doc.BuildSystem.Requires, nil
+}
+
+// fileNameOf is the last path segment of a URL (for the archive kind).
+func fileNameOf(rawURL string) string {
+	rawURL, _, _ = strings.Cut(rawURL, "#")
+	rawURL, _, _ = strings.Cut(rawURL, "?")
+	return path.Base(rawURL)
+}
+
+// readArtifactMetadata reads the core metadata of the artifact at p, whose
+// kind comes from its original file name.
+func readArtifactMetadata(p, name string) (*Metadata, error) {
+	var body []byte
+	var err error
+	source := SourcePKGInfo
+	if strings.HasSuffix(strings.ToLower(name), ".whl") {
+		source = SourceWheel
+		body, err = readWheelMetadata(p, name)
+	} else {
+		body, err = readSdistMember(p, name, "PKG-INFO")
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseCoreMetadata(body, source)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return m, nil
+}
+
+// errNoMember marks an archive without the wanted member.
+var errNoMember = errors.New("no such member")
+
+// readWheelMetadata reads <name>-<version>.dist-info/METADATA from a wheel.
+// With several .dist-info directories, the one matching the wheel's file
+// name wins.
+func readWheelMetadata(p, name string) ([]byte, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a zip file: %v", name, err)
+	}
+	defer zr.Close()
+	parts := strings.SplitN(strings.TrimSuffix(name, ".whl"), "-", 3)
+	prefix := ""
+	if len(parts) >= 2 {
+		prefix = strings.ToLower(parts[0] + "-" + parts[1] + ".dist-info/")
+	}
+	var found *zip.File
+	for _, f := range zr.File {
+		dir, file, ok := strings.Cut(f.Name, "/")
+		if !ok || file != "METADATA" || !strings.HasSuffix(dir, ".dist-info") {
+			continue
+		}
+		if found == nil || strings.ToLower(f.Name) == prefix+"metadata" {
+			found = f
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%s: no .dist-info/METADATA in the wheel", name)
+	}
+	rc, err := found.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %v", name, found.Name, err)
+	}
+	defer rc.Close()
+	return readLimited(rc, name+": "+found.Name)
+}
+
+// readSdistMember reads <top>/<member> from an sdist archive (a member in
+// the single top-level directory, as sdists are laid out).
+func readSdistMember(p, name, member string) ([]byte, error) {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".zip") {
+		return readZipMember(p, name, member)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReader(f)
+	switch {
+	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: not gzip: %v", name, err)
+		}
+		r = gz
+	case strings.HasSuffix(lower, ".tar.bz2"), strings.HasSuffix(lower, ".tbz"):
+		r = bzip2.NewReader(r)
+	case strings.HasSuffix(lower, ".tar"):
+	default:
+		return nil, fmt.Errorf("%s: unsupported archive type (want .whl, .tar.gz, .tgz, .tar.bz2, .tar or .zip)", name)
+	}
+	return readTarMember(tar.NewReader(r), name, member)
+}
+
+// isTopMember reports whether an archive path is <one directory>/member.
+func isTopMember(p, member string) bool {
+	p = strings.TrimPrefix(p, "./")
+	dir, rest, ok := strings.Cut(p, "/")
+	return ok && dir != "" && rest == member
+}
+
+// readTarMember scans a tar stream for <top>/member.
+func readTarMember(tr *tar.Reader, name, member string) ([]byte, error) {
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s: %w %s", name, errNoMember, member)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: damaged archive: %v", name, err)
+		}
+		if h.Typeflag == tar.TypeReg && isTopMember(h.Name, member) {
+			return readLimited(tr, name+": "+h.Name)
+		}
+	}
+}
+
+// readZipMember reads <top>/member from a zip sdist.
+func readZipMember(p, name, member string) ([]byte, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a zip file: %v", name, err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if !isTopMember(f.Name, member) {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %v", name, f.Name, err)
+		}
+		defer rc.Close()
+		return readLimited(rc, name+": "+f.Name)
+	}
+	return nil, fmt.Errorf("%s: %w %s", name, errNoMember, member)
+}
+
+// readLimited reads r, refusing more than maxMemberBytes.
+func readLimited(r io.Reader, what string) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, maxMemberBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", what, err)
+	}
+	if len(body) > maxMemberBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", what, maxMemberBytes)
+	}
+	return body, nil
+}

@@ -1,0 +1,152 @@
+package pypi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+)
+
+// docReq describes one index document to get.
+type docReq struct {
+	url     *url.URL // without credentials
+	accept  string   // Accept header ("" for the default)
+	project string   // normalised project name: the cache directory
+	mutable bool     // revalidated after MaxAge; otherwise cached for good
+}
+
+// cacheKey identifies the document in the cache and in flight.
+func (d docReq) cacheKey() string { return d.accept + " " + d.url.String() }
+
+// getDoc returns the decoded document d: read from a file:// mirror, or
+// from the disk cache when usable, or fetched (conditionally when a cached
+// copy exists), decoded and cached. A body that does not decode is an error
+// naming the URL and is never cached. Concurrent calls for one document
+// share one fetch.
+func getDoc[T any](ctx context.Context, c *Client, d docReq, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	if d.url.Scheme == "file" {
+		return readLocalDoc(d.url, decode)
+	}
+	v, err := c.flights.do(ctx, "doc "+d.cacheKey(), func(ctx context.Context) (any, error) {
+		return fetchCached(ctx, c, d, decode)
+	})
+	if err != nil {
+		return zero, err
+	}
+	t, _ := v.(T)
+	return t, nil
+}
+
+// readLocalDoc reads and decodes a document of a file:// mirror.
+func readLocalDoc[T any](u *url.URL, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	body, err := os.ReadFile(localPath(u))
+	if errors.Is(err, fs.ErrNotExist) {
+		return zero, fmt.Errorf("%s: %w", u, errNotFound)
+	}
+	if err != nil {
+		return zero, err
+	}
+	v, err := decode(body)
+	if err != nil {
+		return zero, fmt.Errorf("%s: malformed document: %v", u, err)
+	}
+	return v, nil
+}
+
+// fetchCached implements getDoc for network documents.
+func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	key, where := d.cacheKey(), d.url.String()
+	path := c.cache.entryPath(d.url.Host, d.project, key)
+	cached := c.loadEntry(path, where)
+	if cached != nil && c.usable(d, key, cached) {
+		v, err := decode(cached.Body)
+		if err == nil {
+			c.stats.cacheHits.Add(1)
+			return v, nil
+		}
+		c.log.Debug("cached document does not parse; refetching", "path", path, "url", where, "error", err)
+		cached = nil
+	}
+	if c.offline {
+		return zero, fmt.Errorf("%w: no cached copy of %s; run once without --offline", errOffline, where)
+	}
+	body, etag, err := c.fetchBody(ctx, d, cached)
+	if err != nil {
+		return zero, err
+	}
+	v, err := decode(body)
+	if err != nil {
+		return zero, fmt.Errorf("GET %s: malformed document: %v", where, err)
+	}
+	entry := &cacheEntry{URL: where, ETag: etag, Fetched: time.Now().UTC(), Body: body}
+	if err := c.cache.store(path, entry); err != nil {
+		c.log.Debug("cannot write cache entry", "path", path, "error", err)
+	}
+	c.validated.Store(key, struct{}{})
+	return v, nil
+}
+
+// fetchBody GETs the document, conditionally on the cached copy's ETag; a
+// 304 answers with the cached body.
+func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (body []byte, etag string, err error) {
+	hdr := http.Header{}
+	if d.accept != "" {
+		hdr.Set("Accept", d.accept)
+	}
+	if cached != nil && cached.ETag != "" {
+		hdr.Set("If-None-Match", cached.ETag)
+	}
+	var buf bytes.Buffer
+	resp, err := c.httpGet(ctx, d.url, hdr, c.timeout, func(r io.Reader) error {
+		buf.Reset()
+		_, err := buf.ReadFrom(r)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case resp.status == http.StatusOK:
+		return buf.Bytes(), resp.etag, nil
+	case resp.status == http.StatusNotModified && cached != nil:
+		return cached.Body, cached.ETag, nil
+	}
+	return nil, "", &HTTPError{URL: Redact(d.url.String()), Status: resp.status, Attempts: 1}
+}
+
+// loadEntry reads a cache entry, logging (and ignoring) a corrupt one.
+func (c *Client) loadEntry(path, url string) *cacheEntry {
+	e, err := c.cache.load(path, url)
+	if errors.Is(err, errCorrupt) {
+		c.log.Debug("ignoring corrupt cache entry", "error", err)
+	}
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// usable reports whether a cached entry may answer without a request:
+// always offline; never before its first revalidation in a Refresh run;
+// immutable documents forever; project documents within MaxAge.
+func (c *Client) usable(d docReq, key string, e *cacheEntry) bool {
+	if c.offline {
+		return true
+	}
+	if _, done := c.validated.Load(key); done {
+		return true
+	}
+	if c.refresh {
+		return false
+	}
+	return !d.mutable || time.Since(e.Fetched) < c.maxAge
+}

@@ -1,0 +1,169 @@
+package pypi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// Download fetches the artifact at rawURL into the cache and returns its
+// path: <CacheDir>/artifacts/<sha256>/<file name>. The body is streamed to
+// a temporary file, its sha256 checked against sha256hex (when given) and
+// the file renamed into place, so a cancelled or failed download leaves
+// nothing behind. A cached artifact is re-hashed before reuse. A file://
+// URL is checked in place and its own path returned. Offline, only cached
+// artifacts are available.
+func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string, error) {
+	want := strings.ToLower(sha256hex)
+	if want != "" {
+		if _, err := decodeSHA256(want); err != nil {
+			return "", fmt.Errorf("download %s: %v", Redact(rawURL), err)
+		}
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("download %s: %v", Redact(rawURL), err)
+	}
+	if u.Scheme == "file" {
+		p := localPath(u)
+		return p, verifyFile(p, want, u.String())
+	}
+	clean, _ := stripUserinfo(u)
+	v, err := c.flights.do(ctx, "download "+clean.String()+" "+want, func(ctx context.Context) (any, error) {
+		return c.download(ctx, clean, want)
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// artifactName is the file name to store an artifact under: the last path
+// segment of its URL, made safe.
+func artifactName(u *url.URL) string {
+	name := path.Base(u.Path)
+	if name == "/" || name == "." || name == ".." || name == "" {
+		return "artifact"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == os.PathSeparator || r == 0 {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// download implements Download for network URLs.
+func (c *Client) download(ctx context.Context, u *url.URL, want string) (string, error) {
+	root := filepath.Join(c.cache.dir, "artifacts")
+	name := artifactName(u)
+	if want != "" {
+		dest := filepath.Join(root, want, name)
+		if err := verifyFile(dest, want, u.String()); err == nil {
+			c.stats.cacheHits.Add(1)
+			return dest, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			c.log.Debug("cached artifact is damaged; downloading again", "path", dest, "error", err)
+		}
+	}
+	if c.offline {
+		return "", fmt.Errorf("%w: no cached copy of %s; run once without --offline", errOffline, u)
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(root, ".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	defer tmp.Close()
+	got, err := c.streamTo(ctx, u, tmp)
+	if err != nil {
+		return "", err
+	}
+	if want != "" && got != want {
+		return "", fmt.Errorf("download %s: sha256 mismatch: want %s, got %s", u, want, got)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	dest := filepath.Join(root, got, name)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return "", err
+	}
+	return dest, os.Rename(tmp.Name(), dest)
+}
+
+// streamTo GETs u into f (rewinding it on each retry) and returns the
+// body's sha256.
+func (c *Client) streamTo(ctx context.Context, u *url.URL, f *os.File) (string, error) {
+	var h hash.Hash
+	resp, err := c.httpGet(ctx, u, nil, 10*c.timeout, func(r io.Reader) error {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return &permanentError{err}
+		}
+		if err := f.Truncate(0); err != nil {
+			return &permanentError{err}
+		}
+		h = sha256.New()
+		_, err := io.Copy(io.MultiWriter(fileWriter{f}, h), r)
+		var we *writeError
+		if errors.As(err, &we) {
+			return &permanentError{err}
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp.status != 200 {
+		return "", &HTTPError{URL: Redact(u.String()), Status: resp.status, Attempts: 1}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeError marks a local write failure while streaming (not retryable).
+type writeError struct{ error }
+
+// fileWriter tags write errors of f as writeErrors.
+type fileWriter struct{ f *os.File }
+
+func (w fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = &writeError{err}
+	}
+	return n, err
+}
+
+// verifyFile checks that the file at p exists and, when want is set, has
+// that sha256.
+func verifyFile(p, want, what string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if want == "" {
+		return nil
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("reading %s: %v", p, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("%s: sha256 mismatch: want %s, got %s", Redact(what), want, got)
+	}
+	return nil
+}

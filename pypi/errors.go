@@ -1,0 +1,137 @@
+package pypi
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// NotFoundError reports a project that no configured index has.
+type NotFoundError struct {
+	Name        string   // the name as asked for
+	Index       string   // the index URL(s) asked, credentials redacted, comma-separated
+	Suggestions []string // close matches among names known to be valid, best first
+}
+
+// Error reads: package "reqests" not found on https://pypi.org (did you mean "requests"?)
+func (e *NotFoundError) Error() string {
+	msg := fmt.Sprintf("package %q not found on %s", e.Name, e.Index)
+	if len(e.Suggestions) > 0 {
+		msg += " (did you mean " + quoteList(e.Suggestions) + "?)"
+	}
+	return msg
+}
+
+// quoteList renders ["a"], ["a", "b"], ["a", "b", "c"] as `"a"`, `"a" or
+// "b"`, `"a", "b" or "c"`.
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// errNotFound marks a document the index does not have (HTTP 404, missing
+// file); callers turn it into a NotFoundError or a fallback.
+var errNotFound = errors.New("not found")
+
+// errOffline marks a cache miss in offline mode.
+var errOffline = errors.New("offline")
+
+// HTTPError is a final, non-retryable (or retried to exhaustion) HTTP
+// status for a document.
+type HTTPError struct {
+	URL      string // redacted
+	Status   int
+	Attempts int
+}
+
+func (e *HTTPError) Error() string {
+	switch e.Status {
+	case 401, 403:
+		return fmt.Sprintf("GET %s: HTTP %d: the index refused the credentials (check the user name and password in the index URL or in ~/.netrc for this host)", e.URL, e.Status)
+	}
+	return fmt.Sprintf("GET %s: HTTP %d after %d attempt%s", e.URL, e.Status, e.Attempts, plural(e.Attempts))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// maxSuggestions bounds the "did you mean" list.
+const maxSuggestions = 3
+
+// suggest returns up to maxSuggestions names from known closest to name
+// (normalised), by edit distance; only near misses are returned.
+func suggest(name string, known []string) []string {
+	type cand struct {
+		name string
+		dist int
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	for _, k := range known {
+		if k == name || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if d := editDistance(name, k); d <= maxDistance(name) {
+			cands = append(cands, cand{k, d})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].dist != cands[j].dist {
+			return cands[i].dist < cands[j].dist
+		}
+		return cands[i].name < cands[j].name
+	})
+	var out []string
+	for i := 0; i < len(cands) && i < maxSuggestions; i++ {
+		out = append(out, cands[i].name)
+	}
+	return out
+}
+
+// maxDistance is how many edits still count as a typo of name: one for
+// short names, two from six characters on.
+func maxDistance(name string) int {
+	if len(name) < 6 {
+		return 1
+	}
+	return 2
+}
+
+// editDistance is the optimal-string-alignment distance (Levenshtein plus
+// adjacent transpositions, the most common typo) between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,261 @@
+package pypi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Retry tuning. The per-document deadline (Options.Timeout) bounds the total.
+const (
+	retryMax      = 8
+	retryWaitMin  = 250 * time.Millisecond
+	retryWaitMax  = 15 * time.Second
+	maxBodyBytes  = 256 << 20 // no index document is this large
+	userAgent     = "req2nix (+https://github.com/req2nix/req2nix)"
+	simpleJSONAPI = "application/vnd.pypi.simple.v1+json"
+)
+
+// newRetryClient builds the retrying HTTP client: one shared keep-alive
+// transport sized for Jobs connections per host, exponential backoff with
+// full jitter, Retry-After honoured.
+func (c *Client) newRetryClient(opts Options) *retryablehttp.Client {
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = opts.HTTPClient
+	if rc.HTTPClient == nil {
+		rc.HTTPClient = &http.Client{Transport: newTransport(opts)}
+	}
+	rc.RetryMax = retryMax
+	rc.RetryWaitMin, rc.RetryWaitMax = retryWaitMin, retryWaitMax
+	rc.Backoff = fullJitterBackoff
+	rc.CheckRetry = checkRetry
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.RequestLogHook = c.countAttempt
+	rc.Logger = nil
+	if opts.Logger != nil {
+		rc.Logger = slogAdapter{opts.Logger}
+	}
+	return rc
+}
+
+// newTransport is a keep-alive transport with gzip (net/http asks for it
+// and decodes transparently) and enough idle connections for Jobs workers.
+// A response whose headers take longer than half the deadline is retried.
+func newTransport(opts Options) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4 * opts.Jobs,
+		MaxIdleConnsPerHost:   opts.Jobs,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: opts.Timeout / 2,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// fullJitterBackoff waits a uniformly random time in [0, min(max,
+// min·2^attempt)] ("full jitter"), or what the server asked for with
+// Retry-After on 429 and 503.
+func fullJitterBackoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return d
+		}
+	}
+	ceiling := maxWait
+	if attempt < 30 && minWait<<attempt < maxWait {
+		ceiling = minWait << attempt
+	}
+	return rand.N(ceiling + 1)
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 || secs > int64(24*time.Hour/time.Second) {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	when, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(when.Sub(now), 0), true
+}
+
+// permanentError marks a failure that a retry cannot fix (a hash mismatch,
+// a full disk).
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// checkRetry retries connection errors, timeouts, truncated bodies, 429 and
+// 5xx (except 501), never 4xx, and never once the context is done.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		return false, err
+	}
+	return retryablehttp.ErrorPropagatedRetryPolicy(ctx, resp, err)
+}
+
+// attemptsKey is the context key of a request's attempt counter.
+type attemptsKey struct{}
+
+// countAttempt is the retry client's per-attempt hook: it counts requests
+// and retries, and the attempts of this document.
+func (c *Client) countAttempt(_ retryablehttp.Logger, req *http.Request, retry int) {
+	c.stats.requests.Add(1)
+	if retry > 0 {
+		c.stats.retries.Add(1)
+	}
+	if n, ok := req.Context().Value(attemptsKey{}).(*int); ok {
+		*n = retry + 1
+	}
+}
+
+// response is the outcome of one document GET.
+type response struct {
+	status int
+	etag   string
+}
+
+// httpGet fetches u (which carries no credentials) with retries under the
+// document deadline. For a 200 response, body is called with the body
+// stream; it runs again from the start on a retry, so it must reset what it
+// writes, and a read error from the stream triggers a retry.
+func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadline time.Duration, body func(io.Reader) error) (response, error) {
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	attempts := 0
+	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return response{}, fmt.Errorf("GET %s: %v", Redact(u.String()), err)
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if user, pass, ok := c.credentials(u); ok {
+		req.SetBasicAuth(user, pass)
+	}
+	req.SetResponseHandler(func(resp *http.Response) error {
+		if resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		return body(&countingReader{r: io.LimitReader(resp.Body, maxBodyBytes), n: &c.stats.bytes})
+	})
+	if err := c.acquire(ctx); err != nil {
+		return response{}, c.fetchError(ctx, u, attempts, err)
+	}
+	defer c.release()
+	resp, err := c.http.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	switch {
+	case err != nil && resp != nil && resp.StatusCode != http.StatusOK:
+		return response{}, c.statusError(u, resp.StatusCode, attempts)
+	case err != nil:
+		return response{}, c.fetchError(ctx, u, attempts, err)
+	}
+	return response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}, nil
+}
+
+// statusError turns a final HTTP status into an error: errNotFound for
+// 404/410, an HTTPError otherwise.
+func (c *Client) statusError(u *url.URL, status, attempts int) error {
+	if status == http.StatusNotFound || status == http.StatusGone {
+		return fmt.Errorf("GET %s: %w", Redact(u.String()), errNotFound)
+	}
+	return &HTTPError{URL: Redact(u.String()), Status: status, Attempts: attempts}
+}
+
+// fetchError explains a failed fetch: which host, after how many attempts,
+// and whether the deadline or the caller ended it.
+func (c *Client) fetchError(ctx context.Context, u *url.URL, attempts int, err error) error {
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		return perm.err
+	}
+	where := fmt.Sprintf("GET %s", Redact(u.String()))
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s: no complete response from %s within %s (%d attempt%s): %w", where, u.Host, c.timeout, attempts, plural(attempts), context.DeadlineExceeded)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", where, ctx.Err())
+	}
+	return fmt.Errorf("%s: cannot reach %s after %d attempt%s: %v", where, u.Host, attempts, plural(attempts), unwrapURLError(err))
+}
+
+// unwrapURLError drops the "Get <url>:" prefix net/http adds (the caller
+// names the URL itself, redacted).
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// credentials finds the login for u: an index URL's userinfo for that index
+// host, else the netrc entry for the host.
+func (c *Client) credentials(u *url.URL) (user, pass string, ok bool) {
+	for _, ix := range c.indexes {
+		if ix.user != nil && strings.EqualFold(ix.base.Host, u.Host) {
+			p, _ := ix.user.Password()
+			return ix.user.Username(), p, true
+		}
+	}
+	if e, found := c.netrcEntries().lookup(u.Hostname()); found {
+		return e.login, e.password, true
+	}
+	return "", "", false
+}
+
+// countingReader adds the bytes it reads to a counter, and marks read
+// errors as retryable transfer failures.
+type countingReader struct {
+	r io.Reader
+	n interface{ Add(int64) int64 }
+}
+
+func (cr *countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(int64(n))
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("reading body: %w", err)
+	}
+	return n, err
+}
+
+// slogAdapter feeds retryablehttp's log lines to slog at debug level.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Error(msg string, kv ...any) { a.l.Debug(msg, kv...) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Debug(msg, kv...) }
+func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug(msg, kv...) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Debug(msg, kv...) }

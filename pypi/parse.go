@@ -1,0 +1,202 @@
+package pypi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
+
+// projectDoc is the part of a JSON API project document we read.
+type projectDoc struct {
+	Info struct {
+		Name string `json:"name"`
+	} `json:"info"`
+	Releases map[string][]fileDoc `json:"releases"`
+}
+
+// fileDoc is one file of a release in the JSON API.
+type fileDoc struct {
+	Filename string `json:"filename"`
+	URL      string `json:"url"`
+	Digests  struct {
+		SHA256 string `json:"sha256"`
+	} `json:"digests"`
+	RequiresPython *string   `json:"requires_python"`
+	Yanked         yankState `json:"yanked"`
+	YankedReason   *string   `json:"yanked_reason"`
+	PackageType    string    `json:"packagetype"`
+}
+
+// yankState reads "yanked" in any shape indexes send it: absent or null
+// (not yanked), a bool, or (PEP 691) a string giving the reason.
+type yankState struct {
+	yanked bool
+	reason string
+}
+
+func (y *yankState) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+		*y = yankState{}
+	case bool:
+		*y = yankState{yanked: v}
+	case string:
+		*y = yankState{yanked: true, reason: v}
+	default:
+		return fmt.Errorf("yanked: want bool or string, got %s", b)
+	}
+	return nil
+}
+
+// parseProject decodes a JSON API project document for project name
+// (normalised) from index (redacted). Release keys that are not PEP 440
+// versions are skipped with a debug note, as are releases without files;
+// releases come out ascending. When two keys spell the same version, the
+// one spelled canonically (else the first in key order) wins.
+func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, error) {
+	var doc projectDoc
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Releases == nil {
+		return nil, errors.New(`no "releases" object: not a JSON API project document`)
+	}
+	p := &Project{Name: name, Index: index}
+	for _, key := range sortedKeys(doc.Releases) {
+		r, ok := parseRelease(name, index, key, doc.Releases[key], log)
+		if ok {
+			p.Releases = append(p.Releases, r)
+		}
+	}
+	p.Releases = sortReleases(p.Releases)
+	return p, nil
+}
+
+// parseRelease builds a Release from one "releases" entry, or reports false
+// for an entry to skip.
+func parseRelease(name, index, key string, files []fileDoc, log *slog.Logger) (Release, bool) {
+	v, err := pep440.Parse(key)
+	switch {
+	case err != nil:
+		log.Debug("skipping release with a non-PEP 440 version", "project", name, "index", index, "version", key)
+		return Release{}, false
+	case len(files) == 0:
+		log.Debug("skipping release without files", "project", name, "index", index, "version", key)
+		return Release{}, false
+	case !safeKey(key):
+		log.Debug("skipping release with an unusable key", "project", name, "index", index, "version", key)
+		return Release{}, false
+	}
+	r := Release{Name: name, Version: v, Key: key, Index: index, Files: make([]File, 0, len(files))}
+	for _, f := range files {
+		r.Files = append(r.Files, f.toFile())
+	}
+	return r, true
+}
+
+// toFile converts the JSON form to a File.
+func (f fileDoc) toFile() File {
+	out := File{
+		Filename:     f.Filename,
+		URL:          f.URL,
+		SHA256:       strings.ToLower(f.Digests.SHA256),
+		Yanked:       f.Yanked.yanked,
+		YankedReason: f.Yanked.reason,
+		PackageType:  f.PackageType,
+	}
+	if f.RequiresPython != nil {
+		out.RequiresPython = strings.TrimSpace(*f.RequiresPython)
+	}
+	if f.YankedReason != nil && out.Yanked {
+		out.YankedReason = *f.YankedReason
+	}
+	return out
+}
+
+// sortedKeys returns the keys of m in string order (for determinism).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// sortReleases sorts ascending by version and drops later spellings of an
+// equal version, preferring the canonical spelling.
+func sortReleases(rs []Release) []Release {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if c := rs[i].Version.Compare(rs[j].Version); c != 0 {
+			return c < 0
+		}
+		return canonical(rs[i]) && !canonical(rs[j])
+	})
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && out[n-1].Version.Compare(r.Version) == 0 {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// canonical reports whether the release key is the normalised version.
+func canonical(r Release) bool { return r.Key == r.Version.String() }
+
+// versionDoc is the part of a JSON API version document we read.
+type versionDoc struct {
+	Info struct {
+		Name           string   `json:"name"`
+		Version        string   `json:"version"`
+		RequiresDist   []string `json:"requires_dist"` // nil when null: metadata unknown
+		RequiresPython *string  `json:"requires_python"`
+		ProvidesExtra  []string `json:"provides_extra"`
+	} `json:"info"`
+}
+
+// parseVersionDoc decodes a version document. It returns the metadata and
+// whether requires_dist was present (a list, possibly empty) rather than
+// null.
+func parseVersionDoc(body []byte) (*Metadata, bool, error) {
+	var doc versionDoc
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, false, err
+	}
+	if doc.Info.Name == "" && doc.Info.Version == "" {
+		return nil, false, errors.New(`no "info" with name and version: not a JSON API version document`)
+	}
+	m := &Metadata{
+		Name:          doc.Info.Name,
+		Version:       doc.Info.Version,
+		RequiresDist:  trimAll(doc.Info.RequiresDist),
+		ProvidesExtra: doc.Info.ProvidesExtra,
+		Source:        SourceJSON,
+	}
+	if doc.Info.RequiresPython != nil {
+		m.RequiresPython = strings.TrimSpace(*doc.Info.RequiresPython)
+	}
+	return m, doc.Info.RequiresDist != nil, nil
+}
+
+// trimAll trims spaces from each string, keeping nil as nil.
+func trimAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+package resolver
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/tags"
+)
+
+// projectInfo is a project's releases analysed for the target: which can be
+// used, why the others cannot, and which files each would install.
+type projectInfo struct {
+	proj     *pypi.Project
+	versions []pep440.Version
+	usable   vset          // releases that may be chosen
+	pre      vset          // pre- and dev-releases
+	why      []string      // per release: why it cannot be used ("" when usable)
+	files    [][]pypi.File // per release: files usable on the target, sdists first
+	yanked   []bool        // per release: chosen only because pinned exactly
+}
+
+// target is everything candidate filtering depends on; it is read-only
+// during a resolution and shared with the speculating goroutines.
+type target struct {
+	python   pep440.Version // full version, e.g. 3.12.8
+	platform string
+	ranker   *tags.Ranker
+	pins     map[string][]string // name -> versions pinned exactly (== / ===) by the root
+	hashes   map[string]rootHashes
+}
+
+// rootHashes are the --hash values given for one package.
+type rootHashes struct {
+	sha256 map[string]bool
+	origin string
+}
+
+func (t *target) analyse(proj *pypi.Project) *projectInfo {
+	n := len(proj.Releases)
+	info := &projectInfo{proj: proj, versions: make([]pep440.Version, n),
+		why: make([]string, n), files: make([][]pypi.File, n), yanked: make([]bool, n)}
+	for i, r := range proj.Releases {
+		info.versions[i] = r.Version
+		info.files[i], info.why[i] = t.usableFiles(proj.Name, r)
+		if info.why[i] == "" && r.Yanked() {
+			if t.pinned(proj.Name, r) {
+				info.yanked[i] = true
+			} else {
+				info.why[i] = "is yanked" + yankReason(r) + " (pin it with == to use it)"
+			}
+		}
+	}
+	info.usable = setOf(n, func(i int) bool { return info.why[i] == "" })
+	info.pre = setOf(n, func(i int) bool { return info.versions[i].IsPrerelease() })
+	return info
+}
+
+func yankReason(r pypi.Release) string {
+	for _, f := range r.Files {
+		if f.YankedReason != "" {
+			return fmt.Sprintf(" (%s)", f.YankedReason)
+		}
+	}
+	return ""
+}
+
+// pinned reports whether the root pins this exact release with == or ===.
+func (t *target) pinned(name string, r pypi.Release) bool {
+	for _, p := range t.pins[name] {
+		if p == r.Key || p == r.Version.String() {
+			return true
+		}
+		if v, err := pep440.Parse(p); err == nil && v.Compare(r.Version) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// usableFiles returns the release's files installable on the target (the
+// sdists, then the wheels from best to worst), or why there are none.
+func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) {
+	var sdists, wheels []pypi.File
+	var ranks []int
+	platformOK, pythonOK := false, false
+	var needs string
+	for _, f := range r.Files {
+		rank, kind := t.fileKind(f)
+		if kind == "" {
+			continue
+		}
+		platformOK = true
+		if !t.pythonMatches(f.RequiresPython) {
+			needs = f.RequiresPython
+			continue
+		}
+		pythonOK = true
+		if !t.hashMatches(name, f) {
+			continue
+		}
+		if kind == "sdist" {
+			sdists = append(sdists, f)
+			continue
+		}
+		i := len(wheels)
+		for i > 0 && ranks[i-1] > rank {
+			i--
+		}
+		wheels = append(wheels[:i], append([]pypi.File{f}, wheels[i:]...)...)
+		ranks = append(ranks[:i], append([]int{rank}, ranks[i:]...)...)
+	}
+	files := append(sdists, wheels...)
+	switch {
+	case len(files) > 0:
+		return files, ""
+	case !platformOK:
+		return nil, fmt.Sprintf("has no sdist and no wheel for %s", t.describe())
+	case !pythonOK:
+		return nil, fmt.Sprintf("requires Python %s (the target is %s)", needs, t.python)
+	default:
+		return nil, "has no file matching the hashes given in " + t.hashes[name].origin
+	}
+}
+
+func (t *target) describe() string {
+	return fmt.Sprintf("CPython %s on %s", t.python, t.platform)
+}
+
+// fileKind classifies a file: "sdist", "wheel" (with its rank for the
+// target), or "" when it cannot be installed there.
+func (t *target) fileKind(f pypi.File) (int, string) {
+	if strings.HasSuffix(f.Filename, ".whl") {
+		if rank, ok := t.ranker.Rank(f.Filename); ok {
+			return rank, "wheel"
+		}
+		return 0, ""
+	}
+	if f.PackageType == "sdist" || isSdistName(f.Filename) {
+		return 0, "sdist"
+	}
+	return 0, ""
+}
+
+func isSdistName(filename string) bool {
+	for _, ext := range []string{".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar"} {
+		if strings.HasSuffix(filename, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// pythonMatches reports whether a requires-python value admits the target.
+// Like pip, an unparseable value is ignored.
+func (t *target) pythonMatches(requires string) bool {
+	if strings.TrimSpace(requires) == "" {
+		return true
+	}
+	spec, err := pep440.ParseSpecifiers(requires)
+	if err != nil {
+		return true
+	}
+	return spec.Contains(t.python, true)
+}
+
+func (t *target) hashMatches(name string, f pypi.File) bool {
+	h, ok := t.hashes[name]
+	return !ok || h.sha256[strings.ToLower(f.SHA256)]
+}
+
+// specSet is the set of releases a specifier contains, pre-releases
+// included (whether they may be chosen is decided at decision time).
+func (info *projectInfo) specSet(spec pep440.Specifiers) vset {
+	s := setOf(len(info.versions), func(i int) bool { return spec.Contains(info.versions[i], true) })
+	if spec.IsEmpty() {
+		return s
+	}
+	return s.withLabel(spec.String())
+}
+
+// index returns the position of version v, or -1.
+func (info *projectInfo) index(v string) int {
+	want, err := pep440.Parse(v)
+	if err != nil {
+		return -1
+	}
+	for i, have := range info.versions {
+		if have.Compare(want) == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// candidates narrows allowed to the releases that may be chosen:
+// usable ones, and pre-releases only when allowPre or when no final
+// release is left (PEP 440's default).
+func (info *projectInfo) candidates(allowed vset, allowPre bool) vset {
+	c := allowed.intersect(info.usable)
+	if !allowPre {
+		if finals := c.minus(info.pre); !finals.isEmpty() {
+			return finals
+		}
+	}
+	return c
+}
+
+// preferred picks from candidates: the pinned version, then nixpkgs'
+// version (either may be ""), then the newest.
+func (info *projectInfo) preferred(c vset, pinned, nixpkgs string) (int, bool) {
+	for _, v := range []string{pinned, nixpkgs} {
+		if v == "" {
+			continue
+		}
+		if i := info.index(v); i >= 0 && c.has(i) {
+			return i, true
+		}
+	}
+	h := c.highest()
+	return h, h >= 0
+}

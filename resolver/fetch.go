@@ -1,0 +1,146 @@
+package resolver
+
+import (
+	"context"
+	"sync"
+
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep508"
+)
+
+// call is one memoised provider request: started once, awaited by anyone.
+type call[T any] struct {
+	done chan struct{}
+	val  T
+	err  error
+}
+
+func (c *call[T]) wait(ctx context.Context) (T, error) {
+	select {
+	case <-c.done:
+		return c.val, c.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// projectDoc is a fetched project and its analysis for the target, computed
+// once (by whoever needs it first).
+type projectDoc struct {
+	proj *pypi.Project
+	once sync.Once
+	info *projectInfo
+}
+
+// releaseMeta is a release's metadata with its Requires-Dist parsed once.
+type releaseMeta struct {
+	meta    *pypi.Metadata
+	reqs    []pep508.Requirement
+	invalid []string // Requires-Dist entries that do not parse, with the error
+}
+
+type metaKey struct{ name, key string }
+
+// fetcher memoises and deduplicates provider calls, runs each in its own
+// goroutine as soon as it is first asked for, and speculatively walks the
+// most-preferred candidates so that documents are in flight before the
+// solver needs them. Only the solver's own waits influence the result, so
+// speculation never changes the outcome, only the wall time.
+type fetcher struct {
+	ctx      context.Context
+	provider Provider
+	analyse  func(*pypi.Project) *projectInfo
+	// speculate is called (in a goroutine) once per name discovered.
+	speculate func(name string, hint pep508.Requirement)
+
+	mu          sync.Mutex
+	projects    map[string]*call[*projectDoc]
+	metas       map[metaKey]*call[*releaseMeta]
+	speculating map[string]bool
+}
+
+func newFetcher(ctx context.Context, p Provider, analyse func(*pypi.Project) *projectInfo) *fetcher {
+	return &fetcher{ctx: ctx, provider: p, analyse: analyse,
+		projects:    map[string]*call[*projectDoc]{},
+		metas:       map[metaKey]*call[*releaseMeta]{},
+		speculating: map[string]bool{}}
+}
+
+// project starts (once) fetching the project document of name.
+func (f *fetcher) project(name string) *call[*projectDoc] {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.projects[name]; ok {
+		return c
+	}
+	c := &call[*projectDoc]{done: make(chan struct{})}
+	f.projects[name] = c
+	go func() {
+		defer close(c.done)
+		proj, err := f.provider.Project(f.ctx, name)
+		if err == nil {
+			c.val = &projectDoc{proj: proj}
+		}
+		c.err = err
+	}()
+	return c
+}
+
+// info returns the analysed project, waiting for the document.
+func (f *fetcher) info(ctx context.Context, name string) (*projectInfo, error) {
+	doc, err := f.project(name).wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc.once.Do(func() { doc.info = f.analyse(doc.proj) })
+	return doc.info, nil
+}
+
+// metadata starts (once) fetching the metadata of one release.
+func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
+	k := metaKey{name, r.Key}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.metas[k]; ok {
+		return c
+	}
+	c := &call[*releaseMeta]{done: make(chan struct{})}
+	f.metas[k] = c
+	go func() {
+		defer close(c.done)
+		meta, err := f.provider.Metadata(f.ctx, name, r)
+		if err != nil {
+			c.err = err
+			return
+		}
+		c.val = parseMeta(meta)
+	}()
+	return c
+}
+
+func parseMeta(meta *pypi.Metadata) *releaseMeta {
+	rm := &releaseMeta{meta: meta}
+	for _, s := range meta.RequiresDist {
+		r, err := pep508.ParseRequirement(s)
+		if err != nil {
+			rm.invalid = append(rm.invalid, err.Error())
+			continue
+		}
+		rm.reqs = append(rm.reqs, r)
+	}
+	return rm
+}
+
+// discover starts the project fetch of name and, once per name, a
+// speculative walk from it.
+func (f *fetcher) discover(name string, hint pep508.Requirement) {
+	f.project(name)
+	f.mu.Lock()
+	first := !f.speculating[name]
+	f.speculating[name] = true
+	f.mu.Unlock()
+	if first && f.speculate != nil {
+		go f.speculate(name, hint)
+	}
+}

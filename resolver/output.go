@@ -1,0 +1,192 @@
+package resolver
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
+)
+
+// startSpeculation starts fetching every root requirement's project, and
+// from there walks ahead of the solver.
+func (w *world) startSpeculation() {
+	for _, r := range w.rootReqs {
+		if r.URL == "" {
+			w.fetch.discover(pep508.NormalizeName(r.Name), r.Requirement)
+		}
+	}
+}
+
+// speculate guesses the version the solver will choose for name (the
+// preferred candidate under the specifier that discovered it), fetches its
+// metadata and discovers its dependencies in turn. It runs in its own
+// goroutine, reads only what is fixed for the resolution, and ignores
+// errors: the solver meets them again if they matter.
+func (w *world) speculate(name string, hint pep508.Requirement) {
+	if _, direct := w.direct[name]; direct {
+		return
+	}
+	ctx := w.fetch.ctx
+	info, err := w.fetch.info(ctx, name)
+	if err != nil {
+		return
+	}
+	c := info.candidates(info.specSet(hint.Specifiers), w.opts.Pre || hint.Specifiers.Prereleases())
+	v, ok := info.preferred(c, w.pinned(name), w.nixpkgs(name))
+	if !ok {
+		return
+	}
+	rm, err := w.fetch.metadata(name, info.proj.Releases[v]).wait(ctx)
+	if err != nil {
+		return
+	}
+	extras := append([]string{""}, hint.Extras...)
+	for _, r := range rm.reqs {
+		for _, x := range extras {
+			if r.Marker.Evaluate(w.envWith(pep508.NormalizeName(x))) {
+				w.fetch.discover(pep508.NormalizeName(r.Name), r)
+				break
+			}
+		}
+	}
+}
+
+// resolution builds the output from the solver's decisions.
+func (w *world) resolution(sol map[pkg]int) *Resolution {
+	res := &Resolution{Python: w.target.python.String(), Platform: w.target.platform}
+	byName := map[string]*Package{}
+	roots := w.rootNames()
+	ps := sortedPkgs(sol)
+	for _, p := range ps {
+		if d := w.defs[p]; p != rootPkg && d.extra == "" {
+			byName[d.name] = w.outputPackage(p, sol[p], roots[d.name])
+		}
+	}
+	for _, p := range ps {
+		d := w.defs[p]
+		if p == rootPkg {
+			continue
+		}
+		out := byName[d.name]
+		if d.extra != "" {
+			out.Extras = append(out.Extras, d.extra)
+		}
+		for _, q := range w.edges[[2]int{int(p), sol[p]}] {
+			if dep := w.defs[q].name; dep != d.name {
+				out.Dependencies = append(out.Dependencies, dep)
+			}
+		}
+	}
+	for _, name := range sortedNames(byName) {
+		out := byName[name]
+		out.Extras = sortedUnique(out.Extras)
+		out.Dependencies = sortedUnique(out.Dependencies)
+		res.Packages = append(res.Packages, *out)
+	}
+	res.Warnings = sortedKeys(w.warnings)
+	return res
+}
+
+func (w *world) outputPackage(p pkg, v int, root bool) *Package {
+	d := w.defs[p]
+	out := &Package{Name: d.name, Version: w.versionString(p, v), Root: root}
+	if d.direct != nil {
+		out.DirectURL = d.direct.req.URL
+		out.MetadataSource = "direct"
+		out.Files = directFiles(d.direct.req.URL)
+		if d.direct.meta != nil {
+			out.RequiresPython = d.direct.meta.meta.RequiresPython
+		}
+	} else {
+		out.Files = chosenFiles(d.info.files[v])
+		if meta := w.metas[[2]int{int(p), v}]; meta != nil {
+			out.MetadataSource = string(meta.Source)
+			out.RequiresPython = meta.RequiresPython
+		}
+		if rp := releaseRequiresPython(d.info.proj.Releases[v]); rp != "" {
+			out.RequiresPython = rp
+		}
+		if d.info.yanked[v] {
+			w.warn("%s %s is yanked%s; it is used because the requirements pin it", d.name, out.Version, yankReason(d.info.proj.Releases[v]))
+		}
+	}
+	out.Nixpkgs = sameVersion(out.Version, w.opts.Nixpkgs[d.name])
+	return out
+}
+
+func releaseRequiresPython(r pypi.Release) string {
+	for _, f := range r.Files {
+		if f.RequiresPython != "" {
+			return f.RequiresPython
+		}
+	}
+	return ""
+}
+
+// chosenFiles keeps the first sdist and the best wheel of the usable files
+// (which come sdists first, wheels best first).
+func chosenFiles(files []pypi.File) []File {
+	var out []File
+	var haveSdist, haveWheel bool
+	for _, f := range files {
+		wheel := strings.HasSuffix(f.Filename, ".whl")
+		if (wheel && haveWheel) || (!wheel && haveSdist) {
+			continue
+		}
+		kind := "sdist"
+		if wheel {
+			kind, haveWheel = "wheel", true
+		} else {
+			haveSdist = true
+		}
+		out = append(out, File{Kind: kind, Filename: f.Filename, URL: f.URL, SHA256: strings.ToLower(f.SHA256)})
+	}
+	return out
+}
+
+// directFiles describes a direct reference's archive; VCS and directory
+// references have none.
+func directFiles(url string) []File {
+	if !isArchiveURL(url) {
+		return nil
+	}
+	u := urlPath(url)
+	kind := "sdist"
+	if strings.HasSuffix(u, ".whl") {
+		kind = "wheel"
+	}
+	base, _, _ := strings.Cut(url, "#")
+	return []File{{Kind: kind, Filename: path.Base(u), URL: base, SHA256: urlSHA256(url)}}
+}
+
+func sameVersion(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	va, err1 := pep440.Parse(a)
+	vb, err2 := pep440.Parse(b)
+	return err1 == nil && err2 == nil && va.Compare(vb) == 0
+}
+
+func sortedNames(m map[string]*Package) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedUnique(xs []string) []string {
+	sort.Strings(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,278 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
+	"github.com/req2nix/req2nix/pypi/reqfile"
+	"github.com/req2nix/req2nix/pypi/tags"
+)
+
+// Options set the target and the preferences of a resolution.
+type Options struct {
+	Python          string            // target interpreter, "3.12" or "3.12.4" ("" = 3.12)
+	Platform        string            // x86_64-linux ("" = this), aarch64-linux, x86_64-darwin, aarch64-darwin
+	Pre             bool              // allow pre-releases everywhere (--pre); reqfile.File.Pre also sets it
+	Pinned          map[string]string // normalised name -> version chosen by a previous run (preference 1)
+	Upgrade         bool              // ignore Pinned entirely
+	UpgradePackages []string          // ignore Pinned for these names
+	Nixpkgs         map[string]string // normalised name -> version nixpkgs ships ("" = present, version unknown) (preference 2)
+	PreferNixpkgs   bool              // the switch for preference 2
+	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
+}
+
+// Event reports progress: packages discovered and versions decided so far.
+type Event struct {
+	Discovered int    // packages (and extras) discovered so far
+	Resolved   int    // decisions currently standing
+	Package    string // the package the event is about, e.g. "flask" or "flask[dotenv]"
+}
+
+// ArtifactMetadataProvider is implemented by providers that can read the
+// metadata of a direct-reference archive (a wheel, or an sdist's PKG-INFO);
+// sha256 is the expected digest or "".
+type ArtifactMetadataProvider interface {
+	ArtifactMetadata(ctx context.Context, url, sha256 string) (*pypi.Metadata, error)
+}
+
+// Resolve chooses one version of every package the root requirements of in
+// need, for the target in opts. It fails with a *NoSolutionError when the
+// requirements conflict, and with a wrapped error naming the package when
+// the provider fails (an unknown package, an unreachable index).
+func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*Resolution, error) {
+	ctx, cancel := context.WithCancel(ctx) // stops speculative fetches on return
+	defer cancel()
+	w, err := newWorld(ctx, p, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := newSolver(ctx, w)
+	s.onDecide = func(q pkg, _ int) {
+		w.resolved++
+		w.progress(w.name(q))
+	}
+	w.startSpeculation()
+	sol, err := s.solve()
+	var c *conflict
+	if errors.As(err, &c) {
+		return nil, newNoSolutionError(c.root, w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return w.resolution(sol), nil
+}
+
+func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, error) {
+	if opts.Python == "" {
+		opts.Python = "3.12"
+	}
+	if opts.Platform == "" {
+		opts.Platform = "x86_64-linux"
+	}
+	opts.Pre = opts.Pre || in.Pre
+	env, err := pep508.TargetEnvironment(opts.Python, opts.Platform)
+	if err != nil {
+		return nil, fmt.Errorf("target Python %s on %s: %w", opts.Python, opts.Platform, err)
+	}
+	t, err := newTarget(env, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRootPython(in, t.python); err != nil {
+		return nil, err
+	}
+	w := &world{opts: opts, env: env, target: t, in: in,
+		ids: map[string]pkg{"": rootPkg}, direct: map[string]reqfile.Requirement{},
+		constraints: map[string][]reqfile.Requirement{}, upgrade: map[string]bool{},
+		namedPre: map[string]bool{}, edges: map[[2]int][]pkg{}, metas: map[[2]int]*pypi.Metadata{}, depCache: map[[2]int]depResult{},
+		warnings: map[string]bool{}}
+	w.defs = []*pkgDef{{name: ""}}
+	for _, n := range opts.UpgradePackages {
+		w.upgrade[pep508.NormalizeName(n)] = true
+	}
+	w.fetch = newFetcher(ctx, p, t.analyse)
+	w.fetch.speculate = w.speculate
+	w.readRoot(in)
+	return w, nil
+}
+
+func newTarget(env pep508.Environment, opts Options) (*target, error) {
+	python, err := pep440.Parse(env["python_full_version"])
+	if err != nil {
+		return nil, fmt.Errorf("target Python %s: %w", opts.Python, err)
+	}
+	release := python.Release()
+	ranker, err := tags.NewRanker(tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform})
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", opts.Platform, err)
+	}
+	return &target{python: python, platform: opts.Platform, ranker: ranker,
+		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
+}
+
+// checkRootPython fails when the project's own requires-python excludes the
+// target.
+func checkRootPython(in *reqfile.File, python pep440.Version) error {
+	if strings.TrimSpace(in.RequiresPython) == "" {
+		return nil
+	}
+	spec, err := pep440.ParseSpecifiers(in.RequiresPython)
+	if err != nil {
+		return fmt.Errorf("%s: requires-python %q: %w", in.RequiresPythonSource, in.RequiresPython, err)
+	}
+	if !spec.Contains(python, true) {
+		return fmt.Errorf("%s: the project requires Python %s, which excludes the target Python %s; choose a target it allows",
+			in.RequiresPythonSource, in.RequiresPython, python)
+	}
+	return nil
+}
+
+// readRoot sorts the root's requirements and constraints into what the
+// world needs: applicable requirements, direct references, exact pins
+// (which may select yanked releases) and hashes.
+func (w *world) readRoot(in *reqfile.File) {
+	env := w.envWith("")
+	for _, r := range in.Requirements {
+		if !r.Marker.Evaluate(env) {
+			continue
+		}
+		w.rootReqs = append(w.rootReqs, r)
+		w.noteRoot(r)
+	}
+	for _, c := range in.Constraints {
+		if !c.Marker.Evaluate(env) {
+			continue
+		}
+		name := pep508.NormalizeName(c.Name)
+		if c.URL != "" {
+			w.warn("%s: constraint %s @ %s: constraints by URL are not supported; ignored", c.Source, c.Name, c.URL)
+			continue
+		}
+		w.constraints[name] = append(w.constraints[name], c)
+		w.noteRoot(c)
+	}
+}
+
+func (w *world) noteRoot(r reqfile.Requirement) {
+	name := pep508.NormalizeName(r.Name)
+	if r.URL != "" {
+		if _, dup := w.direct[name]; !dup {
+			w.direct[name] = r
+		}
+	}
+	w.target.pins[name] = append(w.target.pins[name], exactPins(r.Specifiers)...)
+	if len(r.Hashes) > 0 {
+		h := w.target.hashes[name]
+		if h.sha256 == nil {
+			h = rootHashes{sha256: map[string]bool{}, origin: r.Source.String()}
+		}
+		for _, s := range r.Hashes {
+			algo, hex, _ := strings.Cut(s, ":")
+			if algo != "sha256" {
+				w.warn("%s: only sha256 hashes can be checked against the index; %s ignored", r.Source, algo)
+				continue
+			}
+			h.sha256[strings.ToLower(hex)] = true
+		}
+		if len(h.sha256) > 0 {
+			w.target.hashes[name] = h
+		}
+	}
+}
+
+// exactPins returns the versions a specifier pins with == (no wildcard) or
+// ===.
+func exactPins(spec pep440.Specifiers) []string {
+	if spec.IsEmpty() {
+		return nil
+	}
+	var out []string
+	for _, clause := range strings.Split(spec.String(), ",") {
+		clause = strings.TrimSpace(clause)
+		switch {
+		case strings.HasPrefix(clause, "==="):
+			out = append(out, strings.TrimSpace(clause[3:]))
+		case strings.HasPrefix(clause, "==") && !strings.HasSuffix(clause, ".*"):
+			out = append(out, strings.TrimSpace(clause[2:]))
+		}
+	}
+	return out
+}
+
+// directRef reads what can be known of a direct reference: its metadata
+// when the provider can read the archive, else a warning.
+func (w *world) directRef(ctx context.Context, r reqfile.Requirement) *directRef {
+	ref := &directRef{req: r, version: versionFromURL(r.URL, pep508.NormalizeName(r.Name))}
+	amp, ok := w.fetch.provider.(ArtifactMetadataProvider)
+	if ok && isArchiveURL(r.URL) {
+		meta, err := amp.ArtifactMetadata(ctx, r.URL, urlSHA256(r.URL))
+		if err == nil {
+			ref.meta = parseMeta(meta)
+			if meta.Version != "" {
+				ref.version = meta.Version
+			}
+			return ref
+		}
+		w.warn("dependencies of %s (%s) are not resolved: %v", pep508.NormalizeName(r.Name), r.URL, err)
+		return ref
+	}
+	w.warn("dependencies of %s (%s) are not resolved", pep508.NormalizeName(r.Name), r.URL)
+	return ref
+}
+
+func urlPath(url string) string {
+	url, _, _ = strings.Cut(url, "#")
+	url, _, _ = strings.Cut(url, "?")
+	return url
+}
+
+func isArchiveURL(url string) bool {
+	if strings.Contains(strings.SplitN(url, "://", 2)[0], "+") { // git+https:// and the like
+		return false
+	}
+	p := urlPath(url)
+	return strings.HasSuffix(p, ".whl") || isSdistName(p)
+}
+
+// urlSHA256 returns the "#sha256=" fragment of a URL, or "".
+func urlSHA256(url string) string {
+	_, frag, _ := strings.Cut(url, "#")
+	for _, part := range strings.Split(frag, "&") {
+		if v, ok := strings.CutPrefix(part, "sha256="); ok {
+			return strings.ToLower(v)
+		}
+	}
+	return ""
+}
+
+// versionFromURL reads the version from an archive's filename, or "".
+func versionFromURL(url, name string) string {
+	if !isArchiveURL(url) {
+		return ""
+	}
+	file := path.Base(urlPath(url))
+	if strings.HasSuffix(file, ".whl") {
+		if wh, err := tags.ParseWheel(file); err == nil {
+			return normalVersion(wh.Version)
+		}
+		return ""
+	}
+	if sd, err := tags.ParseSdist(file, name); err == nil {
+		return normalVersion(sd.Version)
+	}
+	return ""
+}
+
+func normalVersion(s string) string {
+	if v, err := pep440.Parse(s); err == nil {
+		return v.String()
+	}
+	return ""
+}

@@ -1,0 +1,368 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sort"
+
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
+	"github.com/req2nix/req2nix/pypi/reqfile"
+)
+
+// pkgDef is one package identity of a resolution.
+type pkgDef struct {
+	name   string // normalised project name
+	extra  string // for virtual "name[extra]" packages
+	base   pkg    // for extras: the real package
+	info   *projectInfo
+	direct *directRef
+}
+
+func (d *pkgDef) display() string {
+	if d.extra != "" {
+		return d.name + "[" + d.extra + "]"
+	}
+	return d.name
+}
+
+// directRef is a package given by URL: one version, not looked up.
+type directRef struct {
+	req     reqfile.Requirement
+	version string       // from the artifact's metadata or filename, else ""
+	meta    *releaseMeta // nil when the dependencies cannot be read
+}
+
+// world implements source over a Provider: it registers packages as the
+// solver discovers them, turns specifiers into version sets, applies the
+// candidate rules and preferences, and records what the output needs.
+type world struct {
+	opts     Options
+	env      pep508.Environment
+	target   *target
+	fetch    *fetcher
+	in       *reqfile.File
+	rootReqs []reqfile.Requirement // root requirements whose markers hold
+
+	defs        []*pkgDef
+	ids         map[string]pkg // display name -> id
+	direct      map[string]reqfile.Requirement
+	constraints map[string][]reqfile.Requirement
+	upgrade     map[string]bool
+	namedPre    map[string]bool  // a specifier on the package names a pre-release
+	edges       map[[2]int][]pkg // (pkg, version) -> dependency targets
+	metas       map[[2]int]*pypi.Metadata
+	depCache    map[[2]int]depResult
+	warnings    map[string]bool
+	resolved    int
+}
+
+func (w *world) warn(format string, args ...any) { w.warnings[fmt.Sprintf(format, args...)] = true }
+
+func (w *world) name(p pkg) string { return w.defs[p].display() }
+
+func (w *world) decidedVersion(p pkg, decided func(pkg) (int, bool)) (int, bool) {
+	if d := w.defs[p]; d.extra != "" {
+		return decided(d.base)
+	}
+	return 0, false
+}
+
+func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int, bool) {
+	d := w.defs[p]
+	if d.info == nil { // root or direct reference: one version
+		return 0, allowed.has(0)
+	}
+	c := d.info.candidates(allowed, w.opts.Pre || w.namedPre[d.name])
+	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
+		return v, true
+	}
+	return d.info.preferred(c, w.pinned(d.name), w.nixpkgs(d.name))
+}
+
+func (w *world) pinned(name string) string {
+	if w.opts.Upgrade || w.upgrade[name] {
+		return ""
+	}
+	return w.opts.Pinned[name]
+}
+
+func (w *world) nixpkgs(name string) string {
+	if !w.opts.PreferNixpkgs {
+		return ""
+	}
+	return w.opts.Nixpkgs[name]
+}
+
+// priority: fixed packages (root, direct references, extras of a decided
+// package) first, then previously pinned ones, then the rest; within a
+// class, fewer candidates first.
+func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) (int, int) {
+	d := w.defs[p]
+	if d.info == nil {
+		return 0, 1
+	}
+	if _, ok := w.decidedVersion(p, decided); ok {
+		return 0, 1
+	}
+	count := allowed.intersect(d.info.usable).count()
+	if pin := w.pinned(d.name); pin != "" {
+		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
+			return 1, count
+		}
+	}
+	return 2, count
+}
+
+// register returns the id of a package, registering it (and waiting for its
+// project document) on first sight. Constraints on a newly seen project are
+// appended to deps.
+func (w *world) register(ctx context.Context, name, extra string, deps *[]dependency) (pkg, error) {
+	key := name
+	if extra != "" {
+		key += "[" + extra + "]"
+	}
+	if p, ok := w.ids[key]; ok {
+		return p, nil
+	}
+	d := &pkgDef{name: name, extra: extra}
+	if extra != "" {
+		base, err := w.register(ctx, name, "", deps)
+		if err != nil {
+			return 0, err
+		}
+		d.base, d.info, d.direct = base, w.defs[base].info, w.defs[base].direct
+	} else if r, ok := w.direct[name]; ok {
+		d.direct = w.directRef(ctx, r)
+	} else {
+		info, err := w.fetch.info(ctx, name)
+		if err != nil {
+			return 0, fmt.Errorf("package %s: %w", name, err)
+		}
+		d.info = info
+	}
+	p := pkg(len(w.defs))
+	w.defs = append(w.defs, d)
+	w.ids[key] = p
+	if extra == "" {
+		if err := w.addConstraints(d, p, deps); err != nil {
+			return 0, err
+		}
+	}
+	w.progress(key)
+	return p, nil
+}
+
+func (w *world) addConstraints(d *pkgDef, p pkg, deps *[]dependency) error {
+	for _, c := range w.constraints[d.name] {
+		*deps = append(*deps, dependency{pkg: p, set: w.setFor(d, c.Requirement), origin: c.Source.String(), constraint: true})
+	}
+	return nil
+}
+
+func (w *world) progress(name string) {
+	if w.opts.Progress != nil {
+		w.opts.Progress(Event{Discovered: len(w.defs) - 1, Resolved: w.resolved, Package: name})
+	}
+}
+
+// setFor turns a requirement's specifier into a set of the package's
+// versions, noting specifiers that name a pre-release.
+func (w *world) setFor(d *pkgDef, r pep508.Requirement) vset {
+	if d.info == nil {
+		return w.directSet(d.direct, r.Specifiers)
+	}
+	if r.Specifiers.Prereleases() {
+		w.namedPre[d.name] = true
+	}
+	return d.info.specSet(r.Specifiers)
+}
+
+func (w *world) directSet(ref *directRef, spec pep440.Specifiers) vset {
+	if spec.IsEmpty() || ref.version == "" {
+		return fullSet(1)
+	}
+	v, err := pep440.Parse(ref.version)
+	if err != nil || spec.Contains(v, true) {
+		return fullSet(1).withLabel(spec.String())
+	}
+	return emptySet(1).withLabel(spec.String())
+}
+
+// depResult is a memoised answer of dependencies.
+type depResult struct {
+	deps        []dependency
+	unavailable string
+}
+
+// dependencies lists what version v of p needs (memoised: after a backjump
+// the solver may decide the same version again).
+func (w *world) dependencies(ctx context.Context, p pkg, v int) ([]dependency, string, error) {
+	k := [2]int{int(p), v}
+	if r, ok := w.depCache[k]; ok {
+		return r.deps, r.unavailable, nil
+	}
+	deps, unavailable, err := w.readDependencies(ctx, p, v)
+	if err == nil {
+		w.depCache[k] = depResult{deps, unavailable}
+	}
+	return deps, unavailable, err
+}
+
+func (w *world) readDependencies(ctx context.Context, p pkg, v int) ([]dependency, string, error) {
+	d := w.defs[p]
+	var reqs []reqfile.Requirement
+	switch {
+	case p == rootPkg:
+		reqs = w.rootReqs
+	case d.direct != nil:
+		if d.direct.meta == nil {
+			return w.extraBase(d, v), "", nil
+		}
+		reqs = w.metaReqs(d.direct.meta, d.direct.version, d.extra)
+	default:
+		rm, err := w.fetch.metadata(d.name, d.info.proj.Releases[v]).wait(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("metadata of %s %s: %w", d.name, d.info.versions[v], err)
+		}
+		if why := w.metadataProblem(rm); why != "" {
+			return nil, why, nil
+		}
+		reqs = w.metaReqs(rm, d.info.versions[v].String(), d.extra)
+		w.metas[[2]int{int(p), v}] = rm.meta
+	}
+	deps := w.extraBase(d, v)
+	for _, r := range reqs {
+		w.fetch.discover(pep508.NormalizeName(r.Name), r.Requirement)
+	}
+	for _, r := range reqs {
+		more, err := w.requirementEdges(ctx, p, v, r)
+		if err != nil {
+			return nil, "", err
+		}
+		deps = append(deps, more...)
+	}
+	return deps, "", nil
+}
+
+// metadataProblem says why a release cannot be used after reading its
+// metadata: a Requires-Python excluding the target (when its files did not
+// say), or Requires-Dist entries that do not parse.
+func (w *world) metadataProblem(rm *releaseMeta) string {
+	if !w.target.pythonMatches(rm.meta.RequiresPython) {
+		return fmt.Sprintf("requires Python %s (the target is %s)", rm.meta.RequiresPython, w.target.python)
+	}
+	if len(rm.invalid) > 0 {
+		return "has invalid metadata: " + rm.invalid[0]
+	}
+	return ""
+}
+
+// extraBase is the dependency of "name[extra]==V" on "name==V".
+func (w *world) extraBase(d *pkgDef, v int) []dependency {
+	if d.extra == "" {
+		return nil
+	}
+	n := 1
+	if d.info != nil {
+		n = len(d.info.versions)
+	}
+	return []dependency{{pkg: d.base, set: singleton(n, v)}}
+}
+
+// requirementEdges turns one requirement into dependency edges: on the package and on
+// each of its extras.
+func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Requirement) ([]dependency, error) {
+	var deps []dependency
+	name := pep508.NormalizeName(r.Name)
+	origin := ""
+	if p == rootPkg {
+		origin = r.Source.String()
+	}
+	targets := []string{""}
+	for _, x := range r.Extras {
+		targets = append(targets, pep508.NormalizeName(x))
+	}
+	for _, extra := range targets {
+		q, err := w.register(ctx, name, extra, &deps)
+		if err != nil {
+			if p != rootPkg {
+				err = fmt.Errorf("%s (required by %s %s): %w", name, w.name(p), w.versionString(p, v), err)
+			} else if origin != "" {
+				err = fmt.Errorf("%s (%s): %w", name, origin, err)
+			}
+			return nil, err
+		}
+		deps = append(deps, dependency{pkg: q, set: w.setFor(w.defs[q], r.Requirement), origin: origin})
+		w.edges[[2]int{int(p), v}] = append(w.edges[[2]int{int(p), v}], q)
+	}
+	return deps, nil
+}
+
+// metaReqs returns the Requires-Dist entries of a release that apply on the
+// target: with extra == "" for the package itself, or those an extra adds.
+func (w *world) metaReqs(rm *releaseMeta, version, extra string) []reqfile.Requirement {
+	meta := rm.meta
+	var out []reqfile.Requirement
+	for _, r := range rm.reqs {
+		base := r.Marker.Evaluate(w.envWith(""))
+		if extra == "" && !base || extra != "" && (base || !r.Marker.Evaluate(w.envWith(extra))) {
+			continue
+		}
+		if r.URL != "" {
+			w.warn("%s %s depends on %s by URL (%s); it is resolved from the index instead", meta.Name, version, r.Name, r.URL)
+			r.URL = ""
+		}
+		out = append(out, reqfile.Requirement{Requirement: r})
+	}
+	if extra != "" && len(out) == 0 && !providesExtra(meta, extra) {
+		w.warn("%s %s does not provide the extra %q", meta.Name, version, extra)
+	}
+	return out
+}
+
+func providesExtra(meta *pypi.Metadata, extra string) bool {
+	for _, x := range meta.ProvidesExtra {
+		if pep508.NormalizeName(x) == extra {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) envWith(extra string) pep508.Environment {
+	env := maps.Clone(w.env)
+	env["extra"] = extra
+	return env
+}
+
+func (w *world) versionString(p pkg, v int) string {
+	d := w.defs[p]
+	switch {
+	case d.info != nil:
+		return d.info.versions[v].String()
+	case d.direct != nil:
+		return d.direct.version
+	}
+	return ""
+}
+
+// rootNames lists the normalised names the root requirements name.
+func (w *world) rootNames() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range w.in.Requirements {
+		out[pep508.NormalizeName(r.Name)] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

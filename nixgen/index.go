@@ -1,0 +1,265 @@
+package nixgen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
+)
+
+// Entry is one usable Python package of a nixpkgs package set.
+type Entry struct {
+	Attr    string // attribute name in the package set, e.g. "pyyaml"
+	PName   string // the derivation's pname as nixpkgs spells it, e.g. "PyYAML"
+	Version string // the version nixpkgs ships; "" = present, version unknown
+}
+
+// Index maps PEP 503-normalised project names to the packages of one nixpkgs
+// Python package set (pkgs.<PythonAttr>.pkgs). Build it with NewIndex,
+// LoadIndexFile, EvalIndex or EmbeddedIndex; it is read-only afterwards.
+type Index struct {
+	PythonAttr    string // interpreter attribute, e.g. "python312"
+	PythonVersion string // interpreter version when known, e.g. "3.12.10"
+	Source        string // where the data came from, for the user and the report
+
+	byName map[string][]Entry // normalised pname -> entries, canonical first
+	attrs  map[string]bool    // every attribute name of the set, usable or not
+}
+
+// NewIndex builds an index from package entries and the names of the set's
+// other attributes (helpers, aliases, broken or throwing attributes), which
+// are never referenced but must not be shadowed by new packages. An entry
+// with an empty PName is taken to have pname = Attr.
+func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (*Index, error) {
+	ix := &Index{
+		PythonAttr: pythonAttr,
+		Source:     source,
+		byName:     map[string][]Entry{},
+		attrs:      map[string]bool{},
+	}
+	for _, e := range entries {
+		if e.Attr == "" {
+			return nil, fmt.Errorf("nixpkgs index %s: an entry (pname %q) has no attribute name", source, e.PName)
+		}
+		if ix.attrs[e.Attr] {
+			return nil, fmt.Errorf("nixpkgs index %s: attribute %q is listed twice", source, e.Attr)
+		}
+		if e.PName == "" {
+			e.PName = e.Attr
+		}
+		ix.attrs[e.Attr] = true
+		name := pep508.NormalizeName(e.PName)
+		ix.byName[name] = append(ix.byName[name], e)
+	}
+	for _, a := range otherAttrs {
+		ix.attrs[a] = true
+	}
+	for name, es := range ix.byName {
+		sort.Slice(es, func(i, j int) bool { return canonicalLess(name, es[i], es[j]) })
+	}
+	return ix, nil
+}
+
+// canonicalLess orders the attributes sharing one normalised pname, best
+// first: the attribute spelled exactly as the normalised project name (the
+// one nixpkgs treats as the default, e.g. "django" over "django_5"), then
+// one that normalises to it (a legacy spelling), then the shorter name
+// (versioned variants such as "pytest_7" are longer), then byte order.
+func canonicalLess(name string, a, b Entry) bool {
+	if ra, rb := attrRank(name, a.Attr), attrRank(name, b.Attr); ra != rb {
+		return ra < rb
+	}
+	if len(a.Attr) != len(b.Attr) {
+		return len(a.Attr) < len(b.Attr)
+	}
+	return a.Attr < b.Attr
+}
+
+func attrRank(name, attr string) int {
+	switch {
+	case attr == name:
+		return 0
+	case pep508.NormalizeName(attr) == name:
+		return 1
+	}
+	return 2
+}
+
+// Lookup returns the canonical entry of a project, by PEP 503-normalised
+// name (matched against the normalised pname, not the attribute name).
+func (ix *Index) Lookup(name string) (Entry, bool) {
+	es := ix.byName[pep508.NormalizeName(name)]
+	if len(es) == 0 {
+		return Entry{}, false
+	}
+	return es[0], true
+}
+
+// lookupVersion prefers an entry shipping exactly version (a cache hit,
+// e.g. "django_5" when 5.x is wanted), else the canonical entry.
+func (ix *Index) lookupVersion(name, version string) (Entry, bool) {
+	es := ix.byName[pep508.NormalizeName(name)]
+	for _, e := range es {
+		if sameVersion(e.Version, version) {
+			return e, true
+		}
+	}
+	if len(es) == 0 {
+		return Entry{}, false
+	}
+	return es[0], true
+}
+
+// hasAttr reports whether attr exists in the package set in any form.
+func (ix *Index) hasAttr(attr string) bool { return ix.attrs[attr] }
+
+// Versions returns project name -> nixpkgs version of every canonical entry
+// whose version is known, for the resolver's preference for nixpkgs'
+// versions.
+func (ix *Index) Versions() map[string]string {
+	out := make(map[string]string, len(ix.byName))
+	for name, es := range ix.byName {
+		if es[0].Version != "" {
+			out[name] = es[0].Version
+		}
+	}
+	return out
+}
+
+// Len returns the number of usable package entries.
+func (ix *Index) Len() int {
+	n := 0
+	for _, es := range ix.byName {
+		n += len(es)
+	}
+	return n
+}
+
+// sameVersion reports whether a nixpkgs version equals a resolved version:
+// equal strings, or equal PEP 440 versions ("2022.06.15" == "2022.6.15").
+// An unknown ("") nixpkgs version never matches.
+func sameVersion(nixVersion, resolved string) bool {
+	if nixVersion == "" {
+		return false
+	}
+	if nixVersion == resolved {
+		return true
+	}
+	a, errA := pep440.Parse(nixVersion)
+	b, errB := pep440.Parse(resolved)
+	return errA == nil && errB == nil && a.Compare(b) == 0
+}
+
+// indexFile is the JSON form of an index, shared by LoadIndexFile, the
+// EvalIndex cache and the embedded index:
+//
+//	{
+//	  "source": "evaluated nixpkgs b1b3291…",   // optional, free text
+//	  "python_attr": "python312",              // optional; must match when given
+//	  "python_version": "3.12.10",             // optional
+//	  "packages": [                            // usable packages
+//	    {"attr": "pyyaml", "pname": "PyYAML", "version": "6.0.2"},
+//	    {"attr": "flask"}                      // pname defaults to attr, version unknown
+//	  ],
+//	  "other_attrs": ["bootstrap", "pytest7CheckHook"]  // optional: never used, never shadowed
+//	}
+type indexFile struct {
+	Note          string      `json:"note,omitempty"` // free text for humans, ignored
+	Source        string      `json:"source,omitempty"`
+	PythonAttr    string      `json:"python_attr,omitempty"`
+	PythonVersion string      `json:"python_version,omitempty"`
+	Packages      []indexItem `json:"packages"`
+	OtherAttrs    []string    `json:"other_attrs,omitempty"`
+}
+
+type indexItem struct {
+	Attr    string `json:"attr"`
+	PName   string `json:"pname,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// MarshalJSON writes the index in the JSON format LoadIndexFile reads,
+// packages and other attributes sorted by attribute name.
+func (ix *Index) MarshalJSON() ([]byte, error) {
+	f := indexFile{Source: ix.Source, PythonAttr: ix.PythonAttr, PythonVersion: ix.PythonVersion, Packages: []indexItem{}}
+	inEntries := map[string]bool{}
+	for _, es := range ix.byName {
+		for _, e := range es {
+			item := indexItem{Attr: e.Attr, PName: e.PName, Version: e.Version}
+			if item.PName == item.Attr {
+				item.PName = "" // the default
+			}
+			f.Packages = append(f.Packages, item)
+			inEntries[e.Attr] = true
+		}
+	}
+	for a := range ix.attrs {
+		if !inEntries[a] {
+			f.OtherAttrs = append(f.OtherAttrs, a)
+		}
+	}
+	sort.Slice(f.Packages, func(i, j int) bool { return f.Packages[i].Attr < f.Packages[j].Attr })
+	sort.Strings(f.OtherAttrs)
+	return json.Marshal(f)
+}
+
+// LoadIndexFile reads an index from a JSON file in the format documented on
+// indexFile (the format EvalIndex produces and caches). pythonAttr is the
+// interpreter the index is for; a file naming another interpreter is an
+// error.
+func LoadIndexFile(path, pythonAttr string) (*Index, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("nixpkgs index: %w", err)
+	}
+	return parseIndex(data, pythonAttr, "file "+path)
+}
+
+// parseIndex decodes the JSON index format; source names it in errors and
+// becomes Index.Source unless the file carries its own.
+func parseIndex(data []byte, pythonAttr, source string) (*Index, error) {
+	f, err := decodeIndexFile(data, source)
+	if err != nil {
+		return nil, err
+	}
+	if f.Source != "" {
+		source = f.Source + " (" + source + ")"
+	}
+	return f.index(pythonAttr, source)
+}
+
+// decodeIndexFile decodes the JSON index format strictly.
+func decodeIndexFile(data []byte, source string) (*indexFile, error) {
+	var f indexFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("nixpkgs index %s: %w (expected {\"python_attr\": ..., \"packages\": [{\"attr\", \"pname\", \"version\"}]})", source, err)
+	}
+	return &f, nil
+}
+
+// index builds the Index of a decoded file for pythonAttr.
+func (f *indexFile) index(pythonAttr, source string) (*Index, error) {
+	if f.PythonAttr != "" && pythonAttr != "" && f.PythonAttr != pythonAttr {
+		return nil, fmt.Errorf("nixpkgs index %s is for %s, not %s: evaluate it for %s or choose --python accordingly", source, f.PythonAttr, pythonAttr, pythonAttr)
+	}
+	attr := f.PythonAttr
+	if attr == "" {
+		attr = pythonAttr
+	}
+	entries := make([]Entry, len(f.Packages))
+	for i, p := range f.Packages {
+		entries[i] = Entry{Attr: p.Attr, PName: p.PName, Version: p.Version}
+	}
+	ix, err := NewIndex(attr, source, entries, f.OtherAttrs)
+	if err != nil {
+		return nil, err
+	}
+	ix.PythonVersion = f.PythonVersion
+	return ix, nil
+}

@@ -1,0 +1,229 @@
+package nixgen
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/req2nix/req2nix/resolver"
+)
+
+// SchemaVersion is the version of the JSON report's schema (semantic
+// versioning: a minor version only adds fields, so readers accept any 1.x;
+// ReadPins rejects other major versions).
+const SchemaVersion = "1.0.0"
+
+// Report is the JSON output format (Options.Format "json"), schema 1.0.0.
+// Fields marked omitempty are absent when empty; lists are sorted.
+type Report struct {
+	SchemaVersion string          `json:"schema_version"` // SchemaVersion
+	Generator     string          `json:"generator"`      // "req2nix"
+	Command       string          `json:"command,omitempty"`
+	Inputs        []string        `json:"inputs,omitempty"`
+	IndexURL      string          `json:"index_url,omitempty"` // the package index resolved against
+	Python        ReportPython    `json:"python"`
+	Platform      string          `json:"platform,omitempty"` // e.g. "x86_64-linux"
+	Nixpkgs       ReportNixpkgs   `json:"nixpkgs"`
+	Packages      []ReportPackage `json:"packages"` // sorted by name
+	Warnings      []string        `json:"warnings,omitempty"`
+}
+
+// ReportPython is the interpreter.
+type ReportPython struct {
+	Attr    string `json:"attr"`              // e.g. "python312"
+	Version string `json:"version,omitempty"` // the resolution's target version
+}
+
+// ReportNixpkgs is the nixpkgs pin and the index of its package set.
+type ReportNixpkgs struct {
+	Rev    string `json:"rev,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Index  string `json:"index"` // Index.Source: where attribute names and versions came from
+}
+
+// ReportPackage is one resolved package and how it is provided.
+type ReportPackage struct {
+	Name           string          `json:"name"`
+	Version        string          `json:"version"`
+	Kind           Kind            `json:"kind"` // "as-is", "override" or "new"
+	Attr           string          `json:"attr"`
+	NixpkgsVersion string          `json:"nixpkgs_version,omitempty"`
+	Root           bool            `json:"root,omitempty"`
+	Extras         []string        `json:"extras,omitempty"`
+	Dependencies   []string        `json:"dependencies,omitempty"` // names, as resolved
+	DirectURL      string          `json:"direct_url,omitempty"`
+	Source         *ReportSource   `json:"source,omitempty"` // absent for "as-is"
+	Format         string          `json:"format,omitempty"` // "wheel" or "pyproject" for "new"
+	BinaryWheel    bool            `json:"binary_wheel,omitempty"`
+	BuildSystem    []string        `json:"build_system,omitempty"`
+	Notes          []string        `json:"notes,omitempty"`
+	Files          []resolver.File `json:"files,omitempty"` // every file the resolution listed
+}
+
+// ReportSource is the fetch used for a package.
+type ReportSource struct {
+	Fetcher  string `json:"fetcher"` // "fetchPypi" or "fetchurl"
+	URL      string `json:"url"`
+	Filename string `json:"filename"`
+	Kind     string `json:"kind"` // "sdist" or "wheel"
+	Hash     string `json:"hash"` // SRI
+}
+
+// report renders the JSON report.
+func (g *gen) report() ([]byte, error) {
+	pin := g.opts.Pin
+	r := Report{
+		SchemaVersion: SchemaVersion,
+		Generator:     "req2nix",
+		Command:       g.opts.Command,
+		Inputs:        g.opts.Inputs,
+		IndexURL:      g.opts.IndexURL,
+		Python:        ReportPython{Attr: g.opts.PythonAttr, Version: g.res.Python},
+		Platform:      g.res.Platform,
+		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.ix.Source},
+		Packages:      []ReportPackage{},
+		Warnings:      sortedCopy(g.res.Warnings),
+	}
+	byName := map[string]resolver.Package{}
+	for _, p := range g.res.Packages {
+		byName[p.Name] = p
+	}
+	for _, d := range g.ds {
+		r.Packages = append(r.Packages, reportPackage(d, byName[d.Name]))
+	}
+	out, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+func reportPackage(d Decision, p resolver.Package) ReportPackage {
+	rp := ReportPackage{
+		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
+		NixpkgsVersion: d.NixpkgsVersion, Root: d.Root, Extras: p.Extras,
+		Dependencies: p.Dependencies, DirectURL: p.DirectURL, Format: d.Format,
+		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, Notes: d.Notes, Files: p.Files,
+	}
+	if s := d.Src; s != nil {
+		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash}
+	}
+	return rp
+}
+
+func sortedCopy(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
+}
+
+// ReadPins returns the versions a previous run chose (project name ->
+// version), read back from any output format: the "# req2nix-lock:" lines
+// of the header comment of shell.nix, flake.nix and overlay.nix, or the
+// packages of a JSON report of schema 1.x.
+func ReadPins(data []byte) (map[string]string, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		return readJSONPins(trimmed)
+	}
+	return readLockLines(data)
+}
+
+// compatibleSchema accepts every schema version this reader understands.
+var compatibleSchema = mustConstraint("^1")
+
+func mustConstraint(s string) *semver.Constraints {
+	c, err := semver.NewConstraint(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func readJSONPins(data []byte) (map[string]string, error) {
+	var r struct {
+		SchemaVersion *string `json:"schema_version"`
+		Packages      []struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"packages"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("previous req2nix output: not a JSON report: %w", err)
+	}
+	if r.SchemaVersion == nil {
+		return nil, fmt.Errorf("previous req2nix output: JSON without schema_version is not a req2nix report")
+	}
+	v, err := semver.NewVersion(*r.SchemaVersion)
+	if err != nil || !compatibleSchema.Check(v) {
+		return nil, fmt.Errorf("previous req2nix output: report schema_version %q is not compatible with %s (this req2nix reads 1.x)", *r.SchemaVersion, SchemaVersion)
+	}
+	pins := map[string]string{}
+	for i, p := range r.Packages {
+		if err := addPin(pins, p.Name, p.Version); err != nil {
+			return nil, fmt.Errorf("previous req2nix output: packages[%d]: %w", i, err)
+		}
+	}
+	return pins, nil
+}
+
+// readLockLines reads the lock lines of the leading comment block.
+func readLockLines(data []byte) (map[string]string, error) {
+	pins := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	found := false
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		rest, ok := strings.CutPrefix(line, lockPrefix)
+		if !ok {
+			continue
+		}
+		found = true
+		if err := addLockLine(pins, rest); err != nil {
+			return nil, fmt.Errorf("previous req2nix output, line %d %q: %w", n, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("previous req2nix output: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("previous req2nix output: no %q lines in its header: not generated by req2nix, or edited", strings.TrimSpace(lockPrefix))
+	}
+	return pins, nil
+}
+
+func addLockLine(pins map[string]string, rest string) error {
+	encName, encVersion, ok := strings.Cut(rest, "==")
+	if !ok {
+		return fmt.Errorf("expected name==version")
+	}
+	name, err1 := url.PathUnescape(encName)
+	version, err2 := url.PathUnescape(encVersion)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("bad %%-escape in name==version")
+	}
+	return addPin(pins, name, version)
+}
+
+func addPin(pins map[string]string, name, version string) error {
+	if name == "" || version == "" {
+		return fmt.Errorf("empty name or version")
+	}
+	if old, dup := pins[name]; dup && old != version {
+		return fmt.Errorf("%s pinned twice, to %s and %s", name, old, version)
+	}
+	pins[name] = version
+	return nil
+}

@@ -107,6 +107,8 @@ func quote(v string) string {
 			}
 		}
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\x00", `\x00`)
+	// The tokenizer ends a string at the first quote character, escaped or
+	// not, so a double quote inside is written as \x22.
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\x22`, "\n", `\n`, "\r", `\r`, "\x00", `\x00`)
 	return `"` + r.Replace(v) + `"`
 }

@@ -245,7 +245,7 @@ func TestParseRequirementErrors(t *testing.T) {
 			"    name; os_name == 'unterminated\n                     ^"},
 		{`name; os_name == "\x"`, "Invalid quoted string\n    name; os_name == \"\\x\"\n                     ~~~~^"},
 		// columns count characters, not bytes
-		{"näme", "Expected package name at the start of dependency specifier\n    näme\n    ^"}, // "n" and "ä" are both word characters: no \\b, no name
+		{"näme", "Expected package name at the start of dependency specifier\n    näme\n    ^"}, // "n" and "ä" are both word characters: no \b, no name
 		{"name; os_name == 'é' or", "Expected a marker variable or quoted string\n    name; os_name == 'é' or\n                           ^"},
 	}
 	for _, tt := range tests {

@@ -230,7 +230,7 @@ func TestMarkerEvaluate(t *testing.T) {
 		{`implementation_version >= "3.12"`, Environment{"implementation_version": "3.12.0rc1"}, false},
 		{`implementation_version >= "3.12rc1"`, Environment{"implementation_version": "3.12.0rc1"}, true},
 		{`platform_release >= "5.4"`, Environment{"platform_release": "6.7.0"}, true},
-		{`platform_release >= "5.4"`, Environment{"platform_release": "6.7.0-gentoo"}, false}, // not a version: never contained
+		{`platform_release >= "5.4"`, Environment{"platform_release": "6.7.0-gentoo"}, false},         // not a version: never contained
 		{`platform_release == "6.7.0-gentoo"`, Environment{"platform_release": "6.7.0-gentoo"}, true}, // not a specifier: string ==
 		// reversed operands: the literal is the candidate, the variable the bound
 		{`"3.8" < python_version`, Environment{"python_version": "3.12"}, true},
@@ -248,7 +248,7 @@ func TestMarkerEvaluate(t *testing.T) {
 		{`"lin" not in sys_platform`, Environment{"sys_platform": "linux"}, false},
 		{`sys_platform in "linux darwin"`, Environment{"sys_platform": "darwin"}, true},
 		{`python_version in "3.10 3.11"`, Environment{"python_version": "3.1"}, true}, // substring, as in Python
-		{`python_version < "3.x"`, Environment{"python_version": "3.1"}, false}, // not a specifier
+		{`python_version < "3.x"`, Environment{"python_version": "3.1"}, false},       // not a specifier
 		// a variable on the right of a variable is compared as its name
 		{"os_name == sys_platform", Environment{"os_name": "sys_platform", "sys_platform": "x"}, true},
 		// missing variables are empty strings

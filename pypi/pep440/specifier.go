@@ -32,6 +32,7 @@ var operatorText = [...]string{"==", "!=", "<=", ">=", "<", ">", "~=", "==="}
 type specifier struct {
 	op       operator
 	text     string   // normalised version text: "1.0", "1.3.*"; raw for ===
+	str      string   // operator and text
 	v        *version // the clause's version (the prefix for wildcards); nil for ===
 	wildcard bool     // ==V.* or !=V.*
 	// lessBound is what <V compares against: V itself when V is a
@@ -61,6 +62,9 @@ func ParseSpecifiers(s string) (Specifiers, error) {
 			return Specifiers{}, err
 		}
 		specs = append(specs, spec)
+	}
+	for i := range specs {
+		specs[i].str = operatorText[specs[i].op] + specs[i].text
 	}
 	return Specifiers{impl: canonicalOrder(specs)}, nil
 }
@@ -176,13 +180,12 @@ func canonicalOrder(specs []specifier) []specifier {
 	if len(specs) < 2 {
 		return specs
 	}
-	slices.SortStableFunc(specs, func(a, b specifier) int { return strings.Compare(a.String(), b.String()) })
-	seen := make(map[string]bool, len(specs))
+	slices.SortStableFunc(specs, func(a, b specifier) int { return strings.Compare(a.str, b.str) })
+	keys := make([]string, 0, len(specs))
 	out := specs[:0]
 	for _, s := range specs {
-		key := s.canonicalKey()
-		if !seen[key] {
-			seen[key] = true
+		if key := s.canonicalKey(); !slices.Contains(keys, key) {
+			keys = append(keys, key)
 			out = append(out, s)
 		}
 	}
@@ -191,8 +194,8 @@ func canonicalOrder(specs []specifier) []specifier {
 
 // canonicalKey identifies clauses packaging considers equal.
 func (s specifier) canonicalKey() string {
-	if s.op == opArbitrary || s.wildcard || s.op == opCompatible {
-		return s.String()
+	if s.op == opArbitrary || s.wildcard || s.op == opCompatible || !hasTrailingZero(s.v.release) {
+		return s.str
 	}
 	trimmed := *s.v
 	n := len(trimmed.release)
@@ -204,8 +207,7 @@ func (s specifier) canonicalKey() string {
 	return operatorText[s.op] + str
 }
 
-// String returns the clause in normalised form.
-func (s specifier) String() string { return operatorText[s.op] + s.text }
+func hasTrailingZero(release []int) bool { return len(release) > 1 && release[len(release)-1] == 0 }
 
 // Contains reports whether v satisfies every clause. With prereleases false
 // a pre-release (or dev release) is never contained; with true it is
@@ -350,7 +352,7 @@ func (s Specifiers) Filter(vs []Version, policy PrereleasePolicy) []Version {
 func (s Specifiers) String() string {
 	parts := make([]string, len(s.impl))
 	for i := range s.impl {
-		parts[i] = s.impl[i].String()
+		parts[i] = s.impl[i].str
 	}
 	return strings.Join(parts, ",")
 }

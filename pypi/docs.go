@@ -114,13 +114,13 @@ func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (b
 	if err != nil {
 		return nil, "", err
 	}
-	switch {
-	case resp.status == http.StatusOK:
-		return buf.Bytes(), resp.etag, nil
-	case resp.status == http.StatusNotModified && cached != nil:
+	if resp.status == http.StatusNotModified {
+		if cached == nil {
+			return nil, "", fmt.Errorf("GET %s: HTTP 304 to an unconditional request", Redact(d.url.String()))
+		}
 		return cached.Body, cached.ETag, nil
 	}
-	return nil, "", &HTTPError{URL: Redact(d.url.String()), Status: resp.status, Attempts: 1}
+	return buf.Bytes(), resp.etag, nil
 }
 
 // loadEntry reads a cache entry, logging (and ignoring) a corrupt one.

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -127,8 +128,8 @@ func (c *Client) streamTo(ctx context.Context, u *url.URL, f *os.File) (string, 
 	if err != nil {
 		return "", err
 	}
-	if resp.status != 200 {
-		return "", &HTTPError{URL: Redact(u.String()), Status: resp.status, Attempts: 1}
+	if resp.status != http.StatusOK {
+		return "", fmt.Errorf("GET %s: unexpected HTTP %d", Redact(u.String()), resp.status)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

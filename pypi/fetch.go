@@ -177,10 +177,10 @@ func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadl
 		resp.Body.Close()
 	}
 	switch {
-	case err != nil && resp != nil && resp.StatusCode != http.StatusOK:
-		return response{}, c.statusError(u, resp.StatusCode, attempts)
-	case err != nil:
+	case err != nil && (resp == nil || resp.StatusCode == http.StatusOK):
 		return response{}, c.fetchError(ctx, u, attempts, err)
+	case resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified:
+		return response{}, c.statusError(u, resp.StatusCode, attempts)
 	}
 	return response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}, nil
 }

@@ -1,0 +1,122 @@
+package pypi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/pypitest"
+)
+
+func TestFaults(t *testing.T) {
+	const path = "/pypi/flask/json"
+	tests := []struct {
+		name         string
+		faults       []pypitest.Fault
+		timeout      time.Duration
+		wantErr      []string // substrings of the error; nil = success
+		wantRequests int      // requests to path
+		minElapsed   time.Duration
+	}{
+		{name: "500 then 200", faults: []pypitest.Fault{{Status: 500}}, wantRequests: 2},
+		{name: "502, 503, 504 then 200", faults: []pypitest.Fault{{Status: 502}, {Status: 503}, {Status: 504}}, wantRequests: 4},
+		{name: "429 with Retry-After seconds", faults: []pypitest.Fault{{Status: 429, RetryAfter: "1"}}, wantRequests: 2, minElapsed: time.Second},
+		{name: "503 with Retry-After date", faults: []pypitest.Fault{{Status: 503, RetryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}}, wantRequests: 2, minElapsed: 500 * time.Millisecond},
+		{name: "connection reset then 200", faults: []pypitest.Fault{{Reset: true}}, wantRequests: 2},
+		{name: "truncated transfer then 200", faults: []pypitest.Fault{{Truncate: true}}, wantRequests: 2},
+		{name: "slow response within the deadline", faults: []pypitest.Fault{{Delay: 50 * time.Millisecond}}, wantRequests: 1},
+		{name: "slow responses past the deadline", timeout: 300 * time.Millisecond,
+			faults:  []pypitest.Fault{{Delay: time.Second}, {Delay: time.Second}, {Delay: time.Second}},
+			wantErr: []string{"GET " + "URL" + path, "no complete response", "within 300ms", "attempt"}, wantRequests: -1},
+		{name: "truncated JSON is malformed, not retried", faults: []pypitest.Fault{{Body: []byte(`{"info": {"name": "flask"}, "releases": {"1.0": [`)}},
+			wantErr: []string{"GET URL" + path, "malformed document", "unexpected end of JSON"}, wantRequests: 1},
+		{name: "not JSON at all", faults: []pypitest.Fault{{Body: []byte(`<html>maintenance</html>`)}},
+			wantErr: []string{"GET URL" + path, "malformed document"}, wantRequests: 1},
+		{name: "404 is final", faults: []pypitest.Fault{{Status: 404}}, wantErr: []string{`package "flask" not found on URL`}, wantRequests: 1},
+		{name: "403 is final", faults: []pypitest.Fault{{Status: 403}}, wantErr: []string{"GET URL" + path, "HTTP 403", "refused the credentials"}, wantRequests: 1},
+		{name: "500 forever", faults: repeat(pypitest.Fault{Status: 500}, retryMax+1), wantErr: []string{"GET URL" + path, "HTTP 500 after 9 attempts"}, wantRequests: retryMax + 1},
+		{name: "resets forever", faults: repeat(pypitest.Fault{Reset: true}, retryMax+1), wantErr: []string{"GET URL" + path, "cannot reach 127.0.0.1:", "after 9 attempts"}, wantRequests: retryMax + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := pypitest.NewServer(t, sampleReleases()...)
+			s.Inject(path, tt.faults...)
+			c := testClient(t, s, Options{Timeout: tt.timeout})
+			start := time.Now()
+			p, err := c.Project(context.Background(), "flask")
+			elapsed := time.Since(start)
+			if tt.wantErr == nil {
+				if err != nil || len(p.Releases) != 4 {
+					t.Fatalf("got %v, %v; want the project", p, err)
+				}
+			} else {
+				var parts []string
+				for _, w := range tt.wantErr {
+					parts = append(parts, strings.ReplaceAll(w, "URL", s.URL))
+				}
+				errorContains(t, err, parts...)
+				t.Logf("error: %v", err)
+			}
+			if got := s.Count(path); tt.wantRequests >= 0 && got != tt.wantRequests {
+				t.Errorf("%d requests, want %d", got, tt.wantRequests)
+			}
+			if elapsed < tt.minElapsed {
+				t.Errorf("returned after %v, want at least %v (Retry-After)", elapsed, tt.minElapsed)
+			}
+			if st := c.Stats(); tt.wantRequests > 0 && st.Retries != int64(tt.wantRequests-1) {
+				t.Errorf("Stats.Retries = %d, want %d", st.Retries, tt.wantRequests-1)
+			}
+		})
+	}
+}
+
+func repeat(f pypitest.Fault, n int) []pypitest.Fault {
+	out := make([]pypitest.Fault, n)
+	for i := range out {
+		out[i] = f
+	}
+	return out
+}
+
+func TestMalformedBodyNotCached(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	s.Inject("/pypi/flask/json", pypitest.Fault{Body: []byte(`{"releases": `)})
+	c := testClient(t, s, Options{})
+	if _, err := c.Project(context.Background(), "flask"); err == nil {
+		t.Fatal("malformed body accepted")
+	}
+	if files := cacheFiles(t, c.cache.dir); len(files) != 0 {
+		t.Errorf("malformed body cached: %v", files)
+	}
+	// Transient failures are not memoised: the same client tries again.
+	if p, err := c.Project(context.Background(), "flask"); err != nil || len(p.Releases) != 4 {
+		t.Errorf("second try: %v, %v", p, err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	s := pypitest.NewServer(t)
+	c := testClient(t, s, Options{Timeout: 2 * time.Second})
+	s.Close()
+	_, err := c.Project(context.Background(), "flask")
+	errorContains(t, err, "cannot reach 127.0.0.1:", "after 9 attempts", "connection refused")
+}
+
+func TestCancel(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	s.SetLatency(10 * time.Second)
+	c := testClient(t, s, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.Project(ctx, "flask")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("cancellation took %v", d)
+	}
+}

@@ -1,0 +1,302 @@
+// Package pypitest is a fake Python package index for tests: a real
+// net/http/httptest server speaking the PyPI JSON API (project and version
+// documents), the PEP 691 Simple API with PEP 658 core metadata, and
+// serving the release files, with injected latency, scripted faults
+// (statuses, Retry-After, connection resets, stalls, truncated or malformed
+// bodies), ETags, basic auth and request counters. WriteMirror writes the
+// same index as a file:// mirror.
+package pypitest
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Fault is a scripted misbehaviour for one request. Fields combine: Delay
+// first, then the first of Reset, Status, Body, Truncate that is set; a
+// Fault with only Delay set is a slow but correct response.
+type Fault struct {
+	Delay      time.Duration // wait this long first (cut short when the client goes away)
+	Reset      bool          // close the connection without a response
+	Status     int           // reply with this status and a short body
+	RetryAfter string        // Retry-After header sent with Status
+	Body       []byte        // reply 200 with this body instead of the real one (malformed JSON, ...)
+	Truncate   bool          // announce the full Content-Length, send half the body, drop the connection
+}
+
+// Server is a running fake index. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the index base ("http://127.0.0.1:PORT"): the JSON API is at
+	// URL/pypi/<name>/json, the Simple API at URL/simple/<name>/, files at
+	// URL/files/<filename>.
+	URL string
+
+	srv      *httptest.Server
+	mu       sync.Mutex
+	projects map[string]*project // by normalised name
+	files    map[string]file     // by file name
+	faults   map[string][]Fault  // by request path
+	counts   map[string]int      // by request path
+	latency  time.Duration
+	user     string
+	pass     string
+
+	requests    atomic.Int64
+	notModified atomic.Int64
+	bodyBytes   atomic.Int64
+}
+
+// NewServer starts a server holding releases; it is closed when the test
+// ends.
+func NewServer(t testing.TB, releases ...Release) *Server {
+	t.Helper()
+	s := &Server{projects: map[string]*project{}, files: map[string]file{}, faults: map[string][]Fault{}, counts: map[string]int{}}
+	if err := s.Add(releases...); err != nil {
+		t.Fatal(err)
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down; later requests fail to connect.
+func (s *Server) Close() { s.srv.Close() }
+
+// Add adds releases (building their files). Adding a release key twice
+// replaces it.
+func (s *Server) Add(releases ...Release) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range releases {
+		if err := s.addLocked(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) addLocked(r Release) error {
+	if r.Name == "" || r.Version == "" {
+		return fmt.Errorf("pypitest: release needs Name and Version: %+v", r)
+	}
+	files, err := r.buildFiles()
+	if err != nil {
+		return err
+	}
+	norm := normalize(r.Name)
+	p := s.projects[norm]
+	if p == nil {
+		p = &project{name: norm, files: map[string][]file{}}
+		s.projects[norm] = p
+	}
+	if _, dup := p.files[r.Version]; dup {
+		for i := range p.releases {
+			if p.releases[i].Version == r.Version {
+				p.releases = append(p.releases[:i], p.releases[i+1:]...)
+				break
+			}
+		}
+	}
+	p.releases = append(p.releases, r)
+	p.files[r.Version] = files
+	for _, f := range files {
+		s.files[f.name] = f
+	}
+	return nil
+}
+
+// SetLatency delays every response by d (simulating a distant index).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// RequireAuth makes every request need HTTP basic auth with user and pass.
+func (s *Server) RequireAuth(user, pass string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.pass = user, pass
+}
+
+// Inject queues faults for requests to path (e.g. "/pypi/flask/json"):
+// each request consumes the next one; once they run out, requests are
+// served normally.
+func (s *Server) Inject(path string, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[path] = append(s.faults[path], faults...)
+}
+
+// Count is the number of requests made to path so far.
+func (s *Server) Count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[path]
+}
+
+// Requests is the total number of requests so far.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// NotModified is the number of 304 responses so far.
+func (s *Server) NotModified() int { return int(s.notModified.Load()) }
+
+// BodyBytes is the number of response body bytes sent so far.
+func (s *Server) BodyBytes() int64 { return s.bodyBytes.Load() }
+
+// FileURL is the URL of a release file served by s.
+func (s *Server) FileURL(filename string) string { return s.URL + "/files/" + filename }
+
+// FileSHA256 is the hex sha256 of a release file ("" when unknown).
+func (s *Server) FileSHA256(filename string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.files[filename].sha256
+}
+
+// Filenames lists the files of a release, sdist first.
+func (s *Server) Filenames(name, version string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.projects[normalize(name)]
+	if p == nil {
+		return nil
+	}
+	var names []string
+	for _, f := range p.files[version] {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// serve is the HTTP handler: latency, accounting, auth, faults, routing.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	latency, fault, authOK := s.begin(r)
+	if !sleep(r, latency) {
+		return
+	}
+	if !authOK {
+		w.Header().Set("WWW-Authenticate", `Basic realm="pypitest"`)
+		http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if fault != nil && s.misbehave(w, r, *fault) {
+		return
+	}
+	body, contentType, status := s.route(r)
+	if status != http.StatusOK {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	if fault != nil && fault.Truncate {
+		s.truncate(w, body)
+		return
+	}
+	s.reply(w, r, body, contentType)
+}
+
+// begin counts the request and takes its fault, under the lock.
+func (s *Server) begin(r *http.Request) (time.Duration, *Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[r.URL.Path]++
+	var fault *Fault
+	if q := s.faults[r.URL.Path]; len(q) > 0 {
+		fault, s.faults[r.URL.Path] = &q[0], q[1:]
+	}
+	authOK := true
+	if s.user != "" || s.pass != "" {
+		u, p, ok := r.BasicAuth()
+		authOK = ok && u == s.user && p == s.pass
+	}
+	return s.latency, fault, authOK
+}
+
+// sleep waits d unless the client goes away first (then false).
+func sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// misbehave applies a fault; true when the response has been dealt with.
+func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if !sleep(r, f.Delay) {
+		return true
+	}
+	switch {
+	case f.Reset:
+		resetConnection(w)
+		return true
+	case f.Status != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		http.Error(w, fmt.Sprintf("%d injected by pypitest", f.Status), f.Status)
+		return true
+	case f.Body != nil:
+		s.write(w, f.Body)
+		return true
+	}
+	return false
+}
+
+// resetConnection closes the client connection abruptly (TCP RST).
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// truncate announces body's length, sends half of it and drops the
+// connection.
+func (s *Server) truncate(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(http.StatusOK)
+	s.write(w, body[:len(body)/2])
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+// reply sends body with an ETag, or 304 when the client has it already.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, body []byte, contentType string) {
+	etag := `"` + sha256hex(body)[:20] + `"`
+	w.Header().Set("ETag", etag)
+	if contentType != "" {
+		w.Header().Set("Content-Type", contentType)
+	}
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		s.notModified.Add(1)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	s.write(w, body)
+}
+
+func (s *Server) write(w http.ResponseWriter, body []byte) {
+	n, _ := w.Write(body)
+	s.bodyBytes.Add(int64(n))
+}

@@ -17,7 +17,7 @@ func TestUnquote(t *testing.T) {
 		{`"\x41\x4a\x4A"`, "AJJ", true},
 		{`"\u00e9\U0001F600"`, "é😀", true},
 		{`"\d\w\ \é"`, `\d\w\ \é`, true}, // unknown escapes are kept
-		{"\"a\\\nb\"", "ab", true},      // line continuation
+		{"\"a\\\nb\"", "ab", true},       // line continuation
 		{"\"a\\\r\nb\"", "ab", true},
 		{"\"a\\\rb\"", "ab", true},
 		{`"C:\"`, "", false}, // the backslash escapes the closing quote

@@ -1,0 +1,243 @@
+package reqfile
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
+
+// poetryConstraint translates a Poetry version constraint into PEP 440
+// specifiers ("" for any version), exactly as poetry-core's
+// parse_constraint reads it: "^1.2.3" is ">=1.2.3,<2.0.0", "~1.2" is
+// ">=1.2,<1.3", "1.2.*" is ">=1.2.0,<1.3.0", a bare "1.2.3" is "==1.2.3",
+// and clauses are separated by commas or spaces. A union ("||") is an
+// error: one PEP 440 specifier set cannot express it.
+func poetryConstraint(c string) (string, error) {
+	s := strings.TrimFunc(c, isPySpace)
+	if s == "*" || s == "" {
+		return "", nil
+	}
+	if strings.Contains(s, "|") {
+		return "", fmt.Errorf("version constraint %q is a union (||), which one PEP 440 specifier set cannot express; pick one range", c)
+	}
+	s = strings.TrimRightFunc(strings.TrimRight(s, ","), isPySpace)
+	var clauses []string
+	for _, part := range splitPoetryAnd(s) {
+		cs, err := poetrySingle(part)
+		if err != nil {
+			return "", fmt.Errorf("cannot parse version constraint %q: %v", c, err)
+		}
+		clauses = append(clauses, cs...)
+	}
+	return strings.Join(clauses, ","), nil
+}
+
+var (
+	poetryAnyRE = regexp.MustCompile(`(?i)^v?[x*](\.[x*])*$`)
+	poetryXRE   = regexp.MustCompile(`^(!=|==)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.[xX*])+$`)
+	poetryOpRE  = regexp.MustCompile(`^(<>|!=|>=?|<=?|==?)?\s*(.*?)(\.\*)?$`)
+)
+
+// poetrySingle translates one clause (poetry-core's parse_single_constraint).
+func poetrySingle(c string) ([]string, error) {
+	switch {
+	case poetryAnyRE.MatchString(c):
+		return nil, nil
+	case strings.HasPrefix(c, "~="):
+		return poetryTildePEP440(c[2:])
+	case strings.HasPrefix(c, "~"):
+		return poetryTilde(c[1:])
+	case strings.HasPrefix(c, "^"):
+		return poetryCaret(c[1:])
+	}
+	if m := poetryXRE.FindStringSubmatch(c); m != nil {
+		return poetryXRange(m[1], m[2], m[3]), nil
+	}
+	return poetryBasic(c)
+}
+
+// poetryVersion parses the version of a clause (after its operator).
+func poetryVersion(s string) (pep440.Version, error) {
+	s = strings.TrimLeftFunc(s, isPySpace)
+	v, err := pep440.Parse(s)
+	if err != nil || strings.TrimFunc(s, isPySpace) != s {
+		return pep440.Version{}, fmt.Errorf("%q is not a version", s)
+	}
+	return v, nil
+}
+
+// poetryTilde: "~1" is ">=1,<2", "~1.2" is ">=1.2,<1.3".
+func poetryTilde(s string) ([]string, error) {
+	v, err := poetryVersion(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(v.Release()) == 1 {
+		return poetryRange(v, nextMajor(v)), nil
+	}
+	return poetryRange(v, nextMinor(v)), nil
+}
+
+// poetryTildePEP440: "~=1.2" is ">=1.2,<2.0", "~=1.2.3" is ">=1.2.3,<1.3.0"
+// and poetry reads "~=1" as ">=1,<1.1".
+func poetryTildePEP440(s string) ([]string, error) {
+	v, err := poetryVersion(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(v.Release()) == 2 {
+		return poetryRange(v, nextMajor(v)), nil
+	}
+	return poetryRange(v, nextMinor(v)), nil
+}
+
+// poetryCaret: the upper bound is the next "breaking" release, which bumps
+// the first non-zero component ("^0.2.3" is ">=0.2.3,<0.3.0").
+func poetryCaret(s string) ([]string, error) {
+	v, err := poetryVersion(s)
+	if err != nil {
+		return nil, err
+	}
+	r := v.Release()
+	switch {
+	case r[0] > 0 || len(r) == 1:
+		return poetryRange(v, nextMajor(v)), nil
+	case r[1] > 0 || len(r) == 2:
+		return poetryRange(v, nextMinor(v)), nil
+	}
+	return poetryRange(v, nextPatch(v)), nil
+}
+
+func poetryRange(low pep440.Version, high string) []string {
+	return []string{">=" + low.Public(), "<" + high}
+}
+
+// poetryXRange: "1.2.*" is ">=1.2.0,<1.3.0", "1.*" is ">=1.0.0,<2.0.0",
+// "0.*" is "<1.0.0"; with "!=" the complement.
+func poetryXRange(op, major, minor string) []string {
+	invert := op == "!="
+	switch {
+	case minor != "" && invert:
+		return []string{"!=" + major + "." + minor + ".*"}
+	case minor != "":
+		m, _ := strconv.Atoi(minor)
+		return []string{">=" + major + "." + minor + ".0", "<" + major + "." + strconv.Itoa(m+1) + ".0"}
+	case strings.Trim(major, "0") == "" && invert:
+		return []string{">=1.0.0"}
+	case strings.Trim(major, "0") == "":
+		return []string{"<1.0.0"}
+	case invert:
+		return []string{"!=" + major + ".*"}
+	}
+	m, _ := strconv.Atoi(major)
+	return []string{">=" + major + ".0.0", "<" + strconv.Itoa(m+1) + ".0.0"}
+}
+
+// poetryBasic: a comparison ("<", "<=", ">", ">=", "!=", "==", "=") or a
+// bare version, meaning "==".
+func poetryBasic(c string) ([]string, error) {
+	m := poetryOpRE.FindStringSubmatch(c)
+	op, text, wildcard := m[1], m[2], m[3]
+	if op == "<>" {
+		return nil, fmt.Errorf("%q: write != instead of <>", c)
+	}
+	if text == "dev" {
+		text = "0.0-dev"
+	}
+	v, err := poetryVersion(text)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "", "=":
+		op = "=="
+	}
+	if wildcard != "" {
+		if op != "==" && op != "!=" {
+			return nil, fmt.Errorf("%q: a wildcard needs == or !=", c)
+		}
+		return []string{op + v.Public() + ".*"}, nil
+	}
+	if op != "==" && op != "!=" {
+		return []string{op + v.Public()}, nil // PEP 440 allows local versions only with == and !=
+	}
+	return []string{op + v.String()}, nil
+}
+
+// nextMajor, nextMinor and nextPatch are poetry-core's Release.next_*
+// applied to the version's stable release: the component is bumped, later
+// ones are zeroed, missing minor or patch components are added as needed.
+func nextMajor(v pep440.Version) string { return bumpRelease(v, 0) }
+func nextMinor(v pep440.Version) string { return bumpRelease(v, 1) }
+func nextPatch(v pep440.Version) string { return bumpRelease(v, 2) }
+
+func bumpRelease(v pep440.Version, i int) string {
+	r := append([]int{}, v.Release()...)
+	for len(r) <= i {
+		r = append(r, 0)
+	}
+	r[i]++
+	for j := i + 1; j < len(r); j++ {
+		r[j] = 0
+	}
+	parts := make([]string, len(r))
+	for j, n := range r {
+		parts[j] = strconv.Itoa(n)
+	}
+	s := strings.Join(parts, ".")
+	if e := v.Epoch(); e > 0 {
+		s = strconv.Itoa(e) + "!" + s
+	}
+	return s
+}
+
+// splitPoetryAnd splits clauses as poetry-core's regular expression
+//
+//	(?<!^)(?<![~=>< ,]) *(?<!-)[, ](?!-) *(?!,|$)
+//
+// does: at a comma or space, except right after an operator (so ">= 1.0"
+// stays one clause) or next to "-".
+func splitPoetryAnd(s string) []string {
+	var parts []string
+	start := 0
+	for i := 1; i < len(s); i++ {
+		if end, ok := andSeparatorAt(s, i); ok {
+			parts = append(parts, s[start:i])
+			start, i = end, end
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// andSeparatorAt reports whether the separator expression matches at i and
+// where the match ends; it tries the alternatives in the order Python's
+// backtracking regular expression engine does.
+func andSeparatorAt(s string, i int) (int, bool) {
+	if strings.IndexByte("~=>< ,", s[i-1]) >= 0 {
+		return 0, false
+	}
+	lead := 0
+	for i+lead < len(s) && s[i+lead] == ' ' {
+		lead++
+	}
+	for j := lead; j >= 0; j-- {
+		k := i + j // the separator character
+		if k >= len(s) || (s[k] != ',' && s[k] != ' ') || (k > 0 && s[k-1] == '-') || (k+1 < len(s) && s[k+1] == '-') {
+			continue
+		}
+		trail := 0
+		for k+1+trail < len(s) && s[k+1+trail] == ' ' {
+			trail++
+		}
+		for t := trail; t >= 0; t-- {
+			end := k + 1 + t
+			if end < len(s) && s[end] != ',' {
+				return end, true
+			}
+		}
+	}
+	return 0, false
+}

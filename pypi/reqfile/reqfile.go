@@ -1,0 +1,374 @@
+package reqfile
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// ParseFile reads a requirements file with pip's full syntax, following its
+// -r and -c includes (relative to the including file's directory).
+func ParseFile(path string) (*File, error) {
+	p := newReqParser()
+	if err := p.parseFile(path, false, nil); err != nil {
+		return nil, err
+	}
+	p.finish()
+	return p.file, nil
+}
+
+// reqParser holds the state pip keeps across the lines and included files
+// of requirements files.
+type reqParser struct {
+	file    *File
+	getenv  func(string) string
+	formats formatControl
+	stack   []includeFrame // files being read, outermost first
+}
+
+// includeFrame is one file on the include stack.
+type includeFrame struct {
+	abs  string // absolute, cleaned path, for cycle detection
+	name string // as shown in messages
+}
+
+func newReqParser() *reqParser {
+	return &reqParser{file: &File{}, getenv: os.Getenv}
+}
+
+// finish copies state gathered across files into the File.
+func (p *reqParser) finish() {
+	p.file.NoBinary = p.formats.noBinary
+	p.file.OnlyBinary = p.formats.onlyBinary
+}
+
+// parseFile reads one requirements file. from is the -r/-c line that
+// included it (nil for a top-level file).
+func (p *reqParser) parseFile(path string, constraint bool, from *Source) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return errorf(Source{File: path}, "cannot resolve path: %v; check the path", err)
+	}
+	if err := p.checkCycle(abs, path, from); err != nil {
+		return err
+	}
+	content, err := readText(path, path)
+	if err != nil {
+		return err
+	}
+	p.stack = append(p.stack, includeFrame{abs, path})
+	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+	for _, line := range preprocess(content, p.getenv) {
+		if err := p.handleLine(line, path, constraint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkCycle reports an include cycle: abs is already being read.
+func (p *reqParser) checkCycle(abs, name string, from *Source) error {
+	for i, f := range p.stack {
+		if f.abs != abs {
+			continue
+		}
+		var chain []string
+		for _, g := range p.stack[i:] {
+			chain = append(chain, g.name)
+		}
+		chain = append(chain, name)
+		return errorf(*from, "include cycle %s; remove one of these -r/-c lines", strings.Join(chain, " -> "))
+	}
+	return nil
+}
+
+// parsedLine is one logical line split into its parts.
+type parsedLine struct {
+	src   Source
+	args  string   // the requirement part ("" for option lines)
+	opts  []option // in the order written
+	extra []string // words after the options that are not options
+}
+
+// has reports whether the line has an option with the given id.
+func (l *parsedLine) has(id optionID) bool { return l.first(id) != nil }
+
+// first returns the first occurrence of an option, or nil.
+func (l *parsedLine) first(id optionID) *option {
+	for i := range l.opts {
+		if l.opts[i].spec.id == id {
+			return &l.opts[i]
+		}
+	}
+	return nil
+}
+
+func (p *reqParser) handleLine(line logicalLine, file string, constraint bool) error {
+	src := Source{File: file, Line: line.num}
+	pl, err := splitLine(line.text, src)
+	if err != nil {
+		return err
+	}
+	if err := p.applyParseTimeOptions(pl); err != nil {
+		return err
+	}
+	if len(pl.extra) > 0 {
+		p.warn(src, "%q after the options is ignored (as by pip); put each requirement on a line of its own", strings.Join(pl.extra, " "))
+	}
+	switch {
+	case pl.args != "":
+		return p.requirementLine(pl, constraint)
+	case pl.has(optEditable):
+		return p.editableLine(pl, constraint)
+	case pl.has(optRequirement) || pl.has(optConstraint):
+		return p.includeLine(pl, constraint)
+	}
+	return p.optionLine(pl)
+}
+
+// splitLine breaks a logical line into requirement and options as pip's
+// break_args_options, shlex.split and optparse do.
+func splitLine(text string, src Source) (*parsedLine, error) {
+	args, optText := breakArgsOptions(text)
+	words, err := shlexSplit(optText)
+	if err != nil {
+		return nil, errorf(src, "cannot split options %q: %v; close the quote or escape it with a backslash", optText, err)
+	}
+	opts, extra, err := parseOptions(words)
+	if err != nil {
+		return nil, &Error{Source: src, Msg: err.Error()}
+	}
+	return &parsedLine{src: src, args: args, opts: opts, extra: extra}, nil
+}
+
+// breakArgsOptions splits a line at its first space-separated word that
+// starts with "-": requirements may contain markers that shlex would mangle,
+// so only the options are tokenised.
+func breakArgsOptions(line string) (args, opts string) {
+	tokens := strings.Split(line, " ")
+	for i, t := range tokens {
+		if strings.HasPrefix(t, "-") {
+			return strings.Join(tokens[:i], " "), strings.Join(tokens[i:], " ")
+		}
+	}
+	return line, ""
+}
+
+// applyParseTimeOptions does what pip's optparse callbacks do while a line
+// is parsed, whatever kind of line it is: --no-binary and --only-binary
+// change the file-wide format control, --hash and --config-settings values
+// are checked.
+func (p *reqParser) applyParseTimeOptions(pl *parsedLine) error {
+	for _, o := range pl.opts {
+		var err error
+		switch o.spec.id {
+		case optNoBinary:
+			err = p.formats.set(o.value, true)
+		case optOnlyBinary:
+			err = p.formats.set(o.value, false)
+		case optHash:
+			_, err = checkHash(o.value)
+		case optConfigSettings:
+			if !strings.Contains(o.value, "=") {
+				err = optionErrorf("--config-settings %q is not KEY=VALUE; write --config-settings=KEY=VALUE", o.value)
+			}
+		}
+		if err != nil {
+			return &Error{Source: pl.src, Msg: err.Error()}
+		}
+	}
+	return nil
+}
+
+// requirementLine handles a line with a requirement: only the
+// per-requirement options apply to it; pip ignores the others.
+func (p *reqParser) requirementLine(pl *parsedLine, constraint bool) error {
+	req, err := p.parseRequirementLine(pl.args, pl.src)
+	if err != nil {
+		return err
+	}
+	for _, o := range pl.opts {
+		switch o.spec.id {
+		case optHash:
+			h, _ := checkHash(o.value)
+			req.Hashes = append(req.Hashes, h)
+		case optGlobalOption, optConfigSettings:
+			p.noEffect(pl.src, o.spec)
+		case optNoBinary, optOnlyBinary:
+			// applied file-wide at parse time, as pip does
+		default:
+			p.ignoredOnRequirement(pl.src, o.spec, "a requirement")
+		}
+	}
+	return p.addRequirement(req, constraint)
+}
+
+// editableLine handles "-e <path or VCS URL>": only --config-settings
+// applies to it in pip.
+func (p *reqParser) editableLine(pl *parsedLine, constraint bool) error {
+	editables := 0
+	for _, o := range pl.opts {
+		switch o.spec.id {
+		case optEditable:
+			if editables++; editables > 1 {
+				p.warn(pl.src, "only the first -e of a line is used (as by pip); put each on a line of its own")
+			}
+		case optConfigSettings:
+			p.noEffect(pl.src, o.spec)
+		case optNoBinary, optOnlyBinary:
+		default:
+			p.ignoredOnRequirement(pl.src, o.spec, "an editable requirement")
+		}
+	}
+	req, err := p.parseEditable(pl.first(optEditable).value, pl.src)
+	if err != nil {
+		return err
+	}
+	return p.addRequirement(req, constraint)
+}
+
+func (p *reqParser) ignoredOnRequirement(src Source, spec *optionSpec, what string) {
+	p.warn(src, "%s is ignored on the line of %s (as by pip); put it on a line of its own", spec.name(), what)
+}
+
+func (p *reqParser) noEffect(src Source, spec *optionSpec) {
+	p.warn(src, "%s has no effect in req2nix", spec.name())
+}
+
+func (p *reqParser) warn(src Source, format string, args ...any) {
+	p.file.Warnings = append(p.file.Warnings, warnf(src, format, args...))
+}
+
+// addRequirement files req as a requirement or, from a constraints file, as
+// a constraint (which pip requires to be named, not editable, without
+// extras).
+func (p *reqParser) addRequirement(req Requirement, constraint bool) error {
+	if !constraint {
+		p.file.Requirements = append(p.file.Requirements, req)
+		return nil
+	}
+	switch {
+	case req.Editable:
+		return errorf(req.Source, "editable requirements are not allowed as constraints; move %q to a requirements file", req.Name)
+	case len(req.Extras) > 0:
+		return errorf(req.Source, "constraints cannot have extras; write %q without [%s]", req.Name, strings.Join(req.Extras, ","))
+	}
+	p.file.Constraints = append(p.file.Constraints, req)
+	return nil
+}
+
+// schemeRE is pip's SCHEME_RE: an include that is a URL.
+var schemeRE = regexp.MustCompile(`(?i)^(http|https|file):`)
+
+// includeLine handles "-r file" and "-c file". As in pip, only the first -r
+// (else the first -c) of a line is followed and other options on the line
+// are ignored. A file included from a constraints file is read as
+// constraints too.
+func (p *reqParser) includeLine(pl *parsedLine, constraint bool) error {
+	inc := pl.first(optRequirement)
+	if inc == nil {
+		inc = pl.first(optConstraint)
+	}
+	for i := range pl.opts {
+		if o := &pl.opts[i]; o != inc && o.spec.id != optNoBinary && o.spec.id != optOnlyBinary {
+			p.warn(pl.src, "%s is ignored on the line of %s (as by pip); put it on a line of its own", o.spec.name(), inc.spec.name())
+		}
+	}
+	path, err := includePath(inc.value, pl.src)
+	if err != nil {
+		return err
+	}
+	return p.parseFile(path, constraint || inc.spec.id == optConstraint, &pl.src)
+}
+
+// includePath turns the value of -r/-c into a path: relative paths are
+// relative to the including file's directory; file: URLs are local paths;
+// remote files are not fetched.
+func includePath(value string, src Source) (string, error) {
+	if schemeRE.MatchString(value) {
+		u, err := url.Parse(value)
+		if err != nil || !strings.EqualFold(u.Scheme, "file") {
+			return "", errorf(src, "remote requirements file %s is not supported; download it and include the local copy", value)
+		}
+		return u.Path, nil
+	}
+	if filepath.IsAbs(value) {
+		return value, nil
+	}
+	return filepath.Join(filepath.Dir(src.File), value), nil
+}
+
+// optionLine handles a line of options only.
+func (p *reqParser) optionLine(pl *parsedLine) error {
+	for _, o := range pl.opts {
+		if err := p.fileOption(o, pl.src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileOption applies one option of an option line.
+func (p *reqParser) fileOption(o option, src Source) error {
+	f := p.file
+	switch o.spec.id {
+	case optIndexURL:
+		return f.setIndexURL(o.value, src)
+	case optExtraIndexURL:
+		f.ExtraIndexURLs = appendUnique(f.ExtraIndexURLs, o.value)
+	case optNoIndex:
+		f.NoIndex = true
+	case optFindLinks:
+		f.FindLinks = appendUnique(f.FindLinks, findLinksValue(o.value, src.File))
+	case optTrustedHost:
+		f.TrustedHosts = appendUnique(f.TrustedHosts, o.value)
+	case optPre:
+		f.Pre = true
+	case optRequireHashes:
+		f.RequireHashes = true
+	case optPreferBinary, optUseFeature:
+		p.noEffect(src, o.spec)
+	case optHash:
+		p.warn(src, "--hash without a requirement on its line is ignored (as by pip); put it on the requirement's line")
+	case optGlobalOption, optConfigSettings:
+		p.warn(src, "%s without a requirement on its line is ignored (as by pip)", o.spec.name())
+	}
+	return nil
+}
+
+// findLinksValue resolves a relative --find-links path against the
+// requirements file's directory when it exists there, as pip does.
+func findLinksValue(value, file string) string {
+	if schemeRE.MatchString(value) || filepath.IsAbs(value) {
+		return value
+	}
+	rel := filepath.Join(filepath.Dir(file), value)
+	if _, err := os.Stat(rel); err == nil {
+		return rel
+	}
+	return value
+}
+
+// setIndexURL records --index-url. The first one wins; a different one
+// later is an error rather than pip's silent override.
+func (f *File) setIndexURL(u string, src Source) error {
+	if f.IndexURL == "" {
+		f.IndexURL, f.IndexURLSource = u, src
+		return nil
+	}
+	if f.IndexURL == u {
+		return nil
+	}
+	return errorf(src, "--index-url %s conflicts with --index-url %s at %s; keep one and make the other an --extra-index-url", u, f.IndexURL, f.IndexURLSource)
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

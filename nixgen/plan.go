@@ -60,7 +60,7 @@ type Source struct {
 
 	// fetchPypi arguments (Fetcher == "fetchPypi"): pname and version exactly
 	// as in the filename, and the sdist's extension or the wheel's tags.
-	PName, PVersion, Extension string
+	PName, PVersion, Extension  string
 	Dist, Python, ABI, Platform string
 }
 
@@ -94,10 +94,11 @@ func Plan(res *resolver.Resolution, ix *Index) []Decision {
 	}
 	seen := map[string]bool{}
 	for i := range ds {
-		if seen[ds[i].Name] && ds[i].Problem == "" {
+		key := pep508.NormalizeName(ds[i].Name)
+		if seen[key] && ds[i].Problem == "" {
 			ds[i].Problem = fmt.Sprintf("package %s appears twice in the resolution", ds[i].Name)
 		}
-		seen[ds[i].Name] = true
+		seen[key] = true
 		if ds[i].Attr == "" {
 			ds[i].Attr = freeAttr(pep508.NormalizeName(ds[i].Name), ix, taken)
 			taken[ds[i].Attr] = true
@@ -313,8 +314,8 @@ func fetchPypiWheel(s *Source, project string) {
 func linkDeps(pkgs []resolver.Package, ds []Decision) {
 	index := map[string]int{}
 	for i, d := range ds {
-		if _, dup := index[d.Name]; !dup {
-			index[d.Name] = i
+		if _, dup := index[pep508.NormalizeName(d.Name)]; !dup {
+			index[pep508.NormalizeName(d.Name)] = i
 		}
 	}
 	const (

@@ -1,0 +1,36 @@
+# buildPythonPackage of the stub, checking its arguments as nixpkgs'
+# mk-python-derivation.nix does (a format is required, pyproject and format
+# exclude each other) and recording what the tests inspect.
+# overridePythonAttrs re-calls it with the original arguments updated.
+{ python }:
+let
+  build =
+    args:
+    let
+      pyproject = args.pyproject or null;
+      format = args.format or null;
+      name = "${args.pname}-${args.version}";
+    in
+    assert builtins.isString args.pname && builtins.isString args.version;
+    assert args ? src || throw "${name}: no src";
+    assert pyproject != null -> format == null || throw "${name}: both pyproject and format";
+    assert
+      pyproject != null || format != null
+      || throw "${name} does not configure a `format`. To build with setuptools as before, set `pyproject = true` and `build-system = [ setuptools ]`.";
+    assert format == null || builtins.elem format [ "setuptools" "wheel" "pyproject" "other" ] || throw "${name}: bad format";
+    {
+      type = "python-package";
+      inherit (args) pname version src;
+      format = if pyproject == true then "pyproject" else format;
+      pythonModule = python.pythonAttr;
+      dependencies = (args.dependencies or [ ]) ++ (args.propagatedBuildInputs or [ ]);
+      build-system = args.build-system or [ ];
+      nativeBuildInputs = args.nativeBuildInputs or [ ];
+      patches = args.patches or [ ];
+      doCheck = args.doCheck or true;
+      meta = args.meta or { };
+      overridePythonAttrs =
+        f: build (args // (if builtins.isFunction f then f args else f));
+    };
+in
+build

@@ -1,0 +1,13 @@
+# The stub as a flake input: what flake.nix's outputs use of nixpkgs.
+let
+  lib = import ./lib.nix;
+in
+{
+  inherit lib;
+  legacyPackages = lib.genAttrs [
+    "aarch64-darwin"
+    "aarch64-linux"
+    "x86_64-darwin"
+    "x86_64-linux"
+  ] (system: import ./. { inherit system; });
+}

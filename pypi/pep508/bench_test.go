@@ -34,7 +34,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			markers = append(markers, r.Marker)
 		}
 	}
-	markers = append(markers, mustParseMarker(b, `"3.8" <= python_full_version and platform_machine in "x86_64 aarch64"`))
+	markers = append(markers, must(b, ParseMarker, `"3.8" <= python_full_version and platform_machine in "x86_64 aarch64"`))
 	env, err := TargetEnvironment("3.12", "aarch64-darwin")
 	if err != nil {
 		b.Fatal(err)
@@ -43,12 +43,4 @@ func BenchmarkEvaluate(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		markers[i%len(markers)].Evaluate(env)
 	}
-}
-
-func mustParseMarker(b *testing.B, s string) Marker {
-	m, err := ParseMarker(s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return m
 }

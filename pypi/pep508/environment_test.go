@@ -109,7 +109,7 @@ func TestTargetEnvironmentEvaluates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := mustMarker(t, tt.marker).Evaluate(env); got != tt.want {
+		if got := must(t, ParseMarker, tt.marker).Evaluate(env); got != tt.want {
 			t.Errorf("%q on %s %s = %v, want %v", tt.marker, tt.python, tt.platform, got, tt.want)
 		}
 	}

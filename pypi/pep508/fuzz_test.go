@@ -2,6 +2,7 @@ package pep508
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -11,18 +12,12 @@ import (
 // an equal requirement with the same String.
 func FuzzParseRequirement(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := ParseRequirement(s)
-		if err != nil {
-			checkSyntaxError(t, s, err)
+		r, back, ok := reparse(t, ParseRequirement, s)
+		if !ok {
 			return
 		}
-		text := r.String()
-		back, err := ParseRequirement(text)
-		if err != nil {
-			t.Fatalf("ParseRequirement(%q).String() = %q does not parse: %v", s, text, err)
-		}
-		if back.String() != text || requirementKey(back) != requirementKey(r) || !slices.Equal(back.Extras, sortedExtras(r)) {
-			t.Fatalf("ParseRequirement(%q): String %q re-parses as %q", s, text, back.String())
+		if requirementKey(back) != requirementKey(r) || !slices.Equal(back.Extras, sortedExtras(r)) {
+			t.Fatalf("ParseRequirement(%q) = %+v, but its String re-parses as %+v", s, r, back)
 		}
 		evaluateEverywhere(t, r.Marker)
 	})
@@ -32,27 +27,39 @@ func FuzzParseRequirement(f *testing.F) {
 // String re-parses to a marker with the same String and the same value.
 func FuzzParseMarker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := ParseMarker(s)
-		if err != nil {
-			checkSyntaxError(t, s, err)
+		m, back, ok := reparse(t, ParseMarker, s)
+		if !ok {
 			return
-		}
-		text := m.String()
-		back, err := ParseMarker(text)
-		if err != nil {
-			t.Fatalf("ParseMarker(%q).String() = %q does not parse: %v", s, text, err)
-		}
-		if back.String() != text {
-			t.Fatalf("ParseMarker(%q): String %q re-parses as %q", s, text, back.String())
 		}
 		env := fuzzEnvironment()
 		got, gotErr := m.EvaluateStrict(env)
 		again, againErr := back.EvaluateStrict(env)
 		if got != again || (gotErr == nil) != (againErr == nil) {
-			t.Fatalf("ParseMarker(%q) evaluates to %v, %v but its String %q to %v, %v", s, got, gotErr, text, again, againErr)
+			t.Fatalf("ParseMarker(%q) evaluates to %v, %v but its String %q to %v, %v", s, got, gotErr, back, again, againErr)
 		}
 		evaluateEverywhere(t, m)
 	})
+}
+
+// reparse parses s and, when that succeeds, parses its String again,
+// which must succeed and give the same String. It reports parse errors
+// through checkSyntaxError and returns ok false.
+func reparse[T fmt.Stringer](t *testing.T, parse func(string) (T, error), s string) (first, second T, ok bool) {
+	t.Helper()
+	first, err := parse(s)
+	if err != nil {
+		checkSyntaxError(t, s, err)
+		return first, second, false
+	}
+	text := first.String()
+	second, err = parse(text)
+	if err != nil {
+		t.Fatalf("parsing %q: its String %q does not parse: %v", s, text, err)
+	}
+	if second.String() != text {
+		t.Fatalf("parsing %q: its String %q re-parses as %q", s, text, second)
+	}
+	return first, second, true
 }
 
 // checkSyntaxError checks that err is a *SyntaxError about input with a

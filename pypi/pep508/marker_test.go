@@ -30,8 +30,8 @@ func TestParseMarkerMatrix(t *testing.T) {
 			for _, op := range markerOperators {
 				for _, value := range markerValues {
 					for _, s := range []string{v + " " + op + " '" + value + "'", "'" + value + "' " + op + " " + v} {
-						m := mustMarker(t, s)
-						if back := mustMarker(t, m.String()); back.String() != m.String() {
+						m := must(t, ParseMarker, s)
+						if back := must(t, ParseMarker, m.String()); back.String() != m.String() {
 							t.Errorf("ParseMarker(%q).String() = %q re-parses as %q", s, m, back)
 						}
 					}
@@ -76,14 +76,7 @@ func TestParseMarkerInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := ParseMarker(tt.in)
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("ParseMarker(%q) error = %v, want a *SyntaxError", tt.in, err)
-			continue
-		}
-		if se.Error() != tt.want {
-			t.Errorf("ParseMarker(%q) error:\n%s\nwant:\n%s", tt.in, se, tt.want)
-		}
+		checkSyntaxErrorText(t, tt.in, err, tt.want)
 	}
 }
 
@@ -132,11 +125,11 @@ func TestMarkerString(t *testing.T) {
 		{"os_name == 'a\\\nb'", `os_name == "ab"`},
 	}
 	for _, tt := range tests {
-		m := mustMarker(t, tt.in)
+		m := must(t, ParseMarker, tt.in)
 		if got := m.String(); got != tt.want {
 			t.Errorf("ParseMarker(%q).String() = %q, want %q", tt.in, got, tt.want)
 		}
-		if again := mustMarker(t, tt.want).String(); again != tt.want {
+		if again := must(t, ParseMarker, tt.want).String(); again != tt.want {
 			t.Errorf("ParseMarker(%q).String() = %q, not stable", tt.want, again)
 		}
 	}
@@ -151,7 +144,7 @@ func TestMarkerStringsDiffer(t *testing.T) {
 		{`python_version == "2.7" and (os_name == "linux" or sys_platform == "win32")`,
 			`python_version == "2.7" and os_name == "linux" or sys_platform == "win32"`},
 	} {
-		if a, b := mustMarker(t, p[0]).String(), mustMarker(t, p[1]).String(); a == b {
+		if a, b := must(t, ParseMarker, p[0]).String(), must(t, ParseMarker, p[1]).String(); a == b {
 			t.Errorf("%q and %q format alike: %q", p[0], p[1], a)
 		}
 	}
@@ -162,7 +155,7 @@ func TestZeroMarker(t *testing.T) {
 	if !m.IsZero() || m.String() != "" || !m.Evaluate(nil) {
 		t.Errorf("zero Marker: IsZero %v String %q Evaluate %v, want true, \"\", true", m.IsZero(), m, m.Evaluate(nil))
 	}
-	if mustMarker(t, "os_name == 'a'").IsZero() {
+	if must(t, ParseMarker, "os_name == 'a'").IsZero() {
 		t.Error("a parsed marker IsZero")
 	}
 }
@@ -260,7 +253,7 @@ func TestMarkerEvaluate(t *testing.T) {
 		{`os_name == "po\x73ix"`, Environment{"os_name": "posix"}, true},
 	}
 	for _, tt := range tests {
-		m := mustMarker(t, tt.marker)
+		m := must(t, ParseMarker, tt.marker)
 		got, err := m.EvaluateStrict(tt.env)
 		if err != nil || got != tt.want {
 			t.Errorf("ParseMarker(%q).EvaluateStrict(%v) = %v, %v, want %v", tt.marker, tt.env, got, err, tt.want)
@@ -293,7 +286,7 @@ func TestMarkerSetVariables(t *testing.T) {
 	}
 	for _, variable := range []string{"extras", "dependency_groups"} {
 		for _, tt := range tests {
-			m := mustMarker(t, strings.ReplaceAll(tt.expr, "{0}", variable))
+			m := must(t, ParseMarker, strings.ReplaceAll(tt.expr, "{0}", variable))
 			for _, list := range []string{"foo,bar", " Foo , BAR ,"} {
 				if got, err := m.EvaluateStrict(Environment{variable: list}); err != nil || got != tt.want {
 					t.Errorf("%q with %s=%q = %v, %v, want %v", m, variable, list, got, err, tt.want)
@@ -301,7 +294,7 @@ func TestMarkerSetVariables(t *testing.T) {
 			}
 		}
 		// a missing set is empty (packaging's "lock_file" context)
-		if got, err := mustMarker(t, `"foo" in `+variable).EvaluateStrict(Environment{}); err != nil || got {
+		if got, err := must(t, ParseMarker, `"foo" in `+variable).EvaluateStrict(Environment{}); err != nil || got {
 			t.Errorf(`"foo" in %s with no %s = %v, %v, want false`, variable, variable, got, err)
 		}
 	}
@@ -328,7 +321,7 @@ func TestMarkerPrecedence(t *testing.T) {
 		return "no"
 	}
 	for _, tt := range tests {
-		m := mustMarker(t, tt.marker)
+		m := must(t, ParseMarker, tt.marker)
 		for i := range 8 {
 			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
 			env := Environment{"os_name": pick(a, "a"), "sys_platform": pick(b, "b"), "platform_system": pick(c, "c")}
@@ -358,7 +351,7 @@ func TestMarkerEvaluateUndefined(t *testing.T) {
 		{`os_name == "posix" or "a" == "b"`, Environment{"os_name": "posix"}, `"b" does not exist`},
 	}
 	for _, tt := range tests {
-		m := mustMarker(t, tt.marker)
+		m := must(t, ParseMarker, tt.marker)
 		got, err := m.EvaluateStrict(tt.env)
 		var ee *EvalError
 		if !errors.As(err, &ee) || got || !strings.Contains(ee.Error(), tt.want) || ee.Marker != m.String() {
@@ -383,7 +376,7 @@ func TestRequirementMarkerEvaluate(t *testing.T) {
 		{"aviato>=1.2.3; 'f' in sys_platform", "bar", false},
 	}
 	for _, tt := range tests {
-		if got := mustRequirement(t, tt.req).Marker.Evaluate(Environment{"sys_platform": tt.platform}); got != tt.want {
+		if got := must(t, ParseRequirement, tt.req).Marker.Evaluate(Environment{"sys_platform": tt.platform}); got != tt.want {
 			t.Errorf("%q with sys_platform=%q = %v, want %v", tt.req, tt.platform, got, tt.want)
 		}
 	}

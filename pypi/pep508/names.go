@@ -8,16 +8,17 @@ import (
 // NormalizeName returns the PEP 503 normalised form of a project name:
 // lower case, runs of "-", "_" and "." replaced by a single "-".
 func NormalizeName(s string) string {
+	if !isASCII(s) {
+		// Non-ASCII names are not valid project names, but extras and
+		// marker values are normalised too: lower-case like Python's
+		// str.lower, which maps "İ" to "i̇".
+		s = strings.ToLower(strings.ReplaceAll(s, "İ", "i\u0307"))
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	inRun := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= utf8.RuneSelf {
-			// Rare: non-ASCII names are not valid project names, but extras
-			// and marker values pass through here too.
-			return normalizeUnicodeName(s)
-		}
 		if c == '-' || c == '_' || c == '.' {
 			if !inRun {
 				b.WriteByte('-')
@@ -34,24 +35,14 @@ func NormalizeName(s string) string {
 	return b.String()
 }
 
-// normalizeUnicodeName is NormalizeName for input with non-ASCII letters,
-// lower-casing like Python's str.lower (which maps "İ" to "i̇").
-func normalizeUnicodeName(s string) string {
-	lower := strings.ToLower(strings.ReplaceAll(s, "İ", "i\u0307"))
-	var b strings.Builder
-	inRun := false
-	for _, r := range lower {
-		if r == '-' || r == '_' || r == '.' {
-			if !inRun {
-				b.WriteByte('-')
-			}
-			inRun = true
-			continue
+// isASCII reports whether s has only ASCII characters.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
 		}
-		inRun = false
-		b.WriteRune(r)
 	}
-	return b.String()
+	return true
 }
 
 // ValidName reports whether s is a valid project name (PEP 508 identifier):

@@ -84,10 +84,10 @@ func checkMatrixRequirement(t *testing.T, name string, extras []string, url, spe
 	if err != nil {
 		t.Fatalf("ParseRequirement(%q): %v", input, err)
 	}
-	wantSpec := mustSpecifiers(t, strings.Trim(strings.ReplaceAll(spec, "{ws}", ""), "()"))
+	wantSpec := must(t, pep440.ParseSpecifiers, strings.Trim(strings.ReplaceAll(spec, "{ws}", ""), "()"))
 	wantMarker := ""
 	if marker != "" {
-		wantMarker = mustMarker(t, strings.ReplaceAll(marker, "{ws}", "")).String()
+		wantMarker = must(t, ParseMarker, strings.ReplaceAll(marker, "{ws}", "")).String()
 	}
 	if r.Name != name || !sameSet(r.Extras, extras) || r.URL != url ||
 		r.Specifiers.String() != wantSpec.String() || r.Marker.String() != wantMarker {
@@ -103,7 +103,7 @@ func TestNormalizedRequirementString(t *testing.T) {
 			`mariadb>=1.0.1; python_version >= "3" and extra == "mariadb-connector"`},
 	}
 	for _, tt := range tests {
-		if got := mustRequirement(t, tt.in).String(); got != tt.want {
+		if got := must(t, ParseRequirement, tt.in).String(); got != tt.want {
 			t.Errorf("ParseRequirement(%q).String() = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -173,7 +173,7 @@ func TestParseRequirementValidParts(t *testing.T) {
 			t.Errorf("ParseRequirement(%q): %v", tt.in, err)
 			continue
 		}
-		want := mustSpecifiers(t, tt.specifiers).String()
+		want := must(t, pep440.ParseSpecifiers, tt.specifiers).String()
 		if r.Name != tt.name || r.URL != tt.url || !slices.Equal(r.Extras, tt.extras) ||
 			r.Specifiers.String() != want || r.Marker.String() != tt.marker {
 			t.Errorf("ParseRequirement(%q) = name %q url %q extras %q spec %q marker %q, want %q %q %q %q %q",
@@ -250,17 +250,7 @@ func TestParseRequirementErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := ParseRequirement(tt.in)
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("ParseRequirement(%q) error = %v, want a *SyntaxError", tt.in, err)
-			continue
-		}
-		if se.Error() != tt.want {
-			t.Errorf("ParseRequirement(%q) error:\n%s\nwant:\n%s", tt.in, se, tt.want)
-		}
-		if se.Input != tt.in {
-			t.Errorf("ParseRequirement(%q) error Input = %q", tt.in, se.Input)
-		}
+		checkSyntaxErrorText(t, tt.in, err, tt.want)
 	}
 }
 
@@ -290,7 +280,7 @@ func TestRequirementString(t *testing.T) {
 	)
 	for _, in := range inputs {
 		want := strings.TrimSpace(in)
-		if got := mustRequirement(t, in).String(); got != want {
+		if got := must(t, ParseRequirement, in).String(); got != want {
 			t.Errorf("ParseRequirement(%q).String() = %q, want %q", in, got, want)
 		}
 	}
@@ -304,8 +294,8 @@ func TestRequirementStringCanonical(t *testing.T) {
 		{`name; extra == "Foo.Bar"`, `name; extra == "foo-bar"`},
 	}
 	for _, tt := range tests {
-		r := mustRequirement(t, tt.in)
-		want := mustRequirement(t, tt.want) // the canonical form parses too
+		r := must(t, ParseRequirement, tt.in)
+		want := must(t, ParseRequirement, tt.want) // the canonical form parses too
 		if got := r.String(); got != tt.want || want.String() != tt.want {
 			t.Errorf("ParseRequirement(%q).String() = %q, want %q", tt.in, got, tt.want)
 		}
@@ -342,12 +332,12 @@ func TestRequirementEquality(t *testing.T) {
 			"appdirs>=1.4.4,<2; os_name == 'posix' and extra == 'docs'"},
 	}
 	for _, p := range equal {
-		if a, b := requirementKey(mustRequirement(t, p[0])), requirementKey(mustRequirement(t, p[1])); a != b {
+		if a, b := requirementKey(must(t, ParseRequirement, p[0])), requirementKey(must(t, ParseRequirement, p[1])); a != b {
 			t.Errorf("%q and %q differ: %q vs %q", p[0], p[1], a, b)
 		}
 	}
 	for _, p := range different {
-		if a, b := requirementKey(mustRequirement(t, p[0])), requirementKey(mustRequirement(t, p[1])); a == b {
+		if a, b := requirementKey(must(t, ParseRequirement, p[0])), requirementKey(must(t, ParseRequirement, p[1])); a == b {
 			t.Errorf("%q and %q compare equal: %q", p[0], p[1], a)
 		}
 	}
@@ -368,38 +358,36 @@ func TestPEP508Examples(t *testing.T) {
 		"requests [security,tests] >= 2.8.1, == 2.8.* ; python_version < \"2.7\"",
 		"pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686",
 	} {
-		r := mustRequirement(t, in)
-		if back := mustRequirement(t, r.String()); back.String() != r.String() {
+		r := must(t, ParseRequirement, in)
+		if back := must(t, ParseRequirement, r.String()); back.String() != r.String() {
 			t.Errorf("%q: String %q re-parses as %q", in, r.String(), back.String())
 		}
 	}
 }
 
-func mustRequirement(t *testing.T, s string) Requirement {
+// must returns parse(s), failing the test on error.
+func must[T any](t testing.TB, parse func(string) (T, error), s string) T {
 	t.Helper()
-	r, err := ParseRequirement(s)
+	v, err := parse(s)
 	if err != nil {
-		t.Fatalf("ParseRequirement(%q): %v", s, err)
+		t.Fatalf("parsing %q: %v", s, err)
 	}
-	return r
+	return v
 }
 
-func mustSpecifiers(t *testing.T, s string) pep440.Specifiers {
+// checkSyntaxErrorText checks that err is a *SyntaxError about input whose
+// text is want.
+func checkSyntaxErrorText(t *testing.T, input string, err error, want string) {
 	t.Helper()
-	specs, err := pep440.ParseSpecifiers(s)
-	if err != nil {
-		t.Fatalf("pep440.ParseSpecifiers(%q): %v", s, err)
+	var se *SyntaxError
+	switch {
+	case !errors.As(err, &se):
+		t.Errorf("parsing %q: error = %v, want a *SyntaxError", input, err)
+	case se.Input != input:
+		t.Errorf("parsing %q: error Input = %q", input, se.Input)
+	case se.Error() != want:
+		t.Errorf("parsing %q: error:\n%s\nwant:\n%s", input, se, want)
 	}
-	return specs
-}
-
-func mustMarker(t *testing.T, s string) Marker {
-	t.Helper()
-	m, err := ParseMarker(s)
-	if err != nil {
-		t.Fatalf("ParseMarker(%q): %v", s, err)
-	}
-	return m
 }
 
 // sameSet reports whether a and b hold the same strings.

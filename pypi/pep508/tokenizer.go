@@ -137,21 +137,13 @@ func catchSyntaxError(errp *error) {
 // s, or -1 when there is none. Each case mirrors one regular expression of
 // packaging's DEFAULT_RULES (Python re semantics, including Unicode \b).
 func matchToken(kind tokenKind, s string, pos int) int {
+	if c := singleByteTokens[kind]; c != 0 {
+		if pos < len(s) && s[pos] == c {
+			return 1
+		}
+		return -1
+	}
 	switch kind {
-	case tokLeftParen:
-		return matchByte(s, pos, '(')
-	case tokRightParen:
-		return matchByte(s, pos, ')')
-	case tokLeftBracket:
-		return matchByte(s, pos, '[')
-	case tokRightBracket:
-		return matchByte(s, pos, ']')
-	case tokSemicolon:
-		return matchByte(s, pos, ';')
-	case tokComma:
-		return matchByte(s, pos, ',')
-	case tokAt:
-		return matchByte(s, pos, '@')
 	case tokQuotedString:
 		return matchQuoted(s, pos)
 	case tokOp:
@@ -182,6 +174,13 @@ func matchToken(kind tokenKind, s string, pos int) int {
 	return -1
 }
 
+// singleByteTokens are the rules matching one fixed character, indexed by
+// kind; 0 marks the other rules (tokEnd, the last kind, sizes the array).
+var singleByteTokens = [...]byte{
+	tokLeftParen: '(', tokRightParen: ')', tokLeftBracket: '[', tokRightBracket: ']',
+	tokSemicolon: ';', tokComma: ',', tokAt: '@', tokEnd: 0,
+}
+
 // markerOps is packaging's OP rule, longest alternatives first.
 var markerOps = []string{"===", "==", "~=", "!=", "<=", ">=", "<", ">"}
 
@@ -199,14 +198,6 @@ var variableSpellings = []string{
 	"platform_python_implementation", "platform.python_implementation",
 	"python_implementation", "implementation_name", "implementation_version",
 	"extras", "extra", "dependency_groups",
-}
-
-// matchByte matches the single byte c.
-func matchByte(s string, pos int, c byte) int {
-	if pos < len(s) && s[pos] == c {
-		return 1
-	}
-	return -1
 }
 
 // matchPrefix matches the first of alternatives that s continues with.

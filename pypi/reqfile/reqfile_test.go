@@ -1,0 +1,238 @@
+package reqfile
+
+import (
+	"strings"
+	"testing"
+)
+
+const (
+	sha256a = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+	sha256b = "486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a7"
+	sha384a = "59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f"
+)
+
+// parseFileTests are ordered like pip's "Requirements File Format" and
+// its tests/unit/test_req_file.py; each reads "requirements.txt" (or file)
+// from a directory holding files.
+var parseFileTests = []struct {
+	name    string
+	file    string // default "requirements.txt"
+	files   map[string]string
+	env     map[string]string
+	want    []string
+	wantErr string
+}{
+	// Requirement lines (pip TestProcessLine).
+	{name: "plain name", files: map[string]string{"requirements.txt": "SomeProject"},
+		want: []string{"req requirements.txt:1 SomeProject"}},
+	{name: "spaces in specifier", files: map[string]string{"requirements.txt": "SomeProject >= 2"},
+		want: []string{"req requirements.txt:1 SomeProject>=2"}},
+	{name: "line number of a later line", files: map[string]string{"requirements.txt": "\n\n# x\nfoo[bar,baz]==1.0 ; python_version < '3.10'"},
+		want: []string{`req requirements.txt:4 foo[bar,baz]==1.0; python_version < "3.10"`}},
+	{name: "pep 508 direct reference", files: map[string]string{"requirements.txt": "SomeProject @ https://url/SomeProject-py2-py3-none-any.whl"},
+		want: []string{"req requirements.txt:1 SomeProject @ https://url/SomeProject-py2-py3-none-any.whl"}},
+	{name: "empty marker is dropped", files: map[string]string{"requirements.txt": "foo==1 ;"},
+		want: []string{"req requirements.txt:1 foo==1"}},
+	{name: "only one requirement per line", files: map[string]string{"requirements.txt": "req1 req2"},
+		wantErr: `requirements.txt:1:6: invalid requirement "req1 req2": Expected semicolon (after name with no version specifier) or end; check the syntax (PEP 508)`},
+	{name: "= is not an operator", file: "path/requirements.txt", files: map[string]string{"path/requirements.txt": "\n\nmy-package=1.0"},
+		wantErr: `path/requirements.txt:3:11: invalid requirement "my-package=1.0": Expected semicolon (after name with no version specifier) or end; = is not a valid operator: did you mean ==?`},
+	{name: "bad specifier", files: map[string]string{"requirements.txt": "foo>=1.0.x"},
+		wantErr: `requirements.txt:1:9: invalid requirement "foo>=1.0.x": Expected comma (within version specifier), semicolon (after version specifier) or end; check the syntax (PEP 508)`},
+
+	// Hashes (pip test_hash_options, test_parser_offending_line).
+	{name: "several hashes", files: map[string]string{"requirements.txt": "SomeProject --hash=sha256:" + sha256a + " --hash=sha384:" + sha384a + " \\\n  --hash=sha256:" + strings.ToUpper(sha256b)},
+		want: []string{"req requirements.txt:1 SomeProject hashes=sha256:" + sha256a + ",sha384:" + sha384a + ",sha256:" + sha256b}},
+	{name: "other algorithm kept as given", files: map[string]string{"requirements.txt": "foo --hash=SHA256:abcd"},
+		want: []string{"req requirements.txt:1 foo hashes=SHA256:abcd"}},
+	{name: "hash without algorithm", files: map[string]string{"requirements.txt": "pkg==1.0.0 --hash=somehash"},
+		wantErr: `requirements.txt:1: --hash "somehash" is not algorithm:digest; write --hash=sha256:<hex digest>`},
+	{name: "hash not hex", files: map[string]string{"requirements.txt": "pkg==1.0.0 --hash=sha256:somehash"},
+		wantErr: `requirements.txt:1: --hash "sha256:somehash": the digest is not hexadecimal; copy it from ` + "`pip hash`" + ` or the index`},
+	{name: "hash too short", files: map[string]string{"requirements.txt": "pkg==1.0.0 --hash=sha256:abcd"},
+		wantErr: `requirements.txt:1: --hash "sha256:abcd": a sha256 digest has 64 hex digits, not 4; copy the whole digest`},
+	{name: "hash on an option line is ignored", files: map[string]string{"requirements.txt": "--hash=sha256:" + sha256a},
+		want: []string{"warning requirements.txt:1: --hash without a requirement on its line is ignored (as by pip); put it on the requirement's line"}},
+
+	// Per-requirement options with no effect, and file options on a requirement line.
+	{name: "global options on a requirement line", files: map[string]string{"requirements.txt": `SomeProject --global-option="yo3" --global-option "yo4" --config-settings=k=v`},
+		want: []string{"req requirements.txt:1 SomeProject",
+			"warning requirements.txt:1: --global-option has no effect in req2nix",
+			"warning requirements.txt:1: --global-option has no effect in req2nix",
+			"warning requirements.txt:1: --config-settings has no effect in req2nix"}},
+	{name: "config settings need KEY=VALUE", files: map[string]string{"requirements.txt": "foo -C novalue"},
+		wantErr: `requirements.txt:1: --config-settings "novalue" is not KEY=VALUE; write --config-settings=KEY=VALUE`},
+	{name: "file option on a requirement line is ignored", files: map[string]string{"requirements.txt": "foo --pre -i https://x"},
+		want: []string{"req requirements.txt:1 foo",
+			"warning requirements.txt:1: --pre is ignored on the line of a requirement (as by pip); put it on a line of its own",
+			"warning requirements.txt:1: --pypi-url is ignored on the line of a requirement (as by pip); put it on a line of its own"}},
+	{name: "install-option was removed from pip", files: map[string]string{"requirements.txt": "INITools==2.0 --install-option=--prefix=/opt"},
+		wantErr: `requirements.txt:1: unknown option "--install-option"; remove it or use one of pip's requirements-file options`},
+
+	// File options (pip test_set_finder_*, TestOptionVariants).
+	{name: "index url variants", files: map[string]string{"requirements.txt": "-i url\n-i 'url'\n--index-url=url\n--index-url url\n--index-url='url'\n-iurl\n--index=url"},
+		want: []string{"index url (requirements.txt:1)"}},
+	{name: "conflicting index urls", files: map[string]string{"requirements.txt": "-i https://a\n\n-i https://b"},
+		wantErr: "requirements.txt:3: --index-url https://b conflicts with --index-url https://a at requirements.txt:1; keep one and make the other an --extra-index-url"},
+	{name: "file options", files: map[string]string{"requirements.txt": "--extra-index-url url1 \n--extra-index-url url2 \n--no-index\n--find-links=url\n-f url2\n--trusted-host=host1 --trusted-host=host2:8080\n--pre\n--require-hashes"},
+		want: []string{"extra-index url1 url2", "find-links url url2", "trusted-host host1 host2:8080", "no-index", "pre", "require-hashes"}},
+	{name: "joined option lines", files: map[string]string{"requirements.txt": "--extra-index-url url1 \\\n--extra-index-url url2"},
+		want: []string{"extra-index url1 url2"}},
+	{name: "relative find-links that exists", files: map[string]string{"sub/requirements.txt": "--find-links rel_path\n--find-links missing", "sub/rel_path/": ""}, file: "sub/requirements.txt",
+		want: []string{"find-links sub/rel_path missing"}},
+	{name: "options without effect", files: map[string]string{"requirements.txt": "--prefer-binary\n--use-feature=fast-deps"},
+		want: []string{"warning requirements.txt:1: --prefer-binary has no effect in req2nix", "warning requirements.txt:2: --use-feature has no effect in req2nix"}},
+	{name: "unknown option", files: map[string]string{"requirements.txt": "--bogus"},
+		wantErr: `requirements.txt:1: unknown option "--bogus"; remove it or use one of pip's requirements-file options`},
+	{name: "unknown short option", files: map[string]string{"requirements.txt": "foo\n-x"},
+		wantErr: `requirements.txt:2: unknown option "-x"; remove it or use one of pip's requirements-file options`},
+	{name: "ambiguous abbreviation", files: map[string]string{"requirements.txt": "--pr"},
+		wantErr: `requirements.txt:1: ambiguous option "--pr" (--pre, --prefer-binary); spell the option out`},
+	{name: "missing value", files: map[string]string{"requirements.txt": "--index-url"},
+		wantErr: "requirements.txt:1: option --pypi-url needs a value; write --pypi-url=<value>"},
+	{name: "flag with a value", files: map[string]string{"requirements.txt": "--pre=yes"},
+		wantErr: "requirements.txt:1: option --pre takes no value; write just --pre"},
+	{name: "unclosed quote", files: map[string]string{"requirements.txt": "-i 'url"},
+		wantErr: `requirements.txt:1: cannot split options "-i 'url": No closing quotation; close the quote or escape it with a backslash`},
+	{name: "words after options", files: map[string]string{"requirements.txt": "--pre foo bar"},
+		want: []string{"pre", `warning requirements.txt:1: "foo bar" after the options is ignored (as by pip); put each requirement on a line of its own`}},
+	{name: "double dash ends options", files: map[string]string{"requirements.txt": "--pre -- --no-index"},
+		want: []string{"pre", `warning requirements.txt:1: "--no-index" after the options is ignored (as by pip); put each requirement on a line of its own`}},
+
+	// --no-binary / --only-binary (pip FormatControl.handle_mutual_excludes).
+	{name: "no-binary and only-binary", files: map[string]string{"requirements.txt": "# Options\n--no-binary fred\n--only-binary wilma"},
+		want: []string{"no-binary fred", "only-binary wilma"}},
+	{name: "names normalised, mutual exclusion", files: map[string]string{"requirements.txt": "--no-binary Foo_Bar,baz\n--only-binary foo.bar"},
+		want: []string{"no-binary baz", "only-binary foo-bar"}},
+	{name: ":all: clears both", files: map[string]string{"requirements.txt": "--only-binary a\n--no-binary b,:all:,c"},
+		want: []string{"no-binary :all:"}},
+	{name: ":all: then :none:", files: map[string]string{"requirements.txt": "--no-binary :all:,:none:,c"},
+		want: []string{"no-binary c"}},
+	{name: ":none: empties", files: map[string]string{"requirements.txt": "--no-binary a\n--no-binary :none:"}},
+	{name: "on a requirement line too", files: map[string]string{"requirements.txt": "foo --only-binary :all:"},
+		want: []string{"req requirements.txt:1 foo", "only-binary :all:"}},
+	{name: "value must not be an option", files: map[string]string{"requirements.txt": "--no-binary --pre"},
+		wantErr: `requirements.txt:1: option --no-binary needs a value, not "--pre"; write --no-binary=<names>`},
+
+	// Includes (pip test_*_nested_*).
+	{name: "relative nested requirements", file: "parent/req_file.txt", files: map[string]string{"parent/req_file.txt": "-r reqs.txt", "parent/reqs.txt": "hello"},
+		want: []string{"req parent/reqs.txt:1 hello"}},
+	{name: "nested constraints", file: "parent/req_file.txt", files: map[string]string{"parent/req_file.txt": "-c reqs.txt", "parent/reqs.txt": "hello"},
+		want: []string{"con parent/reqs.txt:1 hello"}},
+	{name: "requirements included by constraints are constraints", files: map[string]string{"requirements.txt": "a\n--constraint c.txt\nb", "c.txt": "-r more.txt", "more.txt": "x<2"},
+		want: []string{"req requirements.txt:1 a", "req requirements.txt:3 b", "con more.txt:1 x<2"}},
+	{name: "absolute include", files: map[string]string{"requirements.txt": "-r $DIR/other/reqs.txt", "other/reqs.txt": "hello"},
+		want: []string{"req $DIR/other/reqs.txt:1 hello"}},
+	{name: "file URL include", files: map[string]string{"requirements.txt": "-r file://$DIR/other.txt", "other.txt": "hello"},
+		want: []string{"req $DIR/other.txt:1 hello"}},
+	{name: "remote include", files: map[string]string{"requirements.txt": "-r http://me.com/me/reqs.txt"},
+		wantErr: "requirements.txt:1: remote requirements file http://me.com/me/reqs.txt is not supported; download it and include the local copy"},
+	{name: "missing include", files: map[string]string{"requirements.txt": "-r nope.txt"},
+		wantErr: "nope.txt: cannot open: no such file or directory; check the path"},
+	{name: "include cycle", files: map[string]string{"requirements.txt": "-r a/b.txt", "a/b.txt": "x\n-c ../requirements.txt"},
+		wantErr: "a/b.txt:2: include cycle requirements.txt -> a/b.txt -> requirements.txt; remove one of these -r/-c lines"},
+	{name: "self include", files: map[string]string{"requirements.txt": "-r ./requirements.txt"},
+		wantErr: "requirements.txt:1: include cycle requirements.txt -> requirements.txt; remove one of these -r/-c lines"},
+	{name: "diamond includes are not cycles", files: map[string]string{"requirements.txt": "-r a.txt\n-r b.txt", "a.txt": "-r c.txt", "b.txt": "-r c.txt", "c.txt": "z"},
+		want: []string{"req c.txt:1 z", "req c.txt:1 z"}},
+	{name: "other options on an include line", files: map[string]string{"requirements.txt": "-r a.txt --pre -c b.txt", "a.txt": "z"},
+		want: []string{"req a.txt:1 z",
+			"warning requirements.txt:1: --pre is ignored on the line of --requirement (as by pip); put it on a line of its own",
+			"warning requirements.txt:1: --constraint is ignored on the line of --requirement (as by pip); put it on a line of its own"}},
+	{name: "constraints must not be editable", files: map[string]string{"requirements.txt": "-c c.txt", "c.txt": "-e git+https://url#egg=SomeProject"},
+		wantErr: `c.txt:1: editable requirements are not allowed as constraints; move "SomeProject" to a requirements file`},
+	{name: "constraints must not have extras", files: map[string]string{"requirements.txt": "-c c.txt", "c.txt": "foo[bar]<2"},
+		wantErr: `c.txt:1: constraints cannot have extras; write "foo" without [bar]`},
+
+	// Environment variables (pip test_expand_*_env_variables).
+	{name: "expanded variables", env: map[string]string{"GITHUB_TOKEN": "notarealtoken", "DO_12_FACTOR": "awwyeah"},
+		files: map[string]string{"requirements.txt": "https://${GITHUB_TOKEN}:x-oauth-basic@github.com/user/${DO_12_FACTOR}/archive/master.zip#egg=repo"},
+		want:  []string{"req requirements.txt:1 repo @ https://notarealtoken:x-oauth-basic@github.com/user/awwyeah/archive/master.zip#egg=repo"}},
+	{name: "missing variables stay", files: map[string]string{"requirements.txt": "https://${NON_EXISTENT_VARIABLE}:$WRONG_FORMAT@%WINDOWS_FORMAT%github.com/user/repo/archive/repo-1.0.zip"},
+		want: []string{"req requirements.txt:1 repo @ https://${NON_EXISTENT_VARIABLE}:$WRONG_FORMAT@%WINDOWS_FORMAT%github.com/user/repo/archive/repo-1.0.zip version=1.0"}},
+
+	// URLs and paths (pip test_req_file_parse_*, parse_req_from_line).
+	{name: "comment after URL", files: map[string]string{"requirements.txt": "https://example.com/foo-1.0.tar.gz # Comment "},
+		want: []string{"req requirements.txt:1 foo @ https://example.com/foo-1.0.tar.gz version=1.0"}},
+	{name: "egg fragment names a URL", files: map[string]string{"requirements.txt": "https://example.com/foo.tar.gz#egg=wat"},
+		want: []string{"req requirements.txt:1 wat @ https://example.com/foo.tar.gz#egg=wat"}},
+	{name: "egg fragment with extras", files: map[string]string{"requirements.txt": "https://example.com/x.zip#egg=Wat[a,b]&subdirectory=sub"},
+		want: []string{"req requirements.txt:1 Wat[a,b] @ https://example.com/x.zip#egg=Wat[a,b]&subdirectory=sub"}},
+	{name: "invalid egg fragment", files: map[string]string{"requirements.txt": "https://example.com/x.zip#egg=wat==1"},
+		wantErr: "requirements.txt:1: #egg=wat==1 is not a project name with optional [extras]; write #egg=<name> or use <name> @ <url>"},
+	{name: "wheel URL", files: map[string]string{"requirements.txt": "https://host/foo_bar-1.0_1-1-py3-none-any.whl"},
+		want: []string{"req requirements.txt:1 foo-bar @ https://host/foo_bar-1.0_1-1-py3-none-any.whl version=1.0.post1"}},
+	{name: "invalid wheel filename", files: map[string]string{"requirements.txt": "https://host/foo.whl"},
+		wantErr: "requirements.txt:1: foo.whl is not a valid wheel filename; rename the wheel to name-version-python-abi-platform.whl"},
+	{name: "URL without a name", files: map[string]string{"requirements.txt": "https://host/archive/master.zip"},
+		wantErr: "requirements.txt:1: cannot tell the project name of https://host/archive/master.zip; add #egg=<name> to the URL or write <name> @ <url>"},
+	{name: "marker after a URL needs '; '", files: map[string]string{"requirements.txt": "https://host/a-1.0.tar.gz; python_version < \"3.9\""},
+		want: []string{`req requirements.txt:1 a @ https://host/a-1.0.tar.gz ; python_version < "3.9" version=1.0`}},
+	{name: "VCS URL", files: map[string]string{"requirements.txt": "git+https://host/repo@v1.0#egg=name&subdirectory=pkg"},
+		want: []string{"req requirements.txt:1 name @ git+https://host/repo@v1.0#egg=name&subdirectory=pkg"}},
+	{name: "VCS URL without egg", files: map[string]string{"requirements.txt": "hg+https://host/repo@tip"},
+		wantErr: "requirements.txt:1: cannot tell the project name of hg+https://host/repo@tip; add #egg=<name> to the URL or write <name> @ <url>"},
+	{name: "local archive", files: map[string]string{"requirements.txt": "./pkgs/foo-1.0.tar.gz[x]", "pkgs/foo-1.0.tar.gz": ""},
+		want: []string{"req requirements.txt:1 foo[x] @ file://$DIR/pkgs/foo-1.0.tar.gz version=1.0"}},
+	{name: "missing local archive", files: map[string]string{"requirements.txt": "pkgs/foo-1.0.zip"},
+		want: []string{"req requirements.txt:1 foo @ file://$DIR/pkgs/foo-1.0.zip version=1.0",
+			`warning requirements.txt:1: requirement "pkgs/foo-1.0.zip" looks like a filename, but the file does not exist`}},
+	{name: "name @ archive is PEP 508", files: map[string]string{"requirements.txt": "foo @ https://h/foo-1.0.tar.gz"},
+		want: []string{"req requirements.txt:1 foo @ https://h/foo-1.0.tar.gz"}},
+	{name: "local directory with pyproject", files: map[string]string{"requirements.txt": "./proj[x] ; sys_platform == 'linux'", "proj/pyproject.toml": "[project]\nname = \"My_Proj\"\n"},
+		want: []string{`req requirements.txt:1 My_Proj[x] @ file://$DIR/proj ; sys_platform == "linux"`}},
+	{name: "local directory not installable", files: map[string]string{"requirements.txt": "./empty", "empty/": ""},
+		wantErr: `requirements.txt:1: directory "./empty" is not installable: it has neither setup.py nor pyproject.toml; point to the project's root directory`},
+	{name: "local directory without a declared name", files: map[string]string{"requirements.txt": "./proj", "proj/setup.py": ""},
+		wantErr: "requirements.txt:1: cannot tell the project name of directory $DIR/proj: neither pyproject.toml [project] name nor setup.cfg [metadata] name is set; set one of them"},
+
+	// Editables (pip test_yield_editable_*, parse_editable).
+	{name: "editable VCS", files: map[string]string{"requirements.txt": "-e git+https://url#egg=SomeProject"},
+		want: []string{"req requirements.txt:1 SomeProject @ git+https://url#egg=SomeProject editable"}},
+	{name: "editable long option and = spelling", files: map[string]string{"requirements.txt": "--editable=svn+https://h/r#egg=p"},
+		want: []string{"req requirements.txt:1 p @ svn+https://h/r#egg=p editable"}},
+	{name: "editable bare VCS scheme", files: map[string]string{"requirements.txt": "-e git://h/r#egg=p"},
+		want: []string{"req requirements.txt:1 p @ git+git://h/r#egg=p editable"}},
+	{name: "editable directory named by setup.cfg", files: map[string]string{"requirements.txt": "-e .[dev]", "setup.py": "", "setup.cfg": "[options]\nname = no\n[metadata]\nname: cfg-name\n"},
+		want: []string{"req requirements.txt:1 cfg-name[dev] @ file://$DIR editable"}},
+	{name: "editable directory named by poetry", files: map[string]string{"requirements.txt": "-e sub", "sub/pyproject.toml": "[tool.poetry]\nname = \"poetic\"\n"},
+		want: []string{"req requirements.txt:1 poetic @ file://$DIR/sub editable"}},
+	{name: "editable that is neither", files: map[string]string{"requirements.txt": "-e nothing-here"},
+		wantErr: "requirements.txt:1: -e nothing-here is neither a local project directory nor a VCS URL; give an existing directory or a git+, hg+, svn+ or bzr+ URL"},
+	{name: "editable VCS without egg", files: map[string]string{"requirements.txt": "-e bzr+https://h/r"},
+		wantErr: "requirements.txt:1: cannot tell the project name of -e bzr+https://h/r; add #egg=<name> to the URL"},
+	{name: "options on an editable line", files: map[string]string{"requirements.txt": "-e git+https://h/r#egg=p -e git+https://h/q#egg=q --hash=sha256:" + sha256a},
+		want: []string{"req requirements.txt:1 p @ git+https://h/r#egg=p editable",
+			"warning requirements.txt:1: only the first -e of a line is used (as by pip); put each on a line of its own",
+			"warning requirements.txt:1: --hash is ignored on the line of an editable requirement (as by pip); put it on a line of its own"}},
+
+	// Encoding.
+	{name: "BOM and CRLF", files: map[string]string{"requirements.txt": "\uFEFFfoo\r\nbar\r\n"},
+		want: []string{"req requirements.txt:1 foo", "req requirements.txt:2 bar"}},
+	{name: "invalid UTF-8", files: map[string]string{"requirements.txt": "foo\nbär\xff\n"},
+		wantErr: "requirements.txt:2:4: invalid UTF-8 (byte 0xff); save the file as UTF-8"},
+	{name: "missing file", files: map[string]string{},
+		wantErr: "requirements.txt: cannot open: no such file or directory; check the path"},
+}
+
+func TestParseFile(t *testing.T) {
+	for _, tt := range parseFileTests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			files := map[string]string{}
+			dir := writeFiles(t, nil)
+			for name, content := range tt.files {
+				files[name] = strings.ReplaceAll(content, "$DIR", dir)
+			}
+			writeInto(t, dir, files)
+			name := tt.file
+			if name == "" {
+				name = "requirements.txt"
+			}
+			f, err := ParseFile(name)
+			checkResult(t, dir, f, err, tt.want, tt.wantErr)
+		})
+	}
+}

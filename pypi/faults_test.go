@@ -24,7 +24,7 @@ func TestFaults(t *testing.T) {
 		{name: "500 then 200", faults: []pypitest.Fault{{Status: 500}}, wantRequests: 2},
 		{name: "502, 503, 504 then 200", faults: []pypitest.Fault{{Status: 502}, {Status: 503}, {Status: 504}}, wantRequests: 4},
 		{name: "429 with Retry-After seconds", faults: []pypitest.Fault{{Status: 429, RetryAfter: "1"}}, wantRequests: 2, minElapsed: time.Second},
-		{name: "503 with Retry-After date", faults: []pypitest.Fault{{Status: 503, RetryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}}, wantRequests: 2, minElapsed: 500 * time.Millisecond},
+		{name: "503 with Retry-After date", faults: []pypitest.Fault{{Status: 503, RetryAfter: "DATE+2s"}}, wantRequests: 2, minElapsed: time.Second},
 		{name: "connection reset then 200", faults: []pypitest.Fault{{Reset: true}}, wantRequests: 2},
 		{name: "truncated transfer then 200", faults: []pypitest.Fault{{Truncate: true}}, wantRequests: 2},
 		{name: "slow response within the deadline", faults: []pypitest.Fault{{Delay: 50 * time.Millisecond}}, wantRequests: 1},
@@ -43,6 +43,11 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := pypitest.NewServer(t, sampleReleases()...)
+			for i, f := range tt.faults {
+				if f.RetryAfter == "DATE+2s" { // an HTTP date (one-second resolution)
+					tt.faults[i].RetryAfter = time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
+				}
+			}
 			s.Inject(path, tt.faults...)
 			c := testClient(t, s, Options{Timeout: tt.timeout})
 			start := time.Now()

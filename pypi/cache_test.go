@@ -1,0 +1,272 @@
+package pypi
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/pypitest"
+)
+
+// resolveAll fetches every project of sampleReleases and the metadata of
+// each release, as the resolver would.
+func resolveAll(ctx context.Context, c *Client) error {
+	for _, name := range []string{"flask", "werkzeug", "click"} {
+		p, err := c.Project(ctx, name)
+		if err != nil {
+			return err
+		}
+		for _, r := range p.Releases {
+			if _, err := c.Metadata(ctx, name, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func TestCacheReuse(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := resolveAll(ctx, testClient(t, s, Options{CacheDir: dir})); err != nil {
+		t.Fatal(err)
+	}
+	first := s.Requests()
+	tests := []struct {
+		name        string
+		opts        Options
+		wantReqs    int // requests the second run makes
+		want304     int
+		wantMinHits int64
+	}{
+		// Everything fresh: no network at all.
+		{"fresh", Options{}, 0, 0, 10},
+		// Project documents (and the Simple API pages) older than MaxAge
+		// are revalidated: 304, no body; version documents are immutable.
+		{"stale projects", Options{MaxAge: time.Nanosecond}, 5, 5, 5},
+		// Refresh revalidates every document once.
+		{"refresh", Options{Refresh: true}, first, first, 0},
+		// Offline answers everything from the cache.
+		{"offline", Options{Offline: true}, 0, 0, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.CacheDir = dir
+			c := testClient(t, s, tt.opts)
+			reqs, n304, bytes := s.Requests(), s.NotModified(), s.BodyBytes()
+			if err := resolveAll(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Requests() - reqs; got != tt.wantReqs {
+				t.Errorf("%d requests, want %d", got, tt.wantReqs)
+			}
+			if got := s.NotModified() - n304; got != tt.want304 {
+				t.Errorf("%d 304 responses, want %d", got, tt.want304)
+			}
+			if got := s.BodyBytes() - bytes; got != 0 {
+				t.Errorf("%d body bytes transferred, want 0", got)
+			}
+			if st := c.Stats(); st.CacheHits < tt.wantMinHits || st.Requests != int64(tt.wantReqs) {
+				t.Errorf("Stats = %+v, want ≥%d cache hits and %d requests", st, tt.wantMinHits, tt.wantReqs)
+			}
+		})
+	}
+}
+
+func TestOfflineMiss(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	c := testClient(t, s, Options{Offline: true})
+	_, err := c.Project(context.Background(), "flask")
+	errorContains(t, err, "offline: no cached copy of "+s.URL+"/pypi/flask/json; run once without --offline")
+	if s.Requests() != 0 {
+		t.Errorf("offline client made %d requests", s.Requests())
+	}
+}
+
+func TestCorruptCacheEntry(t *testing.T) {
+	corruptions := []struct {
+		name    string
+		corrupt func([]byte) []byte
+	}{
+		{"truncated body", func(b []byte) []byte { return b[:len(b)-10] }},
+		{"truncated header", func(b []byte) []byte { return b[:len(cacheMagic)+5] }},
+		{"empty file", func([]byte) []byte { return nil }},
+		{"flipped body byte", func(b []byte) []byte { b[len(b)-3] ^= 1; return b }},
+		{"not an entry", func([]byte) []byte { return []byte(`{"info": {}}`) }},
+	}
+	for _, tt := range corruptions {
+		t.Run(tt.name, func(t *testing.T) {
+			s := pypitest.NewServer(t, sampleReleases()...)
+			dir := t.TempDir()
+			mustProject(t, testClient(t, s, Options{CacheDir: dir}), "flask")
+			files := cacheFiles(t, dir)
+			if len(files) != 1 {
+				t.Fatalf("cache holds %v, want one entry", files)
+			}
+			data, _ := os.ReadFile(files[0])
+			os.WriteFile(files[0], tt.corrupt(data), 0o644)
+			p := mustProject(t, testClient(t, s, Options{CacheDir: dir}), "flask")
+			if len(p.Releases) != 4 || s.Count("/pypi/flask/json") != 2 {
+				t.Errorf("corrupt entry not refetched: %d releases, %d requests", len(p.Releases), s.Count("/pypi/flask/json"))
+			}
+			if _, err := (&diskCache{dir: dir}).load(files[0], s.URL+"/pypi/flask/json"); err != nil {
+				t.Errorf("entry not repaired: %v", err)
+			}
+		})
+	}
+}
+
+func TestSingleflight(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	s.SetLatency(50 * time.Millisecond)
+	c := testClient(t, s, Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 100 {
+		wg.Go(func() {
+			p, err := c.Project(context.Background(), "Flask")
+			if err == nil {
+				_, err = c.Metadata(context.Background(), "flask", p.Releases[0])
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.Requests(); got != 2 {
+		t.Errorf("100 goroutines made %d requests, want 2 (project + version document)", got)
+	}
+}
+
+// TestSingleflightCallerCancel: one caller giving up does not fail the
+// others sharing its fetch.
+func TestSingleflightCallerCancel(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	s.SetLatency(100 * time.Millisecond)
+	c := testClient(t, s, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error)
+	go func() {
+		_, err := c.Project(ctx, "flask")
+		first <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	second := make(chan error)
+	go func() {
+		_, err := c.Project(context.Background(), "flask")
+		second <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-first; err == nil {
+		t.Error("cancelled caller got no error")
+	}
+	if err := <-second; err != nil {
+		t.Errorf("other caller failed: %v", err)
+	}
+	if got := s.Requests(); got != 1 {
+		t.Errorf("%d requests, want 1 shared", got)
+	}
+}
+
+// TestSharedCache: two clients on one cache directory, revalidating
+// constantly, hammer the same documents; every entry stays intact.
+func TestSharedCache(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Go(func() {
+			// A fresh client each time, so nothing is memoised in memory.
+			c := testClient(t, s, Options{CacheDir: dir, MaxAge: time.Nanosecond, Refresh: i%2 == 0})
+			errs <- resolveAll(context.Background(), c)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkCacheIntact(t, dir)
+}
+
+// checkCacheIntact fails on any invalid entry or leftover temporary file.
+func checkCacheIntact(t *testing.T, dir string) {
+	t.Helper()
+	files := cacheFiles(t, dir)
+	if len(files) == 0 {
+		t.Fatal("nothing cached")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(f, ".tmp-") {
+			t.Errorf("leftover temporary file %s", f)
+		}
+		if _, err := decodeEntry(data); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if tmp := tempFiles(t, dir); len(tmp) > 0 {
+		t.Errorf("leftover temporary files: %v", tmp)
+	}
+}
+
+// TestSharedCacheProcesses runs a second process on the same cache while
+// this one works on it.
+func TestSharedCacheProcesses(t *testing.T) {
+	if os.Getenv("PYPI_TEST_HELPER_URL") != "" {
+		helperProcess(t)
+		return
+	}
+	s := pypitest.NewServer(t, sampleReleases()...)
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSharedCacheProcesses$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PYPI_TEST_HELPER_URL="+s.URL, "PYPI_TEST_HELPER_CACHE="+dir)
+	out := make(chan error, 1)
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start a helper process: %v", err)
+	}
+	go func() { out <- cmd.Wait() }()
+	for range 20 {
+		c := testClient(t, s, Options{CacheDir: dir, MaxAge: time.Nanosecond})
+		if err := resolveAll(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-out; err != nil {
+		t.Fatalf("helper process: %v\n%s", err, output.String())
+	}
+	checkCacheIntact(t, dir)
+}
+
+// helperProcess is the second process of TestSharedCacheProcesses.
+func helperProcess(t *testing.T) {
+	for i := range 20 {
+		c, err := New(Options{IndexURL: os.Getenv("PYPI_TEST_HELPER_URL"), CacheDir: os.Getenv("PYPI_TEST_HELPER_CACHE"), MaxAge: time.Nanosecond, Refresh: i%2 == 0, Netrc: os.DevNull})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := resolveAll(context.Background(), c); err != nil {
+			t.Fatal(fmt.Errorf("helper run %d: %w", i, err))
+		}
+	}
+}

@@ -14,11 +14,20 @@ import (
 // "extras" and "dependency_groups" hold comma-separated names.
 type Environment map[string]string
 
-// Evaluate evaluates m in env. A variable missing from env is an empty
-// string (an empty set for "extras" and "dependency_groups"); "extra" and
-// the set-valued variables compare by normalised name. A marker packaging
-// refuses to evaluate (see EvaluateStrict) is false: pip would not install
-// the requirement either.
+// Evaluate evaluates m in env, as packaging 26's Marker.evaluate does.
+//
+// The version-typed variables (python_version, python_full_version,
+// implementation_version, platform_release) compare as PEP 440 versions,
+// pre-releases included, whenever the operator and the other side form a
+// valid version clause ("3.8" < python_version works too); a value that is
+// not a version then never matches. Everything else compares as strings,
+// where "<" and ">" are always false and "<=" and ">=" mean "==" (the
+// dependency specifiers spec); "in" and "not in" test for a substring.
+// "extra" and the set-valued variables compare by normalised name.
+//
+// A variable missing from env is an empty string (an empty set for "extras"
+// and "dependency_groups"). A marker packaging refuses to evaluate (see
+// EvaluateStrict) is false: pip would not install the requirement either.
 func (m Marker) Evaluate(env Environment) bool {
 	ok, err := m.EvaluateStrict(env)
 	return ok && err == nil

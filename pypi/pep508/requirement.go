@@ -47,8 +47,9 @@ func uniqueStrings(list []string) []string {
 }
 
 // String formats the requirement canonically, as packaging's
-// str(Requirement): `name[a,b]>=1,<2`, `name[a] @ url ; marker`,
-// `name>=1; marker`, with extras sorted. It parses back to an equal value.
+// str(Requirement): `name[a,b]<2,>=1`, `name[a] @ url ; marker`,
+// `name>=1; marker`, with extras and clauses sorted. It parses back to an
+// equal value.
 func (r Requirement) String() string {
 	var b strings.Builder
 	b.WriteString(r.Name)

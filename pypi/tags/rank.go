@@ -1,0 +1,207 @@
+package tags
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Target is the interpreter and platform wheels are chosen for.
+type Target struct {
+	Python   string // "3.12" (major.minor), CPython
+	Platform string // x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
+}
+
+// Platform facts of the nixpkgs targets (see the package comment).
+const (
+	glibcMajor, glibcMinor = 2, 40
+	macOSMajor             = 15
+)
+
+// Ranker ranks wheel filenames for one target.
+type Ranker struct{ impl *ranker }
+
+type ranker struct {
+	rank map[string]int // "python-abi-platform" -> position in preference order
+}
+
+// NewRanker builds the ordered list of tags the target supports, most
+// preferred first (as packaging.tags.sys_tags orders them for CPython).
+func NewRanker(t Target) (*Ranker, error) {
+	minor, err := pythonMinor(t.Python)
+	if err != nil {
+		return nil, err
+	}
+	platforms, err := platformTags(t.Platform)
+	if err != nil {
+		return nil, err
+	}
+	r := &ranker{rank: make(map[string]int)}
+	for _, tag := range cpythonTags(minor, platforms) {
+		r.add(tag)
+	}
+	for _, tag := range compatibleTags(minor, platforms) {
+		r.add(tag)
+	}
+	return &Ranker{r}, nil
+}
+
+// SupportedTags returns the target's tags, most preferred first, as
+// "python-abi-platform" strings.
+func (r *Ranker) SupportedTags() []string {
+	out := make([]string, len(r.impl.rank))
+	for tag, i := range r.impl.rank {
+		out[i] = tag
+	}
+	return out
+}
+
+func (r *ranker) add(tag string) {
+	if _, dup := r.rank[tag]; !dup {
+		r.rank[tag] = len(r.rank)
+	}
+}
+
+// pythonMinor checks "3.N" and returns N.
+func pythonMinor(python string) (int, error) {
+	major, minorText, ok := strings.Cut(python, ".")
+	minor, err := strconv.Atoi(minorText)
+	if !ok || major != "3" || err != nil || minor < 0 || minorText != strconv.Itoa(minor) {
+		return 0, fmt.Errorf("unsupported target Python %q: want CPython 3 as major.minor, e.g. \"3.12\"", python)
+	}
+	return minor, nil
+}
+
+// platformTags lists a platform's tags, most preferred first
+// (packaging's _linux_platforms and mac_platforms).
+func platformTags(platform string) ([]string, error) {
+	switch platform {
+	case "x86_64-linux":
+		return linuxTags("x86_64", 5), nil
+	case "aarch64-linux":
+		return linuxTags("aarch64", 17), nil
+	case "x86_64-darwin":
+		return macTags("x86_64"), nil
+	case "aarch64-darwin":
+		return macTags("arm64"), nil
+	}
+	return nil, fmt.Errorf("unsupported target platform %q: want x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin", platform)
+}
+
+// legacyManylinux names the glibc versions of the pre-PEP 600 tags.
+var legacyManylinux = map[int]string{17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+
+// linuxTags lists manylinux_2_N tags from the target glibc down to the
+// architecture's oldest (2.5 on x86_64, 2.17 elsewhere), each legacy alias
+// right after its manylinux_2_N twin, then linux_ARCH.
+func linuxTags(arch string, oldestMinor int) []string {
+	var tags []string
+	for minor := glibcMinor; minor >= oldestMinor; minor-- {
+		tags = append(tags, fmt.Sprintf("manylinux_%d_%d_%s", glibcMajor, minor, arch))
+		if legacy, ok := legacyManylinux[minor]; ok {
+			tags = append(tags, legacy+"_"+arch)
+		}
+	}
+	return append(tags, "linux_"+arch)
+}
+
+// macTags lists macosx_M_0 tags from the target macOS down to 11, then
+// macosx_10_16 down to 10_4 (only universal2 for arm64, which has no
+// binaries before macOS 11).
+func macTags(arch string) []string {
+	formats := []string{"arm64", "universal2"}
+	if arch == "x86_64" {
+		formats = []string{"x86_64", "intel", "fat64", "fat3", "universal2", "universal"}
+	}
+	var tags []string
+	for major := macOSMajor; major >= 11; major-- {
+		for _, f := range formats {
+			tags = append(tags, fmt.Sprintf("macosx_%d_0_%s", major, f))
+		}
+	}
+	if arch != "x86_64" {
+		formats = []string{"universal2"}
+	}
+	for minor := 16; minor >= 4; minor-- {
+		for _, f := range formats {
+			tags = append(tags, fmt.Sprintf("macosx_10_%d_%s", minor, f))
+		}
+	}
+	return tags
+}
+
+// cpythonTags is packaging's cpython_tags: cp3N-cp3N, cp3N-abi3 and
+// cp3N-none on each platform, then abi3 of older minors (abi3 exists from
+// 3.2).
+func cpythonTags(minor int, platforms []string) []string {
+	interp := fmt.Sprintf("cp3%d", minor)
+	var tags []string
+	abis := []string{interp, "abi3", "none"}
+	if minor < 2 {
+		abis = []string{interp, "none"}
+	}
+	for _, abi := range abis {
+		for _, p := range platforms {
+			tags = append(tags, interp+"-"+abi+"-"+p)
+		}
+	}
+	for older := minor - 1; older >= 2; older-- {
+		for _, p := range platforms {
+			tags = append(tags, fmt.Sprintf("cp3%d-abi3-%s", older, p))
+		}
+	}
+	return tags
+}
+
+// compatibleTags is packaging's compatible_tags: py3N, py3, py3(N-1) ...
+// py30 with abi none on each platform, then cp3N-none-any, then the same
+// python tags on "any".
+func compatibleTags(minor int, platforms []string) []string {
+	pythons := []string{fmt.Sprintf("py3%d", minor), "py3"}
+	for older := minor - 1; older >= 0; older-- {
+		pythons = append(pythons, fmt.Sprintf("py3%d", older))
+	}
+	var tags []string
+	for _, py := range pythons {
+		for _, p := range platforms {
+			tags = append(tags, py+"-none-"+p)
+		}
+	}
+	tags = append(tags, fmt.Sprintf("cp3%d-none-any", minor))
+	for _, py := range pythons {
+		tags = append(tags, py+"-none-any")
+	}
+	return tags
+}
+
+// Rank returns the wheel's rank for the target (0 is best; lower is better)
+// and whether it is installable there at all. A wheel's rank is that of its
+// best tag (a compressed set such as py2.py3-none-any has several).
+func (r *Ranker) Rank(filename string) (rank int, ok bool) {
+	w, err := ParseWheel(filename)
+	if err != nil {
+		return 0, false
+	}
+	return r.rankWheel(w)
+}
+
+func (r *Ranker) rankWheel(w Wheel) (rank int, ok bool) {
+	for _, tag := range w.Tags() {
+		if i, found := r.impl.rank[tag]; found && (!ok || i < rank) {
+			rank, ok = i, true
+		}
+	}
+	return rank, ok
+}
+
+// Best returns the index in filenames of the best installable wheel, or -1.
+// Non-wheel filenames are ignored. Ties go to the earliest.
+func (r *Ranker) Best(filenames []string) int {
+	best, bestRank := -1, 0
+	for i, f := range filenames {
+		if rank, ok := r.Rank(f); ok && (best < 0 || rank < bestRank) {
+			best, bestRank = i, rank
+		}
+	}
+	return best
+}

@@ -1,0 +1,97 @@
+package tags
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
+
+// Wheel is a parsed wheel filename:
+// {distribution}-{version}(-{build})?-{python}-{abi}-{platform}.whl, where
+// each tag part may be a "."-separated set.
+type Wheel struct {
+	Distribution string // as in the filename (normally "_"-escaped)
+	Version      string // as in the filename
+	Build        string // "" when absent
+	Python       []string
+	ABI          []string
+	Platform     []string
+}
+
+// ParseWheel parses a wheel filename as packaging's parse_wheel_filename
+// does: five or six "-"-separated parts, a distribution name of letters,
+// digits, "_" and "." (no "__"), a valid PEP 440 version, an optional build
+// tag starting with a digit, and non-empty compressed tag sets.
+func ParseWheel(filename string) (Wheel, error) {
+	stem, ok := strings.CutSuffix(filename, ".whl")
+	if !ok {
+		return Wheel{}, fmt.Errorf("invalid wheel filename %q: it does not end in .whl", filename)
+	}
+	parts := strings.Split(stem, "-")
+	if len(parts) != 5 && len(parts) != 6 {
+		return Wheel{}, fmt.Errorf("invalid wheel filename %q: want name-version(-build)-python-abi-platform.whl, found %d parts", filename, len(parts))
+	}
+	w := Wheel{Distribution: parts[0], Version: parts[1]}
+	if err := checkDistribution(w.Distribution); err != nil {
+		return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
+	}
+	if _, err := pep440.Parse(w.Version); err != nil {
+		return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
+	}
+	if len(parts) == 6 {
+		w.Build = parts[2]
+		if w.Build == "" || w.Build[0] < '0' || w.Build[0] > '9' {
+			return Wheel{}, fmt.Errorf("invalid wheel filename %q: build tag %q must start with a digit", filename, w.Build)
+		}
+	}
+	tagParts := parts[len(parts)-3:]
+	sets := [3]*[]string{&w.Python, &w.ABI, &w.Platform}
+	for i, what := range []string{"python", "abi", "platform"} {
+		set := strings.Split(tagParts[i], ".")
+		if slices.Contains(set, "") {
+			return Wheel{}, fmt.Errorf("invalid wheel filename %q: empty %s tag in %q", filename, what, tagParts[i])
+		}
+		*sets[i] = set
+	}
+	return w, nil
+}
+
+// checkDistribution applies PEP 427's escaped-name rule: word characters
+// and ".", with runs of "_" collapsed to one.
+func checkDistribution(name string) error {
+	if name == "" {
+		return fmt.Errorf("empty distribution name")
+	}
+	if strings.Contains(name, "__") {
+		return fmt.Errorf("distribution name %q contains \"__\"", name)
+	}
+	for _, r := range name {
+		if r != '_' && r != '.' && !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			return fmt.Errorf("distribution name %q contains %q", name, string(r))
+		}
+	}
+	return nil
+}
+
+// Pure reports whether the wheel runs anywhere: platform "any" and abi "none".
+func (w Wheel) Pure() bool {
+	return len(w.Platform) == 1 && strings.EqualFold(w.Platform[0], "any") &&
+		len(w.ABI) == 1 && strings.EqualFold(w.ABI[0], "none")
+}
+
+// Tags returns the wheel's expanded tag triples "python-abi-platform",
+// lower-cased as packaging's Tag normalises them.
+func (w Wheel) Tags() []string {
+	var out []string
+	for _, py := range w.Python {
+		for _, abi := range w.ABI {
+			for _, plat := range w.Platform {
+				out = append(out, strings.ToLower(py+"-"+abi+"-"+plat))
+			}
+		}
+	}
+	return out
+}

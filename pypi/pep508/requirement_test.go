@@ -156,6 +156,9 @@ func TestParseRequirementValidParts(t *testing.T) {
 		// a URL runs to whitespace, so a ";" straight after it is part of it
 		{in: "name @ http://x;os_name=='a'", name: "name", url: "http://x;os_name=='a'"},
 		{in: "name; os_name not  in 'a'", name: "name", marker: `os_name not in "a"`},
+		// an identifier ends at a word boundary: "_" is a word character
+		{in: "foo_", name: "foo_"},
+		{in: "foo_[x_]", name: "foo_", extras: []string{"x_"}},
 		// repeated extras collapse as in packaging's set
 		{in: "name[b,a,b]", name: "name", extras: []string{"b", "a"}},
 		// the name ends at "name-" (Unicode \b before "é"); the "é" is then an error
@@ -244,6 +247,11 @@ func TestParseRequirementErrors(t *testing.T) {
 		{"name; os_name == 'unterminated", "Expected a marker variable or quoted string\n" +
 			"    name; os_name == 'unterminated\n                     ^"},
 		{`name; os_name == "\x"`, "Invalid quoted string\n    name; os_name == \"\\x\"\n                     ~~~~^"},
+		{"foo-", "Expected semicolon (after name with no version specifier) or end\n    foo-\n       ^"},
+		{"foo.[x]", "Expected semicolon (after name with no version specifier) or end\n    foo.[x]\n       ^"},
+		{"name[x.]", "Expected matching RIGHT_BRACKET for LEFT_BRACKET, after extras\n    name[x.]\n        ~~^"},
+		{"name>=1.0,,", "Expected comma (within version specifier), semicolon (after version specifier) or end\n" +
+			"    name>=1.0,,\n        ~~~~~~^"},
 		// columns count characters, not bytes
 		{"näme", "Expected package name at the start of dependency specifier\n    näme\n    ^"}, // "n" and "ä" are both word characters: no \b, no name
 		{"name; os_name == 'é' or", "Expected a marker variable or quoted string\n    name; os_name == 'é' or\n                           ^"},
@@ -254,11 +262,22 @@ func TestParseRequirementErrors(t *testing.T) {
 	}
 }
 
-func TestSyntaxErrorColumns(t *testing.T) {
-	_, err := ParseRequirement("name >= 1.0 <= 2.0")
-	var se *SyntaxError
-	if !errors.As(err, &se) || se.Start != 5 || se.Column != 12 || !strings.HasPrefix(se.Msg, "Expected comma") {
-		t.Errorf("error = %#v, want span 5..12 and an 'Expected comma' message", err)
+func TestSyntaxErrorFields(t *testing.T) {
+	tests := []struct {
+		in, msgPrefix string
+		start, column int
+	}{
+		{"name >= 1.0 <= 2.0", "Expected comma (within version specifier)", 5, 12},
+		{"name; os_name == 'é' oops", "Expected end of dependency specifier", 21, 21},
+		// the tokenizer takes "===foo,bar" as one clause; pep440 rejects "bar"
+		{"name===foo,bar", "Invalid version specifier: ", 4, 14},
+	}
+	for _, tt := range tests {
+		_, err := ParseRequirement(tt.in)
+		var se *SyntaxError
+		if !errors.As(err, &se) || !strings.HasPrefix(se.Msg, tt.msgPrefix) || se.Start != tt.start || se.Column != tt.column {
+			t.Errorf("ParseRequirement(%q) error = %#v, want %q... at %d..%d", tt.in, err, tt.msgPrefix, tt.start, tt.column)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -32,7 +33,11 @@ func poetryConstraint(c string) (string, error) {
 		}
 		clauses = append(clauses, cs...)
 	}
-	return strings.Join(clauses, ","), nil
+	out := strings.Join(clauses, ",")
+	if _, err := pep440.ParseSpecifiers(out); err != nil {
+		return "", fmt.Errorf("cannot translate version constraint %q to PEP 440 (%v); rewrite it with PEP 440 operators", c, err)
+	}
+	return out, nil
 }
 
 var (
@@ -62,6 +67,9 @@ func poetrySingle(c string) ([]string, error) {
 // poetryVersion parses the version of a clause (after its operator).
 func poetryVersion(s string) (pep440.Version, error) {
 	s = strings.TrimLeftFunc(s, isPySpace)
+	if s == "" {
+		return pep440.Version{}, errors.New("the version is missing")
+	}
 	v, err := pep440.Parse(s)
 	if err != nil || strings.TrimFunc(s, isPySpace) != s {
 		return pep440.Version{}, fmt.Errorf("%q is not a version", s)

@@ -349,8 +349,19 @@ func (pp *pyproject) readDependencies(project, poetry map[string]any) error {
 	} else {
 		pp.reportUnused(pd, used)
 	}
-	pp.file.Requirements = append(pp.file.Requirements, pp.expandSelf(reqs, nil)...)
+	pp.file.Requirements = append(pp.file.Requirements, pp.expandSelf(reqs, pp.selectedExtras())...)
 	return nil
+}
+
+// selectedExtras returns the set of selected extras of [project].
+func (pp *pyproject) selectedExtras() map[string]bool {
+	seen := map[string]bool{}
+	for _, name := range pp.projectOpt.names {
+		if pp.sel.AllExtras || indexOf(pp.sel.Extras, name) >= 0 {
+			seen[name] = true
+		}
+	}
+	return seen
 }
 
 // usePoetryOnly takes the main dependencies and extras from [tool.poetry]
@@ -395,7 +406,8 @@ func listOrNone(names []string) string {
 
 // expandSelf replaces a requirement on the project itself
 // ("myproject[test]", the usual way to combine extras) by the requirements
-// of the extras it names. seen guards against extras naming each other.
+// of the extras it names. seen holds the extras already included (it
+// guards against extras naming each other) and may be nil.
 func (pp *pyproject) expandSelf(reqs []Requirement, seen map[string]bool) []Requirement {
 	var out []Requirement
 	for _, r := range reqs {

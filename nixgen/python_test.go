@@ -1,0 +1,82 @@
+package nixgen
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func TestChoosePython(t *testing.T) {
+	pin2505 := DefaultPin()
+	pin2511 := Pin{Rev: "10e7ad5bbcb421fe07e3a4ad53a634b0cd57ffac", SHA256: "sha256-vl3dkhlE5gzsItuHoEMVe+DlonsK+0836LIRDnm6MXQ=", Name: "nixos-25.11"}
+	unknown := Pin{Rev: "0123456789abcdef0123456789abcdef01234567", SHA256: "sha256-x"}
+	tests := []struct {
+		name                  string
+		pin                   Pin
+		requested, requiresPy string
+		wantAttr, wantVersion string
+		wantErr               string
+	}{
+		{"newest stable of 25.05", pin2505, "", "", "python313", "3.13.3", ""},
+		{"pre-release interpreter skipped", pin2505, "", ">=3.14", "", "", "no Python of nixpkgs"},
+		{"requires-python upper bound", pin2505, "", ">=3.8,<3.13", "python312", "3.12.10", ""},
+		{"requires-python exclusion", pin2505, "", "!=3.13.*", "python312", "3.12.10", ""},
+		{"newest of 25.11", pin2511, "", "", "python314", "3.14.0", ""},
+		{"unknown pin falls back", unknown, "", "", "python313", "3.13.0", ""},
+		{"requested minor", pin2505, "3.12", "", "python312", "3.12.10", ""},
+		{"requested patch", pin2505, "3.11.4", "", "python311", "3.11.12", ""},
+		{"requested attribute", pin2505, "python310", "", "python310", "3.10.17", ""},
+		{"requested pre-release", pin2505, "3.14", "", "python314", "3.14.0", ""},
+		{"requested but absent", pin2505, "3.9", "", "", "", "has no python39"},
+		{"requested violates requires-python", pin2505, "3.10", ">=3.11", "", "", "does not satisfy"},
+		{"requested python 2", pin2505, "2.7", "", "", "", "expected a CPython 3 version"},
+		{"requested garbage", pin2505, "pypy3", "", "", "", "expected a CPython 3 version"},
+		{"bad requires-python", pin2505, "", ">=>3", "", "", "requires-python"},
+		{"nothing satisfies", pin2505, "", "<3", "", "", "relax requires-python"},
+	}
+	for _, tt := range tests {
+		attr, version, err := ChoosePython(tt.pin, tt.requested, tt.requiresPy)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || attr != tt.wantAttr || version != tt.wantVersion {
+			t.Errorf("%s: ChoosePython(%q, %q) = %s, %s, %v; want %s, %s", tt.name, tt.requested, tt.requiresPy, attr, version, err, tt.wantAttr, tt.wantVersion)
+		}
+	}
+}
+
+func TestDefaultPin(t *testing.T) {
+	p := DefaultPin()
+	if p.Rev != "b1b3291469652d5a2edb0becc4ef0246fff97a7c" || p.URL != "https://github.com/NixOS/nixpkgs/archive/"+p.Rev+".tar.gz" {
+		t.Errorf("DefaultPin() = %+v", p)
+	}
+	if err := p.validate(); err != nil {
+		t.Error(err)
+	}
+	b64, ok := strings.CutPrefix(p.SHA256, "sha256-")
+	if raw, err := base64.StdEncoding.DecodeString(b64); !ok || err != nil || len(raw) != 32 {
+		t.Errorf("DefaultPin sha256 %q is not an SRI sha256", p.SHA256)
+	}
+}
+
+func TestPinValidate(t *testing.T) {
+	tests := []struct {
+		pin     Pin
+		wantErr string
+	}{
+		{Pin{Path: "/src/nixpkgs"}, ""},
+		{Pin{Rev: "abc", SHA256: "sha256-x"}, ""},
+		{Pin{}, "neither a rev nor a path"},
+		{Pin{Rev: "abc"}, "no sha256"},
+		{Pin{Rev: "abc", SHA256: "x\x00"}, "NUL"},
+	}
+	for _, tt := range tests {
+		err := tt.pin.validate()
+		if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%+v.validate() = %v, want %q", tt.pin, err, tt.wantErr)
+		}
+	}
+}

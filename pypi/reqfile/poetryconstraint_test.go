@@ -98,7 +98,10 @@ func TestPoetryConstraint(t *testing.T) {
 }
 
 func TestPythonAndPlatformMarkers(t *testing.T) {
-	tests := []struct{ fn func(string) (string, error); in, want string }{
+	tests := []struct {
+		fn       func(string) (string, error)
+		in, want string
+	}{
 		{pythonMarker, "^3.8", `python_version >= "3.8" and python_version < "4.0"`},
 		{pythonMarker, ">=3.8.1,<3.12", `python_full_version >= "3.8.1" and python_version < "3.12"`},
 		{pythonMarker, "3.9.*", `python_full_version >= "3.9.0" and python_full_version < "3.10.0"`},

@@ -58,7 +58,7 @@ type syntaxPanic struct{ err *SyntaxError }
 type tokenizer struct {
 	source string
 	pos    int
-	next   *token
+	next   token // loaded by a successful check, until read
 }
 
 // check reports whether a token of kind comes next. Unless peek is set, a
@@ -69,7 +69,7 @@ func (t *tokenizer) check(kind tokenKind, peek bool) bool {
 		return false
 	}
 	if !peek {
-		t.next = &token{kind: kind, text: t.source[t.pos : t.pos+n], pos: t.pos}
+		t.next = token{kind: kind, text: t.source[t.pos : t.pos+n], pos: t.pos}
 	}
 	return true
 }
@@ -91,9 +91,9 @@ func (t *tokenizer) expect(kind tokenKind, expected string) token {
 
 // read returns the loaded token and moves past it.
 func (t *tokenizer) read() token {
-	tok := *t.next
+	tok := t.next
 	t.pos += len(tok.text)
-	t.next = nil
+	t.next = token{}
 	return tok
 }
 

@@ -22,10 +22,11 @@ func ParseFile(path string) (*File, error) {
 // reqParser holds the state pip keeps across the lines and included files
 // of requirements files.
 type reqParser struct {
-	file    *File
-	getenv  func(string) string
-	formats formatControl
-	stack   []includeFrame // files being read, outermost first
+	file     *File
+	getenv   func(string) string
+	readFile func(path string) (string, error) // readText, or a stub in fuzz tests
+	formats  formatControl
+	stack    []includeFrame // files being read, outermost first
 }
 
 // includeFrame is one file on the include stack.
@@ -35,7 +36,11 @@ type includeFrame struct {
 }
 
 func newReqParser() *reqParser {
-	return &reqParser{file: &File{}, getenv: os.Getenv}
+	return &reqParser{
+		file:     &File{},
+		getenv:   os.Getenv,
+		readFile: func(path string) (string, error) { return readText(path, path) },
+	}
 }
 
 // finish copies state gathered across files into the File.
@@ -54,7 +59,7 @@ func (p *reqParser) parseFile(path string, constraint bool, from *Source) error 
 	if err := p.checkCycle(abs, path, from); err != nil {
 		return err
 	}
-	content, err := readText(path, path)
+	content, err := p.readFile(path)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,58 @@
+package reqfile
+
+import "testing"
+
+// TestLoad covers input kinds, merge order and cross-file conflicts.
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		paths   []string
+		sel     Selection
+		want    []string
+		wantErr string
+	}{
+		{name: "requirements then pyproject in order",
+			files: map[string]string{"requirements.txt": "-i https://idx/simple\na\n--no-binary x", "dev.txt": "--only-binary x\nb", "pyproject.toml": "[project]\nname = \"p\"\ndependencies = [\"c\"]\n"},
+			paths: []string{"requirements.txt", "pyproject.toml", "dev.txt"},
+			want: []string{"req requirements.txt:2 a", "req pyproject.toml:3 c", "req dev.txt:2 b",
+				"index https://idx/simple (requirements.txt:1)", "only-binary x", "project p"}},
+		{name: "directory with pyproject.toml",
+			files: map[string]string{"proj/pyproject.toml": "[project]\ndependencies = [\"c\"]\n", "proj/requirements.txt": "ignored"},
+			paths: []string{"proj"},
+			want:  []string{"req proj/pyproject.toml:2 c"}},
+		{name: "directory with requirements.txt",
+			files: map[string]string{"proj/requirements.txt": "r"},
+			paths: []string{"proj"},
+			want:  []string{"req proj/requirements.txt:1 r"}},
+		{name: "directory with neither",
+			files:   map[string]string{"proj/": ""},
+			paths:   []string{"proj"},
+			wantErr: "proj: directory has neither pyproject.toml nor requirements.txt; name the dependency file to read"},
+		{name: "same index twice is fine",
+			files: map[string]string{"a.txt": "-i https://i", "b.txt": "--index-url https://i"},
+			paths: []string{"a.txt", "b.txt"},
+			want:  []string{"index https://i (a.txt:1)"}},
+		{name: "conflicting indexes across files",
+			files:   map[string]string{"a.txt": "x\n-i https://one", "b.txt": "-i https://two"},
+			paths:   []string{"a.txt", "b.txt"},
+			wantErr: "b.txt:1: --index-url https://two conflicts with --index-url https://one at a.txt:2; keep one and make the other an --extra-index-url"},
+		{name: "extras need a pyproject",
+			files:   map[string]string{"a.txt": "x"},
+			paths:   []string{"a.txt"},
+			sel:     Selection{Extras: []string{"dev"}},
+			wantErr: "a.txt: extras and dependency groups are selected but no pyproject.toml is read; add the project's pyproject.toml to the inputs"},
+		{name: "first requires-python wins",
+			files: map[string]string{"a/pyproject.toml": "[project]\nrequires-python = \">=3.9\"\n", "b/pyproject.toml": "[project]\nrequires-python = \">=3.11\"\n"},
+			paths: []string{"a", "b"},
+			want: []string{"requires-python >=3.9 (a/pyproject.toml:2)",
+				`warning b/pyproject.toml:2: requires-python ">=3.11" is ignored: ">=3.9" from a/pyproject.toml:2 comes first`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, tt.files)
+			f, err := Load(tt.paths, tt.sel)
+			checkResult(t, dir, f, err, tt.want, tt.wantErr)
+		})
+	}
+}

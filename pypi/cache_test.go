@@ -153,7 +153,7 @@ func TestSingleflight(t *testing.T) {
 // others sharing its fetch.
 func TestSingleflightCallerCancel(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
-	s.SetLatency(100 * time.Millisecond)
+	s.SetLatency(500 * time.Millisecond)
 	c := testClient(t, s, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error)

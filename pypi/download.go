@@ -33,7 +33,7 @@ func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("download %s: %v", Redact(rawURL), err)
+		return "", fmt.Errorf("download %s: %v", Redact(rawURL), unwrapURLError(err))
 	}
 	if u.Scheme == "file" {
 		p := localPath(u)

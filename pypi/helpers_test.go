@@ -3,6 +3,7 @@ package pypi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,3 +129,6 @@ func isNotFound(err error) bool {
 	var nf *NotFoundError
 	return errors.As(err, &nf)
 }
+
+// discard is a silent logger.
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -21,7 +21,7 @@ type index struct {
 func parseIndex(raw string) (*index, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("index URL %q: %v", Redact(raw), err)
+		return nil, fmt.Errorf("index URL %q: %v", Redact(raw), unwrapURLError(err))
 	}
 	switch u.Scheme {
 	case "http", "https":

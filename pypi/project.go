@@ -223,7 +223,7 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	}
 	fileURL, err := pageURL.Parse(f.URL)
 	if err != nil {
-		return nil, fmt.Errorf("%s: bad file URL %q: %v", Redact(pageURL.String()), f.URL, err)
+		return nil, fmt.Errorf("%s: bad file URL %q: %v", Redact(pageURL.String()), Redact(f.URL), unwrapURLError(err))
 	}
 	metaURL := *fileURL
 	metaURL.Path += ".metadata"

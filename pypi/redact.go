@@ -23,7 +23,7 @@ func Redact(u string) string {
 	}
 	mask := "****"
 	if _, has := parsed.User.Password(); has {
-		mask = url.PathEscape(parsed.User.Username()) + ":****"
+		mask = url.User(parsed.User.Username()).String() + ":****"
 	}
 	parsed.User = nil
 	rest := strings.TrimPrefix(parsed.String(), parsed.Scheme+"://")

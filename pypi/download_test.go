@@ -153,8 +153,8 @@ func TestBuildRequires(t *testing.T) {
 		want             []string
 	}{
 		{"click", "7.1.2", 0, []string{"setuptools>=40.8", "wheel"}}, // sdist with pyproject.toml
-		{"flask", "1.0", 0, nil}, // sdist without pyproject.toml
-		{"flask", "1.0", 1, nil}, // a wheel needs no build
+		{"flask", "1.0", 0, nil},                                     // sdist without pyproject.toml
+		{"flask", "1.0", 1, nil},                                     // a wheel needs no build
 	}
 	for _, tt := range tests {
 		name := s.Filenames(tt.project, tt.version)[tt.file]

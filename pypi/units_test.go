@@ -11,9 +11,9 @@ import (
 
 func TestParseIndex(t *testing.T) {
 	tests := []struct {
-		raw                          string
+		raw                           string
 		display, project, ver, simple string
-		err                          string
+		err                           string
 	}{
 		{raw: "https://pypi.org/simple", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json", ver: "https://pypi.org/pypi/flask/1.0/json", simple: "https://pypi.org/simple/flask/"},
 		{raw: "https://pypi.org/simple/", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json"},

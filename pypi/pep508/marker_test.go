@@ -67,6 +67,7 @@ func TestParseMarkerInvalid(t *testing.T) {
 			"    os_name == 'a' andos_name == 'b'\n                   ^"},
 		{"os_name == 'a'or os_name == 'b' extra", "Expected end of marker expression\n" +
 			"    os_name == 'a'or os_name == 'b' extra\n                                    ^"},
+		{"platform_release>'0a'0", "Expected end of marker expression\n    platform_release>'0a'0\n                         ^"},
 		{"Python_Version == '3'", "Expected a marker variable or quoted string\n    Python_Version == '3'\n    ^"},
 		{"os_name = 'a'", "Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in\n" +
 			"    os_name = 'a'\n            ^"},

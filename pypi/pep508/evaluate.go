@@ -87,19 +87,30 @@ type markerValue struct {
 // and the key's type decides how the values compare.
 func (c *comparison) eval(env Environment) (bool, string) {
 	if c.lhs.isVar {
-		key := c.lhs.text
-		lhs, msg := lookup(env, key)
-		if msg != "" {
-			return false, msg
-		}
-		if lhs.isSet {
-			return false, fmt.Sprintf("set-valued %s can only be used as `\"name\" in %s`, not on the left of %q", key, key, c.op)
-		}
-		if c.clause != nil {
-			return c.clause.contains(lhs.str), ""
-		}
-		return compare(lhs.str, c.op, markerValue{str: c.rhs.text}, key)
+		return c.evalVariableLeft(env)
 	}
+	return c.evalLiteralLeft(env)
+}
+
+// evalVariableLeft evaluates `variable op operand`: the environment value
+// against the right operand's text.
+func (c *comparison) evalVariableLeft(env Environment) (bool, string) {
+	key := c.lhs.text
+	lhs, msg := lookup(env, key)
+	switch {
+	case msg != "":
+		return false, msg
+	case lhs.isSet:
+		return false, fmt.Sprintf("set-valued %s can only be used as `\"name\" in %s`, not on the left of %q", key, key, c.op)
+	case c.clause != nil:
+		return c.clause.contains(lhs.str), ""
+	}
+	return compare(lhs.str, c.op, markerValue{str: c.rhs.text}, key)
+}
+
+// evalLiteralLeft evaluates `"literal" op operand`: the literal against the
+// environment value the right operand names.
+func (c *comparison) evalLiteralLeft(env Environment) (bool, string) {
 	key := c.rhs.text
 	rhs, msg := lookup(env, key)
 	if msg != "" {

@@ -126,28 +126,54 @@ func poetryRange(low pep440.Version, high string) []string {
 // poetryXRange: "1.2.*" is ">=1.2.0,<1.3.0", "1.*" is ">=1.0.0,<2.0.0",
 // "0.*" is "<1.0.0"; with "!=" the complement.
 func poetryXRange(op, major, minor string) []string {
+	major, minor = trimZeros(major), trimZeros(minor)
 	invert := op == "!="
 	switch {
 	case minor != "" && invert:
 		return []string{"!=" + major + "." + minor + ".*"}
 	case minor != "":
-		m, _ := strconv.Atoi(minor)
-		return []string{">=" + major + "." + minor + ".0", "<" + major + "." + strconv.Itoa(m+1) + ".0"}
-	case strings.Trim(major, "0") == "" && invert:
+		return []string{">=" + major + "." + minor + ".0", "<" + major + "." + incDecimal(minor) + ".0"}
+	case major == "0" && invert:
 		return []string{">=1.0.0"}
-	case strings.Trim(major, "0") == "":
+	case major == "0":
 		return []string{"<1.0.0"}
 	case invert:
 		return []string{"!=" + major + ".*"}
 	}
-	m, _ := strconv.Atoi(major)
-	return []string{">=" + major + ".0.0", "<" + strconv.Itoa(m+1) + ".0.0"}
+	return []string{">=" + major + ".0.0", "<" + incDecimal(major) + ".0.0"}
+}
+
+// trimZeros drops leading zeros of a decimal number ("" stays "").
+func trimZeros(n string) string {
+	if n == "" {
+		return ""
+	}
+	if t := strings.TrimLeft(n, "0"); t != "" {
+		return t
+	}
+	return "0"
+}
+
+// incDecimal adds one to a decimal number of any length.
+func incDecimal(n string) string {
+	b := []byte(n)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != '9' {
+			b[i]++
+			return string(b)
+		}
+		b[i] = '0'
+	}
+	return "1" + string(b)
 }
 
 // poetryBasic: a comparison ("<", "<=", ">", ">=", "!=", "==", "=") or a
 // bare version, meaning "==".
 func poetryBasic(c string) ([]string, error) {
 	m := poetryOpRE.FindStringSubmatch(c)
+	if m == nil {
+		return nil, fmt.Errorf("%q is not a version", c) // a line break
+	}
 	op, text, wildcard := m[1], m[2], m[3]
 	if op == "<>" {
 		return nil, fmt.Errorf("%q: write != instead of <>", c)
@@ -164,15 +190,33 @@ func poetryBasic(c string) ([]string, error) {
 		op = "=="
 	}
 	if wildcard != "" {
-		if op != "==" && op != "!=" {
-			return nil, fmt.Errorf("%q: a wildcard needs == or !=", c)
-		}
-		return []string{op + v.Public() + ".*"}, nil
+		return poetryWildcard(c, op, v)
 	}
 	if op != "==" && op != "!=" {
 		return []string{op + v.Public()}, nil // PEP 440 allows local versions only with == and !=
 	}
 	return []string{op + v.String()}, nil
+}
+
+// poetryWildcard translates "<op><version>.*" that is not a plain X range
+// (more than three components, an epoch, a "=" operator): a plain release
+// is read as the X range of its first two components, like "1.2.3.*";
+// anything else keeps the PEP 440 wildcard.
+func poetryWildcard(c, op string, v pep440.Version) ([]string, error) {
+	switch {
+	case op != "==" && op != "!=":
+		return nil, fmt.Errorf("%q: a wildcard needs == or !=", c)
+	case v.Local() != "":
+		return nil, fmt.Errorf("%q: a wildcard cannot follow a local version", c)
+	case v.Epoch() == 0 && v.Public() == v.BaseVersion():
+		r := v.Release()
+		minor := ""
+		if len(r) > 1 {
+			minor = strconv.Itoa(r[1])
+		}
+		return poetryXRange(op, strconv.Itoa(r[0]), minor), nil
+	}
+	return []string{op + v.Public() + ".*"}, nil
 }
 
 // nextMajor, nextMinor and nextPatch are poetry-core's Release.next_*

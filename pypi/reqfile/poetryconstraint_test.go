@@ -48,6 +48,11 @@ func TestPoetryConstraint(t *testing.T) {
 		{in: "!=1.2.*", want: "!=1.2.*"},
 		{in: "!=1.*", want: "!=1.*"},
 		{in: "!=0.*", want: ">=1.0.0"},
+		{in: "010.X", want: ">=10.0.0,<11.0.0"},
+		{in: "1.99.*", want: ">=1.99.0,<1.100.0"},
+		{in: "=0.*", want: "<1.0.0"},
+		{in: "1.2.3.4.*", want: ">=1.2.0,<1.3.0"},
+		{in: "==1!2.*", want: "==1!2.*"},
 		// comparisons and exact versions
 		{in: ">=1,<2", want: ">=1,<2"},
 		{in: ">= 1.0, < 2.0", want: ">=1.0,<2.0"},
@@ -76,6 +81,8 @@ func TestPoetryConstraint(t *testing.T) {
 		{in: "foo", wantErr: `cannot parse version constraint "foo": "foo" is not a version`},
 		{in: "<>1.0", wantErr: `cannot parse version constraint "<>1.0": "<>1.0": write != instead of <>`},
 		{in: ">=1.0.*", wantErr: `cannot parse version constraint ">=1.0.*": ">=1.0.*": a wildcard needs == or !=`},
+		{in: "0+Aa.*", wantErr: `cannot parse version constraint "0+Aa.*": "0+Aa.*": a wildcard cannot follow a local version`},
+		{in: "0\n0", wantErr: `cannot parse version constraint "0\n0": "0\n0" is not a version`},
 		{in: "===1.0", wantErr: `cannot parse version constraint "===1.0": "=1.0" is not a version`},
 		{in: "1.0,,2.0", wantErr: `cannot parse version constraint "1.0,,2.0": "1.0,,2.0" is not a version`},
 	}

@@ -32,13 +32,10 @@ func newSyntaxError(input, msg string, start, end int) *SyntaxError {
 	}
 }
 
-// runeColumn converts a byte offset into a character column; offsets past
-// the end count the excess as single characters (packaging's "+1" spans).
+// runeColumn converts a byte offset into a character column, as Python
+// counts positions.
 func runeColumn(s string, off int) int {
-	if off <= len(s) {
-		return utf8.RuneCountInString(s[:off])
-	}
-	return utf8.RuneCountInString(s) + off - len(s)
+	return utf8.RuneCountInString(s[:min(off, len(s))])
 }
 
 // EvalError reports a marker comparison that packaging refuses to evaluate

@@ -43,7 +43,6 @@ var tokenNames = [...]string{
 
 // token is one matched token; pos is its byte offset in the source.
 type token struct {
-	kind tokenKind
 	text string
 	pos  int
 }
@@ -69,7 +68,7 @@ func (t *tokenizer) check(kind tokenKind, peek bool) bool {
 		return false
 	}
 	if !peek {
-		t.next = token{kind: kind, text: t.source[t.pos : t.pos+n], pos: t.pos}
+		t.next = token{text: t.source[t.pos : t.pos+n], pos: t.pos}
 	}
 	return true
 }

@@ -102,11 +102,11 @@ func (t *tokenizer) fail(msg string, start, end int) {
 	panic(syntaxPanic{newSyntaxError(t.source, msg, start, end)})
 }
 
-// enclosed parses body, optionally surrounded by the open and close tokens;
-// an opened but unclosed pair is an error naming what it was around.
-func (t *tokenizer) enclosed(open, close tokenKind, around string, body func()) {
+// enclosed parses body, optionally surrounded by the opening and closing
+// tokens; an opened but unclosed pair is an error naming what it was around.
+func (t *tokenizer) enclosed(opening, closing tokenKind, around string, body func()) {
 	openPos := -1
-	if t.check(open, false) {
+	if t.check(opening, false) {
 		openPos = t.pos
 		t.read()
 	}
@@ -114,8 +114,8 @@ func (t *tokenizer) enclosed(open, close tokenKind, around string, body func()) 
 	if openPos < 0 {
 		return
 	}
-	if !t.check(close, false) {
-		t.fail("Expected matching "+tokenNames[close]+" for "+tokenNames[open]+
+	if !t.check(closing, false) {
+		t.fail("Expected matching "+tokenNames[closing]+" for "+tokenNames[opening]+
 			", after "+around, openPos, t.pos)
 	}
 	t.read()

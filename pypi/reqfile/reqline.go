@@ -77,7 +77,23 @@ func (p *reqParser) parseRequirementLine(text string, src Source) (Requirement, 
 	if err := addExtras(&req, extrasText, src); err != nil {
 		return req, err
 	}
-	return req, setMarker(&req, markerText, src)
+	if err := setMarker(&req, markerText, src); err != nil {
+		return req, err
+	}
+	return req, checkDirectReference(&req, src)
+}
+
+// checkDirectReference rebuilds a requirement assembled from a URL through
+// the PEP 508 parser, so that it is one pep508 can read back; a URL with
+// spaces, for one, is not.
+func checkDirectReference(req *Requirement, src Source) error {
+	r, err := buildRequirement(req.Name, req.Extras, "", req.URL, markerText(req.Marker))
+	if err != nil {
+		msg, _ := syntaxErrorParts(err)
+		return errorf(src, "%s @ %s is not a valid direct reference: %s; percent-encode spaces and special characters in the URL", req.Name, req.URL, msg)
+	}
+	req.Requirement = r
+	return nil
 }
 
 // splitMarker separates "; marker" from a line as pip does: after a URL the
@@ -380,7 +396,10 @@ func (p *reqParser) parseEditable(value string, src Source) (Requirement, error)
 		if err := setDirectReference(&req, target, src); err != nil {
 			return req, err
 		}
-		return req, addExtras(&req, extras, src)
+		if err := addExtras(&req, extras, src); err != nil {
+			return req, err
+		}
+		return req, checkDirectReference(&req, src)
 	}
 	link := value
 	for _, vcs := range vcsNames {
@@ -401,5 +420,5 @@ func (p *reqParser) parseEditable(value string, src Source) (Requirement, error)
 		return req, errorf(src, "cannot tell the project name of -e %s; add #egg=<name> to the URL", value)
 	}
 	req.Name, req.Extras = name, eggExtras
-	return req, nil
+	return req, checkDirectReference(&req, src)
 }

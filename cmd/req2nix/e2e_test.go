@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/fixtures"
+)
+
+// These tests build the real binary and run it as a user would, against the
+// fixture index (file:// mirror) or a fixture server.
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "req2nix-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "req2nix")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building req2nix: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runResult is what one run of the binary did.
+type runResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// session is an isolated user: own HOME and cache, no pip environment.
+type session struct {
+	t     *testing.T
+	dir   string // working directory
+	cache string
+	env   []string
+}
+
+func newSession(t *testing.T) *session {
+	t.Helper()
+	home := t.TempDir()
+	s := &session{t: t, dir: t.TempDir(), cache: filepath.Join(home, "cache")}
+	s.env = []string{
+		"HOME=" + home,
+		"XDG_CACHE_HOME=" + s.cache,
+		"PATH=" + os.Getenv("PATH"),
+		"NO_COLOR=1",
+	}
+	return s
+}
+
+func (s *session) run(args ...string) runResult {
+	s.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		s.t.Fatalf("running req2nix: %v", err)
+	}
+	return runResult{stdout.String(), stderr.String(), code}
+}
+
+// mustRun runs and fails the test unless the exit status is want.
+func (s *session) mustRun(want int, args ...string) runResult {
+	s.t.Helper()
+	r := s.run(args...)
+	if r.code != want {
+		s.t.Fatalf("req2nix %s: exit %d, want %d\nstderr:\n%s", strings.Join(args, " "), r.code, want, r.stderr)
+	}
+	return r
+}
+
+func (s *session) write(name, content string) string {
+	s.t.Helper()
+	path := filepath.Join(s.dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+	return path
+}
+
+func (s *session) read(name string) string {
+	s.t.Helper()
+	data, err := os.ReadFile(filepath.Join(s.dir, name))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return string(data)
+}
+
+// fixtureArgs point req2nix at the fixture index and the fixture nixpkgs
+// index, so that runs are offline and reproducible.
+func fixtureArgs() []string {
+	return []string{"-i", fixtures.IndexURL(), "--nixpkgs-index", filepath.Join(fixtures.Dir(), "nixpkgs-index.json")}
+}
+
+func args(extra ...string) []string { return append(fixtureArgs(), extra...) }
+
+// portable replaces this checkout's absolute fixture path, which appears in
+// the regenerate command of a header, so that goldens do not depend on it.
+func portable(out string) string {
+	return strings.ReplaceAll(out, fixtures.Dir(), "@FIXTURES@")
+}
+
+func TestGoldenOutputs(t *testing.T) {
+	projects := []struct {
+		name  string
+		flags []string
+	}{
+		{"webapp", nil},
+		{"poetry-app", []string{"--extra", "slug", "--group", "dev"}},
+		{"pep621-app", []string{"--extra", "html", "--group", "dev"}},
+	}
+	formats := map[string]string{"shell": "shell.nix", "flake": "flake.nix", "overlay": "overlay.nix", "json": "report.json"}
+	for _, p := range projects {
+		for format, file := range formats {
+			t.Run(p.name+"/"+format, func(t *testing.T) {
+				s := newSession(t)
+				s.dir = fixtures.ProjectDir(p.name)
+				r := s.mustRun(0, args(append(p.flags, "--format", format, ".")...)...)
+				golden := filepath.Join(fixtures.ProjectDir(p.name), "golden", file)
+				checkGolden(t, golden, portable(r.stdout))
+			})
+		}
+	}
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/req2nix -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/req2nix -update rewrites it):\n%s", path,
+			unifiedDiff(path, "got", string(want), got))
+	}
+}
+
+func TestRerunIsByteIdentical(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask>=3\nrequests\n")
+	s.mustRun(0, args("-o", "shell.nix", "requirements.txt")...)
+	first := s.read("shell.nix")
+	st1, _ := os.Stat(filepath.Join(s.dir, "shell.nix"))
+	s.mustRun(0, args("-o", "shell.nix", "requirements.txt")...)
+	if s.read("shell.nix") != first {
+		t.Fatal("second run changed shell.nix")
+	}
+	st2, _ := os.Stat(filepath.Join(s.dir, "shell.nix"))
+	if !st1.ModTime().Equal(st2.ModTime()) {
+		t.Error("an unchanged shell.nix was rewritten (mtime changed)")
+	}
+}
+
+func TestCheck(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask>=3\n")
+	s.mustRun(0, args("-o", "shell.nix", "requirements.txt")...)
+	s.mustRun(0, args("--check", "-o", "shell.nix", "requirements.txt")...)
+
+	s.write("requirements.txt", "flask>=3\nrequests\n")
+	before := s.read("shell.nix")
+	r := s.mustRun(1, args("--check", "-o", "shell.nix", "requirements.txt")...)
+	if !strings.Contains(r.stdout, "+++ shell.nix (regenerated)") || !strings.Contains(r.stdout, "requests") {
+		t.Errorf("--check printed no useful diff:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "shell.nix is out of date") {
+		t.Errorf("stderr does not say the file is out of date:\n%s", r.stderr)
+	}
+	if s.read("shell.nix") != before {
+		t.Error("--check wrote the file")
+	}
+}
+
+func TestOutputUntouchedOnFailure(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask>=3\n")
+	s.mustRun(0, args("-o", "shell.nix", "requirements.txt")...)
+	before := s.read("shell.nix")
+	s.write("requirements.txt", "flask>=3\nwerkzeug<2\n")
+	r := s.mustRun(1, args("-o", "shell.nix", "requirements.txt")...)
+	if !strings.Contains(r.stderr, "requirements.txt:2") {
+		t.Errorf("the explanation does not name requirements.txt:2:\n%s", r.stderr)
+	}
+	if s.read("shell.nix") != before {
+		t.Error("a failed run changed shell.nix")
+	}
+	entries, _ := os.ReadDir(s.dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestPreviousPinsKeptAndUpgraded(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask==3.0.0\nidna==3.6\n")
+	s.mustRun(0, args("--prefer-newest", "-o", "shell.nix", "requirements.txt")...)
+	s.write("requirements.txt", "flask>=3\nidna\n")
+
+	s.mustRun(0, args("--prefer-newest", "-o", "shell.nix", "requirements.txt")...)
+	pins := s.read("shell.nix")
+	for _, want := range []string{"flask==3.0.0", "idna==3.6"} {
+		if !strings.Contains(pins, want) {
+			t.Errorf("re-run did not keep %s", want)
+		}
+	}
+	s.mustRun(0, args("--prefer-newest", "-P", "flask", "-o", "shell.nix", "requirements.txt")...)
+	out := s.read("shell.nix")
+	if !strings.Contains(out, "flask==3.0.3") || !strings.Contains(out, "idna==3.6") {
+		t.Errorf("-P flask should upgrade flask only:\n%s", out)
+	}
+}
+
+func TestUnknownPackage(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flaks\n")
+	r := s.mustRun(1, args("requirements.txt")...)
+	if !strings.Contains(r.stderr, `"flaks" not found`) || !strings.Contains(r.stderr, "flask") {
+		t.Errorf("stderr should name the package and suggest flask:\n%s", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout should be empty on failure, got %q", r.stdout)
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask\nrequests >= \n")
+	r := s.mustRun(2, args("requirements.txt")...)
+	if !strings.Contains(r.stderr, "requirements.txt:2") {
+		t.Errorf("stderr should name requirements.txt:2:\n%s", r.stderr)
+	}
+	r = s.mustRun(2, "--format", "yaml", "requirements.txt")
+	if !strings.Contains(r.stderr, "--format") {
+		t.Errorf("bad flag not explained:\n%s", r.stderr)
+	}
+	s.mustRun(2, args("missing.txt")...)
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	s := newSession(t)
+	if r := s.mustRun(0, "--version"); !strings.HasPrefix(r.stdout, "req2nix ") {
+		t.Errorf("--version printed %q", r.stdout)
+	}
+	if r := s.mustRun(0, "--help"); !strings.Contains(r.stderr, "Examples:") {
+		t.Errorf("--help has no examples:\n%s", r.stderr)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// options is everything the command line and environment say.
+type options struct {
+	inputs []string
+
+	output string
+	format string
+	check  bool
+
+	python   string
+	platform string
+
+	nixpkgsRev    string
+	nixpkgsSHA256 string
+	nixpkgsPath   string
+	nixpkgsIndex  string
+
+	indexURL       string
+	extraIndexURLs stringList
+	pre            bool
+	extras         stringList
+	allExtras      bool
+	groups         stringList
+	preferNixpkgs  bool
+	upgrade        bool
+	upgradePkgs    stringList
+
+	offline  bool
+	refresh  bool
+	jobs     int
+	cacheDir string
+
+	quiet      bool
+	verbose    bool
+	noProgress bool
+	version    bool
+}
+
+// stringList is a repeatable flag; each use may also carry a comma list.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// boolSetter sets a shared bool to a fixed value, for flag pairs such as
+// --prefer-nixpkgs / --prefer-newest.
+type boolSetter struct {
+	target *bool
+	value  bool
+}
+
+func (b boolSetter) String() string   { return "" }
+func (b boolSetter) IsBoolFlag() bool { return true }
+func (b boolSetter) Set(string) error { *b.target = b.value; return nil }
+
+const usageHead = `req2nix turns a Python project's requirements into a pinned, hash-locked Nix environment.
+
+Usage:
+  req2nix [flags] [FILE|DIR ...]
+
+FILE is a requirements file or a pyproject.toml; a DIR means its pyproject.toml
+(or requirements.txt). Without FILE, ./pyproject.toml or ./requirements.txt.
+The Nix goes to stdout (or -o FILE); progress and the summary go to stderr.
+
+Examples:
+  req2nix requirements.txt -o shell.nix         # write shell.nix (re-runs keep earlier versions)
+  req2nix --check -o shell.nix requirements.txt # CI: exit 1 and show a diff when shell.nix is stale
+  req2nix -P flask -o shell.nix requirements.txt  # upgrade flask, keep every other version
+  req2nix --format flake --python 3.12 . > flake.nix
+  req2nix --offline -i file:///srv/mirror requirements.txt
+
+Flags:
+`
+
+const usageTail = `
+Environment:
+  PIP_INDEX_URL, PIP_EXTRA_INDEX_URL  default index URLs (as pip reads them)
+  XDG_CACHE_HOME                      cache location (default ~/.cache/req2nix)
+  NO_COLOR                            no colour on stderr
+  NETRC                               credentials file (default ~/.netrc)
+
+Exit status: 0 success; 1 resolution, network or --check failure; 2 usage or input error.
+`
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("req2nix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.jobs = 16
+	o.preferNixpkgs = true
+	o.format = "shell"
+	o.platform = defaultPlatform()
+
+	str := func(p *string, long, short, value, usage string) {
+		fs.StringVar(p, long, value, usage)
+		if short != "" {
+			fs.StringVar(p, short, value, "short for --"+long)
+		}
+	}
+	boolean := func(p *bool, long, short, usage string) {
+		fs.BoolVar(p, long, false, usage)
+		if short != "" {
+			fs.BoolVar(p, short, false, "short for --"+long)
+		}
+	}
+	list := func(p *stringList, long, short, usage string) {
+		fs.Var(p, long, usage)
+		if short != "" {
+			fs.Var(p, short, "short for --"+long)
+		}
+	}
+
+	str(&o.output, "output", "o", "", "write to `FILE` atomically (and keep the versions it pins) instead of stdout")
+	str(&o.format, "format", "", "shell", "output `format`: shell, flake, overlay or json")
+	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
+	str(&o.python, "python", "", "", "target Python `VERSION` (3.12); default: the newest the pinned nixpkgs has that fits requires-python")
+	str(&o.platform, "platform", "", o.platform, "target `system`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
+	str(&o.nixpkgsRev, "nixpkgs", "", "", "pin nixpkgs to this git `REV` (needs --nixpkgs-sha256), or a local nixpkgs `PATH`")
+	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "sha256 of the --nixpkgs tarball (SRI or base32)")
+	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions (default: evaluate a local --nixpkgs, else the embedded index)")
+	str(&o.indexURL, "index-url", "i", "", "package index `URL` (PyPI JSON API, or file://DIR mirror); default $PIP_INDEX_URL or https://pypi.org")
+	list(&o.extraIndexURLs, "extra-index-url", "", "additional index `URL` (repeatable)")
+	boolean(&o.pre, "pre", "", "allow pre-releases")
+	list(&o.extras, "extra", "", "pyproject optional-dependencies `NAME` to include (repeatable; 'all' for every extra)")
+	list(&o.groups, "group", "", "PEP 735 dependency group or Poetry group `NAME` to include (repeatable)")
+	fs.Var(boolSetter{&o.preferNixpkgs, true}, "prefer-nixpkgs", "prefer the version nixpkgs ships when the constraints allow it (default)")
+	fs.Var(boolSetter{&o.preferNixpkgs, false}, "prefer-newest", "prefer the newest version, even where nixpkgs has an older one that fits")
+	boolean(&o.upgrade, "upgrade", "U", "ignore the versions pinned by the previous output")
+	list(&o.upgradePkgs, "upgrade-package", "P", "upgrade only this `NAME` (repeatable)")
+	boolean(&o.offline, "offline", "", "use only the cache; fail naming any document that is not cached")
+	boolean(&o.refresh, "refresh", "", "revalidate every cached index document")
+	fs.IntVar(&o.jobs, "jobs", o.jobs, "parallel index requests")
+	fs.IntVar(&o.jobs, "j", o.jobs, "short for --jobs")
+	str(&o.cacheDir, "cache-dir", "", "", "cache `DIR` (default $XDG_CACHE_HOME/req2nix)")
+	boolean(&o.quiet, "quiet", "q", "print nothing on stderr but errors")
+	boolean(&o.verbose, "verbose", "v", "explain more: each decision, debug notes, error details")
+	boolean(&o.noProgress, "no-progress", "", "no progress bar")
+	boolean(&o.version, "version", "", "print the version and exit")
+
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, usageTail)
+	}
+	return fs
+}
+
+// errHelp means --help was asked for: usage is printed, exit 0.
+var errHelp = flag.ErrHelp
+
+// parseArgs parses flags anywhere among the positional arguments, GNU style
+// ("req2nix requirements.txt -o shell.nix"); "--" ends the flags.
+func parseArgs(args []string, env func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := newFlagSet(o, stderr)
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			o.inputs = append(o.inputs, rest...)
+			break
+		}
+		o.inputs = append(o.inputs, rest[0])
+		args = rest[1:]
+	}
+	applyEnv(o, env)
+	return o, o.validate()
+}
+
+// applyEnv fills what the environment says. PIP_INDEX_URL is applied later,
+// after the requirements files' own --index-url (flag > file > environment).
+func applyEnv(o *options, env func(string) string) {
+	if len(o.extraIndexURLs) == 0 {
+		// pip reads PIP_EXTRA_INDEX_URL as a whitespace-separated list.
+		o.extraIndexURLs = strings.Fields(env("PIP_EXTRA_INDEX_URL"))
+	}
+	if o.cacheDir == "" && env("XDG_CACHE_HOME") != "" {
+		o.cacheDir = env("XDG_CACHE_HOME") + "/req2nix"
+	}
+}
+
+func (o *options) validate() error {
+	switch o.format {
+	case "shell", "flake", "overlay", "json":
+	default:
+		return usageErrorf("--format %q: choose shell, flake, overlay or json", o.format)
+	}
+	if o.check && o.output == "" {
+		return usageErrorf("--check needs -o FILE: the file to compare with")
+	}
+	if o.jobs < 1 {
+		return usageErrorf("--jobs must be at least 1")
+	}
+	if o.offline && o.refresh {
+		return usageErrorf("--offline and --refresh contradict each other")
+	}
+	for i, e := range o.extras {
+		if e == "all" {
+			o.allExtras = true
+			o.extras = append(o.extras[:i:i], o.extras[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+// usageError is a bad command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+func isUsageError(err error) bool {
+	var u *usageError
+	return errors.As(err, &u)
+}
+
+// defaultPlatform is fixed rather than the host's so that teammates on
+// different machines generate byte-identical files.
+func defaultPlatform() string { return "x86_64-linux" }

@@ -1,0 +1,101 @@
+package pypi
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/pypitest"
+)
+
+// Benchmark shape (issue 3): benchProjects projects, each needing its
+// project and one version document (2·benchProjects documents), over a
+// server answering every request after benchLatency, with benchJobs
+// concurrent requests. The ideal wall time is (documents / jobs) × latency.
+const (
+	benchProjects = 200
+	benchLatency  = 20 * time.Millisecond
+	benchJobs     = 16
+)
+
+// benchServer serves benchProjects one-release projects.
+func benchServer(b *testing.B) *pypitest.Server {
+	b.Helper()
+	var rels []pypitest.Release
+	for i := range benchProjects {
+		rels = append(rels, pypitest.Release{Name: fmt.Sprintf("project-%03d", i), Version: "1.0", RequiresDist: []string{fmt.Sprintf("project-%03d", (i+1)%benchProjects)}})
+	}
+	return pypitest.NewServer(b, rels...)
+}
+
+// fetchAll gets every project and its release's metadata, one goroutine
+// per project (as the resolver's prefetching does).
+func fetchAll(c *Client) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, benchProjects)
+	for i := range benchProjects {
+		wg.Go(func() {
+			name := fmt.Sprintf("project-%03d", i)
+			p, err := c.Project(context.Background(), name)
+			if err == nil {
+				_, err = c.Metadata(context.Background(), name, p.Releases[0])
+			}
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// BenchmarkColdFetch reports wall time over the ideal (documents / jobs) ×
+// latency as "x-ideal" (1.0 is perfect pipelining).
+func BenchmarkColdFetch(b *testing.B) {
+	s := benchServer(b)
+	s.SetLatency(benchLatency)
+	ideal := time.Duration(float64(2*benchProjects) / benchJobs * float64(benchLatency))
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		c := testClient(b, s, Options{Jobs: benchJobs})
+		b.StartTimer()
+		start := time.Now()
+		if err := fetchAll(c); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		if st := c.Stats(); st.Requests != 2*benchProjects {
+			b.Fatalf("%d requests, want %d", st.Requests, 2*benchProjects)
+		}
+	}
+	b.ReportMetric(float64(total)/float64(b.N)/float64(ideal), "x-ideal")
+	b.ReportMetric(float64(2*benchProjects), "docs/op")
+}
+
+// BenchmarkWarmCache answers everything from a warm disk cache with the
+// server gone: no network at all.
+func BenchmarkWarmCache(b *testing.B) {
+	s := benchServer(b)
+	dir := b.TempDir()
+	if err := fetchAll(testClient(b, s, Options{CacheDir: dir, Jobs: benchJobs})); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := New(Options{IndexURL: s.URL, CacheDir: dir, Jobs: benchJobs, Netrc: "/nonexistent"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := fetchAll(c); err != nil {
+			b.Fatal(err)
+		}
+		if st := c.Stats(); st.Requests != 0 || st.CacheHits != 2*benchProjects {
+			b.Fatalf("warm pass: %+v", st)
+		}
+	}
+}

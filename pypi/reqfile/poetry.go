@@ -363,20 +363,10 @@ func markerText(m pep508.Marker) string {
 // readPoetryExtras reads [tool.poetry.extras]: each extra names optional
 // dependencies of [tool.poetry.dependencies].
 func (pp *pyproject) readPoetryExtras(poetry map[string]any, pd *poetryDeps) (*namedLists, error) {
-	path := []string{"tool", "poetry", "extras"}
-	t, err := pp.table(poetry, path...)
-	if err != nil {
-		return nil, err
-	}
-	extras := &namedLists{}
-	for _, key := range pp.orderedKeys(t, path) {
-		names, err := pp.strList(t, childPath(path, key)...)
-		if err != nil {
-			return nil, err
-		}
-		extras.add(pep508.NormalizeName(key), pd.named(names))
-	}
-	return extras, nil
+	return pp.namedTable(poetry, []string{"tool", "poetry", "extras"}, func(t map[string]any, path []string) ([]Requirement, error) {
+		names, err := pp.strList(t, path...)
+		return pd.named(names), err
+	})
 }
 
 // named returns the optional dependencies whose names are listed.

@@ -52,9 +52,9 @@ func poetrySingle(c string) ([]string, error) {
 	case poetryAnyRE.MatchString(c):
 		return nil, nil
 	case strings.HasPrefix(c, "~="):
-		return poetryTildePEP440(c[2:])
+		return poetryTilde(c[2:], 2)
 	case strings.HasPrefix(c, "~"):
-		return poetryTilde(c[1:])
+		return poetryTilde(c[1:], 1)
 	case strings.HasPrefix(c, "^"):
 		return poetryCaret(c[1:])
 	}
@@ -77,26 +77,17 @@ func poetryVersion(s string) (pep440.Version, error) {
 	return v, nil
 }
 
-// poetryTilde: "~1" is ">=1,<2", "~1.2" is ">=1.2,<1.3".
-func poetryTilde(s string) ([]string, error) {
+// poetryTilde translates "~" (majorAt 1) and "~=" (majorAt 2): the upper
+// bound is the next major release when the version has majorAt
+// components, else the next minor one. So "~1" is ">=1,<2", "~1.2" is
+// ">=1.2,<1.3", "~=1.2" is ">=1.2,<2.0", and poetry reads "~=1" as
+// ">=1,<1.1".
+func poetryTilde(s string, majorAt int) ([]string, error) {
 	v, err := poetryVersion(s)
 	if err != nil {
 		return nil, err
 	}
-	if len(v.Release()) == 1 {
-		return poetryRange(v, nextMajor(v)), nil
-	}
-	return poetryRange(v, nextMinor(v)), nil
-}
-
-// poetryTildePEP440: "~=1.2" is ">=1.2,<2.0", "~=1.2.3" is ">=1.2.3,<1.3.0"
-// and poetry reads "~=1" as ">=1,<1.1".
-func poetryTildePEP440(s string) ([]string, error) {
-	v, err := poetryVersion(s)
-	if err != nil {
-		return nil, err
-	}
-	if len(v.Release()) == 2 {
+	if len(v.Release()) == majorAt {
 		return poetryRange(v, nextMajor(v)), nil
 	}
 	return poetryRange(v, nextMinor(v)), nil

@@ -291,20 +291,27 @@ func (n *namedLists) add(name string, reqs []Requirement) {
 
 // readOptionalDependencies reads [project.optional-dependencies].
 func (pp *pyproject) readOptionalDependencies(project map[string]any) (*namedLists, error) {
-	path := []string{"project", "optional-dependencies"}
-	t, err := pp.table(project, path...)
+	return pp.namedTable(project, []string{"project", "optional-dependencies"}, func(t map[string]any, path []string) ([]Requirement, error) {
+		return pp.pep508List(t, path...)
+	})
+}
+
+// namedTable reads a table of named lists (extras) with names normalised,
+// reading each list with readList.
+func (pp *pyproject) namedTable(parent map[string]any, path []string, readList func(t map[string]any, path []string) ([]Requirement, error)) (*namedLists, error) {
+	t, err := pp.table(parent, path...)
 	if err != nil {
 		return nil, err
 	}
-	extras := &namedLists{}
+	lists := &namedLists{}
 	for _, key := range pp.orderedKeys(t, path) {
-		reqs, err := pp.pep508List(t, childPath(path, key)...)
+		reqs, err := readList(t, childPath(path, key))
 		if err != nil {
 			return nil, err
 		}
-		extras.add(pep508.NormalizeName(key), reqs)
+		lists.add(pep508.NormalizeName(key), reqs)
 	}
-	return extras, nil
+	return lists, nil
 }
 
 // readDependencies reads the main dependencies and selected extras from

@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -9,7 +10,11 @@ import (
 )
 
 // ParseFile reads a requirements file with pip's full syntax, following its
-// -r and -c includes (relative to the including file's directory).
+// -r and -c includes. As in pip, -r, -c and --find-links paths are relative
+// to the including file's directory, while paths on requirement lines
+// ("./pkg", "-e .", "dist/foo-1.0.tar.gz") are relative to the current
+// directory and become absolute file: URLs. Problems are *Error values;
+// options that do nothing for a Nix environment are File.Warnings.
 func ParseFile(path string) (*File, error) {
 	p := newReqParser()
 	if err := p.parseFile(path, false, nil); err != nil {
@@ -61,7 +66,7 @@ func (p *reqParser) parseFile(path string, constraint bool, from *Source) error 
 	}
 	content, err := p.readFile(path)
 	if err != nil {
-		return err
+		return blameIncluder(err, path, from)
 	}
 	p.stack = append(p.stack, includeFrame{abs, path})
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
@@ -87,6 +92,16 @@ func (p *reqParser) checkCycle(abs, name string, from *Source) error {
 		return errorf(*from, "include cycle %s; remove one of these -r/-c lines", strings.Join(chain, " -> "))
 	}
 	return nil
+}
+
+// blameIncluder reports a file that cannot be read at the -r/-c line that
+// names it, when there is one.
+func blameIncluder(err error, path string, from *Source) error {
+	var e *Error
+	if from == nil || !errors.As(err, &e) || e.Source.Line != 0 {
+		return err
+	}
+	return &Error{Source: *from, Msg: path + ": " + e.Msg, Err: e.Err}
 }
 
 // parsedLine is one logical line split into its parts.

@@ -128,7 +128,7 @@ var parseFileTests = []struct {
 	{name: "remote include", files: map[string]string{"requirements.txt": "-r http://me.com/me/reqs.txt"},
 		wantErr: "requirements.txt:1: remote requirements file http://me.com/me/reqs.txt is not supported; download it and include the local copy"},
 	{name: "missing include", files: map[string]string{"requirements.txt": "-r nope.txt"},
-		wantErr: "nope.txt: cannot open: no such file or directory; check the path"},
+		wantErr: "requirements.txt:1: nope.txt: cannot open: no such file or directory; check the path"},
 	{name: "include cycle", files: map[string]string{"requirements.txt": "-r a/b.txt", "a/b.txt": "x\n-c ../requirements.txt"},
 		wantErr: "a/b.txt:2: include cycle requirements.txt -> a/b.txt -> requirements.txt; remove one of these -r/-c lines"},
 	{name: "self include", files: map[string]string{"requirements.txt": "-r ./requirements.txt"},
@@ -211,6 +211,8 @@ var parseFileTests = []struct {
 		want: []string{"req requirements.txt:1 foo", "req requirements.txt:2 bar"}},
 	{name: "invalid UTF-8", files: map[string]string{"requirements.txt": "foo\nbär\xff\n"},
 		wantErr: "requirements.txt:2:4: invalid UTF-8 (byte 0xff); save the file as UTF-8"},
+	{name: "file too large", files: map[string]string{"requirements.txt": strings.Repeat("# padding\n", maxFileSize/10+1)},
+		wantErr: "requirements.txt: file is larger than 16 MiB; is this really a dependency file?"},
 	{name: "missing file", files: map[string]string{},
 		wantErr: "requirements.txt: cannot open: no such file or directory; check the path"},
 }

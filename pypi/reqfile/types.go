@@ -68,7 +68,9 @@ type File struct {
 }
 
 // Selection says which optional parts of a pyproject.toml to include.
-// Names are compared in their PEP 503 normalised form.
+// Names are compared in their PEP 503 normalised form. Groups are included
+// only when named here, whether PEP 735 or Poetry groups (Poetry's own
+// "optional" flag does not matter); a group named by both is one group.
 type Selection struct {
 	Extras    []string // [project.optional-dependencies] / [tool.poetry.extras] to include
 	Groups    []string // PEP 735 [dependency-groups] / Poetry groups to include

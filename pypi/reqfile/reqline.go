@@ -51,26 +51,14 @@ func isURL(s string) bool {
 // archive, or a PEP 508 requirement.
 func (p *reqParser) parseRequirementLine(text string, src Source) (Requirement, error) {
 	name, markerText := splitMarker(text)
-	req := Requirement{Source: src}
-	target, extrasText := stripExtras(name)
-	var link string
+	link, extrasText, err := p.locate(name, src)
 	switch {
-	case isURL(name):
-		link, extrasText = name, ""
-	default:
-		var warning string
-		var err error
-		link, warning, err = urlFromPath(target, name, src)
-		if err != nil {
-			return req, err
-		}
-		if warning != "" {
-			p.warn(src, "%s", warning)
-		}
-	}
-	if link == "" {
+	case err != nil:
+		return Requirement{}, err
+	case link == "":
 		return parsePEP508(text, src)
 	}
+	req := Requirement{Source: src}
 	if err := setDirectReference(&req, link, src); err != nil {
 		return req, err
 	}
@@ -81,6 +69,21 @@ func (p *reqParser) parseRequirementLine(text string, src Source) (Requirement, 
 		return req, err
 	}
 	return req, checkDirectReference(&req, src)
+}
+
+// locate returns the URL a requirement line names (itself, or the file:
+// URL of a local project or archive, whose "[extras]" it also returns), or
+// "" for a PEP 508 requirement string.
+func (p *reqParser) locate(name string, src Source) (link, extras string, err error) {
+	if isURL(name) {
+		return name, "", nil
+	}
+	target, extras := stripExtras(name)
+	link, warning, err := urlFromPath(target, name, src)
+	if warning != "" {
+		p.warn(src, "%s", warning)
+	}
+	return link, extras, err
 }
 
 // checkDirectReference rebuilds a requirement assembled from a URL through

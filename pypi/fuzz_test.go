@@ -1,0 +1,204 @@
+package pypi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// FuzzParseProject: no panics; accepted documents give ascending releases
+// with files and usable keys, and survive a round trip through the JSON
+// API shape.
+func FuzzParseProject(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := parseProject(data, "x", "https://i", discard())
+		if err != nil {
+			return
+		}
+		for i, r := range p.Releases {
+			if len(r.Files) == 0 || !safeKey(r.Key) {
+				t.Fatalf("release %q: %d files", r.Key, len(r.Files))
+			}
+			if i > 0 && p.Releases[i-1].Version.Compare(r.Version) >= 0 {
+				t.Fatalf("releases out of order: %q, %q", p.Releases[i-1].Key, r.Key)
+			}
+		}
+		again, err := parseProject(renderProject(p), "x", "https://i", discard())
+		if err != nil {
+			t.Fatalf("re-rendered document does not parse: %v", err)
+		}
+		if !reflect.DeepEqual(summary(again), summary(p)) {
+			t.Fatalf("round trip changed the project:\n%v\n%v", summary(p), summary(again))
+		}
+	})
+}
+
+// renderProject writes p back in the JSON API shape.
+func renderProject(p *Project) []byte {
+	releases := map[string][]map[string]any{}
+	for _, r := range p.Releases {
+		var files []map[string]any
+		for _, f := range r.Files {
+			files = append(files, map[string]any{
+				"filename": f.Filename, "url": f.URL, "digests": map[string]string{"sha256": f.SHA256},
+				"requires_python": f.RequiresPython, "yanked": f.Yanked, "yanked_reason": f.YankedReason, "packagetype": f.PackageType,
+			})
+		}
+		releases[r.Key] = files
+	}
+	out, _ := json.Marshal(map[string]any{"info": map[string]string{"name": p.Name}, "releases": releases})
+	return out
+}
+
+// summary is a comparable view of a project.
+func summary(p *Project) []string {
+	var out []string
+	for _, r := range p.Releases {
+		out = append(out, fmt.Sprintf("%s=%s %+v", r.Key, r.Version, r.Files))
+	}
+	return out
+}
+
+// FuzzParseCoreMetadata: no panics; accepted metadata renders back to
+// headers that parse to the same metadata.
+func FuzzParseCoreMetadata(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseCoreMetadata(data, SourceWheel)
+		if err != nil {
+			return
+		}
+		again, err := parseCoreMetadata(renderCoreMetadata(m), SourceWheel)
+		if err != nil {
+			t.Fatalf("re-rendered metadata does not parse: %v\n%q", err, renderCoreMetadata(m))
+		}
+		if !reflect.DeepEqual(again, m) {
+			t.Fatalf("round trip changed the metadata:\n%#v\n%#v", m, again)
+		}
+	})
+}
+
+// renderCoreMetadata writes m in the email-header format.
+func renderCoreMetadata(m *Metadata) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n", m.Name, m.Version)
+	if m.RequiresPython != "" {
+		fmt.Fprintf(&b, "Requires-Python: %s\n", m.RequiresPython)
+	}
+	for _, d := range m.RequiresDist {
+		fmt.Fprintf(&b, "Requires-Dist: %s\n", d)
+	}
+	for _, e := range m.ProvidesExtra {
+		fmt.Fprintf(&b, "Provides-Extra: %s\n", e)
+	}
+	return b.Bytes()
+}
+
+// FuzzCacheEntry: no panics on any file content; a valid entry re-encodes
+// to one that decodes equal; a valid entry with any byte changed is
+// rejected or decodes to the same document.
+func FuzzCacheEntry(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := decodeEntry(data)
+		if err != nil {
+			return
+		}
+		enc, err := encodeEntry(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := decodeEntry(enc)
+		if err != nil {
+			t.Fatalf("re-encoded entry rejected: %v", err)
+		}
+		if again.URL != e.URL || again.ETag != e.ETag || !again.Fetched.Equal(e.Fetched) || !bytes.Equal(again.Body, e.Body) {
+			t.Fatalf("round trip changed the entry: %+v / %+v", e, again)
+		}
+		// Cutting any tail off is detected.
+		if len(enc) > 0 {
+			if _, err := decodeEntry(enc[:len(enc)-1]); err == nil {
+				t.Fatal("truncated entry accepted")
+			}
+		}
+	})
+}
+
+// FuzzParseSimplePage: no panics; core metadata hashes are lower case.
+func FuzzParseSimplePage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := parseSimplePage(data)
+		if err != nil {
+			return
+		}
+		for _, file := range p.Files {
+			for algo, h := range file.metadata().hashes {
+				if algo != strings.ToLower(algo) || h != strings.ToLower(h) {
+					t.Fatalf("hash %s=%s not lower case", algo, h)
+				}
+			}
+		}
+	})
+}
+
+// FuzzNetrc: no panics; parsing is deterministic.
+func FuzzNetrc(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		if a, b := parseNetrc(text), parseNetrc(text); !reflect.DeepEqual(a, b) {
+			t.Fatal("nondeterministic")
+		}
+	})
+}
+
+// FuzzRedact: no panics; redaction is idempotent and hides the password of
+// any URL with one.
+func FuzzRedact(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		r := Redact(s)
+		if Redact(r) != r {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, r, Redact(r))
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.User == nil {
+			return
+		}
+		if p, ok := u.User.Password(); ok && p != "" && p != "****" && strings.Contains(r, ":"+url.UserPassword("", p).String()[1:]) {
+			t.Fatalf("password %q survives in %q", p, r)
+		}
+	})
+}
+
+// FuzzArtifactMetadata: arbitrary bytes named as each archive kind never
+// panic the readers.
+func FuzzArtifactMetadata(f *testing.F) {
+	kinds := []string{"x-1.0-py3-none-any.whl", "x-1.0.tar.gz", "x-1.0.zip", "x-1.0.tar.bz2", "x-1.0.tar"}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
+		name := kinds[int(kind)%len(kinds)]
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := readArtifactMetadata(p, name)
+		if err == nil && (m.Name == "" || m.Version == "") {
+			t.Fatalf("metadata without name or version: %+v", m)
+		}
+		if _, err := readSdistMember(p, name, "pyproject.toml"); err != nil && strings.Contains(err.Error(), "\x00") {
+			t.Fatalf("error carries raw bytes: %q", err)
+		}
+	})
+}
+
+// TestFuzzSeedsExist keeps the seed corpora in testdata from going missing.
+func TestFuzzSeedsExist(t *testing.T) {
+	for _, name := range []string{"FuzzParseProject", "FuzzParseCoreMetadata", "FuzzCacheEntry", "FuzzParseSimplePage", "FuzzNetrc", "FuzzRedact", "FuzzArtifactMetadata"} {
+		ents, err := os.ReadDir(filepath.Join("testdata", "fuzz", name))
+		if err != nil || len(ents) == 0 {
+			t.Errorf("%s: no seed corpus in testdata/fuzz (%v)", name, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi/pypitest"
 )
@@ -174,3 +175,41 @@ func TestFileMirror(t *testing.T) {
 }
 
 func equalKeys(a, b []string) bool { return strings.Join(a, " ") == strings.Join(b, " ") }
+
+// TestRememberedMissing: a 404 from an extra index is remembered for
+// MaxAge, so warm and offline runs do not need that index again.
+func TestRememberedMissing(t *testing.T) {
+	primary := pypitest.NewServer(t, sampleReleases()...)
+	extra := pypitest.NewServer(t, pypitest.Release{Name: "private", Version: "0.1", RequiresDist: []string{}})
+	dir := t.TempDir()
+	opts := Options{CacheDir: dir, ExtraIndexURLs: []string{extra.URL}}
+	mustProject(t, testClient(t, primary, opts), "flask")
+	if got := extra.Count("/pypi/flask/json"); got != 1 {
+		t.Fatalf("extra index asked %d times", got)
+	}
+	tests := []struct {
+		name      string
+		opts      Options
+		wantAsked int // further requests to the extra index
+	}{
+		{"warm", Options{}, 0},
+		{"offline", Options{Offline: true}, 0},
+		{"stale", Options{MaxAge: time.Nanosecond}, 1},
+		{"refresh", Options{Refresh: true}, 1},
+	}
+	for _, tt := range tests {
+		before := extra.Count("/pypi/flask/json")
+		o := tt.opts
+		o.CacheDir, o.ExtraIndexURLs = dir, opts.ExtraIndexURLs
+		if p := mustProject(t, testClient(t, primary, o), "flask"); len(p.Releases) != 4 {
+			t.Errorf("%s: %d releases", tt.name, len(p.Releases))
+		}
+		if got := extra.Count("/pypi/flask/json") - before; got != tt.wantAsked {
+			t.Errorf("%s: extra index asked %d times, want %d", tt.name, got, tt.wantAsked)
+		}
+	}
+	// A remembered 404 does not make its name a suggestion.
+	if names := (&diskCache{dir: dir}).projectNames(strings.TrimPrefix(extra.URL, "http://")); len(names) != 0 {
+		t.Errorf("names cached for the extra index: %v", names)
+	}
+}

@@ -21,6 +21,7 @@ const cacheMagic = "req2nix-cache-v1\n"
 // diskCache stores HTTP documents under dir, one file per URL:
 //
 //	<dir>/http-v1/<host>/<project>/<sha256(accept, url)[:32]>
+//	<dir>/http-v1/<host>/_/<sha256(accept, url)[:32]>   (remembered 404s)
 //
 // Each file is cacheMagic, a one-line JSON header (URL, ETag, fetch time,
 // body size and sha256) and the body, so a truncated or corrupt file is
@@ -38,6 +39,7 @@ type cacheEntry struct {
 	Fetched time.Time `json:"fetched"`
 	Size    int       `json:"size"`
 	SHA256  string    `json:"sha256"`
+	Missing bool      `json:"missing,omitempty"` // the index answered 404 (remembered like a document)
 	Body    []byte    `json:"-"`
 }
 
@@ -45,7 +47,8 @@ type cacheEntry struct {
 var errCorrupt = errors.New("corrupt cache entry")
 
 // entryPath is where the document key (accept + url) of project name on
-// host lives.
+// host lives. Remembered 404s live under the project "" (directory "_"),
+// so that the project directories list only names that exist.
 func (c *diskCache) entryPath(host, name, key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return filepath.Join(c.dir, "http-v1", safeSegment(host), safeSegment(name), hex.EncodeToString(sum[:16]))

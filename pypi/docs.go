@@ -2,6 +2,7 @@ package pypi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,8 +67,16 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]
 	var zero T
 	key, where := d.cacheKey(), d.url.String()
 	path := c.cache.entryPath(d.url.Host, d.project, key)
+	missingPath := c.cache.entryPath(d.url.Host, "", key)
 	cached := c.loadEntry(path, where)
+	if cached == nil && d.mutable {
+		cached = c.loadEntry(missingPath, where)
+	}
 	if cached != nil && c.usable(d, key, cached) {
+		if cached.Missing {
+			c.stats.cacheHits.Add(1)
+			return zero, fmt.Errorf("GET %s: %w (remembered from %s)", where, errNotFound, cached.Fetched.Local().Format(time.DateTime))
+		}
 		v, err := decode(cached.Body)
 		if err == nil {
 			c.stats.cacheHits.Add(1)
@@ -80,6 +89,10 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]
 		return zero, fmt.Errorf("%w: no cached copy of %s; run once without --offline", errOffline, where)
 	}
 	body, etag, err := c.fetchBody(ctx, d, cached)
+	if errors.Is(err, errNotFound) && d.mutable {
+		c.rememberMissing(path, missingPath, where)
+		c.validated.Store(key, struct{}{})
+	}
 	if err != nil {
 		return zero, err
 	}
@@ -95,6 +108,16 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]
 	return v, nil
 }
 
+// rememberMissing caches a 404 of a mutable document (a project an extra
+// index lacks, an index without the Simple API) for MaxAge, so that warm
+// and offline runs need not ask again; a stale positive entry is dropped.
+func (c *Client) rememberMissing(path, missingPath, url string) {
+	os.Remove(path)
+	if err := c.cache.store(missingPath, &cacheEntry{URL: url, Fetched: time.Now().UTC(), Missing: true}); err != nil {
+		c.log.Debug("cannot write cache entry", "path", missingPath, "error", err)
+	}
+}
+
 // fetchBody GETs the document, conditionally on the cached copy's ETag; a
 // 304 answers with the cached body.
 func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (body []byte, etag string, err error) {
@@ -102,7 +125,7 @@ func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (b
 	if d.accept != "" {
 		hdr.Set("Accept", d.accept)
 	}
-	if cached != nil && cached.ETag != "" {
+	if cached != nil && cached.ETag != "" && !cached.Missing {
 		hdr.Set("If-None-Match", cached.ETag)
 	}
 	var buf bytes.Buffer
@@ -115,10 +138,10 @@ func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (b
 		return nil, "", err
 	}
 	if resp.status == http.StatusNotModified {
-		if cached == nil {
+		if cached == nil || cached.Missing {
 			return nil, "", fmt.Errorf("GET %s: HTTP 304 to an unconditional request", Redact(d.url.String()))
 		}
-		return cached.Body, cached.ETag, nil
+		return cached.Body, cmp.Or(resp.etag, cached.ETag), nil
 	}
 	return buf.Bytes(), resp.etag, nil
 }
@@ -148,5 +171,6 @@ func (c *Client) usable(d docReq, key string, e *cacheEntry) bool {
 	if c.refresh {
 		return false
 	}
-	return !d.mutable || time.Since(e.Fetched) < c.maxAge
+	age := time.Since(e.Fetched)
+	return !d.mutable || (age >= 0 && age < c.maxAge)
 }

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/req2nix/req2nix/pypi/pypitest"
 )
 
 // FuzzParseProject: no panics; accepted documents give ascending releases
@@ -85,18 +87,7 @@ func FuzzParseCoreMetadata(f *testing.F) {
 
 // renderCoreMetadata writes m in the email-header format.
 func renderCoreMetadata(m *Metadata) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n", m.Name, m.Version)
-	if m.RequiresPython != "" {
-		fmt.Fprintf(&b, "Requires-Python: %s\n", m.RequiresPython)
-	}
-	for _, d := range m.RequiresDist {
-		fmt.Fprintf(&b, "Requires-Dist: %s\n", d)
-	}
-	for _, e := range m.ProvidesExtra {
-		fmt.Fprintf(&b, "Provides-Extra: %s\n", e)
-	}
-	return b.Bytes()
+	return pypitest.Release{Name: m.Name, Version: m.Version, RequiresPython: m.RequiresPython, RequiresDist: m.RequiresDist, ProvidesExtra: m.ProvidesExtra}.CoreMetadata()
 }
 
 // FuzzCacheEntry: no panics on any file content; a valid entry re-encodes

@@ -1,6 +1,7 @@
 package pypitest
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 )
@@ -79,19 +80,19 @@ func (p *project) projectDoc(filesBase string) ([]byte, error) {
 	for _, r := range p.releases {
 		releases[r.Version] = p.jsonFiles(r, filesBase)
 	}
-	return json.MarshalIndent(map[string]any{
+	return marshal(map[string]any{
 		"info":     latest.info(),
 		"releases": releases,
 		"urls":     p.jsonFiles(latest, filesBase),
-	}, "", " ")
+	}, " ")
 }
 
 // versionDoc renders GET /pypi/<name>/<version>/json.
 func (p *project) versionDoc(r Release, filesBase string) ([]byte, error) {
-	return json.MarshalIndent(map[string]any{
+	return marshal(map[string]any{
 		"info": r.info(),
 		"urls": p.jsonFiles(r, filesBase),
-	}, "", " ")
+	}, " ")
 }
 
 // release finds a release by key.
@@ -137,12 +138,25 @@ func (p *project) simpleDoc(relativeBase string) ([]byte, error) {
 			files = append(files, sf)
 		}
 	}
-	return json.Marshal(map[string]any{
+	return marshal(map[string]any{
 		"meta":     map[string]string{"api-version": "1.1"},
 		"name":     p.name,
 		"files":    files,
 		"versions": versions,
-	})
+	}, "")
+}
+
+// marshal encodes v as PyPI does: no HTML escaping of <, > and &, indented
+// by indent ("" for compact).
+func marshal(v any, indent string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // sortedNames returns the keys of m in order.

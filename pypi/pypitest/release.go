@@ -57,8 +57,10 @@ func normalize(name string) string { return pep508.NormalizeName(name) }
 // with "_").
 func fileStem(name string) string { return strings.ReplaceAll(normalize(name), "-", "_") }
 
-// coreMetadata renders the release's METADATA / PKG-INFO.
-func (r Release) coreMetadata() []byte {
+// CoreMetadata renders the release's core metadata (METADATA, PKG-INFO,
+// PEP 658 .metadata) as served: Metadata-Version 2.1, Name, Version,
+// Requires-Python, Requires-Dist and Provides-Extra headers, then a body.
+func (r Release) CoreMetadata() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n", r.Name, r.Version)
 	if r.RequiresPython != "" {
@@ -86,7 +88,7 @@ func (r Release) wheelTags() []string {
 func (r Release) buildFiles() ([]file, error) {
 	var files []file
 	stem := fileStem(r.Name) + "-" + r.Version
-	meta := r.coreMetadata()
+	meta := r.CoreMetadata()
 	if !r.NoSdist {
 		members := map[string][]byte{stem + "/PKG-INFO": meta}
 		if r.BuildRequires != nil {

@@ -83,11 +83,17 @@ func TestFaultsInOrder(t *testing.T) {
 	const path = "/pypi/a/json"
 	s.Inject(path, Fault{Status: 503, RetryAfter: "3"}, Fault{Reset: true}, Fault{Truncate: true}, Fault{Body: []byte("{")}, Fault{Delay: 30 * time.Millisecond})
 	checks := []func(*http.Response, string) bool{
-		func(r *http.Response, _ string) bool { return r != nil && r.StatusCode == 503 && r.Header.Get("Retry-After") == "3" },
-		func(r *http.Response, body string) bool { return r == nil && strings.Contains(body, "EOF") || strings.Contains(body, "reset") },
+		func(r *http.Response, _ string) bool {
+			return r != nil && r.StatusCode == 503 && r.Header.Get("Retry-After") == "3"
+		},
+		func(r *http.Response, body string) bool {
+			return r == nil && strings.Contains(body, "EOF") || strings.Contains(body, "reset")
+		},
 		func(r *http.Response, body string) bool { return strings.HasPrefix(body, "read error") },
 		func(r *http.Response, body string) bool { return r != nil && r.StatusCode == 200 && body == "{" },
-		func(r *http.Response, body string) bool { return r != nil && r.StatusCode == 200 && strings.Contains(body, `"releases"`) },
+		func(r *http.Response, body string) bool {
+			return r != nil && r.StatusCode == 200 && strings.Contains(body, `"releases"`)
+		},
 	}
 	for i, ok := range checks {
 		resp, body := get(t, s.URL+path, nil)

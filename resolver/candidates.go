@@ -3,6 +3,7 @@ package resolver
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -11,6 +12,10 @@ import (
 
 // projectInfo is a project's releases analysed for the target: which can be
 // used, why the others cannot, and which files each would install.
+//
+// Version sets of a project have one element more than it has releases:
+// the last index is a phantom release that is never usable, standing for
+// "a version the index does not have".
 type projectInfo struct {
 	proj     *pypi.Project
 	versions []pep440.Version
@@ -24,11 +29,13 @@ type projectInfo struct {
 // target is everything candidate filtering depends on; it is read-only
 // during a resolution and shared with the speculating goroutines.
 type target struct {
-	python   pep440.Version // full version, e.g. 3.12.8
-	platform string
-	ranker   *tags.Ranker
-	pins     map[string][]string // name -> versions pinned exactly (== / ===) by the root
-	hashes   map[string]rootHashes
+	python    pep440.Version // full version, e.g. 3.12.8
+	platform  string
+	tagTarget tags.Target
+	rankOnce  sync.Once
+	ranker    *tags.Ranker        // built on the first wheel seen; nil if the target has no tags
+	pins      map[string][]string // name -> versions pinned exactly (== / ===) by the root
+	hashes    map[string]rootHashes
 }
 
 // rootHashes are the --hash values given for one package.
@@ -52,8 +59,8 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 			}
 		}
 	}
-	info.usable = setOf(n, func(i int) bool { return info.why[i] == "" })
-	info.pre = setOf(n, func(i int) bool { return info.versions[i].IsPrerelease() })
+	info.usable = setOf(n+1, func(i int) bool { return i < n && info.why[i] == "" })
+	info.pre = setOf(n+1, func(i int) bool { return i < n && info.versions[i].IsPrerelease() })
 	return info
 }
 
@@ -132,6 +139,10 @@ func (t *target) describe() string {
 // target), or "" when it cannot be installed there.
 func (t *target) fileKind(f pypi.File) (int, string) {
 	if strings.HasSuffix(f.Filename, ".whl") {
+		t.rankOnce.Do(func() { t.ranker, _ = tags.NewRanker(t.tagTarget) })
+		if t.ranker == nil {
+			return 0, ""
+		}
 		if rank, ok := t.ranker.Rank(f.Filename); ok {
 			return rank, "wheel"
 		}
@@ -171,14 +182,23 @@ func (t *target) hashMatches(name string, f pypi.File) bool {
 }
 
 // specSet is the set of releases a specifier contains, pre-releases
-// included (whether they may be chosen is decided at decision time).
+// included (whether they may be chosen is decided at decision time). A
+// specifier no release matches gives the phantom set, so that the solver
+// meets it as "no version matches" rather than as an empty dependency.
 func (info *projectInfo) specSet(spec pep440.Specifiers) vset {
-	s := setOf(len(info.versions), func(i int) bool { return spec.Contains(info.versions[i], true) })
+	n := len(info.versions)
+	s := setOf(n+1, func(i int) bool { return i < n && spec.Contains(info.versions[i], true) })
+	if s.isEmpty() {
+		s = singleton(n+1, n)
+	}
 	if spec.IsEmpty() {
-		return s
+		return s.withLabel(anyLabel)
 	}
 	return s.withLabel(spec.String())
 }
+
+// anyLabel labels the set of a requirement without specifier.
+const anyLabel = "*"
 
 // index returns the position of version v, or -1.
 func (info *projectInfo) index(v string) int {

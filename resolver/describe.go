@@ -19,31 +19,44 @@ func (w *world) termText(p pkg, set vset) string {
 // one, else as its runs of consecutive releases (">=1.0,<2.0 | ==3.1"); ""
 // stands for every version.
 func (w *world) specText(p pkg, set vset) string {
-	switch {
+	switch n := len(w.realMembers(p, set)); {
+	case set.label == anyLabel:
+		return ""
 	case set.label != "":
 		return set.label
-	case set.isFull():
-		return ""
+	case n == w.real(p) && n > 1:
+		return "" // every version
+	case n == 0:
+		return " (no version)"
 	}
 	return w.runs(p, set)
 }
 
+// realMembers lists the versions in set, without the phantom.
+func (w *world) realMembers(p pkg, set vset) []int {
+	var out []int
+	for i := 0; i < w.real(p); i++ {
+		if set.has(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // runs renders a set as its runs of consecutive releases.
 func (w *world) runs(p pkg, set vset) string {
-	if set.isEmpty() {
-		return " (no version)"
-	}
+	n := w.real(p)
 	var parts []string
-	for i := 0; i < set.n; {
+	for i := 0; i < n; {
 		if !set.has(i) {
 			i++
 			continue
 		}
 		j := i
-		for j+1 < set.n && set.has(j+1) {
+		for j+1 < n && set.has(j+1) {
 			j++
 		}
-		parts = append(parts, w.run(p, i, j, set.n))
+		parts = append(parts, w.run(p, i, j, n))
 		i = j + 1
 	}
 	return strings.Join(parts, " | ")
@@ -71,14 +84,15 @@ func (w *world) noVersions(p pkg, set vset) string {
 	if d.info == nil {
 		return fmt.Sprintf("%s%s does not match the direct reference %s", w.name(p), spec, d.direct.req.URL)
 	}
-	if set.isEmpty() {
+	members := w.realMembers(p, set)
+	if len(members) == 0 {
 		if spec == "" || set.label == "" {
 			return fmt.Sprintf("there is no version of %s (available: %s)", w.name(p), w.available(p))
 		}
 		return fmt.Sprintf("no version of %s matches %s (available: %s)", w.name(p), spec, w.available(p))
 	}
 	byReason := map[string][]string{}
-	for _, i := range set.members() {
+	for _, i := range members {
 		if why := d.info.why[i]; why != "" {
 			byReason[why] = append(byReason[why], d.info.versions[i].String())
 		}

@@ -109,11 +109,8 @@ func newTarget(env pep508.Environment, opts Options) (*target, error) {
 		return nil, fmt.Errorf("target Python %s: %w", opts.Python, err)
 	}
 	release := python.Release()
-	ranker, err := tags.NewRanker(tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform})
-	if err != nil {
-		return nil, fmt.Errorf("target %s: %w", opts.Platform, err)
-	}
-	return &target{python: python, platform: opts.Platform, ranker: ranker,
+	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform}
+	return &target{python: python, platform: opts.Platform, tagTarget: tt,
 		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
 }
 

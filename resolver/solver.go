@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"sort"
 )
 
@@ -153,13 +154,15 @@ func (s *solver) accumulated(t term) term {
 	return anyTerm(t.pkg, t.set.n)
 }
 
-// propagate is unit propagation from the changed packages.
+// propagate is unit propagation from the changed packages. Unlike pub,
+// it visits a package's incompatibilities oldest first, so that root
+// requirements are derived in the order written and explanations follow it.
 func (s *solver) propagate(changed []pkg) error {
 	for len(changed) > 0 {
 		p := changed[len(changed)-1]
 		changed = changed[:len(changed)-1]
 		list := s.incompats[p]
-		for i := len(list) - 1; i >= 0; i-- {
+		for i := 0; i < len(list); i++ {
 			rel, t := s.relation(list[i])
 			switch rel {
 			case relSatisfied:
@@ -167,10 +170,12 @@ func (s *solver) propagate(changed []pkg) error {
 				if err != nil {
 					return err
 				}
-				_, t = s.relation(root)
+				if rel, t = s.relation(root); rel != relAlmost {
+					return errors.New("resolver: internal error: a learned incompatibility is not almost satisfied after backjumping")
+				}
 				s.derive(t.negate(), root)
 				changed = []pkg{t.pkg}
-				i = -1 // restart from the learned incompatibility's package
+				i = len(list) // continue from the learned incompatibility's package
 			case relAlmost:
 				s.derive(t.negate(), list[i])
 				changed = appendUnique(changed, t.pkg)
@@ -244,7 +249,7 @@ func (s *solver) satisfier(ic *incompat) (int, term, int) {
 	}
 	prevLevel := 1
 	for k := range ic.terms {
-		if k != sk {
+		if k != sk && at[k] >= 0 {
 			prevLevel = max(prevLevel, s.assigns[at[k]].level)
 		}
 	}
@@ -256,11 +261,14 @@ func (s *solver) satisfier(ic *incompat) (int, term, int) {
 }
 
 // earliestSatisfying returns the index of the first assignment after which
-// the package's accumulated term satisfies t.
+// the package's accumulated term satisfies t, or -1 when t holds with no
+// assignment at all ("not in ∅", from a dependency no version matches).
 func (s *solver) earliestSatisfying(t term) int {
-	st := s.pkgs[t.pkg]
 	acc := anyTerm(t.pkg, t.set.n)
-	for _, i := range st.idx {
+	if t.satisfiedBy(acc) {
+		return -1
+	}
+	for _, i := range s.pkgs[t.pkg].idx {
 		acc = acc.intersect(s.assigns[i].term)
 		if t.satisfiedBy(acc) {
 			return i
@@ -380,6 +388,9 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 	clash := false
 	for _, d := range deps {
 		ic := dependencyIncompat(version, d)
+		if ic.neverSatisfied() { // a version depending on itself
+			continue
+		}
 		s.addIncompat(ic)
 		if d.constraint {
 			changed = appendUnique(changed, d.pkg)

@@ -176,7 +176,7 @@ foo 1: bar>=2
 bar 2: baz>=3
 baz 1:
 baz 3:`, "", `Because foo depends on bar>=2 and bar depends on baz>=3, foo depends on baz>=3.
-And because in:foo requires foo>=1 and in:baz requires baz<2, version solving failed.`},
+And because in:baz requires baz<2 and in:foo requires foo>=1, version solving failed.`},
 		{"cycle", `
 root: a
 a 1: b

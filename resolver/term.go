@@ -123,6 +123,17 @@ func newIncompat(kind causeKind, terms ...term) *incompat {
 	return &incompat{terms: merged, kind: kind}
 }
 
+// neverSatisfied reports whether some term of ic can never hold (after
+// merging, "p==1 depends on p" leaves "p in ∅").
+func (ic *incompat) neverSatisfied() bool {
+	for _, t := range ic.terms {
+		if t.isEmptyPositive() {
+			return true
+		}
+	}
+	return false
+}
+
 // derive builds the incompatibility learned from two others. As in pub, a
 // positive root term is dropped when other terms remain (the root is always
 // selected), and so are terms every assignment satisfies.

@@ -180,15 +180,17 @@ func (w *world) setFor(d *pkgDef, r pep508.Requirement) vset {
 	return d.info.specSet(r.Specifiers)
 }
 
+// directSet evaluates a specifier against a direct reference's one version
+// (index 0; index 1 is the phantom). An unknown version matches.
 func (w *world) directSet(ref *directRef, spec pep440.Specifiers) vset {
-	if spec.IsEmpty() || ref.version == "" {
-		return fullSet(1)
+	if spec.IsEmpty() {
+		return singleton(2, 0).withLabel(anyLabel)
 	}
 	v, err := pep440.Parse(ref.version)
-	if err != nil || spec.Contains(v, true) {
-		return fullSet(1).withLabel(spec.String())
+	if ref.version == "" || err != nil || spec.Contains(v, true) {
+		return singleton(2, 0).withLabel(spec.String())
 	}
-	return emptySet(1).withLabel(spec.String())
+	return singleton(2, 1).withLabel(spec.String())
 }
 
 // depResult is a memoised answer of dependencies.
@@ -265,11 +267,7 @@ func (w *world) extraBase(d *pkgDef, v int) []dependency {
 	if d.extra == "" {
 		return nil
 	}
-	n := 1
-	if d.info != nil {
-		n = len(d.info.versions)
-	}
-	return []dependency{{pkg: d.base, set: singleton(n, v)}}
+	return []dependency{{pkg: d.base, set: singleton(w.real(d.base)+1, v)}}
 }
 
 // requirementEdges turns one requirement into dependency edges: on the package and on
@@ -338,6 +336,15 @@ func (w *world) envWith(extra string) pep508.Environment {
 	return env
 }
 
+// real returns the number of real versions of p (its sets have one more
+// element, the phantom, except the root's).
+func (w *world) real(p pkg) int {
+	if d := w.defs[p]; d.info != nil {
+		return len(d.info.versions)
+	}
+	return 1
+}
+
 func (w *world) versionString(p pkg, v int) string {
 	d := w.defs[p]
 	switch {
@@ -359,7 +366,7 @@ func (w *world) rootNames() map[string]bool {
 }
 
 func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
+	var out []string
 	for k := range m {
 		out = append(out, k)
 	}

@@ -1,0 +1,215 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/pypi"
+)
+
+// scenario is one resolution on a hand-made index.
+type scenario struct {
+	name        string
+	index       string // memIndex DSL
+	reqs        string // requirements.txt lines
+	constraints string // constraints.txt lines
+	opts        Options
+	want        string // summary(); "" when an error is expected
+	wantErr     string // exact error text
+	warnings    []string
+}
+
+// scenarios follow the issue's rules in order: graph shapes, extras,
+// markers, requires-python, yanked, pre-releases, constraints, preferences,
+// hashes, direct references, failures.
+var scenarios = []scenario{
+	{name: "single package, newest version", index: `
+a 1.0:
+a 2.0:`, reqs: "a", want: "a==2.0"},
+	{name: "diamond", index: `
+a 1.0: c>=1.0
+b 1.0: c<3
+c 1.0:
+c 2.0:
+c 3.0:`, reqs: "a\nb", want: "a==1.0 b==1.0 c==2.0"},
+	{name: "backtracking to an older version", index: `
+a 1.0: b<2
+a 2.0: b>=2 | c<1
+b 1.0:
+b 2.0:
+c 1.0:`, reqs: "a", want: "a==1.0 b==1.0"},
+	{name: "backjumping across an unrelated decision", index: `
+a 1.0: x==1.0
+a 2.0: x==2.0
+b 1.0: y
+y 1.0: x==1.0
+x 1.0:
+x 2.0:`, reqs: "a\nb", want: "a==1.0 b==1.0 x==1.0 y==1.0"},
+	{name: "cycle", index: `
+a 1.0: b
+b 1.0: a>=1`, reqs: "a", want: "a==1.0 b==1.0"},
+	{name: "self dependency", index: `
+a 1.0: a`, reqs: "a", want: "a==1.0"},
+	{name: "extra pulls its dependencies", index: `
+a 1.0 extras=x: b | c; extra == "x"
+b 1.0:
+c 1.0:`, reqs: "a[x]", want: "a==1.0[x] b==1.0 c==1.0"},
+	{name: "extra pins the same version as its package", index: `
+a 1.0 extras=x: c; extra == "x"
+a 2.0:
+c 1.0:`, reqs: "a[x]\na<=2", want: "a==2.0[x]",
+		warnings: []string{`a 2.0 does not provide the extra "x"`}},
+	{name: "nested extras", index: `
+a 1.0 extras=x: b[y]; extra == "x"
+b 1.0 extras=y: d; extra == "y"
+d 1.0:`, reqs: "a[x]", want: "a==1.0[x] b==1.0[y] d==1.0"},
+	{name: "extra that adds nothing but is declared", index: `
+a 1.0 extras=x,y: c; extra == "y"
+c 1.0:`, reqs: "a[x]", want: "a==1.0[x]"},
+	{name: "markers exclude a dependency", index: `
+a 1.0: win; sys_platform == "win32" | old; python_version < "3" | b; python_version >= "3.8"
+b 1.0:`, reqs: "a", want: "a==1.0 b==1.0"},
+	{name: "root requirement marker", index: `
+a 1.0:`, reqs: "a\nnope; os_name == \"nt\"", want: "a==1.0"},
+	{name: "requires-python of files excludes newer releases", index: `
+a 1.0 rp=>=3.8:
+a 2.0 rp=>=3.13:`, reqs: "a", want: "a==1.0"},
+	{name: "requires-python on a newer target", index: `
+a 1.0 rp=>=3.8:
+a 2.0 rp=>=3.13:`, reqs: "a", opts: Options{Python: "3.13"}, want: "a==2.0"},
+	{name: "requires-python from metadata when the files lack it", index: `
+a 1.0:
+a 2.0 mrp=>=3.13:`, reqs: "a", want: "a==1.0"},
+	{name: "yanked release skipped", index: `
+a 1.0:
+a 2.0 yanked:`, reqs: "a", want: "a==1.0"},
+	{name: "yanked release pinned exactly", index: `
+a 1.0:
+a 2.0 yanked:`, reqs: "a==2.0", want: "a==2.0",
+		warnings: []string{"a 2.0 is yanked (broken); it is used because the requirements pin it"}},
+	{name: "pre-release skipped by default", index: `
+a 1.0:
+a 2.0b1:`, reqs: "a", want: "a==1.0"},
+	{name: "pre-release named by a specifier", index: `
+a 1.0:
+a 2.0b1:`, reqs: "a>=2.0b1", want: "a==2.0b1"},
+	{name: "pre-release with --pre", index: `
+a 1.0:
+a 2.0b1:`, reqs: "a", opts: Options{Pre: true}, want: "a==2.0b1"},
+	{name: "pre-release when nothing else matches", index: `
+a 1.0:
+a 2.0b1:`, reqs: "a>=1.5", want: "a==2.0b1"},
+	{name: "pre-release when a project has nothing else", index: `
+a 2.0b1:`, reqs: "a", want: "a==2.0b1"},
+	{name: "pre-release of a dependency named elsewhere", index: `
+a 1.0: b>=1.0rc1
+b 0.9:
+b 1.0rc1:`, reqs: "a", want: "a==1.0 b==1.0rc1"},
+	{name: "constraint narrows a required package", index: `
+a 1.0: c
+c 1.0:
+c 2.0:`, reqs: "a", constraints: "c<2", want: "a==1.0 c==1.0"},
+	{name: "constraint adds no package", index: `
+a 1.0:
+c 1.0:`, reqs: "a", constraints: "c==1.0", want: "a==1.0"},
+	{name: "nixpkgs version preferred", index: `
+a 1.0:
+a 2.0:
+a 3.0:`, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0"},
+	{name: "nixpkgs preference off", index: `
+a 1.0:
+a 2.0:
+a 3.0:`, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}}, want: "a==3.0"},
+	{name: "nixpkgs version outside the constraints", index: `
+a 1.0:
+a 2.0:
+a 3.0:`, reqs: "a>=3", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==3.0"},
+	{name: "pinned version kept over nixpkgs and newest", index: `
+a 1.0:
+a 2.0:
+a 3.0:`, reqs: "a", opts: Options{Pinned: map[string]string{"a": "1.0"}, Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+	{name: "pinned version with --upgrade", index: `
+a 1.0:
+a 2.0:
+b 1.0:
+b 2.0:`, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, Upgrade: true}, want: "a==2.0 b==2.0"},
+	{name: "pinned version with --upgrade-package", index: `
+a 1.0:
+a 2.0:
+b 1.0:
+b 2.0:`, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"B"}}, want: "a==1.0 b==2.0"},
+	{name: "pinned version no longer allowed", index: `
+a 1.0:
+a 2.0:
+a 3.0:`, reqs: "a>=2", opts: Options{Pinned: map[string]string{"a": "1.0"}}, want: "a==3.0"},
+	{name: "hash selects the release", index: `
+a 1.0:
+a 2.0:`, reqs: "a --hash=sha256:" + strings.Repeat("0", 63) + "1", want: "a==1.0"},
+	{name: "conflict explained", index: `
+flask 3.0.0: werkzeug>=3.0.0
+werkzeug 1.0:
+werkzeug 3.0.0:`, reqs: "flask==3.0.0\nwerkzeug<2",
+		wantErr: "Because flask==3.0.0 depends on werkzeug>=3.0.0 and requirements.txt:2 requires werkzeug<2, flask==3.0.0 cannot be used.\n" +
+			"And because requirements.txt:1 requires flask==3.0.0, version solving failed."},
+	{name: "no matching version", index: `
+a 1.0:
+a 2.0:`, reqs: "a>=3",
+		wantErr: "Because no version of a matches >=3 (available: 1.0, 2.0) and requirements.txt:1 requires a>=3, version solving failed."},
+	{name: "only releases for another Python", index: `
+a 1.0 rp=>=3.13:`, reqs: "a",
+		wantErr: "Because no usable version of a (1.0: requires Python >=3.13 (the target is 3.12.12)) and requirements.txt:1 requires a, version solving failed."},
+	{name: "root requires-python excludes the target", index: `
+a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
+		wantErr: "pyproject.toml:5: the project requires Python >=3.12, which excludes the target Python 3.11.14; choose a target it allows"},
+	{name: "unknown package", index: `
+a 1.0: nope`, reqs: "a",
+		wantErr: `nope (required by a 1.0): package nope: package "nope" not found on mem`},
+}
+
+func TestResolve(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			idx := newMemIndex(t, sc.index)
+			in := rootFile(t, sc.reqs, sc.constraints)
+			if strings.Contains(sc.name, "root requires-python") {
+				in.RequiresPython = ">=3.12"
+				in.RequiresPythonSource.File, in.RequiresPythonSource.Line = "pyproject.toml", 5
+			}
+			res, err := Resolve(context.Background(), idx, in, sc.opts)
+			if sc.wantErr != "" {
+				if err == nil {
+					t.Fatalf("got %s, want error %q", summary(res), sc.wantErr)
+				}
+				if err.Error() != sc.wantErr {
+					t.Fatalf("error:\n%s\nwant:\n%s", err, sc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got := summary(res); got != sc.want {
+				t.Errorf("got  %s\nwant %s", got, sc.want)
+			}
+			if !reflect.DeepEqual(res.Warnings, sc.warnings) {
+				t.Errorf("warnings %q, want %q", res.Warnings, sc.warnings)
+			}
+		})
+	}
+}
+
+func TestResolveNotFoundIsWrapped(t *testing.T) {
+	idx := newMemIndex(t, "a 1.0:")
+	_, err := Resolve(context.Background(), idx, rootFile(t, "b", ""), Options{})
+	var nf *pypi.NotFoundError
+	if !errors.As(err, &nf) || nf.Name != "b" {
+		t.Fatalf("got %v, want a wrapped *pypi.NotFoundError for b", err)
+	}
+	var ns *NoSolutionError
+	if errors.As(err, &ns) {
+		t.Fatalf("an unknown package is not a NoSolutionError")
+	}
+}

@@ -73,6 +73,9 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 	if !pythonAttrRE.MatchString(opts.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", opts.PythonAttr)
 	}
+	if ix.PythonAttr != "" && opts.PythonAttr != ix.PythonAttr {
+		return nil, fmt.Errorf("the nixpkgs index (%s) is for %s, the output for %s: load the index for %s", ix.Source, ix.PythonAttr, opts.PythonAttr, opts.PythonAttr)
+	}
 	if err := opts.Pin.validate(); err != nil {
 		return nil, err
 	}
@@ -114,6 +117,9 @@ func (g *gen) header(p *printer, extra ...string) {
 	p.line("# Packages: " + g.summary())
 	for _, e := range extra {
 		p.line("# " + e)
+	}
+	for _, w := range sortedCopy(g.res.Warnings) {
+		p.line("# Warning: " + commentText(w))
 	}
 	p.line("#")
 	for _, d := range g.ds {

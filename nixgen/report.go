@@ -51,21 +51,29 @@ type ReportNixpkgs struct {
 
 // ReportPackage is one resolved package and how it is provided.
 type ReportPackage struct {
-	Name           string          `json:"name"`
-	Version        string          `json:"version"`
-	Kind           Kind            `json:"kind"` // "as-is", "override" or "new"
-	Attr           string          `json:"attr"`
-	NixpkgsVersion string          `json:"nixpkgs_version,omitempty"`
-	Root           bool            `json:"root,omitempty"`
-	Extras         []string        `json:"extras,omitempty"`
-	Dependencies   []string        `json:"dependencies,omitempty"` // names, as resolved
-	DirectURL      string          `json:"direct_url,omitempty"`
-	Source         *ReportSource   `json:"source,omitempty"` // absent for "as-is"
-	Format         string          `json:"format,omitempty"` // "wheel" or "pyproject" for "new"
-	BinaryWheel    bool            `json:"binary_wheel,omitempty"`
-	BuildSystem    []string        `json:"build_system,omitempty"`
-	Notes          []string        `json:"notes,omitempty"`
-	Files          []resolver.File `json:"files,omitempty"` // every file the resolution listed
+	Name           string        `json:"name"`
+	Version        string        `json:"version"`
+	Kind           Kind          `json:"kind"` // "as-is", "override" or "new"
+	Attr           string        `json:"attr"`
+	NixpkgsVersion string        `json:"nixpkgs_version,omitempty"`
+	Root           bool          `json:"root,omitempty"`
+	Extras         []string      `json:"extras,omitempty"`
+	Dependencies   []string      `json:"dependencies,omitempty"` // names, as resolved
+	DirectURL      string        `json:"direct_url,omitempty"`
+	Source         *ReportSource `json:"source,omitempty"` // absent for "as-is"
+	Format         string        `json:"format,omitempty"` // "wheel" or "pyproject" for "new"
+	BinaryWheel    bool          `json:"binary_wheel,omitempty"`
+	BuildSystem    []string      `json:"build_system,omitempty"`
+	Notes          []string      `json:"notes,omitempty"`
+	Files          []ReportFile  `json:"files,omitempty"` // every file the resolution listed
+}
+
+// ReportFile is one distribution file of a resolved package.
+type ReportFile struct {
+	Kind     string `json:"kind"` // "sdist" or "wheel"
+	Filename string `json:"filename"`
+	URL      string `json:"url"`
+	SHA256   string `json:"sha256"` // lower-case hex, as the index gave it
 }
 
 // ReportSource is the fetch used for a package.
@@ -111,7 +119,10 @@ func reportPackage(d Decision, p resolver.Package) ReportPackage {
 		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
 		NixpkgsVersion: d.NixpkgsVersion, Root: d.Root, Extras: p.Extras,
 		Dependencies: p.Dependencies, DirectURL: p.DirectURL, Format: d.Format,
-		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, Notes: d.Notes, Files: p.Files,
+		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, Notes: d.Notes,
+	}
+	for _, f := range p.Files {
+		rp.Files = append(rp.Files, ReportFile{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
 	}
 	if s := d.Src; s != nil {
 		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash}

@@ -7,6 +7,7 @@
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
 # nixpkgs narHash: sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=
+# Warning: numpy: only a binary wheel is available
 #
 # req2nix-lock: 3to2==1.1.1
 # req2nix-lock: asgiref==3.8.1

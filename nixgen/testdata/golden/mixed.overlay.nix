@@ -8,6 +8,7 @@
 # Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps."3to2" ps.asgiref ps.bootstrap-pypi ps.certifi ps.cyclic-a ps.cyclic-b ps.django_5 ps.idna ps.numpy ps.pyyaml ps.requests ps.six ps.typing-extensions ps.urllib3 ])
+# Warning: numpy: only a binary wheel is available
 #
 # req2nix-lock: 3to2==1.1.1
 # req2nix-lock: asgiref==3.8.1

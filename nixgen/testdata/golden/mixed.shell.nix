@@ -6,6 +6,7 @@
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
+# Warning: numpy: only a binary wheel is available
 #
 # req2nix-lock: 3to2==1.1.1
 # req2nix-lock: asgiref==3.8.1

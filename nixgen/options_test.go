@@ -1,0 +1,140 @@
+package nixgen
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/resolver"
+)
+
+// TestLocalNixpkgsPin: with Pin.Path the output's default nixpkgs is that
+// directory, absolute or relative to the output file; evaluating the output
+// without arguments then uses it.
+func TestLocalNixpkgsPin(t *testing.T) {
+	dir := t.TempDir()
+	stub := stubDir(t)
+	rel, err := filepath.Rel(dir, stub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{stub, rel} {
+		opts := goldenOptions(FormatShell)
+		opts.Pin = Pin{Path: path}
+		out, err := Generate(flaskResolution(), stubIndex(t), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "fetchTarball") {
+			t.Errorf("Path pin still fetches:\n%s", out)
+		}
+		file := filepath.Join(dir, "shell.nix")
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		expr := "import (" + pathExpr(filepath.Join(stub, "inspect.nix")) + ") (builtins.head (import (" + pathExpr(file) + ") { }).packages)"
+		got, err := nix(t, "--eval", "--strict", "--json", "-E", expr)
+		if err != nil {
+			t.Fatalf("path %s: %v", path, err)
+		}
+		var env envReport
+		if err := json.Unmarshal(got, &env); err != nil {
+			t.Fatal(err)
+		}
+		checkEnv(t, env, flaskResolution(), Plan(flaskResolution(), stubIndex(t)))
+	}
+}
+
+// TestEmptyResolution: nothing to install still gives a valid shell.
+func TestEmptyResolution(t *testing.T) {
+	for _, format := range allFormats {
+		out, err := Generate(&resolver.Resolution{}, stubIndex(t), goldenOptions(format))
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if format == FormatJSON {
+			if !json.Valid(out) || !strings.Contains(string(out), `"packages": []`) {
+				t.Errorf("json: %s", out)
+			}
+			continue
+		}
+		if !strings.Contains(string(out), "pyfinal: pyprev: { }") {
+			t.Errorf("%s: no empty overrides:\n%s", format, out)
+		}
+		file := filepath.Join(t.TempDir(), "x.nix")
+		os.WriteFile(file, out, 0o644)
+		if _, err := nix(t, "--parse", file); err != nil {
+			t.Errorf("%s: %v\n%s", format, err, out)
+		}
+	}
+}
+
+func TestGenerateOptionErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr string
+	}{
+		{"format", Options{Format: "yaml"}, `output format "yaml"`},
+		{"python attr", Options{PythonAttr: "python3; abort"}, "expected a name such as python312"},
+		{"index for another python", Options{PythonAttr: "python313"}, "is for python312, the output for python313"},
+		{"pin without hash", Options{Pin: Pin{Rev: "abc"}}, "no sha256"},
+	}
+	for _, tt := range tests {
+		_, err := Generate(flaskResolution(), stubIndex(t), tt.opts)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
+
+// TestHeaderIsComment: whatever the user-supplied header values, they stay
+// inside the comment block.
+func TestHeaderIsComment(t *testing.T) {
+	opts := Options{
+		Command:  "req2nix\n{ evil = true; }",
+		Inputs:   []string{"a\rb", "requirements.txt"},
+		IndexURL: "https://user@index.example/\n",
+	}
+	res := flaskResolution()
+	res.Warnings = []string{"w1\n# req2nix-lock: evil==1"}
+	out, err := Generate(res, stubIndex(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	for _, l := range lines {
+		if l == "{" {
+			break
+		}
+		if !strings.HasPrefix(l, "#") {
+			t.Fatalf("header line %q is not a comment", l)
+		}
+	}
+	pins, err := ReadPins(out)
+	if err != nil || len(pins) != len(res.Packages) || pins["evil"] != "" {
+		t.Errorf("ReadPins = %v, %v", pins, err)
+	}
+}
+
+func BenchmarkGenerate(b *testing.B) {
+	var pkgs []resolver.Package
+	for i := 0; i < 1000; i++ {
+		name := "pkg" + itoaNix(i)
+		var deps []string
+		if i > 0 {
+			deps = []string{"pkg" + itoaNix(i-1)}
+		}
+		pkgs = append(pkgs, pkg(name, "1.0", deps, sdist(name+"-1.0.tar.gz")))
+	}
+	res := &resolver.Resolution{Packages: pkgs}
+	ix := stubIndex(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Generate(res, ix, Options{Format: FormatShell}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package resolver
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/pypi"
+)
+
+// mirrorDir is the shared corpus of real PyPI metadata (see its MANIFEST).
+const mirrorDir = "../../shared/pypi-mirror"
+
+// closure is one entry of closures.json: root requirements and the
+// expected resolution on CPython 3.12 / Linux x86_64.
+type closure struct {
+	Root        []string          `json:"root"`
+	Satisfiable bool              `json:"satisfiable"`
+	Packages    map[string]string `json:"packages"`
+	Sdists      map[string]struct {
+		Filename string `json:"filename"`
+		SHA256   string `json:"sha256"`
+	} `json:"sdists"`
+}
+
+func loadClosures(t testing.TB) ([]closure, string) {
+	t.Helper()
+	dir, err := filepath.Abs(mirrorDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "closures.json"))
+	if err != nil {
+		t.Skipf("shared mirror absent: %v", err)
+	}
+	var cs []closure
+	if err := json.Unmarshal(data, &cs); err != nil {
+		t.Fatalf("closures.json: %v", err)
+	}
+	return cs, dir
+}
+
+// mirrorClient is a pypi.Client over the file:// mirror, or a skip when the
+// client is not usable yet.
+func mirrorClient(t testing.TB, dir string) *pypi.Client {
+	t.Helper()
+	var c *pypi.Client
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Skipf("pypi client not ready: %v", r)
+			}
+		}()
+		c, err = pypi.New(pypi.Options{IndexURL: "file://" + dir, CacheDir: t.TempDir(), Offline: false})
+	}()
+	if err != nil {
+		t.Skipf("pypi client not ready: %v", err)
+	}
+	return c
+}
+
+// TestRealClosures resolves every root set of the shared mirror and checks
+// the result package by package: version, sdist filename and sha256.
+func TestRealClosures(t *testing.T) {
+	cs, dir := loadClosures(t)
+	client := mirrorClient(t, dir)
+	for _, c := range cs {
+		t.Run(strings.Join(c.Root, " "), func(t *testing.T) {
+			res, err := Resolve(context.Background(), client, rootFile(t, strings.Join(c.Root, "\n"), ""), Options{Python: "3.12"})
+			if !c.Satisfiable {
+				if err == nil {
+					t.Fatalf("resolved %s, want a failure", summary(res))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			t.Log(summary(res))
+			checkClosure(t, c, res)
+		})
+	}
+}
+
+func checkClosure(t *testing.T, c closure, res *Resolution) {
+	t.Helper()
+	got := map[string]Package{}
+	for _, p := range res.Packages {
+		got[p.Name] = p
+	}
+	for name, want := range c.Packages {
+		p, ok := got[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: missing, want %s", name, want)
+		case p.Version != want:
+			t.Errorf("%s: got %s, want %s", name, p.Version, want)
+		case len(p.Files) == 0 || p.Files[0].Kind != "sdist":
+			t.Errorf("%s: no sdist in %+v", name, p.Files)
+		case p.Files[0].Filename != c.Sdists[name].Filename || p.Files[0].SHA256 != c.Sdists[name].SHA256:
+			t.Errorf("%s: sdist %s %s, want %s %s", name, p.Files[0].Filename, p.Files[0].SHA256,
+				c.Sdists[name].Filename, c.Sdists[name].SHA256)
+		}
+	}
+	for name, p := range got {
+		if _, ok := c.Packages[name]; !ok {
+			t.Errorf("%s==%s: not in the expected closure", name, p.Version)
+		}
+	}
+}

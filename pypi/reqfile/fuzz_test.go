@@ -2,8 +2,6 @@ package reqfile
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -63,14 +61,13 @@ func FuzzParseRequirementsFile(f *testing.F) {
 // extra and a "dev" group selected.
 func FuzzParsePyproject(f *testing.F) {
 	f.Add("[project]\nname = \"p\"\ndependencies = [\"a>=1\"]\n")
-	dir := f.TempDir()
-	path := filepath.Join(dir, "pyproject.toml")
 	f.Fuzz(func(t *testing.T, content string) {
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+		text, err := decodeUTF8([]byte(content), "pyproject.toml")
+		if err != nil {
+			return
 		}
 		for _, sel := range []Selection{{}, {AllExtras: true, Groups: []string{"dev"}}} {
-			file, err := ParsePyproject(path, sel)
+			file, err := parsePyprojectText("pyproject.toml", text, sel)
 			checkErrorType(t, err)
 			if err == nil {
 				checkRoundTrip(t, file)

@@ -22,6 +22,11 @@ func ParsePyproject(path string, sel Selection) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parsePyprojectText(path, text, sel)
+}
+
+// parsePyprojectText is ParsePyproject on the text of the file at path.
+func parsePyprojectText(path, text string, sel Selection) (*File, error) {
 	var doc map[string]any
 	if err := toml.Unmarshal([]byte(text), &doc); err != nil {
 		return nil, tomlError(path, err)

@@ -89,7 +89,7 @@ func readArtifactMetadata(p, name string) (*Metadata, error) {
 		source = SourceWheel
 		body, err = readWheelMetadata(p, name)
 	} else {
-		body, err = readSdistMember(p, name, "PKG-INFO")
+		return readSdistMetadata(p, name)
 	}
 	if err != nil {
 		return nil, err
@@ -131,20 +131,29 @@ func readWheelMetadata(p, name string) ([]byte, error) {
 	if found == nil {
 		return nil, fmt.Errorf("%s: no .dist-info/METADATA in the wheel", name)
 	}
-	rc, err := found.Open()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %v", name, found.Name, err)
-	}
-	defer rc.Close()
-	return readLimited(rc, name+": "+found.Name)
+	return readZipFile(found, name)
 }
 
 // readSdistMember reads <top>/<member> from an sdist archive (a member in
 // the single top-level directory, as sdists are laid out).
 func readSdistMember(p, name, member string) ([]byte, error) {
+	found, err := readSdist(p, name, func(path string) bool { return isTopMember(path, member) })
+	if err != nil {
+		return nil, err
+	}
+	for _, body := range found {
+		return body, nil
+	}
+	return nil, fmt.Errorf("%s: %w %s", name, errNoMember, member)
+}
+
+// readSdist reads, in one pass, the regular members of an sdist archive
+// (.tar.gz, .tgz, .tar.bz2, .tbz, .tar, .zip) whose path want accepts; the
+// first member of each path wins.
+func readSdist(p, name string, want func(string) bool) (map[string][]byte, error) {
 	lower := strings.ToLower(name)
 	if strings.HasSuffix(lower, ".zip") {
-		return readZipMember(p, name, member)
+		return readZipMembers(p, name, want)
 	}
 	f, err := os.Open(p)
 	if err != nil {
@@ -165,51 +174,67 @@ func readSdistMember(p, name, member string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%s: unsupported archive type (want .whl, .tar.gz, .tgz, .tar.bz2, .tar or .zip)", name)
 	}
-	return readTarMember(tar.NewReader(r), name, member)
+	return readTarMembers(tar.NewReader(r), name, want)
 }
+
+// memberPath is an archive path without a leading "./".
+func memberPath(p string) string { return strings.TrimPrefix(p, "./") }
 
 // isTopMember reports whether an archive path is <one directory>/member.
 func isTopMember(p, member string) bool {
-	p = strings.TrimPrefix(p, "./")
-	dir, rest, ok := strings.Cut(p, "/")
+	dir, rest, ok := strings.Cut(memberPath(p), "/")
 	return ok && dir != "" && rest == member
 }
 
-// readTarMember scans a tar stream for <top>/member.
-func readTarMember(tr *tar.Reader, name, member string) ([]byte, error) {
+// readTarMembers scans a tar stream for the members want accepts.
+func readTarMembers(tr *tar.Reader, name string, want func(string) bool) (map[string][]byte, error) {
+	found := map[string][]byte{}
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return nil, fmt.Errorf("%s: %w %s", name, errNoMember, member)
+			return found, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: damaged archive: %v", name, err)
 		}
-		if h.Typeflag == tar.TypeReg && isTopMember(h.Name, member) {
-			return readLimited(tr, name+": "+h.Name)
+		path := memberPath(h.Name)
+		if _, dup := found[path]; dup || h.Typeflag != tar.TypeReg || !want(path) {
+			continue
+		}
+		if found[path], err = readLimited(tr, fmt.Sprintf("%s: %q", name, h.Name)); err != nil {
+			return nil, err
 		}
 	}
 }
 
-// readZipMember reads <top>/member from a zip sdist.
-func readZipMember(p, name, member string) ([]byte, error) {
+// readZipMembers reads the members of a zip sdist that want accepts.
+func readZipMembers(p, name string, want func(string) bool) (map[string][]byte, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a zip file: %v", name, err)
 	}
 	defer zr.Close()
+	found := map[string][]byte{}
 	for _, f := range zr.File {
-		if !isTopMember(f.Name, member) {
+		path := memberPath(f.Name)
+		if _, dup := found[path]; dup || f.FileInfo().IsDir() || !want(path) {
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %v", name, f.Name, err)
+		if found[path], err = readZipFile(f, name); err != nil {
+			return nil, err
 		}
-		defer rc.Close()
-		return readLimited(rc, name+": "+f.Name)
 	}
-	return nil, fmt.Errorf("%s: %w %s", name, errNoMember, member)
+	return found, nil
+}
+
+// readZipFile reads one zip member.
+func readZipFile(f *zip.File, name string) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %q: %v", name, f.Name, err)
+	}
+	defer rc.Close()
+	return readLimited(rc, fmt.Sprintf("%s: %q", name, f.Name))
 }
 
 // readLimited reads r, refusing more than maxMemberBytes.

@@ -26,8 +26,12 @@ func Redact(u string) string {
 		mask = url.User(parsed.User.Username()).String() + ":****"
 	}
 	parsed.User = nil
-	rest := strings.TrimPrefix(parsed.String(), parsed.Scheme+"://")
-	return parsed.Scheme + "://" + mask + "@" + rest
+	out := parsed.String()
+	i := strings.Index(out, "//") // userinfo implies an authority: "[scheme:]//host"
+	if i < 0 {
+		return out
+	}
+	return out[:i+2] + mask + "@" + out[i+2:]
 }
 
 // stripUserinfo returns u without credentials and the credentials it had.

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -94,14 +95,14 @@ func (r Release) buildFiles() ([]file, error) {
 		if r.BuildRequires != nil {
 			members[stem+"/pyproject.toml"] = pyprojectTOML(r.BuildRequires)
 		}
-		content, err := tarGz(members)
+		content, err := Archive(stem+".tar.gz", members)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, newFile(stem+".tar.gz", "sdist", content, nil))
 	}
 	for _, tag := range r.wheelTags() {
-		content, err := zipFile(map[string][]byte{
+		content, err := Archive(stem+".whl", map[string][]byte{
 			stem + ".dist-info/METADATA": meta,
 			stem + ".dist-info/WHEEL":    []byte("Wheel-Version: 1.0\nGenerator: pypitest\nRoot-Is-Purelib: true\nTag: " + tag + "\n"),
 		})
@@ -126,15 +127,34 @@ func pyprojectTOML(requires []string) []byte {
 	return []byte("[build-system]\nrequires = [" + strings.Join(quoted, ", ") + "]\nbuild-backend = \"setuptools.build_meta\"\n")
 }
 
+// Archive builds a reproducible archive of members (path -> content) in
+// the format filename names: zip for .whl and .zip, gzipped tar for .tar.gz
+// and .tgz, plain tar for .tar.
+func Archive(filename string, members map[string][]byte) ([]byte, error) {
+	switch {
+	case strings.HasSuffix(filename, ".whl"), strings.HasSuffix(filename, ".zip"):
+		return zipFile(members)
+	case strings.HasSuffix(filename, ".tar.gz"), strings.HasSuffix(filename, ".tgz"):
+		return tarGz(members, true)
+	case strings.HasSuffix(filename, ".tar"):
+		return tarGz(members, false)
+	}
+	return nil, fmt.Errorf("pypitest: cannot build %s: want .whl, .zip, .tar.gz, .tgz or .tar", filename)
+}
+
 // archiveTime is the fixed modification time of archive members, for
 // reproducible archives.
 var archiveTime = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// tarGz builds a reproducible .tar.gz of members (sorted by name).
-func tarGz(members map[string][]byte) ([]byte, error) {
+// tarGz builds a reproducible tar of members (sorted by name), gzipped
+// when compress is set.
+func tarGz(members map[string][]byte, compress bool) ([]byte, error) {
 	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
+	var out io.WriteCloser = nopCloser{&buf}
+	if compress {
+		out = gzip.NewWriter(&buf)
+	}
+	tw := tar.NewWriter(out)
 	for _, name := range sortedNames(members) {
 		body := members[name]
 		h := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), ModTime: archiveTime, Typeflag: tar.TypeReg}
@@ -148,11 +168,16 @@ func tarGz(members map[string][]byte) ([]byte, error) {
 	if err := tw.Close(); err != nil {
 		return nil, err
 	}
-	if err := gz.Close(); err != nil {
+	if err := out.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
+
+// nopCloser is a WriteCloser whose Close does nothing.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // zipFile builds a reproducible zip of members (sorted by name).
 func zipFile(members map[string][]byte) ([]byte, error) {

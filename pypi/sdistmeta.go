@@ -108,4 +108,3 @@ func sectionMarker(req, section string) string {
 	}
 	return space + "; " + strings.Join(conds, " and ")
 }
-

@@ -53,6 +53,11 @@ func tomlError(path string, err error) error {
 	return &Error{Source: Source{File: path}, Msg: "invalid TOML: " + err.Error() + "; fix the syntax", Err: err}
 }
 
+// hasExtra reports whether a normalised selection includes an extra.
+func (s Selection) hasExtra(name string) bool {
+	return s.AllExtras || indexOf(s.Extras, name) >= 0
+}
+
 func normalizeSelection(sel Selection) Selection {
 	out := Selection{AllExtras: sel.AllExtras}
 	for _, e := range sel.Extras {
@@ -352,7 +357,7 @@ func (pp *pyproject) readDependencies(project, poetry map[string]any) error {
 	if err != nil {
 		return err
 	}
-	reqs, used, err := enrich(append(main, extras...), pd)
+	reqs, used, err := enrich(append(main[:len(main):len(main)], extras...), pd)
 	if err != nil {
 		return err
 	}
@@ -369,9 +374,7 @@ func (pp *pyproject) readDependencies(project, poetry map[string]any) error {
 func (pp *pyproject) selectedExtras() map[string]bool {
 	seen := map[string]bool{}
 	for _, name := range pp.projectOpt.names {
-		if pp.sel.AllExtras || indexOf(pp.sel.Extras, name) >= 0 {
-			seen[name] = true
-		}
+		seen[name] = pp.sel.hasExtra(name)
 	}
 	return seen
 }
@@ -402,7 +405,7 @@ func (pp *pyproject) selectExtras(extras *namedLists) ([]Requirement, error) {
 	}
 	var reqs []Requirement
 	for _, name := range extras.names {
-		if pp.sel.AllExtras || indexOf(pp.sel.Extras, name) >= 0 {
+		if pp.sel.hasExtra(name) {
 			reqs = append(reqs, extras.reqs[name]...)
 		}
 	}

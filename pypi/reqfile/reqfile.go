@@ -125,6 +125,8 @@ func (l *parsedLine) first(id optionID) *option {
 	return nil
 }
 
+// handleLine handles one logical line of a file; constraint says the file
+// is read as constraints.
 func (p *reqParser) handleLine(line logicalLine, file string, constraint bool) error {
 	src := Source{File: file, Line: line.num}
 	pl, err := splitLine(line.text, src)

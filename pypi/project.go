@@ -19,7 +19,8 @@ import (
 // Project returns what the configured indexes know of the project name (any
 // spelling; it is PEP 503-normalised). Releases of all indexes are merged,
 // an earlier index winning for equal versions. A project no index has is a
-// *NotFoundError.
+// *NotFoundError. Results are memoised for the Client's lifetime and shared
+// between callers: treat them as read-only.
 func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	norm, err := normalize(name)
 	if err != nil {
@@ -134,7 +135,7 @@ func listDir(dir string) []string {
 // from the index r came from: the version document's requires_dist, or
 // when that is null the PEP 658 core metadata of one of r's files (checked
 // against its published hash), or, when the index offers neither, no
-// dependencies (Source json-api).
+// dependencies (Source json-api). The result is shared: read-only.
 func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadata, error) {
 	norm, err := normalize(name)
 	if err != nil {

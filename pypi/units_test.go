@@ -333,3 +333,37 @@ func TestParseProjectShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsDefaults(t *testing.T) {
+	t.Setenv("PIP_INDEX_URL", "https://u:pw@private.example/simple")
+	t.Setenv("PIP_EXTRA_INDEX_URL", "https://a.example/simple  file:///srv/mirror")
+	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
+	t.Setenv("NETRC", "/tmp/my-netrc")
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{c.indexNames(), c.cache.dir, c.netrcPath, cap(c.sem), c.maxAge, c.timeout}
+	want := []any{"https://u:****@private.example, https://a.example, file:///srv/mirror", "/tmp/xdg/req2nix", "/tmp/my-netrc", DefaultJobs, DefaultMaxAge, DefaultTimeout}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults from the environment = %v, want %v", got, want)
+	}
+	// An explicit index ignores the pip environment.
+	c, err = New(Options{IndexURL: "https://pypi.org/simple", Jobs: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.indexNames(); got != "https://pypi.org" || cap(c.sem) != 3 {
+		t.Errorf("explicit index: %s, jobs %d", got, cap(c.sem))
+	}
+	t.Setenv("PIP_INDEX_URL", "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "/home/someone")
+	c, _ = New(Options{ExtraIndexURLs: []string{}})
+	if c.indexNames() != "https://pypi.org" || c.cache.dir != "/home/someone/.cache/req2nix" {
+		t.Errorf("plain defaults: %s, cache %s", c.indexNames(), c.cache.dir)
+	}
+	if _, err := New(Options{ExtraIndexURLs: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), `index URL "nope"`) {
+		t.Errorf("bad extra index: %v", err)
+	}
+}

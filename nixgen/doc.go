@@ -34,9 +34,10 @@
 //     Rust-backed packages need a new cargoDeps hash).
 //   - new: buildPythonPackage — from a pure-Python wheel when one exists
 //     (format = "wheel": no build system needed), else from the sdist
-//     (pyproject = true, build-system = [ pyfinal.setuptools ], the PEP 517
-//     fallback backend, since the resolution does not carry
-//     [build-system] requires), else, as a last resort, from a binary wheel
+//     (pyproject = true; build-system from Options.BuildRequires when the
+//     caller read the sdist's [build-system] requires, else [
+//     pyfinal.setuptools ], the PEP 517 fallback backend), else, as a last
+//     resort, from a binary wheel
 //     patched by autoPatchelfHook (it then only runs on the wheel's
 //     platform). A project nixpkgs has but which offers only wheels replaces
 //     nixpkgs' attribute this way. A new project whose normalised name is

@@ -28,6 +28,12 @@ type Options struct {
 	Command    string   // the command that regenerates the output, for the header
 	Inputs     []string // the input files (requirements.txt, pyproject.toml), for the header
 	IndexURL   string   // the package index the resolution came from, for the header and report
+
+	// BuildRequires gives, per project name, the [build-system] requires of
+	// its sdist (PEP 518 requirement strings) when the caller could read
+	// them; new packages built from that sdist then use those build
+	// systems instead of the setuptools default.
+	BuildRequires map[string][]string
 }
 
 // Generate renders the resolution as Nix (or the JSON report). It fails,
@@ -80,6 +86,7 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 		return nil, err
 	}
 	g := &gen{res: res, ix: ix, opts: opts, ds: Plan(res, ix)}
+	applyBuildRequires(g.ds, ix, opts.BuildRequires)
 	if err := problems(g.ds); err != nil {
 		return nil, err
 	}

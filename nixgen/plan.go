@@ -358,3 +358,60 @@ func linkDeps(pkgs []resolver.Package, ds []Decision) {
 		}
 	}
 }
+
+// applyBuildRequires replaces the default build system of new sdist builds
+// whose [build-system] requires are known: each requirement becomes the
+// attribute of the resolved package of that name, else nixpkgs' one; a
+// requirement nixpkgs lacks is noted in the output for the user to add.
+func applyBuildRequires(ds []Decision, ix *Index, buildRequires map[string][]string) {
+	if len(buildRequires) == 0 {
+		return
+	}
+	reqs := map[string][]string{}
+	for name, r := range buildRequires {
+		reqs[pep508.NormalizeName(name)] = r
+	}
+	resolved := map[string]string{}
+	for _, d := range ds {
+		resolved[pep508.NormalizeName(d.Name)] = d.Attr
+	}
+	for i := range ds {
+		d := &ds[i]
+		r, ok := reqs[pep508.NormalizeName(d.Name)]
+		if !ok || d.Kind != KindNew || d.Format != "pyproject" {
+			continue
+		}
+		d.BuildSystem = nil
+		for _, req := range r {
+			name := requirementName(req)
+			if attr, ok := resolved[name]; ok {
+				d.BuildSystem = append(d.BuildSystem, attr)
+			} else if e, ok := ix.Lookup(name); ok {
+				d.BuildSystem = append(d.BuildSystem, e.Attr)
+			} else {
+				d.Notes = append(d.Notes, fmt.Sprintf("build requirement %q is not in nixpkgs: add it to build-system by hand", req))
+			}
+		}
+		d.BuildSystem = sortedUnique(d.BuildSystem)
+	}
+}
+
+// requirementName is the normalised project name of a PEP 508 requirement
+// ("setuptools>=61", "hatchling ; python_version > '3'").
+func requirementName(req string) string {
+	if r, err := pep508.ParseRequirement(req); err == nil {
+		return pep508.NormalizeName(r.Name)
+	}
+	return pep508.NormalizeName(strings.TrimSpace(req))
+}
+
+func sortedUnique(ss []string) []string {
+	sort.Strings(ss)
+	out := ss[:0]
+	for i, s := range ss {
+		if i == 0 || s != ss[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

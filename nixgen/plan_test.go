@@ -1,6 +1,7 @@
 package nixgen
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -152,5 +153,36 @@ func TestSRI(t *testing.T) {
 		if _, err := sriSHA256(bad); err == nil {
 			t.Errorf("sriSHA256(%q) accepted", bad)
 		}
+	}
+}
+
+func TestBuildRequires(t *testing.T) {
+	res := &resolver.Resolution{Packages: []resolver.Package{
+		pkg("mylib", "1.0", []string{"typing-extensions"}, sdist("mylib-1.0.tar.gz")),
+		pkg("other", "1.0", nil, sdist("other-1.0.tar.gz")),
+		pkg("typing-extensions", "4.12.2", nil, wheel("typing_extensions-4.12.2-py3-none-any.whl")),
+	}}
+	opts := Options{Format: FormatJSON, BuildRequires: map[string][]string{
+		"MyLib": {"setuptools>=61", "Six", "typing_extensions ; python_version >= '3'", "hatch-vcs", "setuptools"},
+	}}
+	out, err := Generate(res, stubIndex(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	mylib, other := r.Packages[0], r.Packages[1]
+	// setuptools and six from nixpkgs, typing-extensions as resolved (a new
+	// package here), duplicates removed; hatch-vcs is not in the stub.
+	if got := strings.Join(mylib.BuildSystem, " "); got != "setuptools six typing-extensions" {
+		t.Errorf("mylib build-system %q", got)
+	}
+	if len(mylib.Notes) != 1 || !strings.Contains(mylib.Notes[0], `"hatch-vcs" is not in nixpkgs`) {
+		t.Errorf("mylib notes %q", mylib.Notes)
+	}
+	if got := strings.Join(other.BuildSystem, " "); got != "setuptools" {
+		t.Errorf("other keeps the default build system, got %q", got)
 	}
 }

@@ -321,8 +321,10 @@ const (
 	// PrereleasesDefault is PEP 440's and pip's rule: keep pre-releases when
 	// a clause names one, or when no final or post release matches.
 	PrereleasesDefault PrereleasePolicy = iota
-	PrereleasesAllow                    // keep matching pre-releases (--pre)
-	PrereleasesDeny                     // never keep pre-releases
+	// PrereleasesAllow keeps every matching pre-release (pip --pre).
+	PrereleasesAllow
+	// PrereleasesDeny never keeps pre-releases (or dev releases).
+	PrereleasesDeny
 )
 
 // Filter returns the versions of vs that s contains under policy, in the

@@ -68,6 +68,9 @@ func (p *reqParser) parseFile(path string, constraint bool, from *Source) error 
 	if err != nil {
 		return blameIncluder(err, path, from)
 	}
+	if err := checkCoding(content, path); err != nil {
+		return err
+	}
 	p.stack = append(p.stack, includeFrame{abs, path})
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	for _, line := range preprocess(content, p.getenv) {

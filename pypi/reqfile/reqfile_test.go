@@ -22,6 +22,41 @@ var parseFileTests = []struct {
 	want    []string
 	wantErr string
 }{
+	// The example of pip's "Requirements File Format" page.
+	{name: "pip documentation example", files: map[string]string{"requirements.txt": `# This is a comment, to show how #-prefixed lines are ignored.
+# It is possible to specify requirements as plain names.
+pytest
+pytest-cov
+beautifulsoup4
+
+# The syntax supported here is the same as that of requirement specifiers.
+docopt == 0.6.1
+requests [security] >= 2.8.1, == 2.8.* ; python_version < "2.7"
+urllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip
+
+# It is possible to refer to other requirement files or constraints files.
+-r other-requirements.txt
+-c constraints.txt
+
+# It is possible to refer to specific local distribution paths.
+./downloads/numpy-1.9.2-cp34-none-win32.whl
+
+# It is possible to refer to URLs.
+http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a8884-cp34-none-win_amd64.whl
+`, "other-requirements.txt": "six", "constraints.txt": "idna<3"},
+		want: []string{
+			"req requirements.txt:3 pytest",
+			"req requirements.txt:4 pytest-cov",
+			"req requirements.txt:5 beautifulsoup4",
+			"req requirements.txt:8 docopt==0.6.1",
+			`req requirements.txt:9 requests[security]==2.8.*,>=2.8.1; python_version < "2.7"`,
+			"req requirements.txt:10 urllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip",
+			"req other-requirements.txt:1 six",
+			"req requirements.txt:17 numpy @ file://$DIR/downloads/numpy-1.9.2-cp34-none-win32.whl version=1.9.2",
+			"req requirements.txt:20 wxPython-Phoenix @ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a8884-cp34-none-win_amd64.whl version=3.0.3.dev1820+49a8884",
+			"con constraints.txt:1 idna<3",
+			`warning requirements.txt:17: requirement "./downloads/numpy-1.9.2-cp34-none-win32.whl" looks like a filename, but the file does not exist`}},
+
 	// Requirement lines (pip TestProcessLine).
 	{name: "plain name", files: map[string]string{"requirements.txt": "SomeProject"},
 		want: []string{"req requirements.txt:1 SomeProject"}},
@@ -217,6 +252,14 @@ var parseFileTests = []struct {
 		want: []string{"req requirements.txt:1 foo", "req requirements.txt:2 bar"}},
 	{name: "invalid UTF-8", files: map[string]string{"requirements.txt": "foo\nbär\xff\n"},
 		wantErr: "requirements.txt:2:4: invalid UTF-8 (byte 0xff); save the file as UTF-8"},
+	{name: "UTF-16", files: map[string]string{"requirements.txt": "\xff\xfef\x00o\x00o\x00"},
+		wantErr: "requirements.txt: file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8"},
+	{name: "coding declaration of another encoding", files: map[string]string{"requirements.txt": "# -*- coding: latin-1 -*-\nfoo # café"},
+		wantErr: "requirements.txt:1: the file declares encoding latin-1, but req2nix reads UTF-8 only; save it as UTF-8 and drop the coding line"},
+	{name: "coding declaration harmless on ASCII", files: map[string]string{"requirements.txt": "#!x\n# vim: set fileencoding=latin-1 :\nfoo"},
+		want: []string{"req requirements.txt:3 foo"}},
+	{name: "UTF-8 coding declaration", files: map[string]string{"requirements.txt": "# coding=utf_8\nfoo # café"},
+		want: []string{"req requirements.txt:2 foo"}},
 	{name: "file too large", files: map[string]string{"requirements.txt": strings.Repeat("# padding\n", maxFileSize/10+1)},
 		wantErr: "requirements.txt: file is larger than 16 MiB; is this really a dependency file?"},
 	{name: "missing file", files: map[string]string{},

@@ -138,3 +138,44 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// TestHostileIndexAttributes: attribute names, pnames and versions from an
+// evaluated or user-given index are as untrusted as the package index's
+// data; as-is and overridden packages under such attributes still give
+// output that parses, with every attribute selection quoted.
+func TestHostileIndexAttributes(t *testing.T) {
+	var entries []Entry
+	var pkgs []resolver.Package
+	for i, s := range hostileStrings {
+		name := "p" + itoaNix(i)
+		entries = append(entries, Entry{Attr: s, PName: name, Version: "1" + s})
+		version := "1" + s // as-is: the version nixpkgs ships
+		if i%2 == 1 {
+			version = "2" // override
+		}
+		pkgs = append(pkgs, pkg(name, version, nil, sdist(name+"-2.tar.gz")))
+	}
+	ix, err := NewIndex("python312", "hostile\nindex", entries, []string{"${x}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &resolver.Resolution{Packages: pkgs}
+	for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
+		out, err := Generate(res, ix, Options{Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range hostileStrings {
+			if !strings.Contains(string(out), "ps."+nixAttr(s)) {
+				t.Errorf("%s: attribute %q not selected as ps.%s", format, s, nixAttr(s))
+			}
+		}
+		file := filepath.Join(t.TempDir(), "x.nix")
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nix(t, "--parse", file); err != nil {
+			t.Errorf("%s: %v\n%s", format, err, out)
+		}
+	}
+}

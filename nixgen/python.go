@@ -2,6 +2,8 @@ package nixgen
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -114,9 +116,16 @@ var fallbackInterpreters = []interpreter{
 var releaseRE = regexp.MustCompile(`(\d\d\.\d\d)`)
 
 // pinInterpreters returns the interpreter table of a pin's release, known
-// from Pin.Name ("nixos-25.05", "25.11", "nixpkgs-25.05-darwin").
+// from Pin.Name ("nixos-25.05", "25.11", "nixpkgs-25.05-darwin") or, for a
+// local checkout, from its .version file (which holds e.g. "25.05").
 func pinInterpreters(p Pin) []interpreter {
-	if m := releaseRE.FindString(p.Name); m != "" {
+	release := p.Name
+	if release == "" && p.Path != "" {
+		if v, err := os.ReadFile(filepath.Join(p.Path, ".version")); err == nil {
+			release = string(v)
+		}
+	}
+	if m := releaseRE.FindString(release); m != "" {
 		if t, ok := interpreters[m]; ok {
 			return t
 		}

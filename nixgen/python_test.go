@@ -2,6 +2,8 @@ package nixgen
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,6 +12,10 @@ func TestChoosePython(t *testing.T) {
 	pin2505 := DefaultPin()
 	pin2511 := Pin{Rev: "10e7ad5bbcb421fe07e3a4ad53a634b0cd57ffac", SHA256: "sha256-vl3dkhlE5gzsItuHoEMVe+DlonsK+0836LIRDnm6MXQ=", Name: "nixos-25.11"}
 	unknown := Pin{Rev: "0123456789abcdef0123456789abcdef01234567", SHA256: "sha256-x"}
+	checkout := Pin{Path: t.TempDir()}
+	if err := os.WriteFile(filepath.Join(checkout.Path, ".version"), []byte("25.11\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name                  string
 		pin                   Pin
@@ -23,6 +29,8 @@ func TestChoosePython(t *testing.T) {
 		{"requires-python exclusion", pin2505, "", "!=3.13.*", "python312", "3.12.10", ""},
 		{"newest of 25.11", pin2511, "", "", "python314", "3.14.0", ""},
 		{"unknown pin falls back", unknown, "", "", "python313", "3.13.0", ""},
+		{"local checkout's .version", checkout, "", "", "python314", "3.14.0", ""},
+		{"local checkout without .version", Pin{Path: t.TempDir()}, "3.12", "", "python312", "3.12.0", ""},
 		{"requested minor", pin2505, "3.12", "", "python312", "3.12.10", ""},
 		{"requested patch", pin2505, "3.11.4", "", "python311", "3.11.12", ""},
 		{"requested attribute", pin2505, "python310", "", "python310", "3.10.17", ""},

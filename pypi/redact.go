@@ -28,8 +28,8 @@ func Redact(u string) string {
 	parsed.User = nil
 	out := parsed.String()
 	i := strings.Index(out, "//") // userinfo implies an authority: "[scheme:]//host"
-	if i < 0 {
-		return out
+	if i < 0 { // an empty authority vanished from the output
+		return userinfoRe.ReplaceAllString(u, "//****@")
 	}
 	return out[:i+2] + mask + "@" + out[i+2:]
 }

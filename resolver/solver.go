@@ -58,12 +58,26 @@ type solver struct {
 	incompats map[pkg][]*incompat
 	assigns   []assignment
 	level     int
-	pkgs      map[pkg]*pkgState
+	pkgs      []*pkgState // by pkg; nil when the package has no assignment
 	onDecide  func(p pkg, v int) // progress hook, may be nil
 }
 
 func newSolver(ctx context.Context, src source) *solver {
-	return &solver{ctx: ctx, src: src, incompats: map[pkg][]*incompat{}, pkgs: map[pkg]*pkgState{}}
+	return &solver{ctx: ctx, src: src, incompats: map[pkg][]*incompat{}}
+}
+
+func (s *solver) state(p pkg) *pkgState {
+	if int(p) < len(s.pkgs) {
+		return s.pkgs[p]
+	}
+	return nil
+}
+
+func (s *solver) setState(p pkg, st *pkgState) {
+	for int(p) >= len(s.pkgs) {
+		s.pkgs = append(s.pkgs, nil)
+	}
+	s.pkgs[p] = st
 }
 
 // solve runs PubGrub to completion. It returns the decided version of every
@@ -93,15 +107,15 @@ func (s *solver) solve() (map[pkg]int, error) {
 func (s *solver) solution() map[pkg]int {
 	out := map[pkg]int{}
 	for p, st := range s.pkgs {
-		if st.decided {
-			out[p] = st.version
+		if st != nil && st.decided {
+			out[pkg(p)] = st.version
 		}
 	}
 	return out
 }
 
 func (s *solver) decided(p pkg) (int, bool) {
-	if st := s.pkgs[p]; st != nil && st.decided {
+	if st := s.state(p); st != nil && st.decided {
 		return st.version, true
 	}
 	return 0, false
@@ -129,11 +143,11 @@ func (s *solver) relation(ic *incompat) (relation, term) {
 	var unsat term
 	found := false
 	for _, t := range ic.terms {
-		acc := s.accumulated(t)
-		if t.satisfiedBy(acc) {
+		sat, contra := s.check(t)
+		if sat {
 			continue
 		}
-		if t.contradictedBy(acc) {
+		if contra {
 			return relContradicted, term{}
 		}
 		if found {
@@ -147,11 +161,14 @@ func (s *solver) relation(ic *incompat) (relation, term) {
 	return relAlmost, unsat
 }
 
-func (s *solver) accumulated(t term) term {
-	if st := s.pkgs[t.pkg]; st != nil {
-		return st.acc
+// check reports whether the partial solution satisfies or contradicts t.
+// A package without assignments allows anything, including absence.
+func (s *solver) check(t term) (satisfied, contradicted bool) {
+	if st := s.state(t.pkg); st != nil {
+		return t.satisfiedBy(st.acc), t.contradictedBy(st.acc)
 	}
-	return anyTerm(t.pkg, t.set.n)
+	empty := t.set.isEmpty()
+	return !t.pos && empty, t.pos && empty
 }
 
 // propagate is unit propagation from the changed packages. Unlike pub,
@@ -268,7 +285,7 @@ func (s *solver) earliestSatisfying(t term) int {
 	if t.satisfiedBy(acc) {
 		return -1
 	}
-	for _, i := range s.pkgs[t.pkg].idx {
+	for _, i := range s.state(t.pkg).idx {
 		acc = acc.intersect(s.assigns[i].term)
 		if t.satisfiedBy(acc) {
 			return i
@@ -279,10 +296,10 @@ func (s *solver) earliestSatisfying(t term) int {
 
 func (s *solver) assign(a assignment) {
 	s.assigns = append(s.assigns, a)
-	st := s.pkgs[a.term.pkg]
+	st := s.state(a.term.pkg)
 	if st == nil {
 		st = &pkgState{acc: anyTerm(a.term.pkg, a.term.set.n)}
-		s.pkgs[a.term.pkg] = st
+		s.setState(a.term.pkg, st)
 	}
 	st.idx = append(st.idx, len(s.assigns)-1)
 	st.acc = st.acc.intersect(a.term)
@@ -315,7 +332,7 @@ func (s *solver) backtrack(level int) {
 
 // replay recomputes a package's summary from its assignments below n.
 func (s *solver) replay(p pkg, n int) {
-	st := s.pkgs[p]
+	st := s.state(p)
 	keep := st.idx[:0]
 	for _, i := range st.idx {
 		if i < n {
@@ -323,7 +340,7 @@ func (s *solver) replay(p pkg, n int) {
 		}
 	}
 	if len(keep) == 0 {
-		delete(s.pkgs, p)
+		s.pkgs[p] = nil
 		return
 	}
 	fresh := &pkgState{acc: anyTerm(p, st.acc.set.n)}
@@ -347,10 +364,11 @@ func (s *solver) nextPackage() (pkg, bool) {
 		name         string
 	}
 	var best *cand
-	for p, st := range s.pkgs {
-		if st.decided || !st.acc.pos {
+	for i, st := range s.pkgs {
+		if st == nil || st.decided || !st.acc.pos {
 			continue
 		}
+		p := pkg(i)
 		class, count := s.src.priority(p, st.acc.set, s.decided)
 		c := cand{p, class, count, s.src.name(p)}
 		if best == nil || c.class < best.class || (c.class == best.class &&
@@ -367,7 +385,7 @@ func (s *solver) nextPackage() (pkg, bool) {
 // decide chooses a version of p and adds its dependencies, deciding it only
 // if none of them is already violated. It returns the packages to propagate.
 func (s *solver) decide(p pkg) ([]pkg, error) {
-	allowed := s.pkgs[p].acc.set
+	allowed := s.state(p).acc.set
 	v, ok := s.src.choose(p, allowed, s.decided)
 	if !ok {
 		s.addIncompat(newIncompat(causeNoVersions, term{pkg: p, set: allowed, pos: true}))
@@ -424,7 +442,7 @@ func dependencyIncompat(version term, d dependency) *incompat {
 // satisfied, so that deciding p would satisfy ic.
 func (s *solver) violatedBesides(ic *incompat, p pkg) bool {
 	for _, t := range ic.terms {
-		if t.pkg != p && !t.satisfiedBy(s.accumulated(t)) {
+		if sat, _ := s.check(t); t.pkg != p && !sat {
 			return false
 		}
 	}

@@ -58,7 +58,7 @@ type solver struct {
 	incompats map[pkg][]*incompat
 	assigns   []assignment
 	level     int
-	pkgs      []*pkgState // by pkg; nil when the package has no assignment
+	pkgs      []*pkgState        // by pkg; nil when the package has no assignment
 	onDecide  func(p pkg, v int) // progress hook, may be nil
 }
 

@@ -83,11 +83,20 @@ func checkHash(value string) (string, error) {
 	if !ok || algo == "" {
 		return "", optionErrorf("--hash %q is not algorithm:digest; write --hash=sha256:<hex digest>", value)
 	}
-	if digest == "" || strings.Trim(strings.ToLower(digest), "0123456789abcdef") != "" {
+	if !isHex(digest) {
 		return "", optionErrorf("--hash %q: the digest is not hexadecimal; copy it from `pip hash` or the index", value)
 	}
 	if n, known := hashDigestLengths[algo]; known && len(digest) != n {
 		return "", optionErrorf("--hash %q: a %s digest has %d hex digits, not %d; copy the whole digest", value, algo, n, len(digest))
 	}
 	return algo + ":" + strings.ToLower(digest), nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }

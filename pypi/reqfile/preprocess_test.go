@@ -121,3 +121,21 @@ func TestShlexSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestStripExtras checks pip's _strip_extras, ^(.+)(\[[^\]]+\])$.
+func TestStripExtras(t *testing.T) {
+	tests := []struct{ in, path, extras string }{
+		{"./x[a,b]", "./x", "[a,b]"},
+		{"a[b][c]", "a[b]", "[c]"},
+		{"[b]", "[b]", ""},
+		{"a[]", "a[]", ""},
+		{"a[b]]", "a[b]]", ""},
+		{"a[b", "a[b", ""},
+		{"a", "a", ""},
+	}
+	for _, tt := range tests {
+		if p, e := stripExtras(tt.in); p != tt.path || e != tt.extras {
+			t.Errorf("stripExtras(%q) = %q, %q; want %q, %q", tt.in, p, e, tt.path, tt.extras)
+		}
+	}
+}

@@ -184,9 +184,10 @@ func breakArgsOptions(line string) (args, opts string) {
 // applyParseTimeOptions does what pip's optparse callbacks do while a line
 // is parsed, whatever kind of line it is: --no-binary and --only-binary
 // change the file-wide format control, --hash and --config-settings values
-// are checked.
+// are checked (and --hash values normalised).
 func (p *reqParser) applyParseTimeOptions(pl *parsedLine) error {
-	for _, o := range pl.opts {
+	for i := range pl.opts {
+		o := &pl.opts[i]
 		var err error
 		switch o.spec.id {
 		case optNoBinary:
@@ -194,7 +195,7 @@ func (p *reqParser) applyParseTimeOptions(pl *parsedLine) error {
 		case optOnlyBinary:
 			err = p.formats.set(o.value, false)
 		case optHash:
-			_, err = checkHash(o.value)
+			o.value, err = checkHash(o.value) // normalised for requirementLine
 		case optConfigSettings:
 			if !strings.Contains(o.value, "=") {
 				err = optionErrorf("--config-settings %q is not KEY=VALUE; write --config-settings=KEY=VALUE", o.value)
@@ -217,8 +218,7 @@ func (p *reqParser) requirementLine(pl *parsedLine, constraint bool) error {
 	for _, o := range pl.opts {
 		switch o.spec.id {
 		case optHash:
-			h, _ := checkHash(o.value)
-			req.Hashes = append(req.Hashes, h)
+			req.Hashes = append(req.Hashes, o.value)
 		case optGlobalOption, optConfigSettings:
 			p.noEffect(pl.src, o.spec)
 		case optNoBinary, optOnlyBinary:

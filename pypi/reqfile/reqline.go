@@ -186,15 +186,14 @@ func addExtras(req *Requirement, text string, src Source) error {
 	return nil
 }
 
-// extrasRE is pip's _strip_extras: a trailing "[...]".
-var extrasRE = regexp.MustCompile(`^(.+)(\[[^\]]+\])$`)
-
-// stripExtras splits "path[extras]" into the path and "[extras]".
+// stripExtras splits "path[extras]" into the path and "[extras]", as pip's
+// _strip_extras does with ^(.+)(\[[^\]]+\])$.
 func stripExtras(s string) (string, string) {
-	if m := extrasRE.FindStringSubmatch(s); m != nil {
-		return m[1], m[2]
+	i := strings.LastIndexByte(s, '[')
+	if i < 1 || !strings.HasSuffix(s, "]") || len(s)-i < 3 || strings.ContainsRune(s[i+1:len(s)-1], ']') {
+		return s, ""
 	}
-	return s, ""
+	return s[:i], s[i:]
 }
 
 // looksLikePath is pip's _looks_like_path.

@@ -1,6 +1,9 @@
 package reqfile
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Errors of shlexSplit, worded as Python's shlex words them.
 var (
@@ -14,7 +17,7 @@ var (
 // quotes escapes any character. pip tokenises a line's options this way.
 func shlexSplit(s string) ([]string, error) {
 	var words []string
-	var word []rune
+	var word strings.Builder
 	inWord := false  // a word (possibly empty, from "") has started
 	var quote rune   // the open quote, 0 outside quotes
 	escaped := false // the previous character was an active backslash
@@ -22,9 +25,9 @@ func shlexSplit(s string) ([]string, error) {
 		switch {
 		case escaped:
 			if quote == '"' && r != '"' && r != '\\' {
-				word = append(word, '\\')
+				word.WriteByte('\\')
 			}
-			word = append(word, r)
+			word.WriteRune(r)
 			escaped = false
 		case quote != 0:
 			switch {
@@ -33,19 +36,21 @@ func shlexSplit(s string) ([]string, error) {
 			case r == '\\' && quote == '"':
 				escaped = true
 			default:
-				word = append(word, r)
+				word.WriteRune(r)
 			}
 		case r == ' ' || r == '\t' || r == '\r' || r == '\n':
 			if inWord {
-				words = append(words, string(word))
-				word, inWord = word[:0], false
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
 			}
 		case r == '\\':
 			escaped, inWord = true, true
 		case r == '\'' || r == '"':
 			quote, inWord = r, true
 		default:
-			word, inWord = append(word, r), true
+			word.WriteRune(r)
+			inWord = true
 		}
 	}
 	switch {
@@ -54,7 +59,7 @@ func shlexSplit(s string) ([]string, error) {
 	case quote != 0:
 		return nil, errNoClosingQuote
 	case inWord:
-		words = append(words, string(word))
+		words = append(words, word.String())
 	}
 	return words, nil
 }

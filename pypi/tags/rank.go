@@ -93,7 +93,9 @@ var legacyManylinux = map[int]string{17: "manylinux2014", 12: "manylinux2010", 5
 
 // linuxTags lists manylinux_2_N tags from the target glibc down to the
 // architecture's oldest (2.5 on x86_64, 2.17 elsewhere), each legacy alias
-// right after its manylinux_2_N twin, then linux_ARCH.
+// right after its manylinux_2_N twin, then linux_ARCH last, as packaging 26.0
+// (pip's) orders them. (packaging 26.3 moves linux_ARCH first; PyPI accepts
+// no linux_ARCH wheels, so only local indexes could tell the difference.)
 func linuxTags(arch string, oldestMinor int) []string {
 	var tags []string
 	for minor := glibcMinor; minor >= oldestMinor; minor-- {

@@ -36,34 +36,67 @@ type envReport struct {
 // stubFakeHash is the hash of every src of the stub's own packages.
 const stubFakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
-// evalExpr returns, per Nix format, an expression evaluating the golden
-// file against the stub nixpkgs to inspect.nix's summary of its Python
-// environment.
-func evalExpr(format, file, stub string, attrs []string) string {
+// evalCase is one output file to evaluate against the stub nixpkgs.
+type evalCase struct {
+	format string   // FormatShell, FormatFlake or FormatOverlay
+	file   string   // absolute path of the output
+	python string   // interpreter attribute, for overlay.nix
+	attrs  []string // attributes to put in the environment, for overlay.nix
+	// stubArgs, when set, is the argument set the stub is imported with
+	// (e.g. its own package list), passed to shell.nix as pkgs; otherwise
+	// shell.nix imports the stub itself as its nixpkgs.
+	stubArgs string
+}
+
+// expr returns a Nix expression evaluating the output against the stub to
+// inspect.nix's summary of its Python environment.
+func (c evalCase) expr(stub string) string {
 	inspect := "import " + nixString(filepath.Join(stub, "inspect.nix"))
-	switch format {
+	args := c.stubArgs
+	if args == "" {
+		args = "{ }"
+	}
+	switch c.format {
 	case FormatShell:
-		return fmt.Sprintf(`let shell = import (%s) { nixpkgs = %s; }; in %s (builtins.head shell.packages)`,
-			pathExpr(file), pathExpr(stub), inspect)
+		shellArgs := "{ nixpkgs = " + pathExpr(stub) + "; }"
+		if c.stubArgs != "" {
+			shellArgs = "{ pkgs = import (" + pathExpr(stub) + ") " + args + "; }"
+		}
+		return fmt.Sprintf(`let shell = import (%s) %s; in %s (builtins.head shell.packages)`,
+			pathExpr(c.file), shellArgs, inspect)
 	case FormatFlake:
 		// Every system's shell must evaluate, and to the same environment.
 		return fmt.Sprintf(`let
-		  out = (import (%s)).outputs { nixpkgs = import (%s); };
+		  out = (import (%s)).outputs { nixpkgs = import (%s) %s; };
 		  envs = map (s: %s (builtins.head out.devShells.${s}.default.packages)) (builtins.attrNames out.devShells);
 		in assert builtins.attrNames out.devShells == [ "aarch64-darwin" "aarch64-linux" "x86_64-darwin" "x86_64-linux" ];
 		   assert builtins.all (e: e == builtins.head envs) envs;
 		   builtins.head envs`,
-			pathExpr(file), pathExpr(filepath.Join(stub, "flake-input.nix")), inspect)
+			pathExpr(c.file), pathExpr(filepath.Join(stub, "flake-input.nix")), args, inspect)
 	}
-	list := make([]string, len(attrs))
-	for i, a := range attrs {
+	list := make([]string, len(c.attrs))
+	for i, a := range c.attrs {
 		list[i] = "ps." + nixAttr(a)
 	}
 	return fmt.Sprintf(`let
-	  pkgs = import (%s) { };
-	  python = pkgs.python312.override { self = python; packageOverrides = import (%s) { inherit pkgs; }; };
+	  pkgs = import (%s) %s;
+	  python = pkgs.%s.override { self = python; packageOverrides = import (%s) { inherit pkgs; }; };
 	in %s (python.withPackages (ps: [ %s ]))`,
-		pathExpr(stub), pathExpr(file), inspect, strings.Join(list, " "))
+		pathExpr(stub), args, c.python, pathExpr(c.file), inspect, strings.Join(list, " "))
+}
+
+// evalEnv evaluates an output against the stub and decodes the summary.
+func evalEnv(t *testing.T, c evalCase) envReport {
+	t.Helper()
+	out, err := nix(t, "--eval", "--strict", "--json", "-E", c.expr(stubDir(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env envReport
+	if err := json.Unmarshal(out, &env); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return env
 }
 
 // TestGoldenEvaluates evaluates every Nix golden with real Nix against the
@@ -73,7 +106,6 @@ func evalExpr(format, file, stub string, attrs []string) string {
 // as-is ones untouched nixpkgs packages.
 func TestGoldenEvaluates(t *testing.T) {
 	ix := stubIndex(t)
-	stub := stubDir(t)
 	for _, c := range goldenCases {
 		res := c.res()
 		ds := Plan(res, ix)
@@ -84,24 +116,17 @@ func TestGoldenEvaluates(t *testing.T) {
 		for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				file, _ := filepath.Abs(goldenPath(c.name, format))
-				out, err := nix(t, "--eval", "--strict", "--json", "-E", evalExpr(format, file, stub, attrs))
-				if err != nil {
-					t.Fatal(err)
-				}
-				var env envReport
-				if err := json.Unmarshal(out, &env); err != nil {
-					t.Fatalf("%v: %s", err, out)
-				}
-				checkEnv(t, env, res, ds)
+				env := evalEnv(t, evalCase{format: format, file: file, python: "python312", attrs: attrs})
+				checkEnv(t, env, "python312", res, ds)
 			})
 		}
 	}
 }
 
-func checkEnv(t *testing.T, env envReport, res *resolver.Resolution, ds []Decision) {
+func checkEnv(t *testing.T, env envReport, python string, res *resolver.Resolution, ds []Decision) {
 	t.Helper()
-	if env.Python != "python312" {
-		t.Errorf("environment interpreter %s, want python312", env.Python)
+	if env.Python != python {
+		t.Errorf("environment interpreter %s, want %s", env.Python, python)
 	}
 	got := map[string]envPackage{}
 	for _, p := range env.Packages {

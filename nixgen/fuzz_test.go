@@ -1,7 +1,6 @@
 package nixgen
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,15 +58,8 @@ func FuzzGenerate(f *testing.F) {
 			}
 		}
 		// Evaluating parses too.
-		got, err := nix(t, "--eval", "--strict", "--json", "-E", evalExpr(FormatShell, file, stubDir(t), nil))
-		if err != nil {
-			t.Fatalf("output does not evaluate: %v\n%s", err, out)
-		}
-		var env envReport
-		if err := json.Unmarshal(got, &env); err != nil {
-			t.Fatal(err)
-		}
-		checkEnv(t, env, res, ds)
+		env := evalEnv(t, evalCase{format: FormatShell, file: file})
+		checkEnv(t, env, "python312", res, ds)
 	})
 }
 

@@ -43,7 +43,7 @@ func TestLocalNixpkgsPin(t *testing.T) {
 		if err := json.Unmarshal(got, &env); err != nil {
 			t.Fatal(err)
 		}
-		checkEnv(t, env, flaskResolution(), Plan(flaskResolution(), stubIndex(t)))
+		checkEnv(t, env, "python312", flaskResolution(), Plan(flaskResolution(), stubIndex(t)))
 	}
 }
 

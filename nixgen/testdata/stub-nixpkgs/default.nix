@@ -7,6 +7,9 @@
   config ? { },
   overlays ? [ ],
   system ? "x86_64-linux",
+  # A list of { attr, pname, version, dependencies } replacing the stub's
+  # own package set (see listed-packages.nix); null for python-packages.nix.
+  pythonPackages ? null,
 }:
 assert config == { } || config == { allowAliases = false; } || throw "stub: unexpected config";
 assert overlays == [ ] || throw "stub: overlays are not supported";
@@ -35,6 +38,11 @@ let
         pythonAttr
         pythonVersion
         ;
+      packageSet =
+        if pythonPackages == null then
+          import ./python-packages.nix
+        else
+          import ./listed-packages.nix pythonPackages;
     };
 in
 {

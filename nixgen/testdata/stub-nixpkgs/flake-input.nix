@@ -1,4 +1,7 @@
 # The stub as a flake input: what flake.nix's outputs use of nixpkgs.
+{
+  pythonPackages ? null,
+}:
 let
   lib = import ./lib.nix;
 in
@@ -9,5 +12,5 @@ in
     "aarch64-linux"
     "x86_64-darwin"
     "x86_64-linux"
-  ] (system: import ./. { inherit system; });
+  ] (system: import ./. { inherit system pythonPackages; });
 }

@@ -8,6 +8,7 @@
   fetchPypi,
   pythonAttr,
   pythonVersion,
+  packageSet,
 }:
 let
   make =
@@ -23,7 +24,7 @@ let
         pkgs = lib.fix (
           lib.extends packageOverrides (
             pyfinal:
-            import ./python-packages.nix {
+            packageSet {
               inherit fetchPypi pyfinal;
               buildPythonPackage = import ./build-python-package.nix { python = effective; };
             }

@@ -1,0 +1,180 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
+
+// fuzzGraph is a small random dependency graph decoded from fuzz input:
+// packages p0..p(n-1) with versions 1.0..4.0 and requirements using the
+// operators below.
+type fuzzGraph struct {
+	versions [][]int              // per package, ascending
+	deps     map[[2]int][]fuzzReq // (package, version) -> requirements
+	root     []fuzzReq            //
+}
+
+type fuzzReq struct {
+	pkg, ver int
+	op       string
+}
+
+var fuzzOps = []string{">=", "<", "==", "!=", ""}
+
+func (r fuzzReq) String() string {
+	if r.op == "" {
+		return fmt.Sprintf("p%d", r.pkg)
+	}
+	return fmt.Sprintf("p%d%s%d.0", r.pkg, r.op, r.ver)
+}
+
+func (r fuzzReq) allows(v int) bool {
+	switch r.op {
+	case ">=":
+		return v >= r.ver
+	case "<":
+		return v < r.ver
+	case "==":
+		return v == r.ver
+	case "!=":
+		return v != r.ver
+	}
+	return true
+}
+
+func decodeGraph(data []byte) fuzzGraph {
+	next := func(mod int) int {
+		if len(data) == 0 {
+			return 0
+		}
+		b := int(data[0])
+		data = data[1:]
+		return b % mod
+	}
+	g := fuzzGraph{deps: map[[2]int][]fuzzReq{}}
+	n := 2 + next(4)
+	req := func() fuzzReq { return fuzzReq{pkg: next(n), op: fuzzOps[next(len(fuzzOps))], ver: 1 + next(4)} }
+	for p := 0; p < n; p++ {
+		mask := 1 + next(15) // which of 1.0..4.0 exist
+		var vs []int
+		for v := 1; v <= 4; v++ {
+			if mask&(1<<(v-1)) != 0 {
+				vs = append(vs, v)
+			}
+		}
+		g.versions = append(g.versions, vs)
+		for _, v := range vs {
+			for k := next(3); k > 0; k-- {
+				g.deps[[2]int{p, v}] = append(g.deps[[2]int{p, v}], req())
+			}
+		}
+	}
+	for k := 1 + next(2); k > 0; k-- {
+		g.root = append(g.root, req())
+	}
+	return g
+}
+
+func (g fuzzGraph) dsl() string {
+	var b strings.Builder
+	for p, vs := range g.versions {
+		for _, v := range vs {
+			var reqs []string
+			for _, r := range g.deps[[2]int{p, v}] {
+				reqs = append(reqs, r.String())
+			}
+			fmt.Fprintf(&b, "p%d %d.0: %s\n", p, v, strings.Join(reqs, " | "))
+		}
+	}
+	return b.String()
+}
+
+func (g fuzzGraph) rootText() string {
+	var lines []string
+	for _, r := range g.root {
+		lines = append(lines, r.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// valid reports whether choice (package -> version, 0 = absent) satisfies
+// the root and every chosen version's requirements.
+func (g fuzzGraph) valid(choice []int) bool {
+	ok := func(reqs []fuzzReq) bool {
+		for _, r := range reqs {
+			if choice[r.pkg] == 0 || !r.allows(choice[r.pkg]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !ok(g.root) {
+		return false
+	}
+	for p, v := range choice {
+		if v != 0 && !ok(g.deps[[2]int{p, v}]) {
+			return false
+		}
+	}
+	return true
+}
+
+// solvable searches every assignment.
+func (g fuzzGraph) solvable() bool {
+	choice := make([]int, len(g.versions))
+	var try func(p int) bool
+	try = func(p int) bool {
+		if p == len(g.versions) {
+			return g.valid(choice)
+		}
+		for _, v := range append([]int{0}, g.versions[p]...) {
+			choice[p] = v
+			if try(p + 1) {
+				return true
+			}
+		}
+		choice[p] = 0
+		return false
+	}
+	return try(0)
+}
+
+// FuzzResolve checks the solver against exhaustive search on small random
+// graphs: a solution it returns must be valid, and it may report no
+// solution only when none exists, with an explanation. Seeds are in
+// testdata/fuzz/FuzzResolve.
+func FuzzResolve(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g := decodeGraph(data)
+		idx := newMemIndex(t, g.dsl())
+		res, err := Resolve(context.Background(), idx, rootFile(t, g.rootText(), ""), Options{})
+		var ns *NoSolutionError
+		switch {
+		case errors.As(err, &ns):
+			if g.solvable() {
+				t.Fatalf("no solution reported for a solvable graph:\n%s\nroot: %s\n%s", g.dsl(), g.rootText(), err)
+			}
+			if !strings.HasSuffix(err.Error(), "version solving failed.") {
+				t.Fatalf("explanation does not conclude:\n%s", err)
+			}
+		case err != nil:
+			t.Fatalf("unexpected error: %v", err)
+		default:
+			choice := make([]int, len(g.versions))
+			for _, p := range res.Packages {
+				var i int
+				fmt.Sscanf(p.Name, "p%d", &i)
+				v := pep440.MustParse(p.Version).Release()[0]
+				choice[i] = v
+			}
+			if !g.valid(choice) {
+				t.Fatalf("invalid solution %s for\n%s\nroot: %s", summary(res), g.dsl(), g.rootText())
+			}
+		}
+	})
+}

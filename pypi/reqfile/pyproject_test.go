@@ -166,6 +166,16 @@ a = { version = "1.0", source = "internal", colour = "blue" }
 		wantErr: `pyproject.toml:2: python: version constraint "~2.7 || ^3.5" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
 	{name: "poetry dependency of the wrong type", toml: "[tool.poetry.dependencies]\nfoo = 1\n",
 		wantErr: `pyproject.toml:2: dependency foo must be a version constraint string or a table; write foo = "^1.0"`},
+	{name: "poetry boolean of the wrong type", toml: "[tool.poetry.dependencies]\na = { version = \"1\", optional = \"yes\" }\n",
+		wantErr: "pyproject.toml:2: tool.poetry.dependencies.a.optional must be true or false"},
+	{name: "poetry extras of the wrong type", toml: "[tool.poetry.dependencies]\na = { version = \"1\", extras = \"x\" }\n",
+		wantErr: `pyproject.toml:2: tool.poetry.dependencies.a.extras must be a list of strings; write ["...", ...]`},
+	{name: "poetry list of lists", toml: "[tool.poetry.dependencies]\na = [[\"1\"]]\n",
+		wantErr: `pyproject.toml:2: dependency a: a list of constraints must hold tables; write {version = "...", markers = "..."}`},
+	{name: "poetry invalid marker", toml: "[tool.poetry.dependencies]\na = { version = \"1\", markers = \"os_name ==\" }\n",
+		wantErr: "pyproject.toml:2: dependency a: Expected a marker variable or quoted string; check its name, extras and markers"},
+	{name: "poetry group that is not a table", sel: Selection{Groups: []string{"dev"}}, toml: "[tool.poetry]\ngroup.dev = 1\n",
+		wantErr: "pyproject.toml:2: tool.poetry.group.dev must be a table; see the pyproject.toml specification"},
 	{name: "poetry groups and legacy dev-dependencies", sel: Selection{Groups: []string{"test", "dev"}}, toml: `
 [tool.poetry.dependencies]
 a = "*"

@@ -227,6 +227,13 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 	{name: "local directory without a declared name", files: map[string]string{"requirements.txt": "./proj", "proj/setup.py": ""},
 		wantErr: "requirements.txt:1: cannot tell the project name of directory $DIR/proj: neither pyproject.toml [project] name nor setup.cfg [metadata] name is set; set one of them"},
 
+	{name: "invalid marker after a URL", files: map[string]string{"requirements.txt": "https://host/a-1.0.tar.gz; python_version <"},
+		wantErr: `requirements.txt:1: invalid marker "python_version <": Expected a marker variable or quoted string; check the marker's syntax (PEP 508)`},
+	{name: "invalid extras after a path", files: map[string]string{"requirements.txt": "./a-1.0.tar.gz[x y]", "a-1.0.tar.gz": ""},
+		wantErr: `requirements.txt:1: invalid extras "[x y]": Expected comma between extra names; write [extra1,extra2]`},
+	{name: "URL that is not a valid direct reference", files: map[string]string{"requirements.txt": "https://host/a b/x-1.0.zip"},
+		wantErr: `requirements.txt:1: x @ https://host/a b/x-1.0.zip is not a valid direct reference: Expected semicolon (after URL and whitespace) or end; percent-encode spaces and special characters in the URL`},
+
 	// Editables (pip test_yield_editable_*, parse_editable).
 	{name: "editable VCS", files: map[string]string{"requirements.txt": "-e git+https://url#egg=SomeProject"},
 		want: []string{"req requirements.txt:1 SomeProject @ git+https://url#egg=SomeProject editable"}},

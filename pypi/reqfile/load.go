@@ -31,9 +31,7 @@ func Load(paths []string, sel Selection) (*File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := rp.file.merge(f); err != nil {
-			return nil, err
-		}
+		rp.file.mergePyproject(f)
 	}
 	if !sawPyproject && (len(sel.Extras) > 0 || len(sel.Groups) > 0) {
 		return nil, errorf(Source{File: strings.Join(paths, ", ")}, "extras and dependency groups are selected but no pyproject.toml is read; add the project's pyproject.toml to the inputs")
@@ -60,31 +58,13 @@ func resolveInput(p string) (string, error) {
 	return "", errorf(Source{File: p}, "directory has neither pyproject.toml nor requirements.txt; name the dependency file to read")
 }
 
-// merge adds what g declares to f, after what f already has.
-func (f *File) merge(g *File) error {
-	if g.IndexURL != "" {
-		if err := f.setIndexURL(g.IndexURL, g.IndexURLSource); err != nil {
-			return err
-		}
-	}
+// mergePyproject adds what a pyproject.toml declared (g) to f, after what f
+// already has. A pyproject.toml sets no index options.
+func (f *File) mergePyproject(g *File) {
 	f.Requirements = append(f.Requirements, g.Requirements...)
-	f.Constraints = append(f.Constraints, g.Constraints...)
 	f.BuildRequires = append(f.BuildRequires, g.BuildRequires...)
-	for _, u := range g.ExtraIndexURLs {
-		f.ExtraIndexURLs = appendUnique(f.ExtraIndexURLs, u)
-	}
-	for _, u := range g.FindLinks {
-		f.FindLinks = appendUnique(f.FindLinks, u)
-	}
-	for _, h := range g.TrustedHosts {
-		f.TrustedHosts = appendUnique(f.TrustedHosts, h)
-	}
-	f.NoIndex = f.NoIndex || g.NoIndex
-	f.Pre = f.Pre || g.Pre
-	f.RequireHashes = f.RequireHashes || g.RequireHashes
 	f.mergeProject(g)
 	f.Warnings = append(f.Warnings, g.Warnings...)
-	return nil
 }
 
 // mergeProject takes the project name and requires-python of the first

@@ -63,12 +63,6 @@ var optionSpecs = []optionSpec{
 // name is the option's canonical (long) spelling, used in messages.
 func (s *optionSpec) name() string { return s.names[len(s.names)-1] }
 
-// perRequirement reports whether the option applies to the requirement on
-// its line (pip's SUPPORTED_OPTIONS_REQ) rather than to the whole file.
-func (s *optionSpec) perRequirement() bool {
-	return s.id == optHash || s.id == optGlobalOption || s.id == optConfigSettings
-}
-
 var shortOptions, longOptions = indexOptions()
 
 func indexOptions() (short, long map[string]*optionSpec) {

@@ -1,8 +1,11 @@
 package reqfile
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
 const (
@@ -292,5 +295,23 @@ func TestParseFile(t *testing.T) {
 			f, err := ParseFile(name)
 			checkResult(t, dir, f, err, tt.want, tt.wantErr)
 		})
+	}
+}
+
+// TestErrorFields checks the parts of an *Error and that it wraps pep508's
+// syntax error.
+func TestErrorFields(t *testing.T) {
+	writeFiles(t, map[string]string{"requirements.txt": "ok\nfoo (>=1"})
+	_, err := ParseFile("requirements.txt")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is not an *Error", err)
+	}
+	if e.Source != (Source{File: "requirements.txt", Line: 2}) || e.Col != 9 {
+		t.Errorf("Source %v, Col %d; want requirements.txt:2, column 9", e.Source, e.Col)
+	}
+	var se *pep508.SyntaxError
+	if !errors.As(err, &se) || se.Input != "foo (>=1" {
+		t.Errorf("error %v does not wrap pep508's SyntaxError for the line", err)
 	}
 }

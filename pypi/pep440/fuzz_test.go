@@ -60,3 +60,43 @@ func FuzzParseSpecifiers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompare checks that Compare is antisymmetric and agrees with the
+// specifier operators built from one of the versions.
+func FuzzCompare(f *testing.F) {
+	f.Add("1.0", "1.0.0")
+	f.Add("1.0a1", "1.0.dev1")
+	f.Add("1.0+abc.1", "1.0+abc.01")
+	f.Add("1!1.0.post1", "1.0.post1.dev2")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		va, errA := Parse(a)
+		vb, errB := Parse(b)
+		if errA != nil || errB != nil {
+			return
+		}
+		c := va.Compare(vb)
+		if vb.Compare(va) != -c {
+			t.Fatalf("Compare(%s, %s) = %d but Compare(%s, %s) = %d", va, vb, c, vb, va, vb.Compare(va))
+		}
+		if va.Local() != "" {
+			if (c == 0) != mustSpecF(t, "=="+va.String()).Contains(vb, true) {
+				t.Fatalf("Compare(%s, %s) = %d disagrees with ==%s", va, vb, c, va)
+			}
+			return
+		}
+		// Without a local label, == and >= compare vb's public part.
+		cp := va.Compare(MustParse(vb.Public()))
+		if (cp == 0) != mustSpecF(t, "=="+va.String()).Contains(vb, true) ||
+			(cp <= 0) != mustSpecF(t, ">="+va.String()).Contains(vb, true) {
+			t.Fatalf("Compare(%s, %s) = %d disagrees with ==%s or >=%s", va, vb.Public(), cp, va, va)
+		}
+	})
+}
+
+func mustSpecF(t *testing.T, s string) Specifiers {
+	spec, err := ParseSpecifiers(s)
+	if err != nil {
+		t.Fatalf("ParseSpecifiers(%q): %v", s, err)
+	}
+	return spec
+}

@@ -26,15 +26,17 @@ import (
 //	rp=SPEC     the release's files declare requires_python SPEC
 //	mrp=SPEC    only the metadata declares Requires-Python SPEC
 //	yanked      every file is yanked
-//	wheel=TAGS  the only file is a wheel name-version-TAGS.whl (no sdist)
+//	wheel=TAGS  adds a wheel name-version-TAGS.whl (repeatable)
+//	nosdist     the release has no sdist
 //	extras=a,b  metadata Provides-Extra
 type memIndex struct {
-	projects map[string]*pypi.Project
-	meta     map[string]*pypi.Metadata // "name==key"
-	delay    func(call string) time.Duration
-	calls    atomic.Int64
-	mu       sync.Mutex
-	log      []string
+	projects  map[string]*pypi.Project
+	artifacts map[string]*pypi.Metadata // direct-reference URL -> metadata (see withArtifacts)
+	meta      map[string]*pypi.Metadata // "name==key"
+	delay     func(call string) time.Duration
+	calls     atomic.Int64
+	mu        sync.Mutex
+	log       []string
 }
 
 func newMemIndex(t testing.TB, dsl string) *memIndex {
@@ -69,29 +71,40 @@ func (m *memIndex) addLine(line string) error {
 	if err != nil {
 		return err
 	}
-	file := pypi.File{Filename: fmt.Sprintf("%s-%s.tar.gz", name, f[1]), PackageType: "sdist"}
+	files := []pypi.File{{Filename: fmt.Sprintf("%s-%s.tar.gz", name, f[1]), PackageType: "sdist"}}
 	meta := &pypi.Metadata{Name: name, Version: v.String(), Source: pypi.SourceJSON}
+	var rp string
+	var yanked bool
 	for _, attr := range f[2:] {
 		key, val, _ := strings.Cut(attr, "=")
 		switch key {
 		case "rp":
-			file.RequiresPython = val
+			rp = val
 		case "mrp":
 			meta.RequiresPython = val
 		case "yanked":
-			file.Yanked, file.YankedReason = true, "broken"
+			yanked = true
 		case "wheel":
-			file.Filename, file.PackageType = fmt.Sprintf("%s-%s-%s.whl", strings.ReplaceAll(name, "-", "_"), f[1], val), "bdist_wheel"
+			files = append(files, pypi.File{Filename: fmt.Sprintf("%s-%s-%s.whl", strings.ReplaceAll(name, "-", "_"), f[1], val), PackageType: "bdist_wheel"})
+		case "nosdist":
+			files = files[1:]
 		case "extras":
 			meta.ProvidesExtra = strings.Split(val, ",")
 		default:
 			return fmt.Errorf("unknown attribute %q", attr)
 		}
 	}
-	file.URL = "https://files.example/" + file.Filename
-	file.SHA256 = fmt.Sprintf("%064x", len(m.meta)+1)
+	for i := range files {
+		files[i].URL = "https://files.example/" + files[i].Filename
+		files[i].SHA256 = fmt.Sprintf("%064x", len(m.meta)*8+i+1)
+		files[i].RequiresPython = rp
+		files[i].Yanked = yanked
+		if yanked {
+			files[i].YankedReason = "broken"
+		}
+	}
 	if meta.RequiresPython == "" {
-		meta.RequiresPython = file.RequiresPython
+		meta.RequiresPython = rp
 	}
 	for _, r := range strings.Split(body, "|") {
 		if r = strings.TrimSpace(r); r != "" {
@@ -103,7 +116,7 @@ func (m *memIndex) addLine(line string) error {
 		p = &pypi.Project{Name: name, Index: "mem"}
 		m.projects[name] = p
 	}
-	p.Releases = append(p.Releases, pypi.Release{Version: v, Key: f[1], Index: "mem", Files: []pypi.File{file}})
+	p.Releases = append(p.Releases, pypi.Release{Version: v, Key: f[1], Index: "mem", Files: files})
 	m.meta[name+"=="+f[1]] = meta
 	return nil
 }
@@ -188,4 +201,19 @@ func summary(res *Resolution) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
+}
+
+// artifactIndex is a memIndex that can also read direct-reference
+// archives (it implements ArtifactMetadataProvider).
+type artifactIndex struct{ *memIndex }
+
+func (a artifactIndex) ArtifactMetadata(ctx context.Context, url, sha256 string) (*pypi.Metadata, error) {
+	if err := a.wait(ctx, "artifact "+url); err != nil {
+		return nil, err
+	}
+	meta, ok := a.artifacts[url]
+	if !ok {
+		return nil, fmt.Errorf("GET %s: HTTP 404", url)
+	}
+	return meta, nil
 }

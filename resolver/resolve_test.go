@@ -20,6 +20,8 @@ type scenario struct {
 	want        string // summary(); "" when an error is expected
 	wantErr     string // exact error text
 	warnings    []string
+	artifacts   map[string]*pypi.Metadata // direct references the provider can read
+	check       func(t *testing.T, res *Resolution)
 }
 
 // scenarios follow the issue's rules in order: graph shapes, extras,
@@ -148,6 +150,50 @@ a 3.0:`, reqs: "a>=2", opts: Options{Pinned: map[string]string{"a": "1.0"}}, wan
 	{name: "hash selects the release", index: `
 a 1.0:
 a 2.0:`, reqs: "a --hash=sha256:" + strings.Repeat("0", 63) + "1", want: "a==1.0"},
+	{name: "hash matching no file", index: `
+a 1.0:
+a 2.0:`, reqs: "a==2.0 --hash=sha256:dead",
+		wantErr: "Because no usable version of a matches ==2.0 (2.0: has no file matching the hashes given in requirements.txt:1) and requirements.txt:1 requires a==2.0, version solving failed."},
+	{name: "sdist then the best wheel", index: `
+a 1.0 wheel=py3-none-any wheel=cp312-cp312-manylinux_2_17_x86_64 wheel=cp312-cp312-win_amd64:`, reqs: "a",
+		want: "a==1.0", check: wantFiles("a", "sdist a-1.0.tar.gz", "wheel a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")},
+	{name: "wheel only, for the target", index: `
+a 1.0 nosdist wheel=py3-none-any:
+a 2.0 nosdist wheel=cp313-cp313-manylinux_2_17_x86_64:`, reqs: "a",
+		want: "a==1.0", check: wantFiles("a", "wheel a-1.0-py3-none-any.whl")},
+	{name: "no file for the target", index: `
+a 2.0 nosdist wheel=cp312-cp312-win_amd64:`, reqs: "a",
+		wantErr: "Because no usable version of a (2.0: has no sdist and no wheel for CPython 3.12.12 on x86_64-linux) and requirements.txt:1 requires a, version solving failed."},
+	{name: "invalid metadata makes a release unusable", index: `
+a 1.0:
+a 2.0: b (((`, reqs: "a", want: "a==1.0"},
+	{name: "direct reference with readable metadata", index: `
+b 1.0:
+b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=ABCD",
+		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz#sha256=ABCD": {
+			Name: "foo", Version: "1.5", RequiresDist: []string{"b<2"}, Source: pypi.SourcePKGInfo}},
+		want: "b==1.0 foo==1.5", check: func(t *testing.T, res *Resolution) {
+			foo := res.Packages[1]
+			want := Package{Name: "foo", Version: "1.5", Dependencies: []string{"b"}, MetadataSource: "direct", Root: true,
+				DirectURL: "https://example.com/foo-1.5.tar.gz#sha256=ABCD",
+				Files:     []File{{Kind: "sdist", Filename: "foo-1.5.tar.gz", URL: "https://example.com/foo-1.5.tar.gz", SHA256: "abcd"}}}
+			if !reflect.DeepEqual(foo, want) {
+				t.Errorf("got  %+v\nwant %+v", foo, want)
+			}
+		}},
+	{name: "direct reference to a VCS repository", index: `
+a 1.0: foo>=1`, reqs: "a\nfoo @ git+https://example.com/foo.git@v1",
+		want: "a==1.0 foo==", warnings: []string{"dependencies of foo (git+https://example.com/foo.git@v1) are not resolved"}},
+	{name: "direct reference in a dependency", index: `
+a 1.0: b @ https://example.com/b-1.0.tar.gz
+b 1.0:`, reqs: "a", want: "a==1.0 b==1.0",
+		warnings: []string{"a 1.0 depends on b by URL (https://example.com/b-1.0.tar.gz); it is resolved from the index instead"}},
+	{name: "constraint conflict explained", index: `
+a 1.0: c>=2
+c 1.0:
+c 2.0:`, reqs: "a", constraints: "c<2",
+		wantErr: "Because constraints.txt:1 constrains c<2 and a==1.0 depends on c>=2, a==1.0 cannot be used.\n" +
+			"And because requirements.txt:1 requires a, version solving failed."},
 	{name: "conflict explained", index: `
 flask 3.0.0: werkzeug>=3.0.0
 werkzeug 1.0:
@@ -173,12 +219,17 @@ func TestResolve(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			idx := newMemIndex(t, sc.index)
+			var provider Provider = idx
+			if sc.artifacts != nil {
+				idx.artifacts = sc.artifacts
+				provider = artifactIndex{idx}
+			}
 			in := rootFile(t, sc.reqs, sc.constraints)
 			if strings.Contains(sc.name, "root requires-python") {
 				in.RequiresPython = ">=3.12"
 				in.RequiresPythonSource.File, in.RequiresPythonSource.Line = "pyproject.toml", 5
 			}
-			res, err := Resolve(context.Background(), idx, in, sc.opts)
+			res, err := Resolve(context.Background(), provider, in, sc.opts)
 			if sc.wantErr != "" {
 				if err == nil {
 					t.Fatalf("got %s, want error %q", summary(res), sc.wantErr)
@@ -197,6 +248,9 @@ func TestResolve(t *testing.T) {
 			if !reflect.DeepEqual(res.Warnings, sc.warnings) {
 				t.Errorf("warnings %q, want %q", res.Warnings, sc.warnings)
 			}
+			if sc.check != nil {
+				sc.check(t, res)
+			}
 		})
 	}
 }
@@ -211,5 +265,25 @@ func TestResolveNotFoundIsWrapped(t *testing.T) {
 	var ns *NoSolutionError
 	if errors.As(err, &ns) {
 		t.Fatalf("an unknown package is not a NoSolutionError")
+	}
+}
+
+// wantFiles checks the kinds and filenames of a package's files.
+func wantFiles(name string, want ...string) func(t *testing.T, res *Resolution) {
+	return func(t *testing.T, res *Resolution) {
+		for _, p := range res.Packages {
+			if p.Name != name {
+				continue
+			}
+			var got []string
+			for _, f := range p.Files {
+				got = append(got, f.Kind+" "+f.Filename)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s files %q, want %q", name, got, want)
+			}
+			return
+		}
+		t.Errorf("%s not resolved", name)
 	}
 }

@@ -439,3 +439,15 @@ func mergePoetry(r Requirement, d poetryDep) (Requirement, error) {
 	}
 	return Requirement{Requirement: req, Source: r.Source, Editable: d.Editable, AllowPrereleases: d.AllowPrereleases, Version: r.Version}, nil
 }
+
+// warnPoetrySources reports [[tool.poetry.source]] package indexes, which
+// req2nix does not read: the index is given with --index-url.
+func (pp *pyproject) warnPoetrySources(poetry map[string]any) {
+	sources, _ := poetry["source"].([]any)
+	for i, s := range sources {
+		t, _ := s.(map[string]any)
+		name, _ := t["name"].(string)
+		url, _ := t["url"].(string)
+		pp.warn([]string{"tool", "poetry", "source", fmt.Sprintf("#%d", i)}, "package source %q (%s) is not used by req2nix; pass its URL with --index-url or --extra-index-url", name, url)
+	}
+}

@@ -113,6 +113,7 @@ func (pp *pyproject) read() error {
 		pp.readBuildSystem,
 		func() error { return pp.readDependencies(project, poetry) },
 		func() error { return pp.readGroups(poetry) },
+		func() error { pp.warnPoetrySources(poetry); return nil },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -160,6 +160,12 @@ a = { version = "1.0", source = "internal", colour = "blue" }
 `, want: []string{"req pyproject.toml:3 a==1.0",
 		`warning pyproject.toml:3: unknown key "colour" in dependency a is ignored`,
 		`warning pyproject.toml:3: source = "internal" of a has no effect in req2nix; give the index with --index-url`}},
+	{name: "poetry package sources", toml: `
+[[tool.poetry.source]]
+name = "internal"
+url = "https://pypi.internal/simple/"
+priority = "primary"
+`, want: []string{`warning pyproject.toml:2: package source "internal" (https://pypi.internal/simple/) is not used by req2nix; pass its URL with --index-url or --extra-index-url`}},
 	{name: "poetry union", toml: "[tool.poetry.dependencies]\npython = \"^3.8\"\n\nfoo = \"^1 || ^2\"\n",
 		wantErr: `pyproject.toml:4: version constraint "^1 || ^2" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
 	{name: "poetry python union", toml: "[tool.poetry.dependencies]\npython = \"~2.7 || ^3.5\"\n",

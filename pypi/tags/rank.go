@@ -93,9 +93,9 @@ var legacyManylinux = map[int]string{17: "manylinux2014", 12: "manylinux2010", 5
 
 // linuxTags lists manylinux_2_N tags from the target glibc down to the
 // architecture's oldest (2.5 on x86_64, 2.17 elsewhere), each legacy alias
-// right after its manylinux_2_N twin, then linux_ARCH last, as packaging 26.0
-// (pip's) orders them. (packaging 26.3 moves linux_ARCH first; PyPI accepts
-// no linux_ARCH wheels, so only local indexes could tell the difference.)
+// right after its manylinux_2_N twin, then linux_ARCH last, as packaging
+// 26.0 to 26.2 (pip's) order them. (packaging 26.3 moves linux_ARCH first;
+// PyPI accepts no linux_ARCH wheels, so only other indexes could tell.)
 func linuxTags(arch string, oldestMinor int) []string {
 	var tags []string
 	for minor := glibcMinor; minor >= oldestMinor; minor-- {
@@ -113,7 +113,9 @@ func linuxTags(arch string, oldestMinor int) []string {
 func macTags(arch string) []string {
 	formats := []string{"arm64", "universal2"}
 	if arch == "x86_64" {
-		formats = []string{"x86_64", "intel", "fat64", "fat3", "universal2", "universal"}
+		// "fat32" as in packaging up to 26.2 (26.3 spells it "fat3"; no
+		// wheel on PyPI uses either).
+		formats = []string{"x86_64", "intel", "fat64", "fat32", "universal2", "universal"}
 	}
 	var tags []string
 	for major := macOSMajor; major >= 11; major-- {

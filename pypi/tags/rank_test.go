@@ -81,7 +81,7 @@ func TestTagOrder(t *testing.T) {
 			"cp312-cp312-macosx_15_0_x86_64",
 			"cp312-cp312-macosx_15_0_intel",
 			"cp312-cp312-macosx_15_0_fat64",
-			"cp312-cp312-macosx_15_0_fat3",
+			"cp312-cp312-macosx_15_0_fat32",
 			"cp312-cp312-macosx_15_0_universal2",
 			"cp312-cp312-macosx_15_0_universal",
 			"cp312-cp312-macosx_14_0_x86_64",
@@ -97,7 +97,7 @@ func TestTagOrder(t *testing.T) {
 		}, []string{
 			"cp312-cp312-macosx_16_0_x86_64", "cp312-cp312-macosx_11_1_x86_64",
 			"cp312-cp312-macosx_10_3_x86_64", "cp312-cp312-macosx_11_0_arm64",
-			"cp312-cp312-macosx_10_9_fat32",
+			"cp312-cp312-macosx_10_9_fat3",
 		}},
 		{"3.12", "aarch64-darwin", []string{
 			"cp312-cp312-macosx_15_0_arm64",

@@ -52,15 +52,15 @@ type File struct {
 	Constraints          []Requirement // -c files: narrow versions, add no packages
 	IndexURL             string        // -i / --index-url ("" = default)
 	IndexURLSource       Source        // where IndexURL was set
-	ExtraIndexURLs       []string
-	NoIndex              bool // --no-index: pip then ignores IndexURL and ExtraIndexURLs
-	FindLinks            []string
-	TrustedHosts         []string
-	NoBinary             []string // ":all:", ":none:" or normalised names
-	OnlyBinary           []string
-	Pre                  bool
-	RequireHashes        bool   // --require-hashes
-	RequiresPython       string // PEP 440 specifiers from [project] requires-python, "" when absent
+	ExtraIndexURLs       []string      // --extra-index-url, in order, without repeats
+	NoIndex              bool          // --no-index: pip then ignores IndexURL and ExtraIndexURLs
+	FindLinks            []string      // -f / --find-links (relative paths joined to the file's directory when they exist there)
+	TrustedHosts         []string      // --trusted-host
+	NoBinary             []string      // --no-binary: ":all:" or normalised names, after pip's override rules
+	OnlyBinary           []string      // --only-binary: likewise
+	Pre                  bool          // --pre
+	RequireHashes        bool          // --require-hashes
+	RequiresPython       string        // PEP 440 specifiers from [project] requires-python (else Poetry's python), "" when absent
 	RequiresPythonSource Source
 	ProjectName          string        // [project] name or [tool.poetry] name
 	BuildRequires        []Requirement // [build-system] requires

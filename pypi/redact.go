@@ -6,13 +6,14 @@ import (
 	"strings"
 )
 
-// userinfoRe finds "//userinfo@" in strings that do not parse as URLs.
-var userinfoRe = regexp.MustCompile(`//[^/@\s]*@`)
+// userinfoRe finds "//userinfo@" (up to the last "@" of the authority, as
+// url.Parse reads it) in strings that do not parse as URLs.
+var userinfoRe = regexp.MustCompile(`//[^/?#\s]*@`)
 
 // Redact returns u with its password (or a lone token user name) replaced by
 // "****", the way pip prints index URLs: "https://user:****@host/simple",
-// "https://****@host/simple". A string that does not parse as a URL has any
-// "//...@" userinfo masked.
+// "https://****@host/simple". The rest of u is kept as written. A string
+// that does not parse as a URL has any "//...@" userinfo masked.
 func Redact(u string) string {
 	parsed, err := url.Parse(u)
 	if err != nil {
@@ -25,13 +26,15 @@ func Redact(u string) string {
 	if _, has := parsed.User.Password(); has {
 		mask = url.User(parsed.User.Username()).String() + ":****"
 	}
-	parsed.User = nil
-	out := parsed.String()
-	i := strings.Index(out, "//") // userinfo implies an authority: "[scheme:]//host"
-	if i < 0 { // an empty authority vanished from the output
-		return userinfoRe.ReplaceAllString(u, "//****@")
+	// As url.Parse reads it: the authority follows the first "//" and ends
+	// at "/", "?" or "#"; the userinfo ends at its last "@".
+	start := strings.Index(u, "//") + 2
+	end := len(u)
+	if i := strings.IndexAny(u[start:], "/?#"); i >= 0 {
+		end = start + i
 	}
-	return out[:i+2] + mask + "@" + out[i+2:]
+	at := strings.LastIndex(u[start:end], "@")
+	return u[:start] + mask + u[start+at:]
 }
 
 // stripUserinfo returns u without credentials and the credentials it had.

@@ -51,10 +51,9 @@ func Generate(res *resolver.Resolution, ix *Index, opts Options) ([]byte, error)
 		return []byte(g.flake()), nil
 	case FormatOverlay:
 		return []byte(g.overlay()), nil
-	case FormatJSON:
+	default: // FormatJSON; newGen checked the format
 		return g.report()
 	}
-	return nil, fmt.Errorf("output format %q: expected shell, flake, overlay or json", opts.Format)
 }
 
 // gen holds what every format needs.
@@ -67,8 +66,16 @@ type gen struct {
 }
 
 func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
+	if res == nil || ix == nil {
+		return nil, errors.New("nixgen: Generate needs a resolution and a nixpkgs index")
+	}
 	if opts.Format == "" {
 		opts.Format = FormatShell
+	}
+	switch opts.Format {
+	case FormatShell, FormatFlake, FormatOverlay, FormatJSON:
+	default:
+		return nil, fmt.Errorf("output format %q: expected shell, flake, overlay or json", opts.Format)
 	}
 	if opts.Pin == (Pin{}) {
 		opts.Pin = DefaultPin()

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLookupCanonical(t *testing.T) {
@@ -284,5 +285,41 @@ func TestEvalIndexErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("EvalIndex(%s, %s) = %v, want %q", tt.nixpkgs, tt.python, err, tt.wantErr)
 		}
+	}
+}
+
+func TestNixpkgsArg(t *testing.T) {
+	rev := "b1b3291469652d5a2edb0becc4ef0246fff97a7c"
+	tests := []struct {
+		nixpkgs, wantArg, wantKey string
+		dummyStore                bool
+	}{
+		{rev, `builtins.fetchTarball { url = "https://github.com/NixOS/nixpkgs/archive/` + rev + `.tar.gz"; }`, "rev " + rev, false},
+		{"https://example.org/nixpkgs.tar.gz?x=${y}", `builtins.fetchTarball { url = "https://example.org/nixpkgs.tar.gz?x=\${y}"; }`, "url https://example.org/nixpkgs.tar.gz?x=${y}", false},
+		{stubDir(t), `/. + "` + stubDir(t) + `"`, "path " + stubDir(t), true},
+	}
+	for _, tt := range tests {
+		arg, key, dummy, err := nixpkgsArg(tt.nixpkgs)
+		if err != nil || arg != tt.wantArg || !strings.HasPrefix(key, tt.wantKey) || dummy != tt.dummyStore {
+			t.Errorf("nixpkgsArg(%q) = %q, %q, %v, %v; want %q, %q..., %v", tt.nixpkgs, arg, key, dummy, err, tt.wantArg, tt.wantKey, tt.dummyStore)
+		}
+	}
+	// A checkout's key changes when its default.nix does, so the cache is
+	// not reused for edited nixpkgs.
+	dir := t.TempDir()
+	def := filepath.Join(dir, "default.nix")
+	os.WriteFile(def, []byte("{ }: { }"), 0o644)
+	_, key1, _, _ := nixpkgsArg(dir)
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(def, later, later)
+	_, key2, _, _ := nixpkgsArg(dir)
+	if key1 == key2 || cachePath("c", key1, "python312") == cachePath("c", key2, "python312") {
+		t.Errorf("cache key ignores changes of default.nix: %q", key1)
+	}
+	if cachePath("c", key1, "python312") == cachePath("c", key1, "python313") {
+		t.Error("cache key ignores the interpreter")
+	}
+	if cachePath("", key1, "python312") != "" {
+		t.Error(`cacheDir "" must disable the cache`)
 	}
 }

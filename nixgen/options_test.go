@@ -82,6 +82,9 @@ func TestGenerateOptionErrors(t *testing.T) {
 		{"index for another python", Options{PythonAttr: "python313"}, "is for python312, the output for python313"},
 		{"pin without hash", Options{Pin: Pin{Rev: "abc"}}, "no sha256"},
 	}
+	if _, err := Generate(flaskResolution(), nil, Options{}); err == nil {
+		t.Error("Generate without an index succeeded")
+	}
 	for _, tt := range tests {
 		_, err := Generate(flaskResolution(), stubIndex(t), tt.opts)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

@@ -80,7 +80,7 @@ var defaultBuildSystem = []string{"setuptools"}
 // as is, overridden, or a new one is built, with which attribute name and
 // from which file. Packages are returned sorted by name. Problems (a file
 // without a sha256, a dependency outside the resolution) are recorded in
-// Decision.Problem; Generate refuses to emit them.
+// Decision.Problem; Generate refuses to emit them. ix must not be nil.
 func Plan(res *resolver.Resolution, ix *Index) []Decision {
 	pkgs := append([]resolver.Package(nil), res.Packages...)
 	sort.SliceStable(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })

@@ -47,7 +47,7 @@ func (p *scanner) version() (*version, error) {
 			return nil, err
 		}
 	}
-	if v.release, err = p.releaseTail(first); err != nil {
+	if v.release, err = p.releaseTail(v.relBuf[:0], first); err != nil {
 		return nil, err
 	}
 	if err = p.optionalSegments(v); err != nil {
@@ -131,10 +131,10 @@ func (p *scanner) number(what string) (int, error) {
 	return n, nil
 }
 
-// releaseTail scans the ".N" parts of the release after its first number.
-func (p *scanner) releaseTail(first int) ([]int, error) {
-	release := make([]int, 1, 4)
-	release[0] = first
+// releaseTail scans the ".N" parts of the release after its first number,
+// appending the numbers to release.
+func (p *scanner) releaseTail(release []int, first int) ([]int, error) {
+	release = append(release, first)
 	for p.peek() == '.' && isDigit(p.peekAt(1)) {
 		p.pos++
 		n, err := p.number("release")

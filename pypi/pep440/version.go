@@ -35,6 +35,8 @@ type version struct {
 	post    int // -1: none
 	dev     int // -1: none
 	local   []localSegment
+	// relBuf holds short releases, saving an allocation per Parse.
+	relBuf  [4]int
 	str     string // normalised form, computed once at parse time
 	pubLen  int    // length of the public part of str
 	baseLen int    // length of the base version (epoch and release) in str
@@ -170,7 +172,8 @@ func preLabel(l byte) string {
 // format renders the normalised string and the lengths of its public and
 // base prefixes.
 func (v *version) format() (s string, pubLen, baseLen int) {
-	b := make([]byte, 0, 8+4*len(v.release))
+	var buf [64]byte // long versions grow onto the heap
+	b := buf[:0]
 	if v.epoch != 0 {
 		b = strconv.AppendInt(b, int64(v.epoch), 10)
 		b = append(b, '!')

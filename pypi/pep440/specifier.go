@@ -31,8 +31,7 @@ var operatorText = [...]string{"==", "!=", "<=", ">=", "<", ">", "~=", "==="}
 // specifier is one clause, e.g. ">=1.0" or "!=1.3.*".
 type specifier struct {
 	op       operator
-	text     string   // normalised version text: "1.0", "1.3.*"; raw for ===
-	str      string   // operator and text
+	str      string   // normalised: ">=1.0", "!=1.3.*"; the version as written for ===
 	v        *version // the clause's version (the prefix for wildcards); nil for ===
 	wildcard bool     // ==V.* or !=V.*
 	// lessBound is what <V compares against: V itself when V is a
@@ -63,9 +62,6 @@ func ParseSpecifiers(s string) (Specifiers, error) {
 		}
 		specs = append(specs, spec)
 	}
-	for i := range specs {
-		specs[i].str = operatorText[specs[i].op] + specs[i].text
-	}
 	return Specifiers{impl: canonicalOrder(specs)}, nil
 }
 
@@ -81,7 +77,7 @@ func parseSpecifier(clause string) (specifier, error) {
 	}
 	if op == opArbitrary {
 		lower, ok := pythonLowerASCII(token)
-		return specifier{op: op, text: token, arbitrary: lower, arbitraryOK: ok}, nil
+		return specifier{op: op, str: clause[:3] + token, arbitrary: lower, arbitraryOK: ok}, nil
 	}
 	if strings.HasSuffix(token, ".*") {
 		return parseWildcard(clause, op, token[:len(token)-2])
@@ -93,7 +89,7 @@ func parseSpecifier(clause string) (specifier, error) {
 	if err := checkOperatorVersion(op, v.impl); err != nil {
 		return specifier{}, fmt.Errorf("invalid specifier %q: %w", clause, err)
 	}
-	spec := specifier{op: op, text: v.String(), v: v.impl}
+	spec := specifier{op: op, str: operatorText[op] + v.String(), v: v.impl}
 	if op == opLess {
 		spec.lessBound = earliestPrerelease(v.impl)
 	}
@@ -148,7 +144,7 @@ func parseWildcard(clause string, op operator, prefix string) (specifier, error)
 	if v.impl.preL != preNone || v.impl.post >= 0 || v.impl.dev >= 0 || v.impl.local != nil {
 		return specifier{}, fmt.Errorf("invalid specifier %q: a .* wildcard must follow a plain release such as 1.2, not %q", clause, v.String())
 	}
-	return specifier{op: op, text: v.String() + ".*", v: v.impl, wildcard: true}, nil
+	return specifier{op: op, str: operatorText[op] + v.String() + ".*", v: v.impl, wildcard: true}, nil
 }
 
 // checkOperatorVersion applies the PEP's per-operator restrictions.
@@ -308,7 +304,7 @@ func (s *specifier) prereleases() bool {
 	case s.op == opNotEqual || s.wildcard:
 		return false
 	case s.op == opArbitrary:
-		v, err := Parse(s.text)
+		v, err := Parse(s.str[len("==="):])
 		return err == nil && v.IsPrerelease()
 	}
 	return s.v.preL != preNone || s.v.dev >= 0

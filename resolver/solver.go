@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"sort"
 )
@@ -56,6 +57,7 @@ type solver struct {
 	ctx       context.Context
 	src       source
 	incompats map[pkg][]*incompat
+	deps      map[depKey]*incompat // dependency incompatibilities, for merging
 	assigns   []assignment
 	level     int
 	pkgs      []*pkgState        // by pkg; nil when the package has no assignment
@@ -63,7 +65,7 @@ type solver struct {
 }
 
 func newSolver(ctx context.Context, src source) *solver {
-	return &solver{ctx: ctx, src: src, incompats: map[pkg][]*incompat{}}
+	return &solver{ctx: ctx, src: src, incompats: map[pkg][]*incompat{}, deps: map[depKey]*incompat{}}
 }
 
 func (s *solver) state(p pkg) *pkgState {
@@ -409,7 +411,11 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		if ic.neverSatisfied() { // a version depending on itself
 			continue
 		}
-		s.addIncompat(ic)
+		if ic.kind == causeDependency && len(ic.terms) == 2 {
+			ic = s.mergeDependency(ic, p, d)
+		} else {
+			s.addIncompat(ic)
+		}
 		if d.constraint {
 			changed = appendUnique(changed, d.pkg)
 		}
@@ -423,6 +429,49 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		}
 	}
 	return changed, nil
+}
+
+// depKey identifies the dependency of a package on a set of another's
+// versions.
+type depKey struct {
+	from, to pkg
+	set      string
+}
+
+func setKey(s vset) string {
+	b := make([]byte, 0, 8*len(s.words))
+	for _, w := range s.words {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return string(b)
+}
+
+// mergeDependency adds a dependency incompatibility, merging it with an
+// earlier one from another version of the same package on the same set of
+// versions (as pubgrub-rs does): "a>=1.0,<3.0 depends on c>=3" is both a
+// shorter explanation and one incompatibility less to propagate.
+func (s *solver) mergeDependency(ic *incompat, p pkg, d dependency) *incompat {
+	key := depKey{p, d.pkg, setKey(d.set)}
+	old, ok := s.deps[key]
+	if !ok {
+		s.deps[key] = ic
+		s.addIncompat(ic)
+		return ic
+	}
+	from, _ := old.term(p)
+	version, _ := ic.term(p)
+	merged := newIncompat(causeDependency, term{pkg: p, set: from.set.union(version.set), pos: true}, term{pkg: d.pkg, set: d.set})
+	merged.origin = ic.origin
+	for _, q := range []pkg{p, d.pkg} {
+		list := s.incompats[q]
+		for i := range list {
+			if list[i] == old {
+				list[i] = merged
+			}
+		}
+	}
+	s.deps[key] = merged
+	return merged
 }
 
 func dependencyIncompat(version term, d dependency) *incompat {

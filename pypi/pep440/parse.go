@@ -95,8 +95,8 @@ func (p *scanner) optionalSegments(v *version) error {
 // unexpected describes the character where scanning stopped.
 func (p *scanner) unexpected() error {
 	r := []rune(p.s[p.pos:])[0]
-	if r >= unicode.MaxASCII {
-		return p.errorf("unexpected non-ASCII character %q at offset %d", r, p.pos)
+	if r > unicode.MaxASCII {
+		return p.errorf("unexpected non-ASCII character %q at offset %d", string(r), p.pos)
 	}
 	return p.errorf("unexpected %q at offset %d (after %q)", string(r), p.pos, p.s[:p.pos])
 }

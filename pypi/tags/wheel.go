@@ -47,16 +47,25 @@ func ParseWheel(filename string) (Wheel, error) {
 			return Wheel{}, fmt.Errorf("invalid wheel filename %q: build tag %q must start with a digit", filename, w.Build)
 		}
 	}
+	var err error
 	tagParts := parts[len(parts)-3:]
-	sets := [3]*[]string{&w.Python, &w.ABI, &w.Platform}
-	for i, what := range []string{"python", "abi", "platform"} {
-		set := strings.Split(tagParts[i], ".")
-		if slices.Contains(set, "") {
-			return Wheel{}, fmt.Errorf("invalid wheel filename %q: empty %s tag in %q", filename, what, tagParts[i])
+	for i, set := range []*[]string{&w.Python, &w.ABI, &w.Platform} {
+		if *set, err = splitTagSet(tagParts[i], tagKinds[i]); err != nil {
+			return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
 		}
-		*sets[i] = set
 	}
 	return w, nil
+}
+
+var tagKinds = [3]string{"python", "abi", "platform"}
+
+// splitTagSet splits a compressed tag set such as "py2.py3".
+func splitTagSet(text, kind string) ([]string, error) {
+	set := strings.Split(text, ".")
+	if slices.Contains(set, "") {
+		return nil, fmt.Errorf("empty %s tag in %q", kind, text)
+	}
+	return set, nil
 }
 
 // checkDistribution applies PEP 427's escaped-name rule: word characters

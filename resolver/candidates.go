@@ -55,7 +55,7 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 			if t.pinned(proj.Name, r) {
 				info.yanked[i] = true
 			} else {
-				info.why[i] = "is yanked" + yankReason(r) + " (pin it with == to use it)"
+				info.why[i] = "is yanked" + yankReason(r) + ", usable only when pinned with =="
 			}
 		}
 	}
@@ -67,7 +67,7 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 func yankReason(r pypi.Release) string {
 	for _, f := range r.Files {
 		if f.YankedReason != "" {
-			return fmt.Sprintf(" (%s)", f.YankedReason)
+			return fmt.Sprintf(" (reason: %s)", f.YankedReason)
 		}
 	}
 	return ""

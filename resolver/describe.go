@@ -91,22 +91,40 @@ func (w *world) noVersions(p pkg, set vset) string {
 		}
 		return fmt.Sprintf("no version of %s matches %s (available: %s)", w.name(p), spec, w.available(p))
 	}
+	return w.unusable(p, spec, members)
+}
+
+// unusable explains why none of the given releases can be used, grouping
+// them by reason.
+func (w *world) unusable(p pkg, spec string, members []int) string {
+	info := w.defs[p].info
 	byReason := map[string][]string{}
 	for _, i := range members {
-		if why := d.info.why[i]; why != "" {
-			byReason[why] = append(byReason[why], d.info.versions[i].String())
+		why := info.why[i]
+		byReason[why] = append(byReason[why], info.versions[i].String())
+	}
+	if len(byReason) == 1 {
+		for why, vs := range byReason {
+			if len(vs) == 1 {
+				return fmt.Sprintf("%s==%s %s", w.name(p), vs[0], why)
+			}
+			what := w.name(p)
+			if spec != "" {
+				what += " matching " + spec
+			}
+			return fmt.Sprintf("every version of %s (%s) %s", what, listVersions(vs), why)
 		}
 	}
 	reasons := make([]string, 0, len(byReason))
 	for why, vs := range byReason {
-		reasons = append(reasons, fmt.Sprintf("%s: %s", listVersions(vs), why))
+		reasons = append(reasons, fmt.Sprintf("%s %s", listVersions(vs), why))
 	}
 	sort.Strings(reasons)
 	what := w.name(p)
 	if spec != "" {
-		what += " matches " + spec
+		what += " matching " + spec
 	}
-	return fmt.Sprintf("no usable version of %s (%s)", what, strings.Join(reasons, "; "))
+	return fmt.Sprintf("no version of %s can be used (%s)", what, strings.Join(reasons, "; "))
 }
 
 // available lists the newest releases of a package, for "no version"

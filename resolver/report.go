@@ -202,7 +202,15 @@ func (r *reporter) terms(ic *incompat) string {
 			parts[i] = "not " + parts[i]
 		}
 	}
-	return strings.Join(parts, ", ") + " are incompatible"
+	return joinAnd(parts) + " are incompatible"
+}
+
+// joinAnd joins "a", "b", "c" as "a, b and c".
+func joinAnd(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 func withoutRoot(ts []term) []term {

@@ -91,7 +91,7 @@ a 2.0 yanked:`, reqs: "a", want: "a==1.0"},
 	{name: "yanked release pinned exactly", index: `
 a 1.0:
 a 2.0 yanked:`, reqs: "a==2.0", want: "a==2.0",
-		warnings: []string{"a 2.0 is yanked (broken); it is used because the requirements pin it"}},
+		warnings: []string{"a 2.0 is yanked (reason: broken); it is used because the requirements pin it"}},
 	{name: "pre-release skipped by default", index: `
 a 1.0:
 a 2.0b1:`, reqs: "a", want: "a==1.0"},
@@ -153,7 +153,7 @@ a 2.0:`, reqs: "a --hash=sha256:" + strings.Repeat("0", 63) + "1", want: "a==1.0
 	{name: "hash matching no file", index: `
 a 1.0:
 a 2.0:`, reqs: "a==2.0 --hash=sha256:dead",
-		wantErr: "Because no usable version of a matches ==2.0 (2.0: has no file matching the hashes given in requirements.txt:1) and requirements.txt:1 requires a==2.0, version solving failed."},
+		wantErr: "Because a==2.0 has no file matching the hashes given in requirements.txt:1 and requirements.txt:1 requires a==2.0, version solving failed."},
 	{name: "sdist then the best wheel", index: `
 a 1.0 wheel=py3-none-any wheel=cp312-cp312-manylinux_2_17_x86_64 wheel=cp312-cp312-win_amd64:`, reqs: "a",
 		want: "a==1.0", check: wantFiles("a", "sdist a-1.0.tar.gz", "wheel a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")},
@@ -163,7 +163,7 @@ a 2.0 nosdist wheel=cp313-cp313-manylinux_2_17_x86_64:`, reqs: "a",
 		want: "a==1.0", check: wantFiles("a", "wheel a-1.0-py3-none-any.whl")},
 	{name: "no file for the target", index: `
 a 2.0 nosdist wheel=cp312-cp312-win_amd64:`, reqs: "a",
-		wantErr: "Because no usable version of a (2.0: has no sdist and no wheel for CPython 3.12.12 on x86_64-linux) and requirements.txt:1 requires a, version solving failed."},
+		wantErr: "Because a==2.0 has no sdist and no wheel for CPython 3.12.12 on x86_64-linux and requirements.txt:1 requires a, version solving failed."},
 	{name: "invalid metadata makes a release unusable", index: `
 a 1.0:
 a 2.0: b (((`, reqs: "a", want: "a==1.0"},
@@ -206,7 +206,36 @@ a 2.0:`, reqs: "a>=3",
 		wantErr: "Because no version of a matches >=3 (available: 1.0, 2.0) and requirements.txt:1 requires a>=3, version solving failed."},
 	{name: "only releases for another Python", index: `
 a 1.0 rp=>=3.13:`, reqs: "a",
-		wantErr: "Because no usable version of a (1.0: requires Python >=3.13 (the target is 3.12.12)) and requirements.txt:1 requires a, version solving failed."},
+		wantErr: "Because a==1.0 requires Python >=3.13 (the target is 3.12.12) and requirements.txt:1 requires a, version solving failed."},
+	{name: "several releases for another Python", index: `
+a 1.0 rp=>=3.13:
+a 1.1 rp=>=3.13:
+a 2.0 yanked:`, reqs: "a>=1",
+		wantErr: "Because no version of a matching >=1 can be used (1.0, 1.1 requires Python >=3.13 (the target is 3.12.12); 2.0 is yanked (reason: broken), usable only when pinned with ==) and requirements.txt:1 requires a>=1, version solving failed."},
+	{name: "branching conflict with a shared line", index: `
+foo 1.0.0: a>=1,<2 | b>=1,<2
+foo 1.1.0: x>=1,<2 | y>=1,<2
+a 1.0.0: b>=2,<3
+b 1.0.0:
+b 2.0.0:
+x 1.0.0: y>=2,<3
+y 1.0.0:
+y 2.0.0:`, reqs: "foo>=1,<2", wantErr: `Because a==1.0.0 depends on b<3,>=2 and foo==1.0.0 depends on b<2,>=1, foo==1.0.0 and a==1.0.0 are incompatible.
+And because foo==1.0.0 depends on a<2,>=1, foo==1.0.0 cannot be used. (1)
+
+Because x==1.0.0 depends on y<3,>=2 and foo==1.1.0 depends on y<2,>=1, foo==1.1.0 and x==1.0.0 are incompatible.
+And because foo==1.1.0 depends on x<2,>=1, foo==1.1.0 cannot be used.
+And because foo==1.0.0 cannot be used (1), foo cannot be used.
+And because requirements.txt:1 requires foo<2,>=1, version solving failed.`},
+	{name: "dependencies of several versions merged", index: `
+a 1.0: c>=3
+a 2.0: c>=3
+a 3.0: c>=3
+a 4.0: c>=4
+c 1.0:
+c 3.0:
+c 4.0:`, reqs: "a\nc<3", wantErr: `Because a==4.0 depends on c>=4 and a<4.0 depends on c>=3, a depends on c>=3.
+And because requirements.txt:2 requires c<3 and requirements.txt:1 requires a, version solving failed.`},
 	{name: "root requires-python excludes the target", index: `
 a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
 		wantErr: "pyproject.toml:5: the project requires Python >=3.12, which excludes the target Python 3.11.14; choose a target it allows"},

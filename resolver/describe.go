@@ -20,7 +20,7 @@ func (w *world) termText(p pkg, set vset) string {
 // stands for every version.
 func (w *world) specText(p pkg, set vset) string {
 	switch n := len(w.realMembers(p, set)); {
-	case set.label == anyLabel:
+	case p == rootPkg || set.label == anyLabel:
 		return ""
 	case set.label != "":
 		return set.label

@@ -28,6 +28,7 @@ import (
 //	yanked      every file is yanked
 //	wheel=TAGS  adds a wheel name-version-TAGS.whl (repeatable)
 //	nosdist     the release has no sdist
+//	nometa      asking for the metadata fails
 //	extras=a,b  metadata Provides-Extra
 type memIndex struct {
 	projects  map[string]*pypi.Project
@@ -88,6 +89,8 @@ func (m *memIndex) addLine(line string) error {
 			files = append(files, pypi.File{Filename: fmt.Sprintf("%s-%s-%s.whl", strings.ReplaceAll(name, "-", "_"), f[1], val), PackageType: "bdist_wheel"})
 		case "nosdist":
 			files = files[1:]
+		case "nometa":
+			defer delete(m.meta, name+"=="+f[1])
 		case "extras":
 			meta.ProvidesExtra = strings.Split(val, ",")
 		default:

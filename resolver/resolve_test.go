@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -241,7 +242,13 @@ a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
 		wantErr: "pyproject.toml:5: the project requires Python >=3.12, which excludes the target Python 3.11.14; choose a target it allows"},
 	{name: "unknown package", index: `
 a 1.0: nope`, reqs: "a",
-		wantErr: `nope (required by a 1.0): package nope: package "nope" not found on mem`},
+		wantErr: `nope (required by a 1.0): package "nope" not found on mem`},
+	{name: "unknown root package", index: `
+a 1.0:`, reqs: "a\nnope>=1",
+		wantErr: `nope (requirements.txt:2): package "nope" not found on mem`},
+	{name: "metadata unavailable", index: `
+a 1.0:
+b 1.0 nometa:`, reqs: "a\nb", wantErr: `metadata of b 1.0: no metadata for b 1.0`},
 }
 
 func TestResolve(t *testing.T) {
@@ -314,5 +321,77 @@ func wantFiles(name string, want ...string) func(t *testing.T, res *Resolution) 
 			return
 		}
 		t.Errorf("%s not resolved", name)
+	}
+}
+
+// TestResolutionFields checks every field of the output on one graph.
+func TestResolutionFields(t *testing.T) {
+	idx := newMemIndex(t, `
+a 1.0 rp=>=3.8 extras=x: b>=1 | c; extra == "x" | win; sys_platform == "win32"
+b 1.0:
+b 2.0: a
+c 1.0:`)
+	opts := Options{Nixpkgs: map[string]string{"b": "2", "c": "0.9"}, PreferNixpkgs: true}
+	res, err := Resolve(context.Background(), idx, rootFile(t, "a[X]", ""), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdist := func(name, version string, n int) []File {
+		f := fmt.Sprintf("%s-%s.tar.gz", name, version)
+		return []File{{Kind: "sdist", Filename: f, URL: "https://files.example/" + f, SHA256: fmt.Sprintf("%064x", n)}}
+	}
+	want := &Resolution{Python: "3.12.12", Platform: "x86_64-linux", Packages: []Package{
+		{Name: "a", Version: "1.0", Extras: []string{"x"}, Dependencies: []string{"b", "c"}, Files: sdist("a", "1.0", 1),
+			MetadataSource: "json-api", RequiresPython: ">=3.8", Root: true},
+		{Name: "b", Version: "2.0", Dependencies: []string{"a"}, Files: sdist("b", "2.0", 17), MetadataSource: "json-api", Nixpkgs: true},
+		{Name: "c", Version: "1.0", Files: sdist("c", "1.0", 25), MetadataSource: "json-api"},
+	}}
+	if !reflect.DeepEqual(res, want) {
+		t.Errorf("got  %+v\nwant %+v", res, want)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	idx := newMemIndex(t, syntheticIndex(20))
+	var events []Event
+	opts := Options{Progress: func(e Event) { events = append(events, e) }}
+	if _, err := Resolve(context.Background(), idx, rootFile(t, "p0", ""), opts); err != nil {
+		t.Fatal(err)
+	}
+	last := events[len(events)-1]
+	if last.Discovered != 20 || last.Resolved != 21 { // 20 packages and the root
+		t.Errorf("last event %+v, want 20 discovered and 21 resolved", last)
+	}
+	for i := 1; i < len(events); i++ {
+		if events[i].Discovered < events[i-1].Discovered {
+			t.Fatalf("discovered count went down: %+v then %+v", events[i-1], events[i])
+		}
+	}
+}
+
+func TestNoSolutionTree(t *testing.T) {
+	idx := newMemIndex(t, `
+flask 3.0.0: werkzeug>=3.0.0
+werkzeug 1.0:
+werkzeug 3.0.0:`)
+	_, err := Resolve(context.Background(), idx, rootFile(t, "flask==3.0.0\nwerkzeug<2", ""), Options{})
+	var ns *NoSolutionError
+	if !errors.As(err, &ns) {
+		t.Fatalf("got %v, want a NoSolutionError", err)
+	}
+	tree := ns.Tree
+	root := []Term{{Package: "", Versions: "", Positive: true}} // "the root is selected" cannot hold
+	if tree.Kind != "derived" || !reflect.DeepEqual(tree.Terms, root) || len(tree.Causes) != 2 {
+		t.Fatalf("root node %+v", tree)
+	}
+	inner := tree.Causes[0]
+	want := []Term{{Package: "flask", Versions: "==3.0.0", Positive: true}}
+	if !reflect.DeepEqual(inner.Terms, want) {
+		t.Errorf("inner terms %+v, want %+v", inner.Terms, want)
+	}
+	facts := []string{inner.Causes[0].Fact, inner.Causes[1].Fact, tree.Causes[1].Fact}
+	wantFacts := []string{"flask==3.0.0 depends on werkzeug>=3.0.0", "requirements.txt:2 requires werkzeug<2", "requirements.txt:1 requires flask==3.0.0"}
+	if !reflect.DeepEqual(facts, wantFacts) {
+		t.Errorf("facts %q, want %q", facts, wantFacts)
 	}
 }

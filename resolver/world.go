@@ -139,7 +139,7 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 	} else {
 		info, err := w.fetch.info(ctx, name)
 		if err != nil {
-			return 0, fmt.Errorf("package %s: %w", name, err)
+			return 0, err
 		}
 		d.info = info
 	}

@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -13,7 +14,7 @@ import (
 // poetryConstraint translates a Poetry version constraint into PEP 440
 // specifiers ("" for any version), exactly as poetry-core's
 // parse_constraint reads it: "^1.2.3" is ">=1.2.3,<2.0.0", "~1.2" is
-// ">=1.2,<1.3", "1.2.*" is ">=1.2.0,<1.3.0", a bare "1.2.3" is "==1.2.3",
+// ">=1.2,<1.3", "1.2.*" is "==1.2.*", a bare "1.2.3" is "==1.2.3",
 // and clauses are separated by commas or spaces. A union ("||") is an
 // error: one PEP 440 specifier set cannot express it.
 func poetryConstraint(c string) (string, error) {
@@ -42,7 +43,7 @@ func poetryConstraint(c string) (string, error) {
 
 var (
 	poetryAnyRE = regexp.MustCompile(`(?i)^v?[x*](\.[x*])*$`)
-	poetryXRE   = regexp.MustCompile(`^(!=|==)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.[xX*])+$`)
+	poetryXRE   = regexp.MustCompile(`^(!=|==)?\s*v?(\d+(?:\.\d+){0,2})(?:\.\*)+$`)
 	poetryOpRE  = regexp.MustCompile(`^(<>|!=|>=?|<=?|==?)?\s*(.*?)(\.\*)?$`)
 )
 
@@ -59,7 +60,11 @@ func poetrySingle(c string) ([]string, error) {
 		return poetryCaret(c[1:])
 	}
 	if m := poetryXRE.FindStringSubmatch(c); m != nil {
-		return poetryXRange(m[1], m[2], m[3]), nil
+		v, err := poetryVersion(m[2])
+		if err != nil {
+			return nil, err
+		}
+		return poetryWildcard(c, cmp.Or(m[1], "=="), v)
 	}
 	return poetryBasic(c)
 }
@@ -114,52 +119,9 @@ func poetryRange(low pep440.Version, high string) []string {
 	return []string{">=" + low.Public(), "<" + high}
 }
 
-// poetryXRange: "1.2.*" is ">=1.2.0,<1.3.0", "1.*" is ">=1.0.0,<2.0.0",
-// "0.*" is "<1.0.0"; with "!=" the complement.
-func poetryXRange(op, major, minor string) []string {
-	major, minor = trimZeros(major), trimZeros(minor)
-	invert := op == "!="
-	switch {
-	case minor != "" && invert:
-		return []string{"!=" + major + "." + minor + ".*"}
-	case minor != "":
-		return []string{">=" + major + "." + minor + ".0", "<" + major + "." + incDecimal(minor) + ".0"}
-	case major == "0" && invert:
-		return []string{">=1.0.0"}
-	case major == "0":
-		return []string{"<1.0.0"}
-	case invert:
-		return []string{"!=" + major + ".*"}
-	}
-	return []string{">=" + major + ".0.0", "<" + incDecimal(major) + ".0.0"}
-}
-
-// trimZeros drops leading zeros of a decimal number ("" stays "").
-func trimZeros(n string) string {
-	if n == "" {
-		return ""
-	}
-	if t := strings.TrimLeft(n, "0"); t != "" {
-		return t
-	}
-	return "0"
-}
-
-// incDecimal adds one to a decimal number of any length.
-func incDecimal(n string) string {
-	b := []byte(n)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] != '9' {
-			b[i]++
-			return string(b)
-		}
-		b[i] = '0'
-	}
-	return "1" + string(b)
-}
-
 // poetryBasic: a comparison ("<", "<=", ">", ">=", "!=", "==", "=") or a
-// bare version, meaning "==".
+// bare version, meaning "==". As in poetry-core, a trailing ".*" is
+// ignored after an ordering operator and makes "==" and "!=" a wildcard.
 func poetryBasic(c string) ([]string, error) {
 	m := poetryOpRE.FindStringSubmatch(c)
 	if m == nil {
@@ -177,37 +139,26 @@ func poetryBasic(c string) ([]string, error) {
 		return nil, err
 	}
 	switch op {
+	case "<", "<=", ">", ">=":
+		return []string{op + v.Public()}, nil // PEP 440 allows local versions only with == and !=
 	case "", "=":
 		op = "=="
 	}
 	if wildcard != "" {
 		return poetryWildcard(c, op, v)
 	}
-	if op != "==" && op != "!=" {
-		return []string{op + v.Public()}, nil // PEP 440 allows local versions only with == and !=
-	}
 	return []string{op + v.String()}, nil
 }
 
-// poetryWildcard translates "<op><version>.*" that is not a plain X range
-// (more than three components, an epoch, a "=" operator): a plain release
-// is read as the X range of its first two components, like "1.2.3.*";
-// anything else keeps the PEP 440 wildcard.
+// poetryWildcard translates "==1.2.*" and "!=1.2.*": poetry-core's range
+// from 1.2.dev0 up to 1.3.dev0 (or its complement) is exactly PEP 440's
+// prefix match. A wildcard after a pre-, post- or dev-release or a local
+// version, which poetry turns into other ranges, is refused.
 func poetryWildcard(c, op string, v pep440.Version) ([]string, error) {
-	switch {
-	case op != "==" && op != "!=":
-		return nil, fmt.Errorf("%q: a wildcard needs == or !=", c)
-	case v.Local() != "":
-		return nil, fmt.Errorf("%q: a wildcard cannot follow a local version", c)
-	case v.Epoch() == 0 && v.Public() == v.BaseVersion():
-		r := v.Release()
-		minor := ""
-		if len(r) > 1 {
-			minor = strconv.Itoa(r[1])
-		}
-		return poetryXRange(op, strconv.Itoa(r[0]), minor), nil
+	if v.Public() != v.BaseVersion() || v.Local() != "" {
+		return nil, fmt.Errorf("%q: a wildcard must follow a plain release such as 1.2", c)
 	}
-	return []string{op + v.Public() + ".*"}, nil
+	return []string{op + v.BaseVersion() + ".*"}, nil
 }
 
 // nextMajor, nextMinor and nextPatch are poetry-core's Release.next_*

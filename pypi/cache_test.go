@@ -270,3 +270,29 @@ func helperProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestJobsBound: requests run in parallel up to Jobs and never beyond.
+func TestJobsBound(t *testing.T) {
+	var rels []pypitest.Release
+	for i := range 24 {
+		rels = append(rels, pypitest.Release{Name: fmt.Sprintf("p%d", i), Version: "1.0", RequiresDist: []string{}})
+	}
+	s := pypitest.NewServer(t, rels...)
+	s.SetLatency(30 * time.Millisecond)
+	c := testClient(t, s, Options{Jobs: 4})
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Go(func() {
+			if _, err := c.Project(context.Background(), fmt.Sprintf("p%d", i)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := s.MaxConcurrent(); got != 4 {
+		t.Errorf("at most %d requests at once, want Jobs = 4", got)
+	}
+	if st := c.Stats(); st.InFlight != 0 || st.Requests != 24 {
+		t.Errorf("Stats after the run = %+v", st)
+	}
+}

@@ -51,6 +51,8 @@ type Server struct {
 	requests    atomic.Int64
 	notModified atomic.Int64
 	bodyBytes   atomic.Int64
+	active      atomic.Int64 // requests being handled now
+	maxActive   atomic.Int64 // most requests handled at once
 }
 
 // NewServer starts a server holding releases; it is closed when the test
@@ -180,6 +182,8 @@ func (s *Server) Filenames(name, version string) []string {
 // serve is the HTTP handler: latency, accounting, auth, faults, routing.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	s.enter()
+	defer s.active.Add(-1)
 	latency, fault, authOK := s.begin(r)
 	if !sleep(r, latency) {
 		return
@@ -203,6 +207,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.reply(w, r, body, contentType)
 }
+
+// enter counts a request in progress and records the peak.
+func (s *Server) enter() {
+	n := s.active.Add(1)
+	for {
+		peak := s.maxActive.Load()
+		if n <= peak || s.maxActive.CompareAndSwap(peak, n) {
+			return
+		}
+	}
+}
+
+// MaxConcurrent is the largest number of requests handled at once so far.
+func (s *Server) MaxConcurrent() int { return int(s.maxActive.Load()) }
 
 // begin counts the request and takes its fault, under the lock.
 func (s *Server) begin(r *http.Request) (time.Duration, *Fault, bool) {

@@ -2,8 +2,11 @@ package resolver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pypitest"
 )
 
 // syntheticIndex is n packages p0..p(n-1) with 5 versions each; version v
@@ -236,4 +240,77 @@ werkzeug 3.0.0:`, "flask>=2\nwerkzeug<2"},
 			}
 		}
 	}
+}
+
+// mirrorReleases reads every release of the shared mirror as pypitest
+// releases (dependencies and requires-python as recorded; files built by
+// the fake index, sdist only).
+func mirrorReleases(b *testing.B, dir string) []pypitest.Release {
+	b.Helper()
+	projects, err := os.ReadDir(filepath.Join(dir, "pypi"))
+	if err != nil {
+		b.Skipf("shared mirror absent: %v", err)
+	}
+	var out []pypitest.Release
+	for _, p := range projects {
+		var doc struct {
+			Info     struct{ Name string }
+			Releases map[string]json.RawMessage
+		}
+		readJSON(b, filepath.Join(dir, "pypi", p.Name(), "json"), &doc)
+		for key := range doc.Releases {
+			var vdoc struct {
+				Info struct {
+					RequiresDist   []string `json:"requires_dist"`
+					RequiresPython *string  `json:"requires_python"`
+				}
+			}
+			readJSON(b, filepath.Join(dir, "pypi", p.Name(), key, "json"), &vdoc)
+			r := pypitest.Release{Name: doc.Info.Name, Version: key, RequiresDist: vdoc.Info.RequiresDist, Wheels: []string{}}
+			if vdoc.Info.RequiresPython != nil {
+				r.RequiresPython = *vdoc.Info.RequiresPython
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func readJSON(b *testing.B, path string, v any) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		b.Fatalf("%s: %v", path, err)
+	}
+}
+
+// BenchmarkServerLatency resolves the sphinx closure through pypi.Client
+// against the fake index server with 50 ms injected per request, on a
+// cold cache each time, and reports wall time over (critical path ×
+// latency).
+func BenchmarkServerLatency(b *testing.B) {
+	_, dir := loadClosures(b)
+	const latency = 50 * time.Millisecond
+	srv := pypitest.NewServer(b, mirrorReleases(b, dir)...)
+	srv.SetLatency(latency)
+	in := rootFile(b, "sphinx", "")
+	var ratio, requests float64
+	for b.Loop() {
+		client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: b.TempDir(), Jobs: 64})
+		if err != nil {
+			b.Fatal(err)
+		}
+		before := srv.Requests()
+		start := time.Now()
+		res, err := Resolve(context.Background(), client, in, Options{Python: "3.12"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ratio = float64(time.Since(start)) / float64(time.Duration(criticalPath(res))*latency)
+		requests = float64(srv.Requests() - before)
+	}
+	b.ReportMetric(ratio, "wall/critical-path")
+	b.ReportMetric(requests, "requests")
 }

@@ -20,7 +20,11 @@
 // Plan gives each package a Kind:
 //
 //   - as-is: nixpkgs ships exactly the resolved version; ps.<attr> is used
-//     and nothing is rebuilt (binary-cache hit).
+//     and nothing is rebuilt (binary-cache hit) unless a dependency is
+//     overridden. Its dependencies are nixpkgs' own, taken from the
+//     overridden set (so resolved versions apply); where nixpkgs adds one
+//     the resolution lacks (an optional extra it enables), the environment
+//     holds that too.
 //   - override: nixpkgs has the project at another or an unknown version:
 //     pyprev.<attr>.overridePythonAttrs re-calls nixpkgs' expression with
 //     version, the sdist as src, dependencies regenerated from the
@@ -37,11 +41,11 @@
 //     (pyproject = true; build-system from Options.BuildRequires when the
 //     caller read the sdist's [build-system] requires, else [
 //     pyfinal.setuptools ], the PEP 517 fallback backend), else, as a last
-//     resort, from a binary wheel
-//     patched by autoPatchelfHook (it then only runs on the wheel's
-//     platform). A project nixpkgs has but which offers only wheels replaces
-//     nixpkgs' attribute this way. A new project whose normalised name is
-//     already an attribute of something else gets the attribute
+//     resort, from a binary wheel patched by autoPatchelfHook (it then only
+//     runs on the wheel's platform, although flake.nix offers it for all
+//     four systems). A project nixpkgs has but which offers only wheels
+//     replaces nixpkgs' attribute this way. A new project whose normalised
+//     name is already an attribute of something else gets the attribute
 //     "<name>-pypi".
 //
 // Edges of dependency cycles are dropped (Nix cannot build mutually

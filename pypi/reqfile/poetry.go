@@ -14,6 +14,7 @@ import (
 type poetryDep struct {
 	Requirement
 	optional bool // only installed with an extra that names it
+	develop  bool // develop = true: editable, for a path or VCS source (its own or, when enriching, [project]'s)
 }
 
 // poetryDeps are the dependencies of one Poetry table, in file order.
@@ -122,11 +123,10 @@ var poetryDepKeys = map[string]bool{
 func (pp *pyproject) poetryDepTable(name string, t map[string]any, path []string) (poetryDep, error) {
 	pp.warnUnknownKeys(name, t, path)
 	var d poetryDep
-	var err error
 	bools := []struct {
 		key string
 		dst *bool
-	}{{"optional", &d.optional}, {"allow-prereleases", &d.AllowPrereleases}, {"allows-prereleases", &d.AllowPrereleases}, {"develop", &d.Editable}}
+	}{{"optional", &d.optional}, {"allow-prereleases", &d.AllowPrereleases}, {"allows-prereleases", &d.AllowPrereleases}, {"develop", &d.develop}}
 	for _, b := range bools {
 		if err := pp.boolean(t, b.dst, childPath(path, b.key)); err != nil {
 			return d, err
@@ -153,9 +153,7 @@ func (pp *pyproject) poetryDepTable(name string, t map[string]any, path []string
 		return d, pp.errorf(path, "dependency %s: %s; check its name, extras and markers", name, msg)
 	}
 	d.Requirement.Requirement, d.Source = req, pp.src(path...)
-	if link == "" {
-		d.Editable = false // develop only means something for paths and VCS checkouts
-	}
+	d.Editable = d.develop && link != ""
 	return d, nil
 }
 
@@ -437,7 +435,7 @@ func mergePoetry(r Requirement, d poetryDep) (Requirement, error) {
 	if err != nil {
 		return r, err
 	}
-	return Requirement{Requirement: req, Source: r.Source, Editable: d.Editable, AllowPrereleases: d.AllowPrereleases, Version: r.Version}, nil
+	return Requirement{Requirement: req, Source: r.Source, Editable: d.develop && link != "", AllowPrereleases: d.AllowPrereleases, Version: r.Version}, nil
 }
 
 // warnPoetrySources reports [[tool.poetry.source]] package indexes, which

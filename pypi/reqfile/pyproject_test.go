@@ -203,8 +203,9 @@ test = ["hypothesis"]
 [project]
 name = "p"
 requires-python = ">=3.10"
-dependencies = ["requests>=2", "local-lib", "plain"]
+dependencies = ["requests>=2", "local-lib", "plain", "checkout @ git+https://h/c.git"]
 [tool.poetry.dependencies]
+checkout = { develop = true }
 python = "^3.11"
 requests = { version = "<3", allow-prereleases = true }
 local-lib = { path = "vendor/local-lib", develop = true }
@@ -213,9 +214,10 @@ other = "^1"
 		"req pyproject.toml:5 requests<3,>=2 allow-prereleases",
 		"req pyproject.toml:5 local-lib @ file://$DIR/vendor/local-lib editable",
 		"req pyproject.toml:5 plain",
+		"req pyproject.toml:5 checkout @ git+https://h/c.git editable",
 		"requires-python >=3.10 (pyproject.toml:4)",
 		"project p",
-		"warning pyproject.toml:10: other is only in [tool.poetry.dependencies] and is ignored because [project] dependencies are set (as by Poetry); add it to [project] dependencies"}},
+		"warning pyproject.toml:11: other is only in [tool.poetry.dependencies] and is ignored because [project] dependencies are set (as by Poetry); add it to [project] dependencies"}},
 	{name: "poetry 2: dynamic dependencies come from tool.poetry", sel: Selection{Extras: []string{"x"}}, toml: `
 [project]
 name = "p"

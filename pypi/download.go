@@ -21,7 +21,8 @@ import (
 // path: <CacheDir>/artifacts/<sha256>/<file name>. The body is streamed to
 // a temporary file, its sha256 checked against sha256hex (when given) and
 // the file renamed into place, so a cancelled or failed download leaves
-// nothing behind. A cached artifact is re-hashed before reuse. A file://
+// nothing behind. Without sha256hex, a "#sha256=<hex>" URL fragment is
+// checked instead. A cached artifact is re-hashed before reuse. A file://
 // URL is checked in place and its own path returned. Offline, only cached
 // artifacts are available.
 func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string, error) {
@@ -35,9 +36,16 @@ func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string
 	if err != nil {
 		return "", fmt.Errorf("download %s: %v", Redact(rawURL), unwrapURLError(err))
 	}
-	if u.Scheme == "file" {
+	if want == "" {
+		want = fragmentSHA256(u)
+	}
+	switch u.Scheme {
+	case "file":
 		p := localPath(u)
 		return p, verifyFile(p, want, u.String())
+	case "http", "https":
+	default:
+		return "", fmt.Errorf("download %s: only http, https and file URLs can be downloaded", Redact(rawURL))
 	}
 	clean, _ := stripUserinfo(u)
 	v, err := c.flights.do(ctx, "download "+clean.String()+" "+want, func(ctx context.Context) (any, error) {
@@ -47,6 +55,17 @@ func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string
 		return "", err
 	}
 	return v.(string), nil
+}
+
+// fragmentSHA256 is the digest of a "#sha256=<hex>" URL fragment (the form
+// indexes and pip use), or "".
+func fragmentSHA256(u *url.URL) string {
+	if h, ok := strings.CutPrefix(u.Fragment, "sha256="); ok {
+		if _, err := decodeSHA256(h); err == nil {
+			return strings.ToLower(h)
+		}
+	}
+	return ""
 }
 
 // artifactName is the file name to store an artifact under: the last path

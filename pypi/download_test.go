@@ -73,6 +73,9 @@ func TestDownloadErrors(t *testing.T) {
 		{"hash mismatch", url, wrong, nil, []string{"download " + url, "sha256 mismatch", "want " + wrong, "got " + sum}},
 		{"bad expected hash", url, "abc", nil, []string{"download " + url, `invalid sha256 "abc"`}},
 		{"missing file", s.URL + "/files/nope.tar.gz", "", nil, []string{"GET " + s.URL + "/files/nope.tar.gz", "not found"}},
+		{"fragment hash mismatch", url + "#sha256=" + wrong, "", nil, []string{"sha256 mismatch", "want " + wrong}},
+		{"fragment hash", url + "#sha256=" + sum, "", nil, nil},
+		{"VCS URL", "git+https://example.org/x.git", "", nil, []string{"download git+https://example.org/x.git: only http, https and file URLs"}},
 		{"truncated, then fine", url, sum, []pypitest.Fault{{Truncate: true}}, nil},
 		{"reset, then fine", url, sum, []pypitest.Fault{{Reset: true}}, nil},
 	}

@@ -51,6 +51,8 @@ type HTTPError struct {
 	Attempts int
 }
 
+// Error names the URL and status; for 401/403 it points at the credentials
+// (never printing them).
 func (e *HTTPError) Error() string {
 	switch e.Status {
 	case 401, 403:

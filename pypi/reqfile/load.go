@@ -11,7 +11,8 @@ import (
 // stands for its pyproject.toml if present, else its requirements.txt.
 // Requirements files share pip's file-wide state (--no-binary and
 // --only-binary); the first --index-url wins and a different one elsewhere
-// is an error naming both places.
+// is an error naming both places. sel applies to every pyproject.toml read;
+// selecting extras or groups without reading one is an error.
 func Load(paths []string, sel Selection) (*File, error) {
 	rp := newReqParser()
 	sawPyproject := false

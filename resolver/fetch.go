@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
@@ -67,24 +68,35 @@ func newFetcher(ctx context.Context, p Provider, analyse func(*pypi.Project) *pr
 		speculating: map[string]bool{}}
 }
 
-// project starts (once) fetching the project document of name.
-func (f *fetcher) project(name string) *call[*projectDoc] {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c, ok := f.projects[name]; ok {
+// startOnce returns the call for key in m, starting fetch in its own
+// goroutine the first time. The caller holds no lock.
+func startOnce[K comparable, T any](mu *sync.Mutex, m map[K]*call[T], key K, fetch func() (T, error)) *call[T] {
+	mu.Lock()
+	defer mu.Unlock()
+	if c, ok := m[key]; ok {
 		return c
 	}
-	c := &call[*projectDoc]{done: make(chan struct{})}
-	f.projects[name] = c
+	c := &call[T]{done: make(chan struct{})}
+	m[key] = c
 	go func() {
 		defer close(c.done)
-		proj, err := f.provider.Project(f.ctx, name)
-		if err == nil {
-			c.val = &projectDoc{proj: proj}
-		}
-		c.err = err
+		c.val, c.err = fetch()
 	}()
 	return c
+}
+
+// project starts (once) fetching the project document of name.
+func (f *fetcher) project(name string) *call[*projectDoc] {
+	return startOnce(&f.mu, f.projects, name, func() (*projectDoc, error) {
+		proj, err := f.provider.Project(f.ctx, name)
+		if err == nil && proj == nil {
+			err = errors.New("the index returned no project document")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &projectDoc{proj: proj}, nil
+	})
 }
 
 // info returns the analysed project, waiting for the document.
@@ -99,24 +111,16 @@ func (f *fetcher) info(ctx context.Context, name string) (*projectInfo, error) {
 
 // metadata starts (once) fetching the metadata of one release.
 func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
-	k := metaKey{name, r.Key}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c, ok := f.metas[k]; ok {
-		return c
-	}
-	c := &call[*releaseMeta]{done: make(chan struct{})}
-	f.metas[k] = c
-	go func() {
-		defer close(c.done)
+	return startOnce(&f.mu, f.metas, metaKey{name, r.Key}, func() (*releaseMeta, error) {
 		meta, err := f.provider.Metadata(f.ctx, name, r)
-		if err != nil {
-			c.err = err
-			return
+		if err == nil && meta == nil {
+			err = errors.New("the index returned no metadata")
 		}
-		c.val = parseMeta(meta)
-	}()
-	return c
+		if err != nil {
+			return nil, err
+		}
+		return parseMeta(meta), nil
+	})
 }
 
 func parseMeta(meta *pypi.Metadata) *releaseMeta {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/req2nix/req2nix/resolver"
@@ -89,8 +90,13 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 	if ix.PythonAttr != "" && opts.PythonAttr != ix.PythonAttr {
 		return nil, fmt.Errorf("the nixpkgs index (%s) is for %s, the output for %s: load the index for %s", ix.Source, ix.PythonAttr, opts.PythonAttr, opts.PythonAttr)
 	}
-	if err := opts.Pin.validate(); err != nil {
+	if err := checkInterpreterMatch(opts.PythonAttr, res.Python); err != nil {
 		return nil, err
+	}
+	if opts.Format == FormatShell || opts.Format == FormatFlake {
+		if err := opts.Pin.validate(); err != nil {
+			return nil, err
+		}
 	}
 	g := &gen{res: res, ix: ix, opts: opts, ds: Plan(res, ix)}
 	applyBuildRequires(g.ds, ix, opts.BuildRequires)
@@ -100,6 +106,22 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 	g.overrides = renderOverrides(g.ds)
 	return g, nil
 }
+
+// checkInterpreterMatch rejects output for another Python than the one the
+// resolution chose wheels and evaluated markers for (python312 vs 3.13.3).
+func checkInterpreterMatch(attr, resolvedPython string) error {
+	m := cpythonAttrRE.FindStringSubmatch(attr)
+	if m == nil || resolvedPython == "" {
+		return nil
+	}
+	want := "3." + m[1]
+	if resolvedPython != want && !strings.HasPrefix(resolvedPython, want+".") {
+		return fmt.Errorf("the resolution is for Python %s but the output uses %s (Python %s): resolve for %s or choose the matching interpreter", resolvedPython, attr, want, want)
+	}
+	return nil
+}
+
+var cpythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
 
 // problems joins the problems of all decisions into one error.
 func problems(ds []Decision) error {

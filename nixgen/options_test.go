@@ -81,9 +81,16 @@ func TestGenerateOptionErrors(t *testing.T) {
 		{"python attr", Options{PythonAttr: "python3; abort"}, "expected a name such as python312"},
 		{"index for another python", Options{PythonAttr: "python313"}, "is for python312, the output for python313"},
 		{"pin without hash", Options{Pin: Pin{Rev: "abc"}}, "no sha256"},
+		{"pin without hash, flake", Options{Format: FormatFlake, Pin: Pin{Rev: "abc"}}, "no sha256"},
 	}
 	if _, err := Generate(flaskResolution(), nil, Options{}); err == nil {
 		t.Error("Generate without an index succeeded")
+	}
+	// The overlay and the report do not fetch nixpkgs: no hash needed.
+	for _, format := range []string{FormatOverlay, FormatJSON} {
+		if _, err := Generate(flaskResolution(), stubIndex(t), Options{Format: format, Pin: Pin{Rev: "abc"}}); err != nil {
+			t.Errorf("%s with an unhashed pin: %v", format, err)
+		}
 	}
 	for _, tt := range tests {
 		_, err := Generate(flaskResolution(), stubIndex(t), tt.opts)
@@ -180,5 +187,31 @@ func TestHostileIndexAttributes(t *testing.T) {
 		if _, err := nix(t, "--parse", file); err != nil {
 			t.Errorf("%s: %v\n%s", format, err, out)
 		}
+	}
+}
+
+func TestInterpreterMatch(t *testing.T) {
+	tests := []struct {
+		attr, python string
+		ok           bool
+	}{
+		{"python312", "3.12.10", true},
+		{"python312", "3.12", true},
+		{"python312", "", true}, // unknown: nothing to check
+		{"python312", "3.13.3", false},
+		{"python31", "3.12.1", false},
+		{"python310", "3.1.0", false},
+		{"pypy310", "3.9", true}, // not a CPython attribute: not checked
+	}
+	for _, tt := range tests {
+		err := checkInterpreterMatch(tt.attr, tt.python)
+		if (err == nil) != tt.ok {
+			t.Errorf("checkInterpreterMatch(%s, %s) = %v, want ok=%v", tt.attr, tt.python, err, tt.ok)
+		}
+	}
+	res := flaskResolution()
+	res.Python = "3.13.3"
+	if _, err := Generate(res, stubIndex(t), Options{}); err == nil || !strings.Contains(err.Error(), "resolution is for Python 3.13.3") {
+		t.Errorf("Generate for 3.13 with python312: %v", err)
 	}
 }

@@ -131,7 +131,10 @@ func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (b
 	var buf bytes.Buffer
 	resp, err := c.httpGet(ctx, d.url, hdr, c.timeout, func(r io.Reader) error {
 		buf.Reset()
-		_, err := buf.ReadFrom(r)
+		n, err := buf.ReadFrom(io.LimitReader(r, maxDocBytes+1))
+		if n > maxDocBytes {
+			return &permanentError{fmt.Errorf("GET %s: document larger than %d MiB", Redact(d.url.String()), maxDocBytes>>20)}
+		}
 		return err
 	})
 	if err != nil {

@@ -22,7 +22,7 @@ const (
 	retryMax      = 8
 	retryWaitMin  = 250 * time.Millisecond
 	retryWaitMax  = 15 * time.Second
-	maxBodyBytes  = 256 << 20 // no index document is this large
+	maxDocBytes   = 256 << 20 // no index document is this large
 	userAgent     = "req2nix (+https://github.com/req2nix/req2nix)"
 	simpleJSONAPI = "application/vnd.pypi.simple.v1+json"
 )
@@ -143,31 +143,19 @@ type response struct {
 }
 
 // httpGet fetches u (which carries no credentials) with retries under the
-// document deadline. For a 200 response, body is called with the body
-// stream; it runs again from the start on a retry, so it must reset what it
-// writes, and a read error from the stream triggers a retry.
+// given deadline. For a 200 response, body is called with the body stream;
+// it runs again from the start on a retry, so it must reset what it writes,
+// and a read error from the stream triggers a retry (a *permanentError does
+// not).
 func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadline time.Duration, body func(io.Reader) error) (response, error) {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	attempts := 0
 	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := c.newRequest(ctx, u, hdr, body)
 	if err != nil {
-		return response{}, fmt.Errorf("GET %s: %v", Redact(u.String()), err)
+		return response{}, err
 	}
-	for k, vs := range hdr {
-		req.Header[k] = vs
-	}
-	req.Header.Set("User-Agent", userAgent)
-	if user, pass, ok := c.credentials(u); ok {
-		req.SetBasicAuth(user, pass)
-	}
-	req.SetResponseHandler(func(resp *http.Response) error {
-		if resp.StatusCode != http.StatusOK {
-			return nil
-		}
-		return body(&countingReader{r: io.LimitReader(resp.Body, maxBodyBytes), n: &c.stats.bytes})
-	})
 	if err := c.acquire(ctx); err != nil {
 		return response{}, c.fetchError(ctx, u, attempts, err)
 	}
@@ -183,6 +171,29 @@ func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadl
 		return response{}, c.statusError(u, resp.StatusCode, attempts)
 	}
 	return response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}, nil
+}
+
+// newRequest builds the GET with headers, credentials and the body
+// handler.
+func (c *Client) newRequest(ctx context.Context, u *url.URL, hdr http.Header, body func(io.Reader) error) (*retryablehttp.Request, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %v", Redact(u.String()), unwrapURLError(err))
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if user, pass, ok := c.credentials(u); ok {
+		req.SetBasicAuth(user, pass)
+	}
+	req.SetResponseHandler(func(resp *http.Response) error {
+		if resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		return body(&countingReader{r: resp.Body, n: &c.stats.bytes})
+	})
+	return req, nil
 }
 
 // statusError turns a final HTTP status into an error: errNotFound for

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -90,36 +91,30 @@ func (t *target) pinned(name string, r pypi.Release) bool {
 // sdists, then the wheels from best to worst), or why there are none.
 func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) {
 	var sdists, wheels []pypi.File
-	var ranks []int
+	rank := map[string]int{}
 	platformOK, pythonOK := false, false
 	var needs string
 	for _, f := range r.Files {
-		rank, kind := t.fileKind(f)
-		if kind == "" {
+		k, kind := t.fileKind(f)
+		switch {
+		case kind == "":
+			continue
+		case !t.pythonMatches(f.RequiresPython):
+			platformOK, needs = true, f.RequiresPython
 			continue
 		}
-		platformOK = true
-		if !t.pythonMatches(f.RequiresPython) {
-			needs = f.RequiresPython
-			continue
-		}
-		pythonOK = true
-		if !t.hashMatches(name, f) {
-			continue
-		}
-		if kind == "sdist" {
+		platformOK, pythonOK = true, true
+		switch {
+		case !t.hashMatches(name, f):
+		case kind == "sdist":
 			sdists = append(sdists, f)
-			continue
+		default:
+			rank[f.Filename] = k
+			wheels = append(wheels, f)
 		}
-		i := len(wheels)
-		for i > 0 && ranks[i-1] > rank {
-			i--
-		}
-		wheels = append(wheels[:i], append([]pypi.File{f}, wheels[i:]...)...)
-		ranks = append(ranks[:i], append([]int{rank}, ranks[i:]...)...)
 	}
-	files := append(sdists, wheels...)
-	switch {
+	sort.SliceStable(wheels, func(i, j int) bool { return rank[wheels[i].Filename] < rank[wheels[j].Filename] })
+	switch files := append(sdists, wheels...); {
 	case len(files) > 0:
 		return files, ""
 	case !platformOK:

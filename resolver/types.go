@@ -3,6 +3,26 @@
 // (conflict-driven) solver. It prefers versions pinned by a previous run,
 // then the versions nixpkgs ships, then the newest, and explains conflicts in
 // words.
+//
+// Design, in the order data flows:
+//
+//   - fetch.go: every provider call is memoised and runs in its own
+//     goroutine from the moment a package is discovered; a speculative walk
+//     follows each package's most-preferred candidate ahead of the solver,
+//     so wall time approaches (depth of the graph) × latency.
+//   - candidates.go: a project's releases analysed for the target
+//     (requires-python, yanked, files usable on the platform, --hash); a
+//     specifier becomes a bitset over the project's sorted releases.
+//   - world.go: package identities (the root, projects, and virtual
+//     "name[extra]" packages that pin their base to the same version),
+//     dependencies after markers, constraints, direct references, and the
+//     preferences (pinned, nixpkgs, newest) and pre-release rule applied
+//     when a version is chosen.
+//   - solver.go, term.go, vset.go: PubGrub as in Dart pub's solver.md and
+//     pubgrub-rs: unit propagation, decisions by priority, conflict
+//     resolution learning incompatibilities, backjumping.
+//   - report.go, describe.go: the derivation tree of a failure in words, as
+//     pubgrub-rs's DefaultStringReporter renders it.
 package resolver
 
 import (

@@ -134,7 +134,7 @@ func decide(p resolver.Package, ix *Index) Decision {
 		d.Kind, d.Format = KindNew, "wheel"
 		d.Src, d.Problem = source(p, *wheel)
 	case sdist != nil:
-		d.Kind, d.Format, d.BuildSystem = KindNew, "pyproject", defaultBuildSystem
+		d.Kind, d.Format, d.BuildSystem = KindNew, "pyproject", append([]string(nil), defaultBuildSystem...)
 		d.Src, d.Problem = source(p, *sdist)
 	case wheel != nil:
 		d.Kind, d.Format, d.BinaryWheel = KindNew, "wheel", true

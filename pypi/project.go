@@ -208,10 +208,7 @@ func finishMetadata(m *Metadata, norm string, r Release) *Metadata {
 // Simple API: nil (no error) when the index offers none for r's files.
 func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Release) (*Metadata, error) {
 	page, pageURL, err := c.simplePage(ctx, ix, norm)
-	if errors.Is(err, errNotFound) || (err == nil && page == nil) {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil || page == nil {
 		return nil, err
 	}
 	files := map[string]bool{}
@@ -239,8 +236,8 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	})
 }
 
-// simplePage gets the PEP 691 page of the project on ix (memoised: every
-// version's fallback reads the same page).
+// simplePage gets the PEP 691 page of the project on ix, nil when the index
+// has none (memoised: every version's fallback reads the same page).
 func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simplePage, *url.URL, error) {
 	u, err := url.Parse(ix.simpleURL(norm))
 	if err != nil {
@@ -248,7 +245,11 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	}
 	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
 		d := docReq{url: u, accept: simpleJSONAPI, project: norm, mutable: true}
-		return getDoc(ctx, c, d, parseSimplePage)
+		page, err := getDoc(ctx, c, d, parseSimplePage)
+		if errors.Is(err, errNotFound) {
+			return (*simplePage)(nil), nil // no Simple API: remembered for the run
+		}
+		return page, err
 	})
 	if err != nil {
 		return nil, u, err

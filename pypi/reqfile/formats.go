@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi/pep508"
@@ -68,28 +69,28 @@ func remove(list []string, s string) []string {
 	return list
 }
 
-// hashDigestLengths are the hex lengths of the digests of hashlib's
-// algorithms; a --hash naming one of them must have that length.
-var hashDigestLengths = map[string]int{
-	"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128,
-	"sha3_224": 56, "sha3_256": 64, "sha3_384": 96, "sha3_512": 128,
-	"blake2b": 128, "blake2s": 64,
-}
+// strongHashes are the algorithms pip accepts for --hash (pip's
+// STRONG_HASHES), with the hex length of their digests.
+var strongHashes = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
 
-// checkHash validates a --hash value "algorithm:hexdigest" and returns it
-// with the digest in lower case. The algorithm is kept as written.
-func checkHash(value string) (string, error) {
+// checkHash validates a --hash value "algorithm:digest" as pip does: the
+// algorithm must be one of pip's strong hashes (case-sensitive, as in pip);
+// the digest is accepted as given, as pip accepts it, but one that is not a
+// hex digest of the right length can never match a file, which the returned
+// warning says. Hex digests are lower-cased.
+func checkHash(value string) (hash, warning string, err error) {
 	algo, digest, ok := strings.Cut(value, ":")
-	if !ok || algo == "" {
-		return "", optionErrorf("--hash %q is not algorithm:digest; write --hash=sha256:<hex digest>", value)
+	if !ok {
+		return "", "", optionErrorf("--hash %q is not algorithm:digest; write --hash=sha256:<hex digest>", value)
 	}
-	if !isHex(digest) {
-		return "", optionErrorf("--hash %q: the digest is not hexadecimal; copy it from `pip hash` or the index", value)
+	n, strong := strongHashes[algo]
+	if !strong {
+		return "", "", optionErrorf("--hash %q: allowed hash algorithms for --hash are sha256, sha384, sha512", value)
 	}
-	if n, known := hashDigestLengths[algo]; known && len(digest) != n {
-		return "", optionErrorf("--hash %q: a %s digest has %d hex digits, not %d; copy the whole digest", value, algo, n, len(digest))
+	if !isHex(digest) || len(digest) != n {
+		return value, fmt.Sprintf("--hash %q is not a %d-digit hex %s digest and can never match a file; copy it from `pip hash` or the index", value, n, algo), nil
 	}
-	return algo + ":" + strings.ToLower(digest), nil
+	return algo + ":" + strings.ToLower(digest), "", nil
 }
 
 func isHex(s string) bool {

@@ -195,7 +195,11 @@ func (p *reqParser) applyParseTimeOptions(pl *parsedLine) error {
 		case optOnlyBinary:
 			err = p.formats.set(o.value, false)
 		case optHash:
-			o.value, err = checkHash(o.value) // normalised for requirementLine
+			var warning string
+			o.value, warning, err = checkHash(o.value) // normalised for requirementLine
+			if warning != "" {
+				p.warn(pl.src, "%s", warning)
+			}
 		case optConfigSettings:
 			if !strings.Contains(o.value, "=") {
 				err = optionErrorf("--config-settings %q is not KEY=VALUE; write --config-settings=KEY=VALUE", o.value)
@@ -289,8 +293,8 @@ var schemeRE = regexp.MustCompile(`(?i)^(http|https|file):`)
 
 // includeLine handles "-r file" and "-c file". As in pip, only the first -r
 // (else the first -c) of a line is followed and other options on the line
-// are ignored. A file included from a constraints file is read as
-// constraints too.
+// are ignored. As in pip, what a file includes with -r is read as
+// requirements and with -c as constraints, whatever the including file is.
 func (p *reqParser) includeLine(pl *parsedLine, constraint bool) error {
 	inc := pl.first(optRequirement)
 	if inc == nil {
@@ -305,7 +309,7 @@ func (p *reqParser) includeLine(pl *parsedLine, constraint bool) error {
 	if err != nil {
 		return err
 	}
-	return p.parseFile(path, constraint || inc.spec.id == optConstraint, &pl.src)
+	return p.parseFile(path, inc.spec.id == optConstraint, &pl.src)
 }
 
 // includePath turns the value of -r/-c into a path: relative paths are

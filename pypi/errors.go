@@ -49,16 +49,24 @@ type HTTPError struct {
 	URL      string // redacted
 	Status   int
 	Attempts int
+	// SentCredentials says whether the request carried credentials (from
+	// the index URL or the netrc file), for 401/403 advice.
+	SentCredentials bool
+	// Netrc is the netrc file consulted, named in 401/403 advice.
+	Netrc string
 }
 
-// Error names the URL and status; for 401/403 it points at the credentials
-// (never printing them).
+// Error names the URL and status; for 401/403 it says how to supply or fix
+// the credentials (never printing them).
 func (e *HTTPError) Error() string {
-	switch e.Status {
-	case 401, 403:
-		return fmt.Sprintf("GET %s: HTTP %d: the index refused the credentials (check the user name and password in the index URL or in ~/.netrc for this host)", e.URL, e.Status)
+	msg := fmt.Sprintf("GET %s: HTTP %d", e.URL, e.Status)
+	switch {
+	case e.Status != 401 && e.Status != 403:
+		return fmt.Sprintf("%s after %d attempt%s", msg, e.Attempts, plural(e.Attempts))
+	case e.SentCredentials:
+		return msg + ": the index refused the credentials (check the user name and password in the index URL or in " + e.Netrc + ")"
 	}
-	return fmt.Sprintf("GET %s: HTTP %d after %d attempt%s", e.URL, e.Status, e.Attempts, plural(e.Attempts))
+	return msg + ": the index wants credentials: give them in the index URL (https://user:password@host/...) or in " + e.Netrc
 }
 
 func plural(n int) string {

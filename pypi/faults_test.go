@@ -36,7 +36,7 @@ func TestFaults(t *testing.T) {
 		{name: "not JSON at all", faults: []pypitest.Fault{{Body: []byte(`<html>maintenance</html>`)}},
 			wantErr: []string{"GET URL" + path, "malformed document"}, wantRequests: 1},
 		{name: "404 is final", faults: []pypitest.Fault{{Status: 404}}, wantErr: []string{`package "flask" not found on URL`}, wantRequests: 1},
-		{name: "403 is final", faults: []pypitest.Fault{{Status: 403}}, wantErr: []string{"GET URL" + path, "HTTP 403", "refused the credentials"}, wantRequests: 1},
+		{name: "403 is final", faults: []pypitest.Fault{{Status: 403}}, wantErr: []string{"GET URL" + path, "HTTP 403", "the index wants credentials"}, wantRequests: 1},
 		{name: "500 forever", faults: repeat(pypitest.Fault{Status: 500}, retryMax+1), wantErr: []string{"GET URL" + path, "HTTP 500 after 9 attempts"}, wantRequests: retryMax + 1},
 		{name: "resets forever", faults: repeat(pypitest.Fault{Reset: true}, retryMax+1), wantErr: []string{"GET URL" + path, "cannot reach 127.0.0.1:", "after 9 attempts"}, wantRequests: retryMax + 1},
 	}

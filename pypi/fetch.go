@@ -202,7 +202,8 @@ func (c *Client) statusError(u *url.URL, status, attempts int) error {
 	if status == http.StatusNotFound || status == http.StatusGone {
 		return fmt.Errorf("GET %s: %w", Redact(u.String()), errNotFound)
 	}
-	return &HTTPError{URL: Redact(u.String()), Status: status, Attempts: attempts}
+	_, _, sent := c.credentials(u)
+	return &HTTPError{URL: Redact(u.String()), Status: status, Attempts: attempts, SentCredentials: sent, Netrc: c.netrcPath}
 }
 
 // fetchError explains a failed fetch: which host, after how many attempts,

@@ -25,6 +25,7 @@ type projectInfo struct {
 	why      []string      // per release: why it cannot be used ("" when usable)
 	files    [][]pypi.File // per release: files usable on the target, sdists first
 	yanked   []bool        // per release: chosen only because pinned exactly
+	sets     sync.Map      // specifier text -> vset (memoised specSet)
 }
 
 // target is everything candidate filtering depends on; it is read-only
@@ -181,6 +182,16 @@ func (t *target) hashMatches(name string, f pypi.File) bool {
 // specifier no release matches gives the phantom set, so that the solver
 // meets it as "no version matches" rather than as an empty dependency.
 func (info *projectInfo) specSet(spec pep440.Specifiers) vset {
+	key := spec.String()
+	if s, ok := info.sets.Load(key); ok {
+		return s.(vset)
+	}
+	s := info.evalSpec(spec)
+	info.sets.Store(key, s)
+	return s
+}
+
+func (info *projectInfo) evalSpec(spec pep440.Specifiers) vset {
 	n := len(info.versions)
 	s := setOf(n+1, func(i int) bool { return i < n && spec.Contains(info.versions[i], true) })
 	if s.isEmpty() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -171,9 +172,7 @@ func stubDir(t testing.TB) string {
 // network), skipping the test when Nix is not installed.
 func nix(t testing.TB, args ...string) ([]byte, error) {
 	t.Helper()
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate not installed (Debian: apt-get install nix-bin)")
-	}
+	requireNix(t)
 	cmd := exec.Command("nix-instantiate", append([]string{"--store", "dummy://"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -181,6 +180,18 @@ func nix(t testing.TB, args ...string) ([]byte, error) {
 		return nil, &nixError{err: err, stderr: strings.TrimSpace(stderr.String())}
 	}
 	return stdout.Bytes(), nil
+}
+
+// requireNix skips the test when nix-instantiate is missing, or fails it
+// when REQ2NIX_REQUIRE_NIX is set (CI installs Nix and must not skip).
+func requireNix(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("nix-instantiate"); err != nil {
+		if os.Getenv("REQ2NIX_REQUIRE_NIX") != "" {
+			t.Fatal("nix-instantiate not installed but REQ2NIX_REQUIRE_NIX is set")
+		}
+		t.Skip("nix-instantiate not installed (Debian: apt-get install nix-bin)")
+	}
 }
 
 type nixError struct {

@@ -228,9 +228,7 @@ func TestEmbeddedIndexUpToDate(t *testing.T) {
 // other attributes), the alias and the versioned attributes are entries
 // resolved canonically, and the result equals testdata/stub-index.json.
 func TestEvalIndexStub(t *testing.T) {
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate not installed")
-	}
+	requireNix(t)
 	cache := t.TempDir()
 	ix, err := EvalIndex(context.Background(), stubDir(t), "python312", cache)
 	if err != nil {
@@ -269,9 +267,7 @@ func TestEvalIndexStub(t *testing.T) {
 }
 
 func TestEvalIndexErrors(t *testing.T) {
-	if _, err := exec.LookPath("nix-instantiate"); err != nil {
-		t.Skip("nix-instantiate not installed")
-	}
+	requireNix(t)
 	tests := []struct {
 		nixpkgs, python, wantErr string
 	}{

@@ -130,15 +130,6 @@ func (ix *Index) Versions() map[string]string {
 	return out
 }
 
-// Len returns the number of usable package entries.
-func (ix *Index) Len() int {
-	n := 0
-	for _, es := range ix.byName {
-		n += len(es)
-	}
-	return n
-}
-
 // sameVersion reports whether a nixpkgs version equals a resolved version:
 // equal strings, or equal PEP 440 versions ("2022.06.15" == "2022.6.15").
 // An unknown ("") nixpkgs version never matches.

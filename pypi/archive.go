@@ -25,12 +25,19 @@ const maxMemberBytes = 8 << 20
 // reads its core metadata: METADATA from a wheel's .dist-info directory, or
 // PKG-INFO from the top directory of an sdist (.tar.gz, .tgz, .tar.bz2,
 // .tar, .zip). It serves direct references ("name @ https://...").
+// The result is memoised for the Client's lifetime (read-only).
 func (c *Client) ArtifactMetadata(ctx context.Context, rawURL, sha256hex string) (*Metadata, error) {
-	p, err := c.Download(ctx, rawURL, sha256hex)
+	v, err := c.once(ctx, "artifact-metadata "+rawURL+" "+sha256hex, func(ctx context.Context) (any, error) {
+		p, err := c.Download(ctx, rawURL, sha256hex)
+		if err != nil {
+			return nil, err
+		}
+		return readArtifactMetadata(p, fileNameOf(rawURL))
+	})
 	if err != nil {
 		return nil, err
 	}
-	return readArtifactMetadata(p, fileNameOf(rawURL))
+	return v.(*Metadata), nil
 }
 
 // BuildRequires downloads the sdist f and returns the [build-system]

@@ -45,6 +45,11 @@ func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (
 		if e.Attr == "" {
 			return nil, fmt.Errorf("nixpkgs index %s: an entry (pname %q) has no attribute name", source, e.PName)
 		}
+		for _, v := range []string{e.Attr, e.PName, e.Version} {
+			if err := checkNixValue("nixpkgs index "+source+": entry", v); err != nil {
+				return nil, err
+			}
+		}
 		if ix.attrs[e.Attr] {
 			return nil, fmt.Errorf("nixpkgs index %s: attribute %q is listed twice", source, e.Attr)
 		}
@@ -56,6 +61,9 @@ func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (
 		ix.byName[name] = append(ix.byName[name], e)
 	}
 	for _, a := range otherAttrs {
+		if err := checkNixValue("nixpkgs index "+source+": attribute", a); err != nil {
+			return nil, err
+		}
 		ix.attrs[a] = true
 	}
 	for name, es := range ix.byName {

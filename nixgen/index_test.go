@@ -145,6 +145,8 @@ func TestLoadIndexFile(t *testing.T) {
 		{"bad.json", `{"packages": [`, "python312", "bad.json"},
 		{"unknown-field.json", `{"pkgs": []}`, "python312", `unknown field "pkgs"`},
 		{"dup.json", `{"packages": [{"attr": "a"}, {"attr": "a"}]}`, "python312", "listed twice"},
+		{"nul.json", `{"packages": [{"attr": "a", "version": "1\u0000"}]}`, "python312", "NUL"},
+		{"nul-other.json", `{"packages": [], "other_attrs": ["\u0000"]}`, "python312", "NUL"},
 	}
 	for _, tt := range errTests {
 		_, err := LoadIndexFile(write(tt.name, tt.content), tt.python)

@@ -15,10 +15,9 @@ type source interface {
 	// when there is none. decided reports versions already decided for
 	// other packages (an extra follows its base package).
 	choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int, bool)
-	// priority orders pending decisions: lower class first, then fewer
-	// candidates, then name.
-	priority(p pkg, allowed vset, decided func(pkg) (int, bool)) (class, count int)
-	name(p pkg) string
+	// priority orders pending decisions: lower classes first, then
+	// packages in discovery (id) order.
+	priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 	// dependencies returns what version v of p depends on, or a reason the
 	// version cannot be used at all (its metadata says it needs another
 	// Python, its metadata is invalid, ...).
@@ -358,30 +357,21 @@ func (s *solver) replay(p pkg, n int) {
 }
 
 // nextPackage picks the undecided package with a positive derivation to
-// decide next: lowest priority class, then fewest candidates, then name.
+// decide next: the lowest priority class, then the first discovered. Like
+// uv's (and close to pip's breadth-first order), this decides root
+// requirements in the order written and their dependencies level by level,
+// so the newest versions go to the packages named first.
 func (s *solver) nextPackage() (pkg, bool) {
-	type cand struct {
-		p            pkg
-		class, count int
-		name         string
-	}
-	var best *cand
+	best, bestClass := pkg(-1), 0
 	for i, st := range s.pkgs {
 		if st == nil || st.decided || !st.acc.pos {
 			continue
 		}
-		p := pkg(i)
-		class, count := s.src.priority(p, st.acc.set, s.decided)
-		c := cand{p, class, count, s.src.name(p)}
-		if best == nil || c.class < best.class || (c.class == best.class &&
-			(c.count < best.count || (c.count == best.count && c.name < best.name))) {
-			best = &c
+		if class := s.src.priority(pkg(i), st.acc.set, s.decided); best < 0 || class < bestClass {
+			best, bestClass = pkg(i), class
 		}
 	}
-	if best == nil {
-		return 0, false
-	}
-	return best.p, true
+	return best, best >= 0
 }
 
 // decide chooses a version of p and adds its dependencies, deciding it only

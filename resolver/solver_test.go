@@ -58,11 +58,9 @@ func (s *intSource) choose(p pkg, allowed vset, _ func(pkg) (int, bool)) (int, b
 	return h, h >= 0
 }
 
-func (s *intSource) priority(p pkg, allowed vset, _ func(pkg) (int, bool)) (int, int) {
-	return 0, allowed.count()
+func (s *intSource) priority(p pkg, allowed vset, _ func(pkg) (int, bool)) int {
+	return min(allowed.count(), 2)
 }
-
-func (s *intSource) name(p pkg) string { return s.names[p] }
 
 func (s *intSource) dependencies(_ context.Context, p pkg, i int) ([]dependency, string, error) {
 	s.calls++

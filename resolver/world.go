@@ -96,24 +96,26 @@ func (w *world) nixpkgs(name string) string {
 	return w.opts.Nixpkgs[name]
 }
 
-// priority: fixed packages (root, direct references, extras of a decided
-// package) first, then previously pinned ones, then the rest; within a
-// class, fewer candidates first.
-func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) (int, int) {
+// priority: forced choices first (the root, direct references, extras of a
+// decided package, packages with at most one candidate left), then
+// packages pinned by a previous run (keeping them stable), then the rest.
+func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int {
 	d := w.defs[p]
 	if d.info == nil {
-		return 0, 1
+		return 0
 	}
 	if _, ok := w.decidedVersion(p, decided); ok {
-		return 0, 1
+		return 0
 	}
-	count := allowed.intersect(d.info.usable).count()
+	if allowed.intersect(d.info.usable).count() <= 1 {
+		return 0
+	}
 	if pin := w.pinned(d.name); pin != "" {
 		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
-			return 1, count
+			return 1
 		}
 	}
-	return 2, count
+	return 2
 }
 
 // register returns the id of a package, registering it (and waiting for its

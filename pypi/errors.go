@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // NotFoundError reports a project that no configured index has.
@@ -49,6 +50,9 @@ type HTTPError struct {
 	URL      string // redacted
 	Status   int
 	Attempts int
+	// RetryAfter is the wait the index asked for (429, 503) when it was
+	// longer than the deadline allowed.
+	RetryAfter time.Duration
 	// SentCredentials says whether the request carried credentials (from
 	// the index URL or the netrc file), for 401/403 advice.
 	SentCredentials bool
@@ -61,6 +65,8 @@ type HTTPError struct {
 func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("GET %s: HTTP %d", e.URL, e.Status)
 	switch {
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("%s after %d attempt%s: the index asks to wait %s, beyond the deadline (Timeout)", msg, e.Attempts, plural(e.Attempts), e.RetryAfter)
 	case e.Status != 401 && e.Status != 403:
 		return fmt.Sprintf("%s after %d attempt%s", msg, e.Attempts, plural(e.Attempts))
 	case e.SentCredentials:

@@ -70,16 +70,28 @@ func newTransport(opts Options) *http.Transport {
 // min·2^attempt)] ("full jitter"), or what the server asked for with
 // Retry-After on 429 and 503.
 func fullJitterBackoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return d
-		}
+	if d, ok := retryAfter(resp); ok {
+		return d
 	}
 	ceiling := maxWait
 	if attempt < 30 && minWait<<attempt < maxWait {
 		ceiling = minWait << attempt
 	}
 	return rand.N(ceiling + 1)
+}
+
+// retryAfter is the wait a 429 or 503 response asks for, if any.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	return parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+}
+
+// beyondDeadline reports whether waiting d would pass ctx's deadline.
+func beyondDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
@@ -113,6 +125,9 @@ func (e *permanentError) Unwrap() error { return e.err }
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	if wait, ok := retryAfter(resp); ok && beyondDeadline(ctx, wait) {
+		return false, nil // waiting could only end in a timeout: report the status now
 	}
 	var perm *permanentError
 	if errors.As(err, &perm) {
@@ -168,7 +183,7 @@ func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadl
 	case err != nil && (resp == nil || resp.StatusCode == http.StatusOK):
 		return response{}, c.fetchError(ctx, u, attempts, err)
 	case resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified:
-		return response{}, c.statusError(u, resp.StatusCode, attempts)
+		return response{}, c.statusError(ctx, u, resp, attempts)
 	}
 	return response{status: resp.StatusCode, etag: resp.Header.Get("ETag")}, nil
 }
@@ -198,12 +213,16 @@ func (c *Client) newRequest(ctx context.Context, u *url.URL, hdr http.Header, bo
 
 // statusError turns a final HTTP status into an error: errNotFound for
 // 404/410, an HTTPError otherwise.
-func (c *Client) statusError(u *url.URL, status, attempts int) error {
-	if status == http.StatusNotFound || status == http.StatusGone {
+func (c *Client) statusError(ctx context.Context, u *url.URL, resp *http.Response, attempts int) error {
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
 		return fmt.Errorf("GET %s: %w", Redact(u.String()), errNotFound)
 	}
 	_, _, sent := c.credentials(u)
-	return &HTTPError{URL: Redact(u.String()), Status: status, Attempts: attempts, SentCredentials: sent, Netrc: c.netrcPath}
+	wait, _ := retryAfter(resp)
+	if !beyondDeadline(ctx, wait) {
+		wait = 0
+	}
+	return &HTTPError{URL: Redact(u.String()), Status: resp.StatusCode, Attempts: attempts, RetryAfter: wait, SentCredentials: sent, Netrc: c.netrcPath}
 }
 
 // fetchError explains a failed fetch: which host, after how many attempts,

@@ -1,8 +1,10 @@
 package nixgen
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,6 +79,29 @@ func FuzzReadPins(f *testing.F) {
 			if name == "" || version == "" {
 				t.Fatalf("accepted empty pin %q==%q", name, version)
 			}
+		}
+	})
+}
+
+// FuzzParseIndex: no index file makes the loader panic, and an accepted
+// index survives MarshalJSON and loading again unchanged.
+func FuzzParseIndex(f *testing.F) {
+	f.Add([]byte(`{"python_attr": "python312", "packages": [{"attr": "pyyaml", "pname": "PyYAML", "version": "6.0.2"}, {"attr": "Babel", "pname": "babel"}], "other_attrs": ["bootstrap"]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ix, err := parseIndex(data, "python312", "fuzz")
+		if err != nil {
+			return
+		}
+		out, err := json.Marshal(ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseIndex(out, "python312", "fuzz")
+		if err != nil {
+			t.Fatalf("re-reading %s: %v", out, err)
+		}
+		if !reflect.DeepEqual(back.byName, ix.byName) || !reflect.DeepEqual(back.attrs, ix.attrs) {
+			t.Fatalf("round trip changed the index: %s", out)
 		}
 	})
 }

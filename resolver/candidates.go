@@ -47,6 +47,16 @@ type rootHashes struct {
 }
 
 func (t *target) analyse(proj *pypi.Project) *projectInfo {
+	if !sort.SliceIsSorted(proj.Releases, func(i, j int) bool {
+		return proj.Releases[i].Version.Compare(proj.Releases[j].Version) < 0
+	}) { // the contract says ascending; do not trust an index on it
+		sorted := *proj
+		sorted.Releases = append([]pypi.Release(nil), proj.Releases...)
+		sort.SliceStable(sorted.Releases, func(i, j int) bool {
+			return sorted.Releases[i].Version.Compare(sorted.Releases[j].Version) < 0
+		})
+		proj = &sorted
+	}
 	n := len(proj.Releases)
 	info := &projectInfo{proj: proj, versions: make([]pep440.Version, n),
 		why: make([]string, n), files: make([][]pypi.File, n), yanked: make([]bool, n)}

@@ -405,3 +405,13 @@ werkzeug 3.0.0:`)
 		t.Errorf("facts %q, want %q", facts, wantFacts)
 	}
 }
+
+func TestUnsortedReleases(t *testing.T) {
+	idx := newMemIndex(t, "a 1.0:\na 3.0:\na 2.0:")
+	rs := idx.projects["a"].Releases
+	rs[0], rs[2] = rs[2], rs[0] // 3.0, 2.0, 1.0
+	res, err := Resolve(context.Background(), idx, rootFile(t, "a<3", ""), Options{})
+	if err != nil || summary(res) != "a==2.0" {
+		t.Fatalf("got %v, %v; want a==2.0", summary(res), err)
+	}
+}

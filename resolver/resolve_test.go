@@ -411,7 +411,10 @@ func TestUnsortedReleases(t *testing.T) {
 	rs := idx.projects["a"].Releases
 	rs[0], rs[2] = rs[2], rs[0] // 3.0, 2.0, 1.0
 	res, err := Resolve(context.Background(), idx, rootFile(t, "a<3", ""), Options{})
-	if err != nil || summary(res) != "a==2.0" {
-		t.Fatalf("got %v, %v; want a==2.0", summary(res), err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(res); got != "a==2.0" {
+		t.Fatalf("got %s, want a==2.0", got)
 	}
 }

@@ -45,6 +45,12 @@ func TestLocalNixpkgsPin(t *testing.T) {
 		}
 		checkEnv(t, env, "python312", flaskResolution(), Plan(flaskResolution(), stubIndex(t)))
 	}
+	opts := goldenOptions(FormatFlake)
+	opts.Pin = Pin{Path: stub}
+	out, err := Generate(flaskResolution(), stubIndex(t), opts)
+	if err != nil || !strings.Contains(string(out), `inputs.nixpkgs.url = "path:`+stub+`";`) {
+		t.Errorf("flake with a local nixpkgs: %v\n%s", err, out)
+	}
 }
 
 // TestEmptyResolution: nothing to install still gives a valid shell.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -392,7 +393,8 @@ func applyBuildRequires(ds []Decision, ix *Index, buildRequires map[string][]str
 				d.Notes = append(d.Notes, fmt.Sprintf("build requirement %q is not in nixpkgs: add it to build-system by hand", req))
 			}
 		}
-		d.BuildSystem = sortedUnique(d.BuildSystem)
+		slices.Sort(d.BuildSystem)
+		d.BuildSystem = slices.Compact(d.BuildSystem)
 	}
 }
 
@@ -403,15 +405,4 @@ func requirementName(req string) string {
 		return pep508.NormalizeName(r.Name)
 	}
 	return pep508.NormalizeName(strings.TrimSpace(req))
-}
-
-func sortedUnique(ss []string) []string {
-	sort.Strings(ss)
-	out := ss[:0]
-	for i, s := range ss {
-		if i == 0 || s != ss[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -1,41 +1,49 @@
 # The stub's Python package set, shaped like nixpkgs' python-packages.nix:
 # packages with pnames (sometimes not the attribute name), versions and
-# dependencies; a versioned pair (django_4/django_5 with django = django_4);
-# an alias (Babel); and attributes the index must skip: a broken package,
-# a throwing (removed) attribute, null, helpers.
+# dependencies; a legacy-style expression; a versioned pair
+# (django_4/django_5 with django = django_4); an alias (Babel); and
+# attributes the index must skip: a broken package, a throwing (removed)
+# attribute, null, helpers.
 {
   buildPythonPackage,
   fetchPypi,
   pyfinal,
-}:
+}@args:
 let
   fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-  mk =
-    pname: version: dependencies:
-    buildPythonPackage {
-      inherit pname version dependencies;
-      pyproject = true;
-      src = fetchPypi {
-        inherit pname version;
-        hash = fakeHash;
-      };
-      build-system = [ pyfinal.setuptools ];
-    };
-in
-{
-  inherit buildPythonPackage;
-  setuptools = buildPythonPackage {
-    pname = "setuptools";
-    version = "80.9.0";
-    pyproject = true;
-    src = fetchPypi {
-      pname = "setuptools";
-      version = "80.9.0";
-      hash = fakeHash;
-    };
+  package = attr: pname: version: dependencies: {
+    inherit
+      attr
+      pname
+      version
+      dependencies
+      ;
   };
-  blinker = mk "blinker" "1.9.0" [ ];
-  click = mk "click" "7.1.1" [ ];
+  simple = import ./listed-packages.nix [
+    (package "blinker" "blinker" "1.9.0" [ ])
+    (package "click" "click" "7.1.1" [ ])
+    (package "itsdangerous" "itsdangerous" "2.2.0" [ ])
+    (package "jinja2" "jinja2" "2.11.2" [ "markupsafe" ])
+    (package "markupsafe" "MarkupSafe" "1.1.1" [ ])
+    (package "werkzeug" "werkzeug" "3.1.3" [ "markupsafe" ])
+    (package "certifi" "certifi" "2025.1.31" [ ])
+    (package "idna" "idna" "3.10" [ ])
+    (package "urllib3" "urllib3" "2.3.0" [ ])
+    (package "requests" "requests" "2.32.3" [
+      "certifi"
+      "idna"
+      "urllib3"
+    ])
+    (package "six" "six" "1.17.0" [ ])
+    (package "babel" "babel" "2.17.0" [ ])
+    (package "pyjwt" "PyJWT" "2.10.1" [ ])
+    (package "django_4" "django" "4.2.20" [ ])
+    (package "django_5" "django" "5.1.7" [ ])
+    (package "broken-pkg" "broken-pkg" "1.0" [ ])
+  ] args;
+in
+simple
+// {
   # Legacy style, as many nixpkgs expressions still are: format and
   # propagatedBuildInputs instead of pyproject and dependencies.
   flask = buildPythonPackage {
@@ -56,26 +64,9 @@ in
     ];
     patches = [ "fix-tests.patch" ];
   };
-  itsdangerous = mk "itsdangerous" "2.2.0" [ ];
-  jinja2 = mk "jinja2" "2.11.2" [ pyfinal.markupsafe ];
-  markupsafe = mk "MarkupSafe" "1.1.1" [ ];
-  werkzeug = mk "werkzeug" "3.1.3" [ pyfinal.markupsafe ];
-  certifi = mk "certifi" "2025.1.31" [ ];
-  idna = mk "idna" "3.10" [ ];
-  urllib3 = mk "urllib3" "2.3.0" [ ];
-  requests = mk "requests" "2.32.3" [
-    pyfinal.certifi
-    pyfinal.idna
-    pyfinal.urllib3
-  ];
-  six = mk "six" "1.17.0" [ ];
-  babel = mk "babel" "2.17.0" [ ];
   Babel = pyfinal.babel;
-  pyjwt = mk "PyJWT" "2.10.1" [ ];
   django = pyfinal.django_4;
-  django_4 = mk "django" "4.2.20" [ ];
-  django_5 = mk "django" "5.1.7" [ ];
-  broken-pkg = (mk "broken-pkg" "1.0" [ ]) // {
+  broken-pkg = simple.broken-pkg // {
     meta.broken = true;
   };
   removed-pkg = throw "removed-pkg has been removed from nixpkgs";

@@ -314,3 +314,30 @@ func BenchmarkServerLatency(b *testing.B) {
 	b.ReportMetric(ratio, "wall/critical-path")
 	b.ReportMetric(requests, "requests")
 }
+
+// TestPrefetchCriticalPath checks that provider calls overlap: a root with
+// 24 dependencies, each with its own dependency, costs about six
+// latencies (three levels of project document then metadata), not the 98
+// calls one after another. The limit is twice that, for loaded machines.
+func TestPrefetchCriticalPath(t *testing.T) {
+	var b strings.Builder
+	var deps []string
+	for i := 0; i < 24; i++ {
+		fmt.Fprintf(&b, "mid%d 1.0: leaf%d\nleaf%d 1.0:\n", i, i, i)
+		deps = append(deps, fmt.Sprintf("mid%d", i))
+	}
+	fmt.Fprintf(&b, "top 1.0: %s\n", strings.Join(deps, " | "))
+	idx := newMemIndex(t, b.String())
+	const latency = 40 * time.Millisecond
+	idx.delay = func(string) time.Duration { return latency }
+	start := time.Now()
+	res, err := Resolve(context.Background(), idx, rootFile(t, "top", ""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start)
+	path := criticalPath(res) // top, mid, leaf: 6 calls
+	if limit := time.Duration(2*path) * latency; wall > limit {
+		t.Errorf("took %v for %d calls; critical path %d × %v, limit %v", wall, idx.calls.Load(), path, latency, limit)
+	}
+}

@@ -6,10 +6,11 @@
 //
 // Design, in the order data flows:
 //
-//   - fetch.go: every provider call is memoised and runs in its own
-//     goroutine from the moment a package is discovered; a speculative walk
-//     follows each package's most-preferred candidate ahead of the solver,
-//     so wall time approaches (depth of the graph) × latency.
+//   - fetch.go, speculate.go: every provider call is memoised and runs in
+//     its own goroutine from the moment a package is discovered; a
+//     speculative walk follows each package's most-preferred candidate
+//     ahead of the solver, so wall time approaches (depth of the graph) ×
+//     latency.
 //   - candidates.go: a project's releases analysed for the target
 //     (requires-python, yanked, files usable on the platform, --hash); a
 //     specifier becomes a bitset over the project's sorted releases.
@@ -21,8 +22,10 @@
 //   - solver.go, term.go, vset.go: PubGrub as in Dart pub's solver.md and
 //     pubgrub-rs: unit propagation, decisions by priority, conflict
 //     resolution learning incompatibilities, backjumping.
-//   - report.go, describe.go: the derivation tree of a failure in words, as
-//     pubgrub-rs's DefaultStringReporter renders it.
+//   - report.go, describe.go, errors.go: the derivation tree of a failure
+//     in words, as pubgrub-rs's DefaultStringReporter renders it, and as
+//     data.
+//   - resolve.go, output.go: the entry point and the Resolution.
 package resolver
 
 import (

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pypitest"
 	"github.com/req2nix/req2nix/pypi/reqfile"
 )
 
@@ -134,5 +136,40 @@ func TestRequirementsFileConflict(t *testing.T) {
 		"And because requirements.txt:2 requires flask==1.1.2, version solving failed."
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+var (
+	_ Provider                 = (*pypi.Client)(nil)
+	_ ArtifactMetadataProvider = (*pypi.Client)(nil)
+)
+
+// TestDirectReferenceThroughClient resolves a direct reference to an sdist
+// served by the fake index: its version and dependencies come from the
+// archive's PKG-INFO, read by pypi.Client.
+func TestDirectReferenceThroughClient(t *testing.T) {
+	srv := pypitest.NewServer(t,
+		pypitest.Release{Name: "foo", Version: "1.0", RequiresDist: []string{"bar>=1"}, Wheels: []string{}},
+		pypitest.Release{Name: "bar", Version: "1.0"},
+		pypitest.Release{Name: "bar", Version: "2.0"})
+	client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := srv.FileURL("foo-1.0.tar.gz") + "#sha256=" + srv.FileSHA256("foo-1.0.tar.gz")
+	res, err := Resolve(context.Background(), client, rootFile(t, "foo @ "+url, ""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(res); got != "bar==2.0 foo==1.0" {
+		t.Fatalf("got %s, want bar==2.0 foo==1.0", got)
+	}
+	foo := res.Packages[1]
+	if foo.DirectURL != url || foo.MetadataSource != "direct" || len(foo.Files) != 1 ||
+		foo.Files[0].SHA256 != srv.FileSHA256("foo-1.0.tar.gz") || !reflect.DeepEqual(foo.Dependencies, []string{"bar"}) {
+		t.Errorf("foo: %+v", foo)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings: %q", res.Warnings)
 	}
 }

@@ -113,8 +113,7 @@ func directFiles(url string) []File {
 	if strings.HasSuffix(u, ".whl") {
 		kind = "wheel"
 	}
-	base, _, _ := strings.Cut(url, "#")
-	return []File{{Kind: kind, Filename: path.Base(u), URL: base, SHA256: urlSHA256(url)}}
+	return []File{{Kind: kind, Filename: path.Base(u), URL: withoutFragment(url), SHA256: urlSHA256(url)}}
 }
 
 func sameVersion(a, b string) bool {

@@ -209,7 +209,7 @@ func (w *world) directRef(ctx context.Context, r reqfile.Requirement) *directRef
 	ref := &directRef{req: r, version: versionFromURL(r.URL, pep508.NormalizeName(r.Name))}
 	amp, ok := w.fetch.provider.(ArtifactMetadataProvider)
 	if ok && isArchiveURL(r.URL) {
-		meta, err := amp.ArtifactMetadata(ctx, r.URL, urlSHA256(r.URL))
+		meta, err := amp.ArtifactMetadata(ctx, withoutFragment(r.URL), urlSHA256(r.URL))
 		if err == nil {
 			ref.meta = parseMeta(meta)
 			if meta.Version != "" {
@@ -222,6 +222,11 @@ func (w *world) directRef(ctx context.Context, r reqfile.Requirement) *directRef
 	}
 	w.warn("dependencies of %s (%s) are not resolved", pep508.NormalizeName(r.Name), r.URL)
 	return ref
+}
+
+func withoutFragment(url string) string {
+	url, _, _ = strings.Cut(url, "#")
+	return url
 }
 
 func urlPath(url string) string {

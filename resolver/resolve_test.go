@@ -181,7 +181,7 @@ a 2.0: b (((`, reqs: "a", want: "a==1.0"},
 	{name: "direct reference with readable metadata", index: `
 b 1.0:
 b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=ABCD",
-		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz#sha256=ABCD": {
+		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz": {
 			Name: "foo", Version: "1.5", RequiresDist: []string{"b<2"}, Source: pypi.SourcePKGInfo}},
 		want: "b==1.0 foo==1.5", check: func(t *testing.T, res *Resolution) {
 			foo := res.Packages[1]

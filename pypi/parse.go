@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,7 +73,7 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 		return nil, errors.New(`no "releases" object: not a JSON API project document`)
 	}
 	p := &Project{Name: name, Index: index}
-	for _, key := range sortedKeys(doc.Releases) {
+	for _, key := range slices.Sorted(maps.Keys(doc.Releases)) {
 		r, ok := parseRelease(name, index, key, doc.Releases[key], log)
 		if ok {
 			p.Releases = append(p.Releases, r)
@@ -120,16 +122,6 @@ func (f fileDoc) toFile() File {
 		out.YankedReason = *f.YankedReason
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in string order (for determinism).
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // sortReleases sorts ascending by version and drops later spellings of an

@@ -2,6 +2,8 @@ package pypi
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -20,7 +22,7 @@ func readSdistMetadata(p, name string) (*Metadata, error) {
 	}
 	var pkgInfo, requires []byte
 	var requiresPath string
-	for _, path := range sortedKeys(found) {
+	for _, path := range slices.Sorted(maps.Keys(found)) {
 		switch {
 		case isTopMember(path, "PKG-INFO"):
 			pkgInfo = found[path]

@@ -3,7 +3,6 @@ package pypitest
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
 )
 
 // project is everything the index holds for one normalised name.
@@ -157,14 +156,4 @@ func marshal(v any, indent string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-// sortedNames returns the keys of m in order.
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,7 +157,7 @@ func tarGz(members map[string][]byte, compress bool) ([]byte, error) {
 		out = gzip.NewWriter(&buf)
 	}
 	tw := tar.NewWriter(out)
-	for _, name := range sortedNames(members) {
+	for _, name := range slices.Sorted(maps.Keys(members)) {
 		body := members[name]
 		h := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), ModTime: archiveTime, Typeflag: tar.TypeReg}
 		if err := tw.WriteHeader(h); err != nil {
@@ -183,7 +185,7 @@ func (nopCloser) Close() error { return nil }
 func zipFile(members map[string][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, name := range sortedNames(members) {
+	for _, name := range slices.Sorted(maps.Keys(members)) {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: archiveTime})
 		if err != nil {
 			return nil, err

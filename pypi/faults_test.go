@@ -127,4 +127,7 @@ func TestCancel(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("cancellation took %v", d)
 	}
+	if files := append(cacheFiles(t, c.cache.dir), tempFiles(t, c.cache.dir)...); len(files) > 0 {
+		t.Errorf("a cancelled fetch left files: %v", files)
+	}
 }

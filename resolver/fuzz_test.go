@@ -11,8 +11,9 @@ import (
 )
 
 // fuzzGraph is a small random dependency graph decoded from fuzz input:
-// packages p0..p(n-1) with versions 1.0..4.0 and requirements using the
-// operators below.
+// packages p0..p(n-1) with versions 1.0..4.0, each providing an extra "x";
+// requirements use the operators below, may ask for p[x], and may apply
+// only with the owner's extra x.
 type fuzzGraph struct {
 	versions [][]int              // per package, ascending
 	deps     map[[2]int][]fuzzReq // (package, version) -> requirements
@@ -22,15 +23,24 @@ type fuzzGraph struct {
 type fuzzReq struct {
 	pkg, ver int
 	op       string
+	extra    bool // asks for p[x]
+	underX   bool // applies only when the owner's extra x is active
 }
 
 var fuzzOps = []string{">=", "<", "==", "!=", ""}
 
 func (r fuzzReq) String() string {
-	if r.op == "" {
-		return fmt.Sprintf("p%d", r.pkg)
+	s := fmt.Sprintf("p%d", r.pkg)
+	if r.extra {
+		s += "[x]"
 	}
-	return fmt.Sprintf("p%d%s%d.0", r.pkg, r.op, r.ver)
+	if r.op != "" {
+		s += fmt.Sprintf("%s%d.0", r.op, r.ver)
+	}
+	if r.underX {
+		s += `; extra == "x"`
+	}
+	return s
 }
 
 func (r fuzzReq) allows(v int) bool {
@@ -58,7 +68,9 @@ func decodeGraph(data []byte) fuzzGraph {
 	}
 	g := fuzzGraph{deps: map[[2]int][]fuzzReq{}}
 	n := 2 + next(4)
-	req := func() fuzzReq { return fuzzReq{pkg: next(n), op: fuzzOps[next(len(fuzzOps))], ver: 1 + next(4)} }
+	req := func() fuzzReq {
+		return fuzzReq{pkg: next(n), op: fuzzOps[next(len(fuzzOps))], ver: 1 + next(4), extra: next(4) == 1, underX: next(3) == 1}
+	}
 	for p := 0; p < n; p++ {
 		mask := 1 + next(15) // which of 1.0..4.0 exist
 		var vs []int
@@ -75,7 +87,9 @@ func decodeGraph(data []byte) fuzzGraph {
 		}
 	}
 	for k := 1 + next(2); k > 0; k-- {
-		g.root = append(g.root, req())
+		r := req()
+		r.underX = false
+		g.root = append(g.root, r)
 	}
 	return g
 }
@@ -88,7 +102,7 @@ func (g fuzzGraph) dsl() string {
 			for _, r := range g.deps[[2]int{p, v}] {
 				reqs = append(reqs, r.String())
 			}
-			fmt.Fprintf(&b, "p%d %d.0: %s\n", p, v, strings.Join(reqs, " | "))
+			fmt.Fprintf(&b, "p%d %d.0 extras=x: %s\n", p, v, strings.Join(reqs, " | "))
 		}
 	}
 	return b.String()
@@ -102,35 +116,55 @@ func (g fuzzGraph) rootText() string {
 	return strings.Join(lines, "\n")
 }
 
-// valid reports whether choice (package -> version, 0 = absent) satisfies
-// the root and every chosen version's requirements.
-func (g fuzzGraph) valid(choice []int) bool {
-	ok := func(reqs []fuzzReq) bool {
-		for _, r := range reqs {
-			if choice[r.pkg] == 0 || !r.allows(choice[r.pkg]) {
-				return false
+// active returns the requirements in force for a choice of versions and
+// extras: the root's and, for each chosen package, its own and those of
+// its extra when active.
+func (g fuzzGraph) active(choice []int, extras []bool) []fuzzReq {
+	reqs := append([]fuzzReq(nil), g.root...)
+	for p, v := range choice {
+		for _, r := range g.deps[[2]int{p, v}] {
+			if v != 0 && (!r.underX || extras[p]) {
+				reqs = append(reqs, r)
 			}
 		}
-		return true
 	}
-	if !ok(g.root) {
-		return false
-	}
-	for p, v := range choice {
-		if v != 0 && !ok(g.deps[[2]int{p, v}]) {
+	return reqs
+}
+
+// valid reports whether choice (package -> version, 0 = absent) with the
+// given extras satisfies every requirement in force, extras requested
+// included.
+func (g fuzzGraph) valid(choice []int, extras []bool) bool {
+	for _, r := range g.active(choice, extras) {
+		if choice[r.pkg] == 0 || !r.allows(choice[r.pkg]) || (r.extra && !extras[r.pkg]) {
 			return false
 		}
 	}
 	return true
 }
 
-// solvable searches every assignment.
+// minimalExtras activates exactly the extras the requirements in force ask
+// for (activating more only adds requirements).
+func (g fuzzGraph) minimalExtras(choice []int) []bool {
+	extras := make([]bool, len(choice))
+	for changed := true; changed; {
+		changed = false
+		for _, r := range g.active(choice, extras) {
+			if r.extra && !extras[r.pkg] {
+				extras[r.pkg], changed = true, true
+			}
+		}
+	}
+	return extras
+}
+
+// solvable searches every choice of versions.
 func (g fuzzGraph) solvable() bool {
 	choice := make([]int, len(g.versions))
 	var try func(p int) bool
 	try = func(p int) bool {
 		if p == len(g.versions) {
-			return g.valid(choice)
+			return g.valid(choice, g.minimalExtras(choice))
 		}
 		for _, v := range append([]int{0}, g.versions[p]...) {
 			choice[p] = v
@@ -145,7 +179,8 @@ func (g fuzzGraph) solvable() bool {
 }
 
 // FuzzResolve checks the solver against exhaustive search on small random
-// graphs: a solution it returns must be valid, and it may report no
+// graphs with extras: a solution it returns must be valid, and it may
+// report no
 // solution only when none exists, with an explanation. Seeds are in
 // testdata/fuzz/FuzzResolve.
 func FuzzResolve(f *testing.F) {
@@ -165,14 +200,14 @@ func FuzzResolve(f *testing.F) {
 		case err != nil:
 			t.Fatalf("unexpected error: %v", err)
 		default:
-			choice := make([]int, len(g.versions))
+			choice, extras := make([]int, len(g.versions)), make([]bool, len(g.versions))
 			for _, p := range res.Packages {
 				var i int
 				fmt.Sscanf(p.Name, "p%d", &i)
-				v := pep440.MustParse(p.Version).Release()[0]
-				choice[i] = v
+				choice[i] = pep440.MustParse(p.Version).Release()[0]
+				extras[i] = len(p.Extras) > 0
 			}
-			if !g.valid(choice) {
+			if !g.valid(choice, extras) {
 				t.Fatalf("invalid solution %s for\n%s\nroot: %s", summary(res), g.dsl(), g.rootText())
 			}
 		}

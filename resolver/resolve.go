@@ -70,6 +70,10 @@ func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*
 }
 
 func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, error) {
+	if in == nil {
+		return nil, errors.New("resolver: no input (nil *reqfile.File)")
+	}
+	opts.Pinned, opts.Nixpkgs = normalizeKeys(opts.Pinned), normalizeKeys(opts.Nixpkgs)
 	if opts.Python == "" {
 		opts.Python = "3.12"
 	}
@@ -101,6 +105,16 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	w.fetch.speculate = w.speculate
 	w.readRoot(in)
 	return w, nil
+}
+
+// normalizeKeys copies a name -> version map with PEP 503 names, so that
+// callers may pass names as written.
+func normalizeKeys(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[pep508.NormalizeName(k)] = v
+	}
+	return out
 }
 
 func newTarget(env pep508.Environment, opts Options) (*target, error) {

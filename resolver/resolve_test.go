@@ -144,6 +144,10 @@ a 3.0:`, reqs: "a>=3", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}, Pre
 a 1.0:
 a 2.0:
 a 3.0:`, reqs: "a", opts: Options{Pinned: map[string]string{"a": "1.0"}, Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+	{name: "pinned and nixpkgs names normalised", index: `
+zope-interface 1.0:
+zope-interface 2.0:
+zope-interface 3.0:`, reqs: "zope.interface", opts: Options{Pinned: map[string]string{"Zope.Interface": "1.0"}}, want: "zope-interface==1.0"},
 	{name: "pinned version with --upgrade", index: `
 a 1.0:
 a 2.0:

@@ -120,9 +120,10 @@ func (s *session) read(name string) string {
 }
 
 // fixtureArgs point req2nix at the fixture index and the fixture nixpkgs
-// index, so that runs are offline and reproducible.
+// index, offline (the fixture's files exist only as hashes: nothing may be
+// downloaded), so that runs are reproducible.
 func fixtureArgs() []string {
-	return []string{"-i", fixtures.IndexURL(), "--nixpkgs-index", filepath.Join(fixtures.Dir(), "nixpkgs-index.json")}
+	return []string{"--offline", "-i", fixtures.IndexURL(), "--nixpkgs-index", filepath.Join(fixtures.Dir(), "nixpkgs-index.json")}
 }
 
 func args(extra ...string) []string { return append(fixtureArgs(), extra...) }

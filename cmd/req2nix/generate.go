@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi"
@@ -45,7 +47,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, &inputError{err}
 	}
-	ix, err := loadNixpkgsIndex(ctx, o, pin, pythonAttr)
+	ix, err := loadNixpkgsIndex(ctx, o, pin, pythonAttr, ui)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	client, err := pypi.New(pypi.Options{
 		IndexURL:       firstNonEmpty(o.indexURL, in.IndexURL, env("PIP_INDEX_URL")),
 		ExtraIndexURLs: append(append([]string{}, in.ExtraIndexURLs...), o.extraIndexURLs...),
-		CacheDir:       o.cacheDir,
+		CacheDir:       cacheDir(o),
 		Offline:        o.offline,
 		Refresh:        o.refresh,
 		Jobs:           o.jobs,
@@ -80,18 +82,70 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := nixgen.Generate(res, ix, nixgen.Options{
-		Format:     o.format,
-		Pin:        pin,
-		PythonAttr: pythonAttr,
-		Command:    regenerateCommand(o),
-		Inputs:     o.inputs,
-	})
+	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
+	buildRequires, notes := sdistBuildRequires(ctx, client, res, nixgen.Plan(res, ix))
+	warnings = append(warnings, notes...)
+	opts := nixgen.Options{
+		Format:        o.format,
+		Pin:           pin,
+		PythonAttr:    pythonAttr,
+		Command:       regenerateCommand(o),
+		Inputs:        o.inputs,
+		BuildRequires: buildRequires,
+	}
+	out, err := nixgen.Generate(res, ix, opts)
 	if err != nil {
 		return nil, err
 	}
-	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
-	return &result{output: out, resolution: res, plan: nixgen.Plan(res, ix), pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+	plan := nixgen.Plan(res, ix)
+	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+}
+
+// buildRequiresTimeout bounds the optional download of sdists whose
+// [build-system] requires are read: without them the build defaults to
+// setuptools, which is right for most older sdists.
+const buildRequiresTimeout = 30 * time.Second
+
+// sdistBuildRequires reads the [build-system] requires of every package
+// that will be built new from its sdist (nixpkgs lacks it and there is no
+// pure wheel). Failures are notes, not errors: the build then defaults to
+// setuptools.
+func sdistBuildRequires(ctx context.Context, client *pypi.Client, res *resolver.Resolution, plan []nixgen.Decision) (map[string][]string, []string) {
+	ctx, cancel := context.WithTimeout(ctx, buildRequiresTimeout)
+	defer cancel()
+	requires := map[string][]string{}
+	var notes []string
+	for _, d := range plan {
+		if d.Kind != nixgen.KindNew || d.Src == nil || d.Src.FileKind != "sdist" {
+			continue
+		}
+		f, ok := resolvedFile(res, d.Name, d.Src.Filename)
+		if !ok {
+			continue
+		}
+		reqs, err := client.BuildRequires(ctx, pypi.File{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256, PackageType: "sdist"})
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("%s %s: could not read its build system (%v); building it with setuptools", d.Name, d.Version, err))
+			continue
+		}
+		requires[d.Name] = reqs
+	}
+	return requires, notes
+}
+
+// resolvedFile finds a file of a resolved package by name.
+func resolvedFile(res *resolver.Resolution, name, filename string) (resolver.File, bool) {
+	for _, p := range res.Packages {
+		if p.Name != name {
+			continue
+		}
+		for _, f := range p.Files {
+			if f.Filename == filename {
+				return f, true
+			}
+		}
+	}
+	return resolver.File{}, false
 }
 
 // readInputs reads the named files, or the project in the current directory.
@@ -130,8 +184,10 @@ func isDir(path string) bool {
 }
 
 // loadNixpkgsIndex picks the first available source: the user's JSON file,
-// an evaluation of a local nixpkgs, or the embedded index.
-func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAttr string) (*nixgen.Index, error) {
+// an evaluation of the pinned nixpkgs (a local checkout, or another
+// revision than the default, which Nix fetches), or the embedded index of
+// the default pin.
+func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAttr string, ui *ui) (*nixgen.Index, error) {
 	switch {
 	case o.nixpkgsIndex != "":
 		ix, err := nixgen.LoadIndexFile(o.nixpkgsIndex, pythonAttr)
@@ -140,10 +196,27 @@ func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAtt
 		}
 		return ix, nil
 	case pin.Path != "":
-		return nixgen.EvalIndex(ctx, pin.Path, pythonAttr, o.cacheDir)
-	default:
-		return nixgen.EmbeddedIndex(pythonAttr)
+		return nixgen.EvalIndex(ctx, pin.Path, pythonAttr, cacheDir(o))
+	case pin.Rev != nixgen.DefaultPin().Rev && !o.offline:
+		ix, err := nixgen.EvalIndex(ctx, pin.Rev, pythonAttr, cacheDir(o))
+		if err == nil {
+			return ix, nil
+		}
+		ui.logger.Warn("could not evaluate the pinned nixpkgs for its package versions; using the embedded attribute names (every package is overridden)", "err", err)
 	}
+	return nixgen.EmbeddedIndex(pythonAttr)
+}
+
+// cacheDir is where req2nix caches: --cache-dir, else $XDG_CACHE_HOME/req2nix
+// or the platform's user cache directory.
+func cacheDir(o *options) string {
+	if o.cacheDir != "" {
+		return o.cacheDir
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "req2nix")
+	}
+	return ""
 }
 
 // previousPins reads the versions the -o file pins, so that a re-run keeps

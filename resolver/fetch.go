@@ -58,6 +58,7 @@ type fetcher struct {
 	mu          sync.Mutex
 	projects    map[string]*call[*projectDoc]
 	metas       map[metaKey]*call[*releaseMeta]
+	artifacts   map[string]*call[*releaseMeta] // direct references by URL
 	speculating map[string]bool
 }
 
@@ -65,6 +66,7 @@ func newFetcher(ctx context.Context, p Provider, analyse func(*pypi.Project) *pr
 	return &fetcher{ctx: ctx, provider: p, analyse: analyse,
 		projects:    map[string]*call[*projectDoc]{},
 		metas:       map[metaKey]*call[*releaseMeta]{},
+		artifacts:   map[string]*call[*releaseMeta]{},
 		speculating: map[string]bool{}}
 }
 
@@ -115,6 +117,25 @@ func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
 		meta, err := f.provider.Metadata(f.ctx, name, r)
 		if err == nil && meta == nil {
 			err = errors.New("the index returned no metadata")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return parseMeta(meta), nil
+	})
+}
+
+// artifact starts (once) reading the metadata of a direct reference's
+// archive; nil when the provider cannot read archives or url is not one.
+func (f *fetcher) artifact(url string) *call[*releaseMeta] {
+	amp, ok := f.provider.(ArtifactMetadataProvider)
+	if !ok || !isArchiveURL(url) {
+		return nil
+	}
+	return startOnce(&f.mu, f.artifacts, url, func() (*releaseMeta, error) {
+		meta, err := amp.ArtifactMetadata(f.ctx, withoutFragment(url), urlSHA256(url))
+		if err == nil && meta == nil {
+			err = errors.New("the archive has no metadata")
 		}
 		if err != nil {
 			return nil, err

@@ -220,21 +220,22 @@ func exactPins(spec pep440.Specifiers) []string {
 // directRef reads what can be known of a direct reference: its metadata
 // when the provider can read the archive, else a warning.
 func (w *world) directRef(ctx context.Context, r reqfile.Requirement) *directRef {
-	ref := &directRef{req: r, version: versionFromURL(r.URL, pep508.NormalizeName(r.Name))}
-	amp, ok := w.fetch.provider.(ArtifactMetadataProvider)
-	if ok && isArchiveURL(r.URL) {
-		meta, err := amp.ArtifactMetadata(ctx, withoutFragment(r.URL), urlSHA256(r.URL))
-		if err == nil {
-			ref.meta = parseMeta(meta)
-			if meta.Version != "" {
-				ref.version = meta.Version
-			}
-			return ref
-		}
-		w.warn("dependencies of %s (%s) are not resolved: %v", pep508.NormalizeName(r.Name), r.URL, err)
+	name := pep508.NormalizeName(r.Name)
+	ref := &directRef{req: r, version: versionFromURL(r.URL, name)}
+	c := w.fetch.artifact(r.URL)
+	if c == nil {
+		w.warn("dependencies of %s (%s) are not resolved", name, r.URL)
 		return ref
 	}
-	w.warn("dependencies of %s (%s) are not resolved", pep508.NormalizeName(r.Name), r.URL)
+	rm, err := c.wait(ctx)
+	if err != nil {
+		w.warn("dependencies of %s (%s) are not resolved: %v", name, r.URL, err)
+		return ref
+	}
+	ref.meta = rm
+	if v := normalVersion(rm.meta.Version); v != "" {
+		ref.version = v
+	}
 	return ref
 }
 

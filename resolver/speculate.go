@@ -8,7 +8,17 @@ func (w *world) startSpeculation() {
 	for _, r := range w.rootReqs {
 		if r.URL == "" {
 			w.fetch.discover(pep508.NormalizeName(r.Name), r.Requirement)
+		} else if c := w.fetch.artifact(r.URL); c != nil {
+			go w.speculateFrom(c, r.Extras)
 		}
+	}
+}
+
+// speculateFrom discovers the dependencies of a direct reference once its
+// archive's metadata is read.
+func (w *world) speculateFrom(c *call[*releaseMeta], extras []string) {
+	if rm, err := c.wait(w.fetch.ctx); err == nil {
+		w.discoverDeps(rm, extras)
 	}
 }
 
@@ -40,7 +50,13 @@ func (w *world) speculate(name string, hint pep508.Requirement) {
 	if err != nil {
 		return
 	}
-	extras := append([]string{""}, hint.Extras...)
+	w.discoverDeps(rm, hint.Extras)
+}
+
+// discoverDeps discovers the requirements of a release that apply on the
+// target, with or without the given extras.
+func (w *world) discoverDeps(rm *releaseMeta, extras []string) {
+	extras = append([]string{""}, extras...)
 	for _, r := range rm.reqs {
 		for _, x := range extras {
 			if r.Marker.Evaluate(w.envWith(pep508.NormalizeName(x))) {

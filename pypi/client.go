@@ -77,6 +77,7 @@ type Client struct {
 	netrcPath string
 	netrcOnce sync.Once
 	netrc     netrc
+	sweepOnce sync.Once // abandoned temporary downloads are removed once per run
 
 	flights   flights
 	memo      sync.Map // memo key -> memoResult (successful and permanent results)

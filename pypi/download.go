@@ -9,12 +9,14 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Download fetches the artifact at rawURL into the cache and returns its
@@ -102,6 +104,7 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
+	c.sweepOnce.Do(func() { sweepStaleTemps(root, c.log) })
 	tmp, err := os.CreateTemp(root, ".tmp-*")
 	if err != nil {
 		return "", err
@@ -123,6 +126,28 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 		return "", err
 	}
 	return dest, os.Rename(tmp.Name(), dest)
+}
+
+// staleTempAge is when a temporary download file is surely abandoned (its
+// process was killed before it could remove it).
+const staleTempAge = 24 * time.Hour
+
+// sweepStaleTemps removes abandoned temporary downloads from dir; partial
+// wheels can be large.
+func sweepStaleTemps(dir string, log *slog.Logger) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		info, err := e.Info()
+		if err != nil || !strings.HasPrefix(e.Name(), ".tmp-") || time.Since(info.ModTime()) < staleTempAge {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err == nil {
+			log.Debug("removed an abandoned partial download", "path", filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // streamTo GETs u into f (rewinding it on each retry) and returns the

@@ -167,3 +167,25 @@ func TestBuildRequires(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepStaleTemps(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	c := testClient(t, s, Options{})
+	root := filepath.Join(c.cache.dir, "artifacts")
+	os.MkdirAll(root, 0o755)
+	stale, fresh := filepath.Join(root, ".tmp-stale"), filepath.Join(root, ".tmp-fresh")
+	os.WriteFile(stale, []byte("partial"), 0o644)
+	os.WriteFile(fresh, []byte("in progress elsewhere"), 0o644)
+	old := time.Now().Add(-2 * staleTempAge)
+	os.Chtimes(stale, old, old)
+	name := s.Filenames("flask", "1.0")[0]
+	if _, err := c.Download(context.Background(), s.FileURL(name), s.FileSHA256(name)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("abandoned temporary file not removed")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file (another process's download) was removed: %v", err)
+	}
+}

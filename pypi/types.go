@@ -2,6 +2,20 @@
 // from the PyPI JSON API (or any compatible index, or a file:// mirror laid
 // out like it), with bounded concurrency, retries, an on-disk cache and the
 // PEP 658 core-metadata fallback.
+//
+// A Client (New) answers Project and Metadata, the resolver's Provider
+// interface; Download, ArtifactMetadata and BuildRequires read artifacts for
+// direct references and sdist builds. Network documents go through one
+// retrying HTTP client (exponential backoff with full jitter, Retry-After,
+// a deadline per document), at most Options.Jobs at a time, one fetch per
+// URL however many goroutines ask. They are cached under Options.CacheDir,
+// each entry self-validating and written atomically, so that concurrent
+// runs can share a cache: version documents and core metadata for good,
+// project pages revalidated with ETags after Options.MaxAge. Credentials
+// come from the index URL or the netrc file and are never printed: every
+// URL in a message or a Project goes through Redact. Failures name the URL,
+// the host and the number of attempts; an unknown project is a
+// *NotFoundError with close matches.
 package pypi
 
 import "github.com/req2nix/req2nix/pypi/pep440"

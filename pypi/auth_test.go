@@ -214,3 +214,30 @@ func TestRememberedMissing(t *testing.T) {
 		t.Errorf("names cached for the extra index: %v", names)
 	}
 }
+
+func TestCredentialsChoice(t *testing.T) {
+	netrc := filepath.Join(t.TempDir(), "netrc")
+	os.WriteFile(netrc, []byte("machine files.example login nina password n\nmachine other.example login olga password o\n"), 0o600)
+	c, err := New(Options{
+		IndexURL:       "https://alice:a@repo.example/team-a/simple",
+		ExtraIndexURLs: []string{"https://bob:b@repo.example/team-b/simple", "https://files.example/simple"},
+		Netrc:          netrc, CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ url, user string }{
+		{"https://repo.example/team-a/pypi/x/json", "alice"},
+		{"https://repo.example/team-b/pypi/x/json", "bob"},
+		{"https://repo.example/packages/x-1.0.tar.gz", "alice"}, // same host: the first index's login
+		{"https://files.example/pypi/x/json", "nina"},           // no userinfo: netrc
+		{"https://other.example/x.whl", "olga"},
+		{"https://nobody.example/x.whl", ""},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.url)
+		if user, _, _ := c.credentials(u); user != tt.user {
+			t.Errorf("credentials(%s) = %q, want %q", tt.url, user, tt.user)
+		}
+	}
+}

@@ -252,14 +252,26 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// credentials finds the login for u: an index URL's userinfo for that index
-// host, else the netrc entry for the host.
+// credentials finds the login for u: the userinfo of the index u lies
+// under, else of another index on the same host (files are often served
+// beside the index), else the netrc entry for the host.
 func (c *Client) credentials(u *url.URL) (user, pass string, ok bool) {
+	var sameHost *url.Userinfo
 	for _, ix := range c.indexes {
-		if ix.user != nil && strings.EqualFold(ix.base.Host, u.Host) {
-			p, _ := ix.user.Password()
-			return ix.user.Username(), p, true
+		if ix.user == nil || !strings.EqualFold(ix.base.Host, u.Host) {
+			continue
 		}
+		if strings.HasPrefix(u.Path, ix.base.Path+"/") {
+			sameHost = ix.user
+			break
+		}
+		if sameHost == nil {
+			sameHost = ix.user
+		}
+	}
+	if sameHost != nil {
+		p, _ := sameHost.Password()
+		return sameHost.Username(), p, true
 	}
 	if e, found := c.netrcEntries().lookup(u.Hostname()); found {
 		return e.login, e.password, true

@@ -80,7 +80,7 @@ func TestMetadata(t *testing.T) {
 		{"werkzeug", "1.0.1", Metadata{Name: "werkzeug", Version: "1.0.1", RequiresDist: []string{`watchdog; extra == "watchdog"`}, ProvidesExtra: []string{"watchdog"}, Source: SourceCoreMetadata}, 1},
 		// null requires_dist and only an sdist (no core metadata): no
 		// dependencies, from the JSON API.
-		{"click", "7.1.2", Metadata{Name: "click", Version: "7.1.2", Source: SourceJSON}, 1},
+		{"click", "7.1.2", Metadata{Name: "click", Version: "7.1.2", Source: SourceJSON, Assumed: true}, 1},
 	}
 	for _, tt := range tests {
 		r := release(t, mustProject(t, c, tt.name), tt.key)

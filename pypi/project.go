@@ -189,7 +189,9 @@ func (c *Client) fetchMetadata(ctx context.Context, ix *index, norm, key string,
 		return nil, fmt.Errorf("%s %s: no metadata on %s (no version document at %s, no PEP 658 core metadata)", norm, key, ix.display, Redact(u.String()))
 	}
 	c.log.Debug("requires_dist is null and no core metadata is offered; assuming no dependencies", "project", norm, "version", key, "index", ix.display)
-	return finishMetadata(info.meta, norm, r), nil
+	m := finishMetadata(info.meta, norm, r)
+	m.Assumed = true
+	return m, nil
 }
 
 // finishMetadata normalises the name and version fields to the release's.

@@ -80,4 +80,11 @@ type Metadata struct {
 	RequiresPython string
 	ProvidesExtra  []string
 	Source         MetadataSource
+	// Assumed is set when the index published no dependency metadata at all
+	// (requires_dist null and no PEP 658 core metadata): RequiresDist is
+	// empty by assumption. PyPI writes null both for releases declaring no
+	// dependencies and for those whose metadata it never extracted (old
+	// sdist-only uploads), so this is a hint for verbose output, not a
+	// warning for every such release.
+	Assumed bool
 }

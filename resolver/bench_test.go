@@ -298,7 +298,7 @@ func BenchmarkServerLatency(b *testing.B) {
 	in := rootFile(b, "sphinx", "")
 	var ratio, requests float64
 	for b.Loop() {
-		client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: b.TempDir(), Jobs: 64})
+		client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: cacheDir(b), Jobs: 64})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pypitest"
@@ -27,6 +28,23 @@ type closure struct {
 		Filename string `json:"filename"`
 		SHA256   string `json:"sha256"`
 	} `json:"sdists"`
+}
+
+// cacheDir is a pypi.Client cache directory removed when the test ends.
+// The client may still be finishing abandoned fetches (it detaches them
+// from cancelled callers) when the test ends, so removal is retried
+// briefly instead of failing the test as t.TempDir would.
+func cacheDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "resolver-cache-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	return dir
 }
 
 func loadClosures(t testing.TB) ([]closure, string) {
@@ -58,7 +76,7 @@ func mirrorClient(t testing.TB, dir string) *pypi.Client {
 				t.Skipf("pypi client not ready: %v", r)
 			}
 		}()
-		c, err = pypi.New(pypi.Options{IndexURL: "file://" + dir, CacheDir: t.TempDir(), Offline: false})
+		c, err = pypi.New(pypi.Options{IndexURL: "file://" + dir, CacheDir: cacheDir(t)})
 	}()
 	if err != nil {
 		t.Skipf("pypi client not ready: %v", err)
@@ -152,7 +170,7 @@ func TestDirectReferenceThroughClient(t *testing.T) {
 		pypitest.Release{Name: "foo", Version: "1.0", RequiresDist: []string{"bar>=1"}, Wheels: []string{}},
 		pypitest.Release{Name: "bar", Version: "1.0"},
 		pypitest.Release{Name: "bar", Version: "2.0"})
-	client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: t.TempDir()})
+	client, err := pypi.New(pypi.Options{IndexURL: srv.URL, CacheDir: cacheDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

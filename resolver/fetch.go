@@ -56,6 +56,7 @@ type fetcher struct {
 	speculate func(name string, hint pep508.Requirement)
 
 	mu          sync.Mutex
+	running     sync.WaitGroup
 	projects    map[string]*call[*projectDoc]
 	metas       map[metaKey]*call[*releaseMeta]
 	artifacts   map[string]*call[*releaseMeta] // direct references by URL
@@ -72,24 +73,38 @@ func newFetcher(ctx context.Context, p Provider, analyse func(*pypi.Project) *pr
 
 // startOnce returns the call for key in m, starting fetch in its own
 // goroutine the first time. The caller holds no lock.
-func startOnce[K comparable, T any](mu *sync.Mutex, m map[K]*call[T], key K, fetch func() (T, error)) *call[T] {
-	mu.Lock()
-	defer mu.Unlock()
+func startOnce[K comparable, T any](f *fetcher, m map[K]*call[T], key K, fetch func() (T, error)) *call[T] {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if c, ok := m[key]; ok {
 		return c
 	}
 	c := &call[T]{done: make(chan struct{})}
 	m[key] = c
-	go func() {
+	f.spawn(func() {
 		defer close(c.done)
 		c.val, c.err = fetch()
-	}()
+	})
 	return c
 }
 
+// spawn runs fn in a goroutine that stop waits for.
+func (f *fetcher) spawn(fn func()) {
+	f.running.Add(1)
+	go func() {
+		defer f.running.Done()
+		fn()
+	}()
+}
+
+// stop waits for every goroutine of the fetcher to return; the caller has
+// cancelled the context, so speculative work ends promptly and nothing of a
+// resolution outlives it.
+func (f *fetcher) stop() { f.running.Wait() }
+
 // project starts (once) fetching the project document of name.
 func (f *fetcher) project(name string) *call[*projectDoc] {
-	return startOnce(&f.mu, f.projects, name, func() (*projectDoc, error) {
+	return startOnce(f, f.projects, name, func() (*projectDoc, error) {
 		proj, err := f.provider.Project(f.ctx, name)
 		if err == nil && proj == nil {
 			err = errors.New("the index returned no project document")
@@ -113,7 +128,7 @@ func (f *fetcher) info(ctx context.Context, name string) (*projectInfo, error) {
 
 // metadata starts (once) fetching the metadata of one release.
 func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
-	return startOnce(&f.mu, f.metas, metaKey{name, r.Key}, func() (*releaseMeta, error) {
+	return startOnce(f, f.metas, metaKey{name, r.Key}, func() (*releaseMeta, error) {
 		meta, err := f.provider.Metadata(f.ctx, name, r)
 		if err == nil && meta == nil {
 			err = errors.New("the index returned no metadata")
@@ -132,7 +147,7 @@ func (f *fetcher) artifact(url string) *call[*releaseMeta] {
 	if !ok || !isArchiveURL(url) {
 		return nil
 	}
-	return startOnce(&f.mu, f.artifacts, url, func() (*releaseMeta, error) {
+	return startOnce(f, f.artifacts, url, func() (*releaseMeta, error) {
 		meta, err := amp.ArtifactMetadata(f.ctx, withoutFragment(url), urlSHA256(url))
 		if err == nil && meta == nil {
 			err = errors.New("the archive has no metadata")
@@ -166,6 +181,6 @@ func (f *fetcher) discover(name string, hint pep508.Requirement) {
 	f.speculating[name] = true
 	f.mu.Unlock()
 	if first && f.speculate != nil {
-		go f.speculate(name, hint)
+		f.spawn(func() { f.speculate(name, hint) })
 	}
 }

@@ -46,12 +46,14 @@ type ArtifactMetadataProvider interface {
 // requirements conflict, and with a wrapped error naming the package when
 // the provider fails (an unknown package, an unreachable index).
 func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*Resolution, error) {
-	ctx, cancel := context.WithCancel(ctx) // stops speculative fetches on return
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := newWorld(ctx, p, in, opts)
 	if err != nil {
 		return nil, err
 	}
+	defer w.fetch.stop() // after cancel (deferred calls run last first)
+	defer cancel()
 	s := newSolver(ctx, w)
 	s.onDecide = func(q pkg, _ int) {
 		w.resolved++

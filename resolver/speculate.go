@@ -9,7 +9,8 @@ func (w *world) startSpeculation() {
 		if r.URL == "" {
 			w.fetch.discover(pep508.NormalizeName(r.Name), r.Requirement)
 		} else if c := w.fetch.artifact(r.URL); c != nil {
-			go w.speculateFrom(c, r.Extras)
+			extras := r.Extras
+			w.fetch.spawn(func() { w.speculateFrom(c, extras) })
 		}
 	}
 }

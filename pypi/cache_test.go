@@ -2,6 +2,7 @@ package pypi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -84,6 +85,9 @@ func TestOfflineMiss(t *testing.T) {
 	c := testClient(t, s, Options{Offline: true})
 	_, err := c.Project(context.Background(), "flask")
 	errorContains(t, err, "offline: no cached copy of "+s.URL+"/pypi/flask/json; run once without --offline")
+	if !errors.Is(err, ErrOffline) {
+		t.Errorf("%v does not wrap ErrOffline", err)
+	}
 	if s.Requests() != 0 {
 		t.Errorf("offline client made %d requests", s.Requests())
 	}

@@ -41,8 +41,10 @@ func quoteList(items []string) string {
 // file); callers turn it into a NotFoundError or a fallback.
 var errNotFound = errors.New("not found")
 
-// errOffline marks a cache miss in offline mode.
-var errOffline = errors.New("offline")
+// ErrOffline is wrapped by every error of an offline Client missing a
+// document or artifact in its cache ("offline: no cached copy of <url>; run
+// once without --offline"); test for it with errors.Is.
+var ErrOffline = errors.New("offline")
 
 // HTTPError is a final, non-retryable (or retried to exhaustion) HTTP
 // status for a document.

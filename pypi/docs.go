@@ -86,7 +86,7 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]
 		cached = nil
 	}
 	if c.offline {
-		return zero, fmt.Errorf("%w: no cached copy of %s; run once without --offline", ErrOffline, where)
+		return zero, offlineMiss(where)
 	}
 	body, etag, err := c.fetchBody(ctx, d, cached)
 	if errors.Is(err, errNotFound) && d.mutable {

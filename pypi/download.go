@@ -99,7 +99,7 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 		}
 	}
 	if c.offline {
-		return "", fmt.Errorf("%w: no cached copy of %s; run once without --offline", ErrOffline, u)
+		return "", offlineMiss(u.String())
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err

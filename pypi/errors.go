@@ -46,6 +46,11 @@ var errNotFound = errors.New("not found")
 // once without --offline"); test for it with errors.Is.
 var ErrOffline = errors.New("offline")
 
+// offlineMiss is the error for a document an offline run lacks.
+func offlineMiss(url string) error {
+	return fmt.Errorf("%w: no cached copy of %s; run once without --offline", ErrOffline, url)
+}
+
 // HTTPError is a final, non-retryable (or retried to exhaustion) HTTP
 // status for a document.
 type HTTPError struct {

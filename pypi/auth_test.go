@@ -227,6 +227,7 @@ func TestCredentialsChoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ url, user string }{
+		{"https://carol:c@repo.example/team-a/x.whl", "carol"}, // the URL's own userinfo first
 		{"https://repo.example/team-a/pypi/x/json", "alice"},
 		{"https://repo.example/team-b/pypi/x/json", "bob"},
 		{"https://repo.example/packages/x-1.0.tar.gz", "alice"}, // same host: the first index's login

@@ -51,7 +51,7 @@ func (c *Client) Download(ctx context.Context, rawURL, sha256hex string) (string
 	}
 	clean, _ := stripUserinfo(u)
 	v, err := c.flights.do(ctx, "download "+clean.String()+" "+want, func(ctx context.Context) (any, error) {
-		return c.download(ctx, clean, want)
+		return c.download(ctx, u, want)
 	})
 	if err != nil {
 		return "", err
@@ -99,7 +99,7 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 		}
 	}
 	if c.offline {
-		return "", offlineMiss(u.String())
+		return "", offlineMiss(Redact(u.String()))
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
@@ -116,7 +116,7 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 		return "", err
 	}
 	if want != "" && got != want {
-		return "", fmt.Errorf("download %s: sha256 mismatch: want %s, got %s", u, want, got)
+		return "", fmt.Errorf("download %s: sha256 mismatch: want %s, got %s", Redact(u.String()), want, got)
 	}
 	if err := tmp.Close(); err != nil {
 		return "", err

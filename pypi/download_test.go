@@ -189,3 +189,23 @@ func TestSweepStaleTemps(t *testing.T) {
 		t.Errorf("a fresh temporary file (another process's download) was removed: %v", err)
 	}
 }
+
+// TestDownloadOwnCredentials: a direct URL's own userinfo is used and never
+// printed.
+func TestDownloadOwnCredentials(t *testing.T) {
+	s := pypitest.NewServer(t, sampleReleases()...)
+	s.RequireAuth("dora", "d-secret")
+	c := testClient(t, s, Options{})
+	name := s.Filenames("flask", "1.0")[0]
+	withCreds := func(pass string) string {
+		return strings.Replace(s.FileURL(name), "http://", "http://dora:"+pass+"@", 1)
+	}
+	if _, err := c.Download(context.Background(), withCreds("d-secret"), s.FileSHA256(name)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Download(context.Background(), withCreds("wrong-secret")+"x", "")
+	errorContains(t, err, "HTTP 401", "dora:****@")
+	if strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("password printed: %v", err)
+	}
+}

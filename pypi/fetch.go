@@ -157,8 +157,8 @@ type response struct {
 	etag   string
 }
 
-// httpGet fetches u (which carries no credentials) with retries under the
-// given deadline. For a 200 response, body is called with the body stream;
+// httpGet fetches u with retries under the given deadline, sending
+// credentials (see credentials) in a header. For a 200 response, body is called with the body stream;
 // it runs again from the start on a retry, so it must reset what it writes,
 // and a read error from the stream triggers a retry (a *permanentError does
 // not).
@@ -191,7 +191,8 @@ func (c *Client) httpGet(ctx context.Context, u *url.URL, hdr http.Header, deadl
 // newRequest builds the GET with headers, credentials and the body
 // handler.
 func (c *Client) newRequest(ctx context.Context, u *url.URL, hdr http.Header, body func(io.Reader) error) (*retryablehttp.Request, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	clean, _ := stripUserinfo(u) // credentials go in a header, never in the URL net/http quotes in errors
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, clean.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %v", Redact(u.String()), unwrapURLError(err))
 	}
@@ -252,10 +253,14 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// credentials finds the login for u: the userinfo of the index u lies
-// under, else of another index on the same host (files are often served
-// beside the index), else the netrc entry for the host.
+// credentials finds the login for u: its own userinfo, else that of the
+// index u lies under, else of another index on the same host (files are
+// often served beside the index), else the netrc entry for the host.
 func (c *Client) credentials(u *url.URL) (user, pass string, ok bool) {
+	if u.User != nil {
+		p, _ := u.User.Password()
+		return u.User.Username(), p, true
+	}
 	var sameHost *url.Userinfo
 	for _, ix := range c.indexes {
 		if ix.user == nil || !strings.EqualFold(ix.base.Host, u.Host) {

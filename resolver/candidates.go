@@ -31,13 +31,15 @@ type projectInfo struct {
 // target is everything candidate filtering depends on; it is read-only
 // during a resolution and shared with the speculating goroutines.
 type target struct {
-	python    pep440.Version // full version, e.g. 3.12.8
-	platform  string
-	tagTarget tags.Target
-	rankOnce  sync.Once
-	ranker    *tags.Ranker        // built on the first wheel seen; nil if the target has no tags
-	pins      map[string][]string // name -> versions pinned exactly (== / ===) by the root
-	hashes    map[string]rootHashes
+	python     pep440.Version // full version, e.g. 3.12.8
+	platform   string
+	tagTarget  tags.Target
+	rankOnce   sync.Once
+	ranker     *tags.Ranker        // built on the first wheel seen; nil if the target has no tags
+	pins       map[string][]string // name -> versions pinned exactly (== / ===) by the root
+	noBinary   map[string]bool     // --no-binary: names or ":all:"
+	onlyBinary map[string]bool     // --only-binary: names or ":all:"
+	hashes     map[string]rootHashes
 }
 
 // rootHashes are the --hash values given for one package.
@@ -104,11 +106,14 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	var sdists, wheels []pypi.File
 	rank := map[string]int{}
 	platformOK, pythonOK := false, false
-	var needs string
+	var needs, excludedBy string
 	for _, f := range r.Files {
 		k, kind := t.fileKind(f)
 		switch {
 		case kind == "":
+			continue
+		case !t.formatAllowed(name, kind):
+			excludedBy = map[string]string{"sdist": "--only-binary", "wheel": "--no-binary"}[kind]
 			continue
 		case !t.pythonMatches(f.RequiresPython):
 			platformOK, needs = true, f.RequiresPython
@@ -128,6 +133,8 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	switch files := append(sdists, wheels...); {
 	case len(files) > 0:
 		return files, ""
+	case !platformOK && excludedBy != "":
+		return nil, fmt.Sprintf("has no file for %s that %s allows", t.describe(), excludedBy)
 	case !platformOK:
 		return nil, fmt.Sprintf("has no sdist and no wheel for %s", t.describe())
 	case !pythonOK:
@@ -135,6 +142,27 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	default:
 		return nil, "has no file matching the hashes given in " + t.hashes[name].origin
 	}
+}
+
+// formatAllowed applies --no-binary and --only-binary as pip's
+// FormatControl.get_allowed_formats does: a project named in one list wins
+// over ":all:" in the other.
+func (t *target) formatAllowed(name, kind string) bool {
+	source, binary := true, true
+	switch {
+	case t.onlyBinary[name]:
+		source = false
+	case t.noBinary[name]:
+		binary = false
+	case t.onlyBinary[":all:"]:
+		source = false
+	case t.noBinary[":all:"]:
+		binary = false
+	}
+	if kind == "sdist" {
+		return source
+	}
+	return binary
 }
 
 func (t *target) describe() string {

@@ -91,6 +91,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	t.noBinary, t.onlyBinary = nameSet(in.NoBinary), nameSet(in.OnlyBinary)
 	if err := checkRootPython(in, t.python); err != nil {
 		return nil, err
 	}
@@ -107,6 +108,18 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	w.fetch.speculate = w.speculate
 	w.readRoot(in)
 	return w, nil
+}
+
+// nameSet is a set of normalised names (":all:" kept as is).
+func nameSet(names []string) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range names {
+		if n != ":all:" {
+			n = pep508.NormalizeName(n)
+		}
+		out[n] = true
+	}
+	return out
 }
 
 // normalizeKeys copies a name -> version map with PEP 503 names, so that

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/reqfile"
 )
 
 // scenario is one resolution on a hand-made index.
@@ -22,6 +23,7 @@ type scenario struct {
 	wantErr     string // exact error text
 	warnings    []string
 	artifacts   map[string]*pypi.Metadata // direct references the provider can read
+	file        reqfile.File              // options of the input (requirements and constraints come from reqs)
 	check       func(t *testing.T, res *Resolution)
 }
 
@@ -112,6 +114,9 @@ a 2.0b1:`, reqs: "a>=2.0b1", want: "a==2.0b1"},
 	{name: "pre-release with --pre", index: `
 a 1.0:
 a 2.0b1:`, reqs: "a", opts: Options{Pre: true}, want: "a==2.0b1"},
+	{name: "pre-release with --pre in the requirements file", index: `
+a 1.0:
+a 2.0b1:`, reqs: "a", file: reqfile.File{Pre: true}, want: "a==2.0b1"},
 	{name: "pre-release when nothing else matches", index: `
 a 1.0:
 a 2.0b1:`, reqs: "a>=1.5", want: "a==2.0b1"},
@@ -179,6 +184,17 @@ a 2.0 nosdist wheel=cp313-cp313-manylinux_2_17_x86_64:`, reqs: "a",
 	{name: "no file for the target", index: `
 a 2.0 nosdist wheel=cp312-cp312-win_amd64:`, reqs: "a",
 		wantErr: "Because a==2.0 has no sdist and no wheel for CPython 3.12.12 on x86_64-linux and requirements.txt:1 requires a, version solving failed."},
+	{name: "--only-binary skips sdist-only releases", index: `
+a 1.0 wheel=py3-none-any:
+a 2.0:`, reqs: "a", file: reqfile.File{OnlyBinary: []string{":all:"}},
+		want: "a==1.0", check: wantFiles("a", "wheel a-1.0-py3-none-any.whl")},
+	{name: "--no-binary for one project keeps its sdist", index: `
+a 1.0 wheel=py3-none-any:
+b 1.0 nosdist wheel=py3-none-any:`, reqs: "a\nb", file: reqfile.File{NoBinary: []string{"A"}},
+		want: "a==1.0 b==1.0", check: wantFiles("a", "sdist a-1.0.tar.gz")},
+	{name: "--no-binary with wheels only", index: `
+b 1.0 nosdist wheel=py3-none-any:`, reqs: "b", file: reqfile.File{NoBinary: []string{":all:"}},
+		wantErr: "Because b==1.0 has no file for CPython 3.12.12 on x86_64-linux that --no-binary allows and requirements.txt:1 requires b, version solving failed."},
 	{name: "invalid metadata makes a release unusable", index: `
 a 1.0:
 a 2.0: b (((`, reqs: "a", want: "a==1.0"},
@@ -275,6 +291,7 @@ func TestResolve(t *testing.T) {
 				provider = artifactIndex{idx}
 			}
 			in := rootFile(t, sc.reqs, sc.constraints)
+			in.NoBinary, in.OnlyBinary, in.Pre = sc.file.NoBinary, sc.file.OnlyBinary, sc.file.Pre
 			if strings.Contains(sc.name, "root requires-python") {
 				in.RequiresPython = ">=3.12"
 				in.RequiresPythonSource.File, in.RequiresPythonSource.Line = "pyproject.toml", 5

@@ -101,6 +101,9 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		namedPre: map[string]bool{}, edges: map[[2]int][]pkg{}, metas: map[[2]int]*pypi.Metadata{}, depCache: map[[2]int]depResult{},
 		warnings: map[string]bool{}}
 	w.defs = []*pkgDef{{name: ""}}
+	if in.ProjectName != "" {
+		w.self = pep508.NormalizeName(in.ProjectName)
+	}
 	for _, n := range opts.UpgradePackages {
 		w.upgrade[pep508.NormalizeName(n)] = true
 	}

@@ -66,6 +66,9 @@ b 2.0:`, reqs: "b\na", want: "a==2.0 b==2.0"},
 	{name: "cycle", index: `
 a 1.0: b
 b 1.0: a>=1`, reqs: "a", want: "a==1.0 b==1.0"},
+	{name: "dependency on the project being locked", index: `
+a 1.0: my-app>=1
+my-app 5.0:`, reqs: "a", file: reqfile.File{ProjectName: "My_App"}, want: "a==1.0"},
 	{name: "self dependency", index: `
 a 1.0: a`, reqs: "a", want: "a==1.0"},
 	{name: "extra pulls its dependencies", index: `
@@ -291,7 +294,7 @@ func TestResolve(t *testing.T) {
 				provider = artifactIndex{idx}
 			}
 			in := rootFile(t, sc.reqs, sc.constraints)
-			in.NoBinary, in.OnlyBinary, in.Pre = sc.file.NoBinary, sc.file.OnlyBinary, sc.file.Pre
+			in.NoBinary, in.OnlyBinary, in.Pre, in.ProjectName = sc.file.NoBinary, sc.file.OnlyBinary, sc.file.Pre, sc.file.ProjectName
 			if strings.Contains(sc.name, "root requires-python") {
 				in.RequiresPython = ">=3.12"
 				in.RequiresPythonSource.File, in.RequiresPythonSource.Line = "pyproject.toml", 5

@@ -45,6 +45,7 @@ type world struct {
 	fetch    *fetcher
 	in       *reqfile.File
 	rootReqs []reqfile.Requirement // root requirements whose markers hold
+	self     string                // normalised [project] name: dependencies on it are the root
 
 	defs        []*pkgDef
 	ids         map[string]pkg // display name -> id
@@ -277,6 +278,9 @@ func (w *world) extraBase(d *pkgDef, v int) []dependency {
 func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Requirement) ([]dependency, error) {
 	var deps []dependency
 	name := pep508.NormalizeName(r.Name)
+	if name == w.self {
+		return nil, nil // the project being locked: the root itself
+	}
 	origin := ""
 	if p == rootPkg {
 		origin = r.Source.String()

@@ -101,6 +101,9 @@ a 2.0 rp=>=3.13:`, reqs: "a", opts: Options{Python: "3.13"}, want: "a==2.0"},
 	{name: "requires-python from metadata when the files lack it", index: `
 a 1.0:
 a 2.0 mrp=>=3.13:`, reqs: "a", want: "a==1.0"},
+	{name: "requires-python of the files wins over the metadata's", index: `
+a 1.0:
+a 2.0 rp=>=3.8 mrp=>=3.13:`, reqs: "a", want: "a==2.0"},
 	{name: "yanked release skipped", index: `
 a 1.0:
 a 2.0 yanked:`, reqs: "a", want: "a==1.0"},

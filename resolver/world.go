@@ -150,19 +150,17 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 	w.defs = append(w.defs, d)
 	w.ids[key] = p
 	if extra == "" {
-		if err := w.addConstraints(d, p, deps); err != nil {
-			return 0, err
-		}
+		w.addConstraints(d, p, deps)
 	}
 	w.progress(key)
 	return p, nil
 }
 
-func (w *world) addConstraints(d *pkgDef, p pkg, deps *[]dependency) error {
+// addConstraints appends the constraints on a newly registered project.
+func (w *world) addConstraints(d *pkgDef, p pkg, deps *[]dependency) {
 	for _, c := range w.constraints[d.name] {
 		*deps = append(*deps, dependency{pkg: p, set: w.setFor(d, c.Requirement), origin: c.Source.String(), constraint: true})
 	}
-	return nil
 }
 
 func (w *world) progress(name string) {
@@ -232,7 +230,7 @@ func (w *world) readDependencies(ctx context.Context, p pkg, v int) ([]dependenc
 		if err != nil {
 			return nil, "", fmt.Errorf("metadata of %s %s: %w", d.name, d.info.versions[v], err)
 		}
-		if why := w.metadataProblem(rm); why != "" {
+		if why := w.metadataProblem(rm, d.info.proj.Releases[v]); why != "" {
 			return nil, why, nil
 		}
 		reqs = w.metaReqs(rm, d.info.versions[v].String(), d.extra)
@@ -255,8 +253,8 @@ func (w *world) readDependencies(ctx context.Context, p pkg, v int) ([]dependenc
 // metadataProblem says why a release cannot be used after reading its
 // metadata: a Requires-Python excluding the target (when its files did not
 // say), or Requires-Dist entries that do not parse.
-func (w *world) metadataProblem(rm *releaseMeta) string {
-	if !w.target.pythonMatches(rm.meta.RequiresPython) {
+func (w *world) metadataProblem(rm *releaseMeta, r pypi.Release) string {
+	if releaseRequiresPython(r) == "" && !w.target.pythonMatches(rm.meta.RequiresPython) {
 		return fmt.Sprintf("requires Python %s (the target is %s)", rm.meta.RequiresPython, w.target.python)
 	}
 	if len(rm.invalid) > 0 {

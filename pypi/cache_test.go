@@ -157,7 +157,7 @@ func TestSingleflight(t *testing.T) {
 // others sharing its fetch.
 func TestSingleflightCallerCancel(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
-	s.SetLatency(500 * time.Millisecond)
+	s.SetLatency(200 * time.Millisecond)
 	c := testClient(t, s, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error)
@@ -165,13 +165,13 @@ func TestSingleflightCallerCancel(t *testing.T) {
 		_, err := c.Project(ctx, "flask")
 		first <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, func() bool { return waiters(c, "project flask") == 1 })
 	second := make(chan error)
 	go func() {
 		_, err := c.Project(context.Background(), "flask")
 		second <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, func() bool { return waiters(c, "project flask") == 2 })
 	cancel()
 	if err := <-first; err == nil {
 		t.Error("cancelled caller got no error")
@@ -282,7 +282,7 @@ func TestJobsBound(t *testing.T) {
 		rels = append(rels, pypitest.Release{Name: fmt.Sprintf("p%d", i), Version: "1.0", RequiresDist: []string{}})
 	}
 	s := pypitest.NewServer(t, rels...)
-	s.SetLatency(30 * time.Millisecond)
+	s.SetLatency(100 * time.Millisecond) // long enough for 4 requests to overlap on a busy machine
 	c := testClient(t, s, Options{Jobs: 4})
 	var wg sync.WaitGroup
 	for i := range 24 {
@@ -298,5 +298,25 @@ func TestJobsBound(t *testing.T) {
 	}
 	if st := c.Stats(); st.InFlight != 0 || st.Requests != 24 {
 		t.Errorf("Stats after the run = %+v", st)
+	}
+}
+
+// waiters is how many callers wait for the flight of key.
+func waiters(c *Client, key string) int {
+	c.flights.mu.Lock()
+	defer c.flights.mu.Unlock()
+	if fl := c.flights.live[key]; fl != nil {
+		return fl.waiters
+	}
+	return 0
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 5s")
+		}
 	}
 }

@@ -24,7 +24,7 @@ func TestFaults(t *testing.T) {
 		{name: "500 then 200", faults: []pypitest.Fault{{Status: 500}}, wantRequests: 2},
 		{name: "502, 503, 504 then 200", faults: []pypitest.Fault{{Status: 502}, {Status: 503}, {Status: 504}}, wantRequests: 4},
 		{name: "429 with Retry-After seconds", faults: []pypitest.Fault{{Status: 429, RetryAfter: "1"}}, wantRequests: 2, minElapsed: time.Second},
-		{name: "503 with Retry-After date", faults: []pypitest.Fault{{Status: 503, RetryAfter: "DATE+2s"}}, wantRequests: 2, minElapsed: time.Second},
+		{name: "503 with Retry-After date", faults: []pypitest.Fault{{Status: 503, RetryAfter: "DATE+3s"}}, wantRequests: 2, minElapsed: time.Second},
 		{name: "429 asking to wait past the deadline", faults: []pypitest.Fault{{Status: 429, RetryAfter: "3600"}},
 			wantErr: []string{"GET URL" + path, "HTTP 429 after 1 attempt: the index asks to wait 1h0m0s, beyond the deadline"}, wantRequests: 1},
 		{name: "503 with Retry-After forever", faults: repeat(pypitest.Fault{Status: 503, RetryAfter: "0"}, retryMax+1), wantErr: []string{"GET URL" + path, "HTTP 503 after 9 attempts"}, wantRequests: retryMax + 1},
@@ -47,8 +47,8 @@ func TestFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := pypitest.NewServer(t, sampleReleases()...)
 			for i, f := range tt.faults {
-				if f.RetryAfter == "DATE+2s" { // an HTTP date (one-second resolution)
-					tt.faults[i].RetryAfter = time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
+				if f.RetryAfter == "DATE+3s" { // an HTTP date: one-second resolution, so 2 to 3 s ahead
+					tt.faults[i].RetryAfter = time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
 				}
 			}
 			s.Inject(path, tt.faults...)

@@ -342,3 +342,49 @@ func TestPrefetchCriticalPath(t *testing.T) {
 		t.Errorf("took %v for %d calls; critical path %d × %v, limit %v", wall, idx.calls.Load(), path, latency, limit)
 	}
 }
+
+// TestBacktrackingLatency checks that backtracking through many versions
+// under latency does not cost a round trip per version tried: after the
+// first conflict, the metadata of the next candidates (and of their
+// dependencies) is fetched in batches ahead of the solver.
+func TestBacktrackingLatency(t *testing.T) {
+	dsl, roots := conflictIndex(1, 30) // a0 30.0 ... 2.0 each fail through b0
+	idx := newMemIndex(t, dsl)
+	const latency = 20 * time.Millisecond
+	idx.delay = func(string) time.Duration { return latency }
+	start := time.Now()
+	res, err := Resolve(context.Background(), idx, rootFile(t, roots, ""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start)
+	if !strings.Contains(summary(res), "a0==1.0") {
+		t.Fatalf("got %s", summary(res))
+	}
+	// One round trip per version would be 29 versions × 2 documents.
+	if limit := 20 * latency; wall > limit {
+		t.Errorf("took %v (%d calls) backtracking through 29 versions; limit %v", wall, idx.calls.Load(), limit)
+	}
+}
+
+// BenchmarkConflictLatency is the conflict-heavy graph (4 chains of 30
+// versions) with 10 ms per provider call; it reports the wall time in
+// round trips (wall / latency) next to the number of calls.
+func BenchmarkConflictLatency(b *testing.B) {
+	dsl, roots := conflictIndex(4, 30)
+	in := rootFile(b, roots, "")
+	const latency = 10 * time.Millisecond
+	var trips, calls float64
+	for b.Loop() {
+		idx := newMemIndex(b, dsl)
+		idx.delay = func(string) time.Duration { return latency }
+		start := time.Now()
+		if _, err := Resolve(context.Background(), idx, in, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		trips = float64(time.Since(start)) / float64(latency)
+		calls = float64(idx.calls.Load())
+	}
+	b.ReportMetric(trips, "round-trips")
+	b.ReportMetric(calls, "calls")
+}

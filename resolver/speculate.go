@@ -1,6 +1,9 @@
 package resolver
 
-import "github.com/req2nix/req2nix/pypi/pep508"
+import (
+	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep508"
+)
 
 // startSpeculation starts fetching every root requirement's project, and
 // from there walks ahead of the solver.
@@ -25,10 +28,10 @@ func (w *world) speculateFrom(c *call[*releaseMeta], extras []string) {
 
 // speculate guesses the version the solver will choose for name (the
 // preferred candidate under the specifier that discovered it and the
-// constraints), fetches its
-// metadata and discovers its dependencies in turn. It runs in its own
-// goroutine, reads only what is fixed for the resolution, and ignores
-// errors: the solver meets them again if they matter.
+// constraints), fetches its metadata and discovers its dependencies in
+// turn. It runs in its own goroutine, reads only what is fixed for the
+// resolution, and ignores errors: the solver meets them again if they
+// matter.
 func (w *world) speculate(name string, hint pep508.Requirement) {
 	if _, direct := w.direct[name]; direct {
 		return
@@ -38,12 +41,7 @@ func (w *world) speculate(name string, hint pep508.Requirement) {
 	if err != nil {
 		return
 	}
-	allowed := info.specSet(hint.Specifiers)
-	for _, c := range w.constraints[name] {
-		allowed = allowed.intersect(info.specSet(c.Specifiers))
-	}
-	c := info.candidates(allowed, w.opts.Pre || hint.Specifiers.Prereleases())
-	v, ok := info.preferred(c, w.pinned(name), w.nixpkgs(name))
+	v, ok := w.likelyChoice(info, name, hint)
 	if !ok {
 		return
 	}
@@ -52,6 +50,61 @@ func (w *world) speculate(name string, hint pep508.Requirement) {
 		return
 	}
 	w.discoverDeps(rm, hint.Extras)
+}
+
+// likelyChoice is the version the solver would choose for name if the
+// requirement and the constraints were all it knew.
+func (w *world) likelyChoice(info *projectInfo, name string, r pep508.Requirement) (int, bool) {
+	allowed := info.specSet(r.Specifiers)
+	for _, c := range w.constraints[name] {
+		allowed = allowed.intersect(info.specSet(c.Specifiers))
+	}
+	c := info.candidates(allowed, w.opts.Pre || r.Specifiers.Prereleases())
+	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
+}
+
+// prefetchBatch is how many older candidates are fetched ahead once the
+// solver comes back to a package after a conflict.
+const prefetchBatch = 12
+
+// prefetchAlternatives starts fetching the metadata of the next candidates
+// older than v, and of their dependencies' likely versions, when the
+// solver chooses a version of a package for the second time or more (it
+// is backtracking): trying version after version then costs a round trip
+// per batch, not per version (uv does the same).
+func (w *world) prefetchAlternatives(name string, info *projectInfo, c vset, v int) {
+	for i, n := v-1, 0; i >= 0 && n < prefetchBatch; i-- {
+		if c.has(i) {
+			n++
+			r := info.proj.Releases[i]
+			w.fetch.spawn(func() { w.prefetchRelease(name, r) })
+		}
+	}
+}
+
+// prefetchRelease fetches a release's metadata, then starts fetching its
+// dependencies' likely versions' metadata.
+func (w *world) prefetchRelease(name string, r pypi.Release) {
+	ctx := w.fetch.ctx
+	rm, err := w.fetch.metadata(name, r).wait(ctx)
+	if err != nil {
+		return
+	}
+	env := w.envWith("")
+	for _, req := range rm.reqs {
+		dep := pep508.NormalizeName(req.Name)
+		if _, direct := w.direct[dep]; direct || !req.Marker.Evaluate(env) {
+			continue
+		}
+		w.fetch.discover(dep, req)
+		info, err := w.fetch.info(ctx, dep)
+		if err != nil {
+			continue
+		}
+		if i, ok := w.likelyChoice(info, dep, req); ok {
+			w.fetch.metadata(dep, info.proj.Releases[i])
+		}
+	}
 }
 
 // discoverDeps discovers the requirements of a release that apply on the

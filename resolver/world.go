@@ -56,6 +56,7 @@ type world struct {
 	edges       map[[2]int][]pkg // (pkg, version) -> dependency targets
 	metas       map[[2]int]*pypi.Metadata
 	depCache    map[[2]int]depResult
+	tries       map[pkg]int // versions chosen per package (more than one: backtracking)
 	warnings    map[string]bool
 	resolved    int
 }
@@ -80,7 +81,11 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}
-	return d.info.preferred(c, w.pinned(d.name), w.nixpkgs(d.name))
+	v, ok := d.info.preferred(c, w.pinned(d.name), w.nixpkgs(d.name))
+	if w.tries[p]++; ok && w.tries[p] > 1 {
+		w.prefetchAlternatives(d.name, d.info, c, v)
+	}
+	return v, ok
 }
 
 func (w *world) pinned(name string) string {

@@ -156,6 +156,9 @@ func (r *reporter) external(ic *incompat) string {
 		return r.d.termText(ic.terms[0].pkg, ic.terms[0].set) + " " + ic.reason
 	case causeConstraint:
 		t := ic.terms[len(ic.terms)-1]
+		if ic.origin == "" {
+			return fmt.Sprintf("the constraints allow only %s", r.d.termText(t.pkg, ic.shown))
+		}
 		return fmt.Sprintf("%s constrains %s", ic.origin, r.d.termText(t.pkg, ic.shown))
 	case causeDependency:
 		if len(ic.terms) == 2 && ic.terms[0].pos && !ic.terms[1].pos {
@@ -170,7 +173,7 @@ func (r *reporter) external(ic *incompat) string {
 func (r *reporter) dependencyText(from, to term, origin string) string {
 	if from.pkg == rootPkg {
 		if origin == "" {
-			origin = "the requirements"
+			return fmt.Sprintf("the requirements include %s", r.d.termText(to.pkg, to.set))
 		}
 		return fmt.Sprintf("%s requires %s", origin, r.d.termText(to.pkg, to.set))
 	}

@@ -445,3 +445,17 @@ func TestUnsortedReleases(t *testing.T) {
 		t.Fatalf("got %s, want a==2.0", got)
 	}
 }
+
+// TestExplanationWithoutSources covers inputs built in code, whose
+// requirements and constraints have no file and line.
+func TestExplanationWithoutSources(t *testing.T) {
+	idx := newMemIndex(t, "a 1.0: c>=2\nc 1.0:\nc 2.0:")
+	in := rootFile(t, "a", "c<2")
+	in.Requirements[0].Source, in.Constraints[0].Source = reqfile.Source{}, reqfile.Source{}
+	_, err := Resolve(context.Background(), idx, in, Options{})
+	want := "Because the constraints allow only c<2 and a==1.0 depends on c>=2, a==1.0 cannot be used.\n" +
+		"And because the requirements include a, version solving failed."
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

@@ -30,7 +30,7 @@ type Options struct {
 // Event reports progress: packages discovered and versions decided so far.
 type Event struct {
 	Discovered int    // packages (and extras) discovered so far
-	Resolved   int    // decisions currently standing
+	Resolved   int    // packages (and extras) with a version decided, as of the last decision (backtracking lowers it)
 	Package    string // the package the event is about, e.g. "flask" or "flask[dotenv]"
 }
 
@@ -55,8 +55,8 @@ func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*
 	defer w.fetch.stop() // after cancel (deferred calls run last first)
 	defer cancel()
 	s := newSolver(ctx, w)
-	s.onDecide = func(q pkg, _ int) {
-		w.resolved++
+	s.onDecide = func(q pkg, decisions int) {
+		w.resolved = decisions - 1 // the root's decision is not a package
 		w.progress(w.name(q))
 	}
 	w.startSpeculation()

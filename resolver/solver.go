@@ -59,8 +59,8 @@ type solver struct {
 	deps      map[depKey]*incompat // dependency incompatibilities, for merging
 	assigns   []assignment
 	level     int
-	pkgs      []*pkgState        // by pkg; nil when the package has no assignment
-	onDecide  func(p pkg, v int) // progress hook, may be nil
+	pkgs      []*pkgState                // by pkg; nil when the package has no assignment
+	onDecide  func(p pkg, decisions int) // progress hook (decisions standing, the root's included); may be nil
 }
 
 func newSolver(ctx context.Context, src source) *solver {
@@ -415,7 +415,7 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		s.level++
 		s.assign(assignment{term: version, level: s.level, decision: true})
 		if s.onDecide != nil {
-			s.onDecide(p, v)
+			s.onDecide(p, s.level)
 		}
 	}
 	return changed, nil

@@ -192,8 +192,10 @@ func (w *world) readRoot(in *reqfile.File) {
 func (w *world) noteRoot(r reqfile.Requirement) {
 	name := pep508.NormalizeName(r.Name)
 	if r.URL != "" {
-		if _, dup := w.direct[name]; !dup {
+		if first, dup := w.direct[name]; !dup {
 			w.direct[name] = r
+		} else if first.URL != r.URL {
+			w.warn("%s: %s @ %s conflicts with %s @ %s at %s; the first is used", r.Source, name, r.URL, name, first.URL, first.Source)
 		}
 	}
 	w.target.pins[name] = append(w.target.pins[name], exactPins(r.Specifiers)...)

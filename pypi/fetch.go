@@ -130,10 +130,18 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, nil // waiting could only end in a timeout: report the status now
 	}
 	var perm *permanentError
-	if errors.As(err, &perm) {
+	if errors.As(err, &perm) || isUnknownHost(err) {
 		return false, err
 	}
 	return retryablehttp.ErrorPropagatedRetryPolicy(ctx, resp, err)
+}
+
+// isUnknownHost reports a DNS answer that the host does not exist: retrying
+// cannot change it (unlike a DNS timeout), and with no network at all it is
+// what every request gets, so the user should hear it at once.
+func isUnknownHost(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
 }
 
 // attemptsKey is the context key of a request's attempt counter.

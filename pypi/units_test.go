@@ -1,6 +1,11 @@
 package pypi
 
 import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -365,5 +370,30 @@ func TestOptionsDefaults(t *testing.T) {
 	}
 	if _, err := New(Options{ExtraIndexURLs: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), `index URL "nope"`) {
 		t.Errorf("bad extra index: %v", err)
+	}
+}
+
+func TestCheckRetryClassifiesErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		resp  *http.Response
+		err   error
+		retry bool
+	}{
+		{"unknown host", nil, &url.Error{Op: "Get", URL: "https://nowhere.invalid/", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "nowhere.invalid", IsNotFound: true}}}, false},
+		{"DNS timeout", nil, &url.Error{Op: "Get", URL: "https://slow.example/", Err: &net.DNSError{Err: "i/o timeout", Name: "slow.example", IsTimeout: true}}, true},
+		{"connection refused", nil, &url.Error{Op: "Get", URL: "https://down.example/", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}, true},
+		{"500", &http.Response{StatusCode: 500, Header: http.Header{}}, nil, true},
+		{"404", &http.Response{StatusCode: 404, Header: http.Header{}}, nil, false},
+		{"permanent", nil, &permanentError{errors.New("hash mismatch")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			retry, _ := checkRetry(ctx, tt.resp, tt.err)
+			if retry != tt.retry {
+				t.Errorf("checkRetry = %v, want %v", retry, tt.retry)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/tags"
 )
 
@@ -48,6 +49,7 @@ type rootHashes struct {
 	origin string
 }
 
+// analyse classifies a project's releases for the target.
 func (t *target) analyse(proj *pypi.Project) *projectInfo {
 	if !sort.SliceIsSorted(proj.Releases, func(i, j int) bool {
 		return proj.Releases[i].Version.Compare(proj.Releases[j].Version) < 0
@@ -59,14 +61,15 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 		})
 		proj = &sorted
 	}
+	name := pep508.NormalizeName(proj.Name) // the contract says normalised; be sure
 	n := len(proj.Releases)
 	info := &projectInfo{proj: proj, versions: make([]pep440.Version, n),
 		why: make([]string, n), files: make([][]pypi.File, n), yanked: make([]bool, n)}
 	for i, r := range proj.Releases {
 		info.versions[i] = r.Version
-		info.files[i], info.why[i] = t.usableFiles(proj.Name, r)
+		info.files[i], info.why[i] = t.usableFiles(name, r)
 		if info.why[i] == "" && r.Yanked() {
-			if t.pinned(proj.Name, r) {
+			if t.pinned(name, r) {
 				info.yanked[i] = true
 			} else {
 				info.why[i] = "is yanked" + yankReason(r) + ", usable only when pinned with =="

@@ -27,6 +27,19 @@ type scenario struct {
 	check       func(t *testing.T, res *Resolution)
 }
 
+// twoProjects is an index of two projects with two releases each.
+const twoProjects = `
+a 1.0:
+a 2.0:
+b 1.0:
+b 2.0:`
+
+// threeReleases is one project with three releases.
+const threeReleases = `
+a 1.0:
+a 2.0:
+a 3.0:`
+
 // scenarios follow the issue's rules in order: graph shapes, extras,
 // markers, requires-python, yanked, pre-releases, constraints, preferences,
 // hashes, direct references, failures.
@@ -139,40 +152,17 @@ c 2.0:`, reqs: "a", constraints: "c<2", want: "a==1.0 c==1.0"},
 	{name: "constraint adds no package", index: `
 a 1.0:
 c 1.0:`, reqs: "a", constraints: "c==1.0", want: "a==1.0"},
-	{name: "nixpkgs version preferred", index: `
-a 1.0:
-a 2.0:
-a 3.0:`, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0"},
-	{name: "nixpkgs preference off", index: `
-a 1.0:
-a 2.0:
-a 3.0:`, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}}, want: "a==3.0"},
-	{name: "nixpkgs version outside the constraints", index: `
-a 1.0:
-a 2.0:
-a 3.0:`, reqs: "a>=3", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==3.0"},
-	{name: "pinned version kept over nixpkgs and newest", index: `
-a 1.0:
-a 2.0:
-a 3.0:`, reqs: "a", opts: Options{Pinned: map[string]string{"a": "1.0"}, Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+	{name: "nixpkgs version preferred", index: threeReleases, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0"},
+	{name: "nixpkgs preference off", index: threeReleases, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}}, want: "a==3.0"},
+	{name: "nixpkgs version outside the constraints", index: threeReleases, reqs: "a>=3", opts: Options{Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==3.0"},
+	{name: "pinned version kept over nixpkgs and newest", index: threeReleases, reqs: "a", opts: Options{Pinned: map[string]string{"a": "1.0"}, Nixpkgs: map[string]string{"a": "2.0"}, PreferNixpkgs: true}, want: "a==1.0"},
 	{name: "pinned and nixpkgs names normalised", index: `
 zope-interface 1.0:
 zope-interface 2.0:
 zope-interface 3.0:`, reqs: "zope.interface", opts: Options{Pinned: map[string]string{"Zope.Interface": "1.0"}}, want: "zope-interface==1.0"},
-	{name: "pinned version with --upgrade", index: `
-a 1.0:
-a 2.0:
-b 1.0:
-b 2.0:`, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, Upgrade: true}, want: "a==2.0 b==2.0"},
-	{name: "pinned version with --upgrade-package", index: `
-a 1.0:
-a 2.0:
-b 1.0:
-b 2.0:`, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"B"}}, want: "a==1.0 b==2.0"},
-	{name: "pinned version no longer allowed", index: `
-a 1.0:
-a 2.0:
-a 3.0:`, reqs: "a>=2", opts: Options{Pinned: map[string]string{"a": "1.0"}}, want: "a==3.0"},
+	{name: "pinned version with --upgrade", index: twoProjects, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, Upgrade: true}, want: "a==2.0 b==2.0"},
+	{name: "pinned version with --upgrade-package", index: twoProjects, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"B"}}, want: "a==1.0 b==2.0"},
+	{name: "pinned version no longer allowed", index: threeReleases, reqs: "a>=2", opts: Options{Pinned: map[string]string{"a": "1.0"}}, want: "a==3.0"},
 	{name: "hash selects the release", index: `
 a 1.0:
 a 2.0:`, reqs: "a --hash=sha256:" + strings.Repeat("0", 63) + "1", want: "a==1.0"},

@@ -55,19 +55,9 @@ func (t term) satisfiedBy(acc term) bool {
 	}
 }
 
-// contradictedBy reports whether no selection allowed by acc satisfies t.
-func (t term) contradictedBy(acc term) bool {
-	switch {
-	case acc.pos && t.pos:
-		return acc.set.disjoint(t.set)
-	case acc.pos:
-		return acc.set.subsetOf(t.set)
-	case t.pos:
-		return t.set.subsetOf(acc.set)
-	default:
-		return false // both allow p to be absent
-	}
-}
+// contradictedBy reports whether no selection allowed by acc satisfies t,
+// that is, whether every one satisfies its negation.
+func (t term) contradictedBy(acc term) bool { return t.negate().satisfiedBy(acc) }
 
 // causeKind says why an incompatibility holds.
 type causeKind uint8

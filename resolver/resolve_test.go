@@ -40,6 +40,13 @@ a 1.0:
 a 2.0:
 a 3.0:`
 
+// newestNeedsOlder: the newest a needs an older b.
+const newestNeedsOlder = `
+a 2.0: b
+a 3.0: b==1.0
+b 1.0:
+b 2.0:`
+
 // scenarios follow the issue's rules in order: graph shapes, extras,
 // markers, requires-python, yanked, pre-releases, constraints, preferences,
 // hashes, direct references, failures.
@@ -66,16 +73,8 @@ b 1.0: y
 y 1.0: x==1.0
 x 1.0:
 x 2.0:`, reqs: "a\nb", want: "a==1.0 b==1.0 x==1.0 y==1.0"},
-	{name: "root requirements decided in the order written", index: `
-a 2.0: b
-a 3.0: b==1.0
-b 1.0:
-b 2.0:`, reqs: "a\nb", want: "a==3.0 b==1.0"},
-	{name: "root requirements decided in the order written, reversed", index: `
-a 2.0: b
-a 3.0: b==1.0
-b 1.0:
-b 2.0:`, reqs: "b\na", want: "a==2.0 b==2.0"},
+	{name: "root requirements decided in the order written", index: newestNeedsOlder, reqs: "a\nb", want: "a==3.0 b==1.0"},
+	{name: "root requirements decided in the order written, reversed", index: newestNeedsOlder, reqs: "b\na", want: "a==2.0 b==2.0"},
 	{name: "cycle", index: `
 a 1.0: b
 b 1.0: a>=1`, reqs: "a", want: "a==1.0 b==1.0"},

@@ -36,6 +36,7 @@ type dependency struct {
 // assignment is one step of the partial solution.
 type assignment struct {
 	term     term
+	acc      term // the package's accumulated term up to and including this assignment
 	level    int
 	decision bool
 	cause    *incompat // for derivations
@@ -282,13 +283,11 @@ func (s *solver) satisfier(ic *incompat) (int, term, int) {
 // the package's accumulated term satisfies t, or -1 when t holds with no
 // assignment at all ("not in ∅", from a dependency no version matches).
 func (s *solver) earliestSatisfying(t term) int {
-	acc := anyTerm(t.pkg, t.set.n)
-	if t.satisfiedBy(acc) {
+	if t.satisfiedBy(anyTerm(t.pkg, t.set.n)) {
 		return -1
 	}
 	for _, i := range s.state(t.pkg).idx {
-		acc = acc.intersect(s.assigns[i].term)
-		if t.satisfiedBy(acc) {
+		if t.satisfiedBy(s.assigns[i].acc) {
 			return i
 		}
 	}
@@ -296,14 +295,15 @@ func (s *solver) earliestSatisfying(t term) int {
 }
 
 func (s *solver) assign(a assignment) {
-	s.assigns = append(s.assigns, a)
 	st := s.state(a.term.pkg)
 	if st == nil {
 		st = &pkgState{acc: anyTerm(a.term.pkg, a.term.set.n)}
 		s.setState(a.term.pkg, st)
 	}
-	st.idx = append(st.idx, len(s.assigns)-1)
 	st.acc = st.acc.intersect(a.term)
+	a.acc = st.acc
+	s.assigns = append(s.assigns, a)
+	st.idx = append(st.idx, len(s.assigns)-1)
 	if a.decision {
 		st.decided = true
 		st.version = a.term.set.highest()
@@ -331,7 +331,8 @@ func (s *solver) backtrack(level int) {
 	}
 }
 
-// replay recomputes a package's summary from its assignments below n.
+// replay restores a package's summary from its assignments below n: the
+// accumulated term of the last one left, and its decision if one is left.
 func (s *solver) replay(p pkg, n int) {
 	st := s.state(p)
 	keep := st.idx[:0]
@@ -344,15 +345,12 @@ func (s *solver) replay(p pkg, n int) {
 		s.pkgs[p] = nil
 		return
 	}
-	fresh := &pkgState{acc: anyTerm(p, st.acc.set.n)}
+	fresh := &pkgState{acc: s.assigns[keep[len(keep)-1]].acc, idx: keep}
 	for _, i := range keep {
-		a := s.assigns[i]
-		fresh.acc = fresh.acc.intersect(a.term)
-		if a.decision {
+		if a := s.assigns[i]; a.decision {
 			fresh.decided, fresh.version = true, a.term.set.highest()
 		}
 	}
-	fresh.idx = keep
 	s.pkgs[p] = fresh
 }
 

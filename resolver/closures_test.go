@@ -91,7 +91,8 @@ func TestRealClosures(t *testing.T) {
 	client := mirrorClient(t, dir)
 	for _, c := range cs {
 		t.Run(strings.Join(c.Root, " "), func(t *testing.T) {
-			res, err := Resolve(context.Background(), client, rootFile(t, strings.Join(c.Root, "\n"), ""), Options{Python: "3.12"})
+			in := rootFile(t, strings.Join(c.Root, "\n"), "")
+			res, err := Resolve(context.Background(), client, in, Options{Python: "3.12"})
 			if !c.Satisfiable {
 				if err == nil {
 					t.Fatalf("resolved %s, want a failure", summary(res))
@@ -103,6 +104,7 @@ func TestRealClosures(t *testing.T) {
 			}
 			t.Log(summary(res))
 			checkClosure(t, c, res)
+			validate(t, client, in, res)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -22,40 +23,58 @@ import (
 // with its extras, constraints hold, requires-python admits the target,
 // and every package is reachable from the root.
 type validator struct {
-	t      *testing.T
-	p      Provider
-	env    pep508.Environment
-	python pep440.Version
-	in     *reqfile.File
-	chosen map[string]Package
+	problems []string
+	p        Provider
+	env      pep508.Environment
+	python   pep440.Version
+	in       *reqfile.File
+	chosen   map[string]Package
 }
 
 func validate(t *testing.T, p Provider, in *reqfile.File, res *Resolution) {
 	t.Helper()
-	env, err := pep508.TargetEnvironment(res.Python, res.Platform)
+	problems, err := check(p, in, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &validator{t: t, p: p, env: env, python: pep440.MustParse(res.Python), in: in, chosen: map[string]Package{}}
+	for _, msg := range problems {
+		t.Error(msg)
+	}
+}
+
+// check returns the problems of res, or an error from the provider.
+func check(p Provider, in *reqfile.File, res *Resolution) ([]string, error) {
+	env, err := pep508.TargetEnvironment(res.Python, res.Platform)
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{p: p, env: env, python: pep440.MustParse(res.Python), in: in, chosen: map[string]Package{}}
 	for _, pk := range res.Packages {
 		v.chosen[pk.Name] = pk
 	}
 	reached := map[string]bool{}
 	for _, r := range in.Requirements {
-		v.need("the root", r.Requirement, "", reached)
+		if err := v.need("the root", r.Requirement, "", reached); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range in.Constraints {
 		if pk, ok := v.chosen[pep508.NormalizeName(c.Name)]; ok && c.Marker.Evaluate(v.envWith("")) {
 			if !c.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
-				t.Errorf("%s==%s violates the constraint %s", pk.Name, pk.Version, c.Requirement)
+				v.errorf("%s==%s violates the constraint %s", pk.Name, pk.Version, c.Requirement)
 			}
 		}
 	}
-	for name := range v.chosen {
-		if !reached[name] {
-			t.Errorf("%s is resolved but nothing requires it", name)
+	for _, pk := range res.Packages {
+		if !reached[pk.Name] {
+			v.errorf("%s is resolved but nothing requires it", pk.Name)
 		}
 	}
+	return v.problems, nil
+}
+
+func (v *validator) errorf(format string, args ...any) {
+	v.problems = append(v.problems, fmt.Sprintf(format, args...))
 }
 
 func (v *validator) envWith(extra string) pep508.Environment {
@@ -66,64 +85,106 @@ func (v *validator) envWith(extra string) pep508.Environment {
 
 // need checks one requirement of from (evaluated with extra) and, the
 // first time a package is reached, its own requirements.
-func (v *validator) need(from string, r pep508.Requirement, extra string, reached map[string]bool) {
+func (v *validator) need(from string, r pep508.Requirement, extra string, reached map[string]bool) error {
 	if !r.Marker.Evaluate(v.envWith(extra)) {
-		return
+		return nil
 	}
 	name := pep508.NormalizeName(r.Name)
 	if v.in.ProjectName != "" && name == pep508.NormalizeName(v.in.ProjectName) {
-		return
+		return nil
 	}
 	pk, ok := v.chosen[name]
 	if !ok {
-		v.t.Errorf("%s requires %s, which is not resolved", from, r)
-		return
+		v.errorf("%s requires %s, which is not resolved", from, r)
+		return nil
 	}
 	if r.URL == "" && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
-		v.t.Errorf("%s requires %s, resolved %s", from, r, pk.Version)
+		v.errorf("%s requires %s, resolved %s", from, r, pk.Version)
 	}
 	for _, x := range r.Extras {
 		if !slices.Contains(pk.Extras, pep508.NormalizeName(x)) {
-			v.t.Errorf("%s requires %s, but the extra %s of %s is not activated", from, r, x, name)
+			v.errorf("%s requires %s, but the extra %s of %s is not activated", from, r, x, name)
 		}
 	}
-	if reached[name] {
-		return
+	if reached[name] || pk.DirectURL != "" {
+		reached[name] = true
+		return nil
 	}
 	reached[name] = true
-	if pk.DirectURL == "" {
-		v.release(pk, reached)
-	}
+	return v.release(pk, reached)
 }
 
 // release checks the chosen release of pk: requires-python, then its
 // dependencies and those of its activated extras.
-func (v *validator) release(pk Package, reached map[string]bool) {
+func (v *validator) release(pk Package, reached map[string]bool) error {
 	ctx := context.Background()
 	proj, err := v.p.Project(ctx, pk.Name)
 	if err != nil {
-		v.t.Fatal(err)
+		return err
 	}
 	i := slices.IndexFunc(proj.Releases, func(r pypi.Release) bool { return r.Version.String() == pk.Version })
 	if i < 0 {
-		v.t.Fatalf("%s %s is not on the index", pk.Name, pk.Version)
+		v.errorf("%s %s is not on the index", pk.Name, pk.Version)
+		return nil
 	}
 	meta, err := v.p.Metadata(ctx, pk.Name, proj.Releases[i])
 	if err != nil {
-		v.t.Fatal(err)
+		return err
 	}
 	if rp, err := pep440.ParseSpecifiers(pk.RequiresPython); err == nil && !rp.Contains(v.python, true) {
-		v.t.Errorf("%s %s requires Python %s; the target is %s", pk.Name, pk.Version, pk.RequiresPython, v.python)
+		v.errorf("%s %s requires Python %s; the target is %s", pk.Name, pk.Version, pk.RequiresPython, v.python)
 	}
 	from := pk.Name + "==" + pk.Version
 	for _, s := range meta.RequiresDist {
 		r, err := pep508.ParseRequirement(s)
 		if err != nil {
-			v.t.Errorf("%s: %v", from, err)
+			v.errorf("%s: %v", from, err)
 			continue
 		}
 		for _, x := range append([]string{""}, pk.Extras...) {
-			v.need(from, r, x, reached)
+			if err := v.need(from, r, x, reached); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestValidatorCatches makes sure the validator can fail: each tampering
+// of a correct resolution is reported.
+func TestValidatorCatches(t *testing.T) {
+	idx := newMemIndex(t, `
+a 1.0 extras=x: b>=2 | c; extra == "x"
+b 1.0:
+b 2.0:
+c 1.0:
+d 1.0:`)
+	in := rootFile(t, "a[x]", "b<3")
+	res, err := Resolve(context.Background(), idx, in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := check(idx, in, res); err != nil || len(problems) > 0 {
+		t.Fatalf("a correct resolution: %q, %v", problems, err)
+	}
+	tamper := []struct {
+		name   string
+		change func(r *Resolution)
+		want   string
+	}{
+		{"wrong version", func(r *Resolution) { r.Packages[1].Version = "1.0" }, "a==1.0 requires b>=2, resolved 1.0"},
+		{"extra dropped", func(r *Resolution) { r.Packages[0].Extras = nil }, "the root requires a[x], but the extra x of a is not activated"},
+		{"package dropped", func(r *Resolution) { r.Packages = r.Packages[:2] }, "a==1.0 requires c; extra == \"x\", which is not resolved"},
+		{"package added", func(r *Resolution) { r.Packages = append(r.Packages, Package{Name: "d", Version: "1.0"}) }, "d is resolved but nothing requires it"},
+		{"constraint broken", func(*Resolution) { in.Constraints = rootFile(t, "", "b<2").Constraints }, "b==2.0 violates the constraint b<2"},
+	}
+	for _, tc := range tamper { // the last one changes the input
+		r := *res
+		r.Packages = slices.Clone(res.Packages)
+		tc.change(&r)
+		problems, err := check(idx, in, &r)
+		if err != nil || !slices.Contains(problems, tc.want) {
+			t.Errorf("%s: problems %q, want %q", tc.name, problems, tc.want)
 		}
 	}
 }

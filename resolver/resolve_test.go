@@ -313,6 +313,7 @@ func TestResolve(t *testing.T) {
 			if sc.check != nil {
 				sc.check(t, res)
 			}
+			validate(t, provider, in, res)
 		})
 	}
 }

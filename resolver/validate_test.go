@@ -98,7 +98,7 @@ func (v *validator) need(from string, r pep508.Requirement, extra string, reache
 		v.errorf("%s requires %s, which is not resolved", from, r)
 		return nil
 	}
-	if r.URL == "" && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
+	if r.URL == "" && pk.Version != "" && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
 		v.errorf("%s requires %s, resolved %s", from, r, pk.Version)
 	}
 	for _, x := range r.Extras {
@@ -106,11 +106,18 @@ func (v *validator) need(from string, r pep508.Requirement, extra string, reache
 			v.errorf("%s requires %s, but the extra %s of %s is not activated", from, r, x, name)
 		}
 	}
-	if reached[name] || pk.DirectURL != "" {
-		reached[name] = true
+	if reached[name] {
 		return nil
 	}
 	reached[name] = true
+	if pk.DirectURL != "" { // not on the index: trust its edges
+		for _, dep := range pk.Dependencies {
+			if err := v.need(from, pep508.Requirement{Name: dep}, "", reached); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	return v.release(pk, reached)
 }
 

@@ -148,6 +148,10 @@ b 1.0rc1:`, reqs: "a", want: "a==1.0 b==1.0rc1"},
 a 1.0: c
 c 1.0:
 c 2.0:`, reqs: "a", constraints: "c<2", want: "a==1.0 c==1.0"},
+	{name: "constraint equal to a requirement", index: `
+a 1.0: c<2
+c 1.0:
+c 2.0:`, reqs: "a\nc<2", constraints: "c<2", want: "a==1.0 c==1.0"},
 	{name: "constraint adds no package", index: `
 a 1.0:
 c 1.0:`, reqs: "a", constraints: "c==1.0", want: "a==1.0"},

@@ -399,9 +399,12 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		if ic.neverSatisfied() { // a version depending on itself
 			continue
 		}
-		if ic.kind == causeDependency && len(ic.terms) == 2 {
+		switch {
+		case ic.kind == causeDependency && len(ic.terms) == 2:
 			ic = s.mergeDependency(ic, p, d)
-		} else {
+		case d.constraint:
+			ic = s.addOnce(ic, depKey{rootPkg, d.pkg, setKey(d.set), true})
+		default:
 			s.addIncompat(ic)
 		}
 		if d.constraint {
@@ -422,8 +425,9 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 // depKey identifies the dependency of a package on a set of another's
 // versions.
 type depKey struct {
-	from, to pkg
-	set      string
+	from, to   pkg
+	set        string
+	constraint bool
 }
 
 func setKey(s vset) string {
@@ -439,12 +443,10 @@ func setKey(s vset) string {
 // versions (as pubgrub-rs does): "a>=1.0,<3.0 depends on c>=3" is both a
 // shorter explanation and one incompatibility less to propagate.
 func (s *solver) mergeDependency(ic *incompat, p pkg, d dependency) *incompat {
-	key := depKey{p, d.pkg, setKey(d.set)}
+	key := depKey{p, d.pkg, setKey(d.set), false}
 	old, ok := s.deps[key]
 	if !ok {
-		s.deps[key] = ic
-		s.addIncompat(ic)
-		return ic
+		return s.addOnce(ic, key)
 	}
 	from, _ := old.term(p)
 	version, _ := ic.term(p)
@@ -460,6 +462,18 @@ func (s *solver) mergeDependency(ic *incompat, p pkg, d dependency) *incompat {
 	}
 	s.deps[key] = merged
 	return merged
+}
+
+// addOnce adds ic unless an incompatibility with the same key was added
+// (a constraint comes again when the version that discovered its package
+// is decided again after a backjump); it returns the one in force.
+func (s *solver) addOnce(ic *incompat, key depKey) *incompat {
+	if old, ok := s.deps[key]; ok {
+		return old
+	}
+	s.deps[key] = ic
+	s.addIncompat(ic)
+	return ic
 }
 
 func dependencyIncompat(version term, d dependency) *incompat {

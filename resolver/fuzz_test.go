@@ -15,9 +15,10 @@ import (
 // requirements use the operators below, may ask for p[x], and may apply
 // only with the owner's extra x.
 type fuzzGraph struct {
-	versions [][]int              // per package, ascending
-	deps     map[[2]int][]fuzzReq // (package, version) -> requirements
-	root     []fuzzReq            //
+	versions    [][]int              // per package, ascending
+	deps        map[[2]int][]fuzzReq // (package, version) -> requirements
+	root        []fuzzReq            //
+	constraints []fuzzReq            // apply only to packages otherwise chosen
 }
 
 type fuzzReq struct {
@@ -91,6 +92,11 @@ func decodeGraph(data []byte) fuzzGraph {
 		r.underX = false
 		g.root = append(g.root, r)
 	}
+	for k := next(2); k > 0; k-- {
+		r := req()
+		r.underX, r.extra = false, false
+		g.constraints = append(g.constraints, r)
+	}
 	return g
 }
 
@@ -108,12 +114,12 @@ func (g fuzzGraph) dsl() string {
 	return b.String()
 }
 
-func (g fuzzGraph) rootText() string {
-	var lines []string
-	for _, r := range g.root {
-		lines = append(lines, r.String())
+func lines(reqs []fuzzReq) string {
+	var out []string
+	for _, r := range reqs {
+		out = append(out, r.String())
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }
 
 // active returns the requirements in force for a choice of versions and
@@ -135,6 +141,11 @@ func (g fuzzGraph) active(choice []int, extras []bool) []fuzzReq {
 // given extras satisfies every requirement in force, extras requested
 // included.
 func (g fuzzGraph) valid(choice []int, extras []bool) bool {
+	for _, c := range g.constraints {
+		if choice[c.pkg] != 0 && !c.allows(choice[c.pkg]) {
+			return false
+		}
+	}
 	for _, r := range g.active(choice, extras) {
 		if choice[r.pkg] == 0 || !r.allows(choice[r.pkg]) || (r.extra && !extras[r.pkg]) {
 			return false
@@ -179,7 +190,7 @@ func (g fuzzGraph) solvable() bool {
 }
 
 // FuzzResolve checks the solver against exhaustive search on small random
-// graphs with extras: a solution it returns must be valid, and it may
+// graphs with extras and constraints: a solution it returns must be valid, and it may
 // report no
 // solution only when none exists, with an explanation. Seeds are in
 // testdata/fuzz/FuzzResolve.
@@ -187,12 +198,12 @@ func FuzzResolve(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		g := decodeGraph(data)
 		idx := newMemIndex(t, g.dsl())
-		res, err := Resolve(context.Background(), idx, rootFile(t, g.rootText(), ""), Options{})
+		res, err := Resolve(context.Background(), idx, rootFile(t, lines(g.root), lines(g.constraints)), Options{})
 		var ns *NoSolutionError
 		switch {
 		case errors.As(err, &ns):
 			if g.solvable() {
-				t.Fatalf("no solution reported for a solvable graph:\n%s\nroot: %s\n%s", g.dsl(), g.rootText(), err)
+				t.Fatalf("no solution reported for a solvable graph:\n%s\nroot: %s\nconstraints: %s\n%s", g.dsl(), lines(g.root), lines(g.constraints), err)
 			}
 			if !strings.HasSuffix(err.Error(), "version solving failed.") {
 				t.Fatalf("explanation does not conclude:\n%s", err)
@@ -208,7 +219,7 @@ func FuzzResolve(f *testing.F) {
 				extras[i] = len(p.Extras) > 0
 			}
 			if !g.valid(choice, extras) {
-				t.Fatalf("invalid solution %s for\n%s\nroot: %s", summary(res), g.dsl(), g.rootText())
+				t.Fatalf("invalid solution %s for\n%s\nroot: %s\nconstraints: %s", summary(res), g.dsl(), lines(g.root), lines(g.constraints))
 			}
 		}
 	})

@@ -23,7 +23,7 @@ type scenario struct {
 	wantErr     string // exact error text
 	warnings    []string
 	artifacts   map[string]*pypi.Metadata // direct references the provider can read
-	file        reqfile.File              // options of the input (requirements and constraints come from reqs)
+	file        reqfile.File              // the rest of the input (its requirements and constraints come from reqs)
 	check       func(t *testing.T, res *Resolution)
 }
 
@@ -268,6 +268,7 @@ c 4.0:`, reqs: "a\nc<3", wantErr: `Because a==4.0 depends on c>=4 and a<4.0 depe
 And because requirements.txt:2 requires c<3 and requirements.txt:1 requires a, version solving failed.`},
 	{name: "root requires-python excludes the target", index: `
 a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
+		file:    reqfile.File{RequiresPython: ">=3.12", RequiresPythonSource: reqfile.Source{File: "pyproject.toml", Line: 5}},
 		wantErr: "pyproject.toml:5: the project requires Python >=3.12, which excludes the target Python 3.11.14; choose a target it allows"},
 	{name: "unknown package", index: `
 a 1.0: nope`, reqs: "a",
@@ -289,13 +290,10 @@ func TestResolve(t *testing.T) {
 				idx.artifacts = sc.artifacts
 				provider = artifactIndex{idx}
 			}
-			in := rootFile(t, sc.reqs, sc.constraints)
-			in.NoBinary, in.OnlyBinary, in.Pre, in.ProjectName = sc.file.NoBinary, sc.file.OnlyBinary, sc.file.Pre, sc.file.ProjectName
-			if strings.Contains(sc.name, "root requires-python") {
-				in.RequiresPython = ">=3.12"
-				in.RequiresPythonSource.File, in.RequiresPythonSource.Line = "pyproject.toml", 5
-			}
-			res, err := Resolve(context.Background(), provider, in, sc.opts)
+			in := sc.file
+			parsed := rootFile(t, sc.reqs, sc.constraints)
+			in.Requirements, in.Constraints = parsed.Requirements, parsed.Constraints
+			res, err := Resolve(context.Background(), provider, &in, sc.opts)
 			if sc.wantErr != "" {
 				if err == nil {
 					t.Fatalf("got %s, want error %q", summary(res), sc.wantErr)
@@ -317,7 +315,7 @@ func TestResolve(t *testing.T) {
 			if sc.check != nil {
 				sc.check(t, res)
 			}
-			validate(t, provider, in, res)
+			validate(t, provider, &in, res)
 		})
 	}
 }

@@ -176,6 +176,13 @@ a 2.0:`, reqs: "a==2.0 --hash=sha256:dead",
 	{name: "sdist then the best wheel", index: `
 a 1.0 wheel=py3-none-any wheel=cp312-cp312-manylinux_2_17_x86_64 wheel=cp312-cp312-win_amd64:`, reqs: "a",
 		want: "a==1.0", check: wantFiles("a", "sdist a-1.0.tar.gz", "wheel a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl")},
+	{name: "wheel for another platform", index: `
+a 1.0 wheel=cp312-cp312-manylinux_2_17_x86_64 wheel=cp312-cp312-macosx_11_0_arm64:`, reqs: "a", opts: Options{Platform: "aarch64-darwin"},
+		want: "a==1.0", check: wantFiles("a", "sdist a-1.0.tar.gz", "wheel a-1.0-cp312-cp312-macosx_11_0_arm64.whl")},
+	{name: "markers of another platform", index: `
+a 1.0: b; sys_platform == "darwin" | c; platform_machine == "x86_64"
+b 1.0:
+c 1.0:`, reqs: "a", opts: Options{Platform: "aarch64-darwin"}, want: "a==1.0 b==1.0"},
 	{name: "wheel only, for the target", index: `
 a 1.0 nosdist wheel=py3-none-any:
 a 2.0 nosdist wheel=cp313-cp313-manylinux_2_17_x86_64:`, reqs: "a",

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
 // fuzzGraph is a small random dependency graph decoded from fuzz input:
@@ -222,5 +223,29 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("invalid solution %s for\n%s\nroot: %s\nconstraints: %s", summary(res), g.dsl(), lines(g.root), lines(g.constraints))
 			}
 		}
+	})
+}
+
+// FuzzMetadata feeds arbitrary Requires-Dist lines (one per line of the
+// input, the first being the root requirement) to a small index of
+// projects a, b and c: whatever the metadata says, Resolve must not panic,
+// and a resolution it returns must pass the validator. Seeds are in
+// testdata/fuzz/FuzzMetadata.
+func FuzzMetadata(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		root, rest, _ := strings.Cut(text, "\n")
+		if _, err := pep508.ParseRequirement(root); err != nil || strings.ContainsAny(root, "@") {
+			return // the root comes from reqfile, which rejects what does not parse
+		}
+		idx := newMemIndex(t, "a 1.0:\na 2.0 extras=x:\nb 1.0:\nb 2.0rc1:\nc 1.0 rp=>=3.13:")
+		for _, key := range []string{"a==2.0", "b==1.0"} {
+			idx.meta[key].RequiresDist = strings.Split(rest, "\n")
+		}
+		in := rootFile(t, root, "")
+		res, err := Resolve(context.Background(), idx, in, Options{})
+		if err != nil {
+			return // a conflict, or a package the index does not have
+		}
+		validate(t, idx, in, res)
 	})
 }

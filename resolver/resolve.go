@@ -17,12 +17,12 @@ import (
 // Options set the target and the preferences of a resolution.
 type Options struct {
 	Python          string            // target interpreter, "3.12" or "3.12.4" ("" = 3.12)
-	Platform        string            // x86_64-linux ("" = this), aarch64-linux, x86_64-darwin, aarch64-darwin
+	Platform        string            // x86_64-linux (also for ""), aarch64-linux, x86_64-darwin, aarch64-darwin
 	Pre             bool              // allow pre-releases everywhere (--pre); reqfile.File.Pre also sets it
-	Pinned          map[string]string // normalised name -> version chosen by a previous run (preference 1)
+	Pinned          map[string]string // name (normalised here) -> version chosen by a previous run (preference 1)
 	Upgrade         bool              // ignore Pinned entirely
 	UpgradePackages []string          // ignore Pinned for these names
-	Nixpkgs         map[string]string // normalised name -> version nixpkgs ships ("" = present, version unknown) (preference 2)
+	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
 	PreferNixpkgs   bool              // the switch for preference 2
 	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
 }

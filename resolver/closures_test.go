@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -191,5 +192,30 @@ func TestDirectReferenceThroughClient(t *testing.T) {
 	}
 	if len(res.Warnings) != 0 {
 		t.Errorf("warnings: %q", res.Warnings)
+	}
+}
+
+// TestRealClosuresOtherTargets resolves the shared mirror's root sets for
+// other interpreters and platforms, where no expected versions are known,
+// and checks every result with the validator.
+func TestRealClosuresOtherTargets(t *testing.T) {
+	cs, dir := loadClosures(t)
+	client := mirrorClient(t, dir)
+	for _, target := range []Options{{Python: "3.8", Platform: "aarch64-linux"}, {Python: "3.13", Platform: "x86_64-darwin"}} {
+		for _, c := range cs {
+			t.Run(target.Python+" "+target.Platform+" "+strings.Join(c.Root, " "), func(t *testing.T) {
+				in := rootFile(t, strings.Join(c.Root, "\n"), "")
+				res, err := Resolve(context.Background(), client, in, target)
+				var ns *NoSolutionError
+				if errors.As(err, &ns) {
+					t.Logf("no solution: %v", err)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				validate(t, client, in, res)
+			})
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/reqfile"
@@ -456,5 +457,22 @@ func TestExplanationWithoutSources(t *testing.T) {
 		"And because the requirements include a, version solving failed."
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestCancel checks that a cancelled resolution returns promptly with the
+// context's error, its prefetching stopped.
+func TestCancel(t *testing.T) {
+	idx := newMemIndex(t, syntheticIndex(30))
+	idx.delay = func(string) time.Duration { return time.Second }
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Resolve(ctx, idx, rootFile(t, "p0", ""), Options{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the context's deadline error", err)
+	}
+	if wall := time.Since(start); wall > 500*time.Millisecond {
+		t.Errorf("took %v to give up", wall)
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // Retry tuning. The per-document deadline (Options.Timeout) bounds the total.
 const (
-	retryMax      = 8
+	retryMax      = 5
 	retryWaitMin  = 250 * time.Millisecond
 	retryWaitMax  = 15 * time.Second
 	maxDocBytes   = 256 << 20 // no index document is this large

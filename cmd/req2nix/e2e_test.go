@@ -279,6 +279,9 @@ func TestInputErrors(t *testing.T) {
 		t.Errorf("bad flag not explained:\n%s", r.stderr)
 	}
 	s.mustRun(2, args("missing.txt")...)
+	if r := s.mustRun(2, args("--platform", "riscv64-linux", "requirements.txt")...); !strings.Contains(r.stderr, "x86_64-linux") {
+		t.Errorf("a bad --platform should list the valid ones:\n%s", r.stderr)
+	}
 }
 
 func TestVersionAndHelp(t *testing.T) {

@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
 // options is everything the command line and environment say.
@@ -208,6 +211,9 @@ func (o *options) validate() error {
 	}
 	if o.check && o.output == "" {
 		return usageErrorf("--check needs -o FILE: the file to compare with")
+	}
+	if !slices.Contains(pep508.KnownPlatforms(), o.platform) {
+		return usageErrorf("--platform %q: choose one of %s", o.platform, strings.Join(pep508.KnownPlatforms(), ", "))
 	}
 	if o.jobs < 1 {
 		return usageErrorf("--jobs must be at least 1")

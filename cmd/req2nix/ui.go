@@ -130,9 +130,19 @@ func (u *ui) fail(err error) int {
 	}
 	fmt.Fprintf(u.stderr, "%s%v\n", prefix, err)
 	if u.verbose {
-		fmt.Fprintf(u.stderr, "\n(detail: %#v)\n", err)
+		printErrorChain(u.stderr, err)
 	}
 	return code
+}
+
+// printErrorChain lists the layers of a wrapped error, outermost first, for
+// -v: which stage failed and what it wrapped.
+func printErrorChain(w io.Writer, err error) {
+	fmt.Fprintln(w, "\nerror chain:")
+	for depth := 0; err != nil && depth < 16; depth++ {
+		fmt.Fprintf(w, "  %T: %v\n", err, err)
+		err = errors.Unwrap(err)
+	}
 }
 
 // summary is the one-screen report: where each package comes from and any

@@ -130,12 +130,12 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	}
 
 	str(&o.output, "output", "o", "", "write to `FILE` atomically (and keep the versions it pins) instead of stdout")
-	str(&o.format, "format", "", "shell", "output `format`: shell, flake, overlay or json")
+	str(&o.format, "format", "", "shell", "output `FORMAT`: shell, flake, overlay or json")
 	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
 	str(&o.python, "python", "", "", "target Python `VERSION` (3.12); default: the newest the pinned nixpkgs has that fits requires-python")
-	str(&o.platform, "platform", "", o.platform, "target `system`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
-	str(&o.nixpkgsRev, "nixpkgs", "", "", "pin nixpkgs to this git `REV` (needs --nixpkgs-sha256), or a local nixpkgs `PATH`")
-	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "sha256 of the --nixpkgs tarball (SRI or base32)")
+	str(&o.platform, "platform", "", o.platform, "target `SYSTEM`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
+	str(&o.nixpkgsRev, "nixpkgs", "", "", "pin nixpkgs to this git `REV` (needs --nixpkgs-sha256), or to a local nixpkgs checkout given by its path")
+	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
 	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions (default: evaluate a local --nixpkgs, else the embedded index)")
 	str(&o.indexURL, "index-url", "i", "", "package index `URL` (PyPI JSON API, or file://DIR mirror); default $PIP_INDEX_URL or https://pypi.org")
 	list(&o.extraIndexURLs, "extra-index-url", "", "additional index `URL` (repeatable)")
@@ -148,7 +148,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	list(&o.upgradePkgs, "upgrade-package", "P", "upgrade only this `NAME` (repeatable)")
 	boolean(&o.offline, "offline", "", "use only the cache; fail naming any document that is not cached")
 	boolean(&o.refresh, "refresh", "", "revalidate every cached index document")
-	fs.IntVar(&o.jobs, "jobs", o.jobs, "parallel index requests")
+	fs.IntVar(&o.jobs, "jobs", o.jobs, "`N` parallel index requests")
 	fs.IntVar(&o.jobs, "j", o.jobs, "short for --jobs")
 	str(&o.cacheDir, "cache-dir", "", "", "cache `DIR` (default $XDG_CACHE_HOME/req2nix)")
 	boolean(&o.quiet, "quiet", "q", "print nothing on stderr but errors")
@@ -158,10 +158,41 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 		fmt.Fprint(stderr, usageTail)
 	}
 	return fs
+}
+
+// printFlags lists the flags GNU style: "-o, --output FILE", the short form
+// beside its long one, defaults that say something.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	shorts := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if long, ok := strings.CutPrefix(f.Usage, "short for --"); ok {
+			shorts[long] = f.Name
+		}
+	})
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, "short for --") {
+			return
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+			arg = ""
+		}
+		names := "    --" + f.Name
+		if short := shorts[f.Name]; short != "" {
+			names = "-" + short + ", --" + f.Name
+		}
+		if arg != "" {
+			names += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-30s %s\n", names, usage)
+	})
 }
 
 // errHelp means --help was asked for: usage is printed, exit 0.

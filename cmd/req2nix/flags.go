@@ -26,6 +26,7 @@ type options struct {
 	nixpkgsSHA256 string
 	nixpkgsPath   string
 	nixpkgsIndex  string
+	evalNixpkgs   bool
 
 	indexURL       string
 	extraIndexURLs stringList
@@ -137,6 +138,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	str(&o.nixpkgsRev, "nixpkgs", "", "", "pin nixpkgs to this git `REV` (needs --nixpkgs-sha256), or to a local nixpkgs checkout given by its path")
 	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
 	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions (default: evaluate a local --nixpkgs, else the embedded index)")
+	boolean(&o.evalNixpkgs, "eval-nixpkgs", "", "learn the versions the pinned nixpkgs ships by evaluating it with nix-instantiate (fetches nixpkgs once; cached per revision)")
 	str(&o.indexURL, "index-url", "i", "", "package index `URL` (PyPI JSON API, or file://DIR mirror); default $PIP_INDEX_URL or https://pypi.org")
 	list(&o.extraIndexURLs, "extra-index-url", "", "additional index `URL` (repeatable)")
 	boolean(&o.pre, "pre", "", "allow pre-releases")

@@ -197,7 +197,7 @@ func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAtt
 		return ix, nil
 	case pin.Path != "":
 		return nixgen.EvalIndex(ctx, pin.Path, pythonAttr, cacheDir(o))
-	case pin.Rev != nixgen.DefaultPin().Rev && !o.offline:
+	case (o.evalNixpkgs || pin.Rev != nixgen.DefaultPin().Rev) && !o.offline:
 		ix, err := nixgen.EvalIndex(ctx, pin.Rev, pythonAttr, cacheDir(o))
 		if err == nil {
 			return ix, nil

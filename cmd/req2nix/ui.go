@@ -176,6 +176,9 @@ func (u *ui) summary(r *result) {
 		}
 		fmt.Fprintln(u.stderr)
 	}
+	if len(r.index.Versions()) == 0 && len(groups[nixgen.KindAsIs]) == 0 && len(groups[nixgen.KindOverride]) > 0 {
+		fmt.Fprintln(u.stderr, "hint: this nixpkgs index knows attribute names only, so nothing can be reused as is;\n      --eval-nixpkgs (needs Nix) or --nixpkgs-index FILE tell req2nix the versions nixpkgs ships")
+	}
 	warnings := append([]string{}, r.warnings...)
 	sort.Strings(warnings)
 	for _, w := range warnings {

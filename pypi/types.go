@@ -20,8 +20,6 @@ package pypi
 
 import "github.com/req2nix/req2nix/pypi/pep440"
 
-// NOTE: agreed data types shared with the resolver; keep exported fields.
-
 // Project is what an index knows of one project.
 type Project struct {
 	Name     string    // PEP 503 normalised

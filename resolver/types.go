@@ -34,8 +34,6 @@ import (
 	"github.com/req2nix/req2nix/pypi"
 )
 
-// NOTE: agreed API skeleton; other packages compile against these types.
-
 // Provider is everything the resolver learns about the world. *pypi.Client
 // implements it; tests use in-memory providers. It must be safe for
 // concurrent use: the resolver prefetches.

@@ -77,6 +77,7 @@ type interpreter struct {
 	Attr    string // python312
 	Version string // 3.12.10 (at the release's branch-off; later patch releases differ only in the patch number)
 	Pre     bool   // a pre-release interpreter: only chosen when asked for
+	Default bool   // the release's python3: the set Hydra builds, so the binary cache has it
 }
 
 // interpreters lists CPython attributes per nixpkgs release, from
@@ -86,19 +87,19 @@ type interpreter struct {
 // default.nix. python27 is left out: req2nix targets Python 3.
 var interpreters = map[string][]interpreter{
 	"25.05": {
-		{"python310", "3.10.17", false},
-		{"python311", "3.11.12", false},
-		{"python312", "3.12.10", false},
-		{"python313", "3.13.3", false},
-		{"python314", "3.14.0", true},
+		{"python310", "3.10.17", false, false},
+		{"python311", "3.11.12", false, false},
+		{"python312", "3.12.10", false, true},
+		{"python313", "3.13.3", false, false},
+		{"python314", "3.14.0", true, false},
 	},
 	"25.11": {
-		{"python310", "3.10.19", false},
-		{"python311", "3.11.14", false},
-		{"python312", "3.12.12", false},
-		{"python313", "3.13.9", false},
-		{"python314", "3.14.0", false},
-		{"python315", "3.15.0", true},
+		{"python310", "3.10.19", false, false},
+		{"python311", "3.11.14", false, false},
+		{"python312", "3.12.12", false, false},
+		{"python313", "3.13.9", false, true},
+		{"python314", "3.14.0", false, false},
+		{"python315", "3.15.0", true, false},
 	},
 }
 
@@ -107,10 +108,10 @@ var interpreters = map[string][]interpreter{
 // assumed, which only matters for requires-python clauses naming patch
 // releases).
 var fallbackInterpreters = []interpreter{
-	{"python310", "3.10.0", false},
-	{"python311", "3.11.0", false},
-	{"python312", "3.12.0", false},
-	{"python313", "3.13.0", false},
+	{"python310", "3.10.0", false, false},
+	{"python311", "3.11.0", false, false},
+	{"python312", "3.12.0", false, false},
+	{"python313", "3.13.0", false, false},
 }
 
 var releaseRE = regexp.MustCompile(`(\d\d\.\d\d)`)
@@ -137,10 +138,12 @@ var requestedRE = regexp.MustCompile(`^(?:python)?(3)\.?(\d+)(?:\.\d+)?$`)
 
 // ChoosePython picks the interpreter attribute of the pin and its version.
 // requested ("3.12", "3.12.4", "python312"; "" for no preference) maps to
-// python3XY and must exist in the pin; otherwise the newest non-pre-release
-// interpreter of the pin whose version satisfies requiresPython (a PEP 440
-// specifier set, "" for any) is chosen. A requested interpreter that
-// violates requiresPython is an error too.
+// python3XY and must exist in the pin. Otherwise the pin's python3 is
+// chosen when it satisfies requiresPython (a PEP 440 specifier set, "" for
+// any): Hydra builds the python3 package set, so only its packages are
+// binary-cache hits, which is the point of reusing nixpkgs. Failing that,
+// the newest non-pre-release interpreter that satisfies requiresPython. A
+// requested interpreter that violates requiresPython is an error too.
 func ChoosePython(pin Pin, requested, requiresPython string) (attr, version string, err error) {
 	spec, err := pep440.ParseSpecifiers(requiresPython)
 	if err != nil {
@@ -149,6 +152,11 @@ func ChoosePython(pin Pin, requested, requiresPython string) (attr, version stri
 	table := pinInterpreters(pin)
 	if requested != "" {
 		return chooseRequested(table, pin, requested, requiresPython, spec)
+	}
+	for _, it := range table {
+		if it.Default && satisfies(spec, it.Version) {
+			return it.Attr, it.Version, nil
+		}
 	}
 	for i := len(table) - 1; i >= 0; i-- {
 		if !table[i].Pre && satisfies(spec, table[i].Version) {

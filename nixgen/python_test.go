@@ -23,13 +23,15 @@ func TestChoosePython(t *testing.T) {
 		wantAttr, wantVersion string
 		wantErr               string
 	}{
-		{"newest stable of 25.05", pin2505, "", "", "python313", "3.13.3", ""},
+		{"25.05's python3 (binary cache)", pin2505, "", "", "python312", "3.12.10", ""},
+		{"newest when python3 is excluded", pin2505, "", ">=3.13", "python313", "3.13.3", ""},
 		{"pre-release interpreter skipped", pin2505, "", ">=3.14", "", "", "no Python of nixpkgs"},
 		{"requires-python upper bound", pin2505, "", ">=3.8,<3.13", "python312", "3.12.10", ""},
 		{"requires-python exclusion", pin2505, "", "!=3.13.*", "python312", "3.12.10", ""},
-		{"newest of 25.11", pin2511, "", "", "python314", "3.14.0", ""},
+		{"25.11's python3", pin2511, "", "", "python313", "3.13.9", ""},
+		{"newest of 25.11 above python3", pin2511, "", ">=3.14", "python314", "3.14.0", ""},
 		{"unknown pin falls back", unknown, "", "", "python313", "3.13.0", ""},
-		{"local checkout's .version", checkout, "", "", "python314", "3.14.0", ""},
+		{"local checkout's .version", checkout, "", "", "python313", "3.13.9", ""},
 		{"local checkout without .version", Pin{Path: t.TempDir()}, "3.12", "", "python312", "3.12.0", ""},
 		{"requested minor", pin2505, "3.12", "", "python312", "3.12.10", ""},
 		{"requested patch", pin2505, "3.11.4", "", "python311", "3.11.12", ""},

@@ -195,20 +195,50 @@ func (w fileWriter) Write(p []byte) (int, error) {
 // verifyFile checks that the file at p exists and, when want is set, has
 // that sha256.
 func verifyFile(p, want, what string) error {
-	f, err := os.Open(p)
+	if want == "" {
+		_, err := os.Stat(p)
+		return err
+	}
+	got, err := fileSHA256(p)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if want == "" {
-		return nil
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("reading %s: %v", p, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+	if got != want {
 		return fmt.Errorf("%s: sha256 mismatch: want %s, got %s", Redact(what), want, got)
 	}
 	return nil
+}
+
+// ArtifactSHA256 downloads the artifact at rawURL (see Download: a cached
+// copy is reused, a file:// URL read in place) and returns its sha256 in
+// lower-case hex. It pins direct references given without a digest: what
+// was downloaded is what the output fetches. With sha256hex (or a
+// "#sha256=" fragment) the digest is checked and returned. Memoised for the
+// Client's lifetime.
+func (c *Client) ArtifactSHA256(ctx context.Context, rawURL, sha256hex string) (string, error) {
+	v, err := c.once(ctx, "artifact-sha256 "+rawURL+" "+sha256hex, func(ctx context.Context) (any, error) {
+		p, err := c.Download(ctx, rawURL, sha256hex)
+		if err != nil {
+			return nil, err
+		}
+		return fileSHA256(p)
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// fileSHA256 is the lower-case hex sha256 of the file at p.
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %v", p, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -141,14 +141,15 @@ func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
 }
 
 // artifact starts (once) reading the metadata of a direct reference's
-// archive; nil when the provider cannot read archives or url is not one.
-func (f *fetcher) artifact(url string) *call[*releaseMeta] {
+// archive, expected to have the given sha256 ("" = unknown); nil when the
+// provider cannot read archives or url is not one.
+func (f *fetcher) artifact(url, sha256 string) *call[*releaseMeta] {
 	amp, ok := f.provider.(ArtifactMetadataProvider)
 	if !ok || !isArchiveURL(url) {
 		return nil
 	}
-	return startOnce(f, f.artifacts, url, func() (*releaseMeta, error) {
-		meta, err := amp.ArtifactMetadata(f.ctx, withoutFragment(url), urlSHA256(url))
+	return startOnce(f, f.artifacts, url+" "+sha256, func() (*releaseMeta, error) {
+		meta, err := amp.ArtifactMetadata(f.ctx, withoutFragment(url), sha256)
 		if err == nil && meta == nil {
 			err = errors.New("the archive has no metadata")
 		}

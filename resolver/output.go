@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"path"
 	"sort"
 	"strings"
 
@@ -49,12 +48,7 @@ func (w *world) outputPackage(p pkg, v int, root bool) *Package {
 	d := w.defs[p]
 	out := &Package{Name: d.name, Version: w.versionString(p, v), Root: root}
 	if d.direct != nil {
-		out.DirectURL = d.direct.req.URL
-		out.MetadataSource = "direct"
-		out.Files = directFiles(d.direct.req.URL)
-		if d.direct.meta != nil {
-			out.RequiresPython = d.direct.meta.meta.RequiresPython
-		}
+		d.direct.describe(out)
 	} else {
 		out.Files = chosenFiles(d.info.files[v])
 		if meta := w.metas[[2]int{int(p), v}]; meta != nil {
@@ -100,20 +94,6 @@ func chosenFiles(files []pypi.File) []File {
 		out = append(out, File{Kind: kind, Filename: f.Filename, URL: f.URL, SHA256: strings.ToLower(f.SHA256)})
 	}
 	return out
-}
-
-// directFiles describes a direct reference's archive; VCS and directory
-// references have none.
-func directFiles(url string) []File {
-	if !isArchiveURL(url) {
-		return nil
-	}
-	u := urlPath(url)
-	kind := "sdist"
-	if strings.HasSuffix(u, ".whl") {
-		kind = "wheel"
-	}
-	return []File{{Kind: kind, Filename: path.Base(u), URL: withoutFragment(url), SHA256: urlSHA256(url)}}
 }
 
 func sameVersion(a, b string) bool {

@@ -110,6 +110,9 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	w.fetch = newFetcher(ctx, p, t.analyse)
 	w.fetch.speculate = w.speculate
 	w.readRoot(in)
+	if err := w.checkDirectRefs(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -235,28 +238,6 @@ func exactPins(spec pep440.Specifiers) []string {
 		}
 	}
 	return out
-}
-
-// directRef reads what can be known of a direct reference: its metadata
-// when the provider can read the archive, else a warning.
-func (w *world) directRef(ctx context.Context, r reqfile.Requirement) *directRef {
-	name := pep508.NormalizeName(r.Name)
-	ref := &directRef{req: r, version: versionFromURL(r.URL, name)}
-	c := w.fetch.artifact(r.URL)
-	if c == nil {
-		w.warn("dependencies of %s (%s) are not resolved", name, r.URL)
-		return ref
-	}
-	rm, err := c.wait(ctx)
-	if err != nil {
-		w.warn("dependencies of %s (%s) are not resolved: %v", name, r.URL, err)
-		return ref
-	}
-	ref.meta = rm
-	if v := normalVersion(rm.meta.Version); v != "" {
-		ref.version = v
-	}
-	return ref
 }
 
 func withoutFragment(url string) string {

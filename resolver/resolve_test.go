@@ -219,9 +219,11 @@ b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=ABCD",
 				t.Errorf("got  %+v\nwant %+v", foo, want)
 			}
 		}},
-	{name: "direct reference to a VCS repository", index: `
-a 1.0: foo>=1`, reqs: "a\nfoo @ git+https://example.com/foo.git@v1",
-		want: "a==1.0 foo==", warnings: []string{"dependencies of foo (git+https://example.com/foo.git@v1) are not resolved"}},
+	{name: "direct reference to a git commit", index: `
+a 1.0: foo>=1`, reqs: "a\nfoo @ git+https://example.com/foo.git@0123456789abcdef0123456789abcdef01234567",
+		want: "a==1.0 foo==0+git.0123456789ab", warnings: []string{
+			"dependencies of foo (git+https://example.com/foo.git@0123456789abcdef0123456789abcdef01234567) are not resolved: they are not read from a git repository; list them in the requirements",
+			"the specifier >=1 on foo is not checked: the version of the direct reference git+https://example.com/foo.git@0123456789abcdef0123456789abcdef01234567 is not known"}},
 	{name: "direct reference in a dependency", index: `
 a 1.0: b @ https://example.com/b-1.0.tar.gz
 b 1.0:`, reqs: "a", want: "a==1.0 b==1.0",

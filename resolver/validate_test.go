@@ -98,7 +98,7 @@ func (v *validator) need(from string, r pep508.Requirement, extra string, reache
 		v.errorf("%s requires %s, which is not resolved", from, r)
 		return nil
 	}
-	if r.URL == "" && pk.Version != "" && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
+	if r.URL == "" && pk.Version != "" && !(pk.DirectURL != "" && isPlaceholderVersion(pk.Version)) && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
 		v.errorf("%s requires %s, resolved %s", from, r, pk.Version)
 	}
 	for _, x := range r.Extras {

@@ -31,8 +31,10 @@ func (d *pkgDef) display() string {
 // directRef is a package given by URL: one version, not looked up.
 type directRef struct {
 	req     reqfile.Requirement
+	src     DirectSource
 	version string       // from the artifact's metadata or filename, else ""
 	meta    *releaseMeta // nil when the dependencies cannot be read
+	sha256  string       // an archive's pinned digest, else ""
 }
 
 // world implements source over a Provider: it registers packages as the
@@ -143,7 +145,11 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 		}
 		d.base, d.info, d.direct = base, w.defs[base].info, w.defs[base].direct
 	} else if r, ok := w.direct[name]; ok {
-		d.direct = w.directRef(ctx, r)
+		ref, err := w.directRef(ctx, r)
+		if err != nil {
+			return 0, err
+		}
+		d.direct = ref
 	} else {
 		info, err := w.fetch.info(ctx, name)
 		if err != nil {
@@ -193,6 +199,9 @@ func (w *world) directSet(ref *directRef, spec pep440.Specifiers) vset {
 		return singleton(2, 0).withLabel(anyLabel)
 	}
 	v, err := pep440.Parse(ref.version)
+	if ref.version == "" || err != nil {
+		w.warn("the specifier %s on %s is not checked: the version of the direct reference %s is not known", spec, pep508.NormalizeName(ref.req.Name), pypi.Redact(ref.req.URL))
+	}
 	if ref.version == "" || err != nil || spec.Contains(v, true) {
 		return singleton(2, 0).withLabel(spec.String())
 	}

@@ -35,6 +35,11 @@ type Options struct {
 	// them; new packages built from that sdist then use those build
 	// systems instead of the setuptools default.
 	BuildRequires map[string][]string
+
+	// OutputDir is the directory the output will be written to (relative
+	// to the current directory, or absolute): local direct references
+	// (-e ./pkg) become Nix paths relative to it. "" writes absolute paths.
+	OutputDir string
 }
 
 // Generate renders the resolution as Nix (or the JSON report). It fails,
@@ -99,7 +104,8 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 		}
 	}
 	g := &gen{res: res, ix: ix, opts: opts, ds: Plan(res, ix)}
-	applyBuildRequires(g.ds, ix, opts.BuildRequires)
+	resolvePaths(g.ds, opts.OutputDir)
+	applyBuildRequires(g.ds, ix, withLocalBuildRequires(g.ds, opts.BuildRequires))
 	if err := problems(g.ds); err != nil {
 		return nil, err
 	}
@@ -297,6 +303,9 @@ func refs(self string, attrs []string) []string {
 
 // writeSrc writes src = pkgs.fetchPypi { ... } or pkgs.fetchurl { ... }.
 func writeSrc(p *printer, s *Source) {
+	if writeDirectSrc(p, s) {
+		return
+	}
 	if s.Fetcher == "fetchurl" {
 		p.open("src = pkgs.fetchurl {")
 		p.bind("url", nixString(s.URL))

@@ -63,6 +63,14 @@ type Source struct {
 	// as in the filename, and the sdist's extension or the wheel's tags.
 	PName, PVersion, Extension  string
 	Dist, Python, ABI, Platform string
+
+	// Direct references (see direct.go): a local path (Fetcher ==
+	// FetcherPath, FileKind "directory", "sdist" or "wheel") and its Nix
+	// expression relative to Options.OutputDir; a git commit (Fetcher ==
+	// FetcherGit, URL the repository, FileKind "git") and the project's
+	// subdirectory in it.
+	Path, PathExpr    string
+	Rev, Subdirectory string
 }
 
 // reservedAttrs are lower-case names that the Python package set (or the
@@ -122,7 +130,11 @@ func decide(p resolver.Package, ix *Index) Decision {
 	if ok {
 		d.Attr, d.NixpkgsVersion, d.InNixpkgs = e.Attr, e.Version, true
 	}
-	if ok && sameVersion(e.Version, p.Version) && p.DirectURL == "" {
+	if p.DirectURL != "" {
+		decideDirect(&d, p)
+		return d
+	}
+	if ok && sameVersion(e.Version, p.Version) {
 		d.Kind = KindAsIs
 		return d
 	}

@@ -109,7 +109,7 @@ func TestPlanProblems(t *testing.T) {
 		wantErr string
 	}{
 		{"no files", []resolver.Package{pkg("attrs", "19.3.0", nil)}, "attrs 19.3.0 has no sdist or wheel"},
-		{"VCS direct reference", []resolver.Package{direct}, "add #sha256=<hex>"},
+		{"VCS direct reference to a tag", []resolver.Package{direct}, "write the full 40-hex commit"},
 		{"bad hash", []resolver.Package{pkg("attrs", "19.3.0", nil, resolver.File{Kind: "sdist", Filename: "attrs-19.3.0.tar.gz", URL: pypiURL("attrs-19.3.0.tar.gz"), SHA256: "abc"})}, "not 64 hex digits"},
 		{"missing hash", []resolver.Package{pkg("attrs", "19.3.0", nil, resolver.File{Kind: "sdist", Filename: "attrs-19.3.0.tar.gz", URL: pypiURL("attrs-19.3.0.tar.gz")})}, "hash-pinned"},
 		{"missing URL", []resolver.Package{pkg("attrs", "19.3.0", nil, resolver.File{Kind: "sdist", Filename: "attrs-19.3.0.tar.gz", SHA256: fakeSHA256("x")})}, "has no URL"},

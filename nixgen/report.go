@@ -81,8 +81,10 @@ type ReportSource struct {
 	Fetcher  string `json:"fetcher"` // "fetchPypi" or "fetchurl"
 	URL      string `json:"url"`
 	Filename string `json:"filename"`
-	Kind     string `json:"kind"` // "sdist" or "wheel"
-	Hash     string `json:"hash"` // SRI
+	Kind     string `json:"kind"`           // "sdist" or "wheel"
+	Hash     string `json:"hash"`           // SRI; "" for path and fetchGit sources
+	Path     string `json:"path,omitempty"` // fetcher "path": the local file or directory
+	Rev      string `json:"rev,omitempty"`  // fetcher "fetchGit": the commit
 }
 
 // report renders the JSON report.
@@ -125,7 +127,7 @@ func reportPackage(d Decision, p resolver.Package) ReportPackage {
 		rp.Files = append(rp.Files, ReportFile{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
 	}
 	if s := d.Src; s != nil {
-		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash}
+		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash, Path: s.Path, Rev: s.Rev}
 	}
 	return rp
 }

@@ -92,6 +92,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		Command:       regenerateCommand(o),
 		Inputs:        o.inputs,
 		BuildRequires: buildRequires,
+		OutputDir:     filepath.Dir(o.output), // "." for stdout: the current directory
 	}
 	out, err := nixgen.Generate(res, ix, opts)
 	if err != nil {

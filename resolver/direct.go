@@ -7,6 +7,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/req2nix/req2nix/pypi"
 )
 
 // DirectKind says what a direct reference's URL points at.
@@ -140,7 +142,7 @@ func parseGitURL(rest string) (DirectSource, error) {
 // unpinnedGitError asks for a full commit: a branch or tag moves, and the
 // output must build the same thing every time.
 func unpinnedGitError(repo, rev string) error {
-	lsRemote := "git ls-remote " + repo
+	lsRemote := "git ls-remote " + pypi.Redact(repo)
 	what := "no commit"
 	if rev != "" {
 		what = fmt.Sprintf("the ref %q, not a full commit,", rev)

@@ -53,7 +53,7 @@ func directError(r reqfile.Requirement, err error) error {
 // dependencies are not read (a warning says so).
 func (w *world) directRef(ctx context.Context, r reqfile.Requirement) (*directRef, error) {
 	src, err := ParseDirectURL(r.URL)
-	if err != nil {
+	if err != nil { // checkDirectRefs has reported it for root requirements
 		return nil, directError(r, err)
 	}
 	name := pep508.NormalizeName(r.Name)
@@ -66,8 +66,8 @@ func (w *world) directRef(ctx context.Context, r reqfile.Requirement) (*directRe
 	case DirectGit:
 		w.warn("dependencies of %s (%s) are not resolved: they are not read from a git repository; list them in the requirements", name, pypi.Redact(r.URL))
 	}
-	if err != nil {
-		return nil, directError(r, err)
+	if err != nil { // the solver names the package and its source
+		return nil, fmt.Errorf("%s: %w", pypi.Redact(r.URL), err)
 	}
 	return ref, nil
 }
@@ -159,8 +159,8 @@ func (w *world) readDirectory(ref *directRef) error {
 		w.warn("%s: -e %s: Nix builds a copy of the directory, not an editable install; regenerate or rebuild after changing it", ref.req.Source, dir)
 	}
 	if len(lp.unknown) > 0 {
-		w.warn("%s: the %s of %s in %s are computed by its build backend, so they are not known here; the version is written as %s and unknown dependencies are not resolved (list them in the requirements)",
-			ref.req.Source, strings.Join(lp.unknown, ", "), name, lp.file, placeholderVersion(ref.src))
+		w.warn("%s: %s in %s does not declare its %s statically (its build backend computes it); the version is written as %s and undeclared dependencies are not resolved: list them in the requirements",
+			ref.req.Source, name, lp.file, strings.Join(lp.unknown, ", "), placeholderVersion(ref.src))
 	}
 	if !slices.Contains(lp.unknown, "dependencies") {
 		ref.meta = parseMeta(&pypi.Metadata{Name: name, Version: ref.version, RequiresDist: lp.requiresDist,

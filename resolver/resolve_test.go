@@ -300,34 +300,41 @@ func TestResolve(t *testing.T) {
 				idx.artifacts = sc.artifacts
 				provider = artifactIndex{idx}
 			}
-			in := sc.file
-			parsed := rootFile(t, sc.reqs, sc.constraints)
-			in.Requirements, in.Constraints = parsed.Requirements, parsed.Constraints
-			res, err := Resolve(context.Background(), provider, &in, sc.opts)
-			if sc.wantErr != "" {
-				if err == nil {
-					t.Fatalf("got %s, want error %q", summary(res), sc.wantErr)
-				}
-				if err.Error() != sc.wantErr {
-					t.Fatalf("error:\n%s\nwant:\n%s", err, sc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if got := summary(res); got != sc.want {
-				t.Errorf("got  %s\nwant %s", got, sc.want)
-			}
-			if !reflect.DeepEqual(res.Warnings, sc.warnings) {
-				t.Errorf("warnings %q, want %q", res.Warnings, sc.warnings)
-			}
-			if sc.check != nil {
-				sc.check(t, res)
-			}
-			validate(t, provider, &in, res)
+			runScenario(t, sc, provider)
 		})
 	}
+}
+
+// runScenario resolves sc with provider and checks the outcome, the
+// warnings and, with the validator, the resolution.
+func runScenario(t *testing.T, sc scenario, provider Provider) {
+	t.Helper()
+	in := sc.file
+	parsed := rootFile(t, sc.reqs, sc.constraints)
+	in.Requirements, in.Constraints = parsed.Requirements, parsed.Constraints
+	res, err := Resolve(context.Background(), provider, &in, sc.opts)
+	if sc.wantErr != "" {
+		if err == nil {
+			t.Fatalf("got %s, want error %q", summary(res), sc.wantErr)
+		}
+		if err.Error() != sc.wantErr {
+			t.Fatalf("error:\n%s\nwant:\n%s", err, sc.wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	if got := summary(res); got != sc.want {
+		t.Errorf("got  %s\nwant %s", got, sc.want)
+	}
+	if !reflect.DeepEqual(res.Warnings, sc.warnings) {
+		t.Errorf("warnings %q, want %q", res.Warnings, sc.warnings)
+	}
+	if sc.check != nil {
+		sc.check(t, res)
+	}
+	validate(t, provider, &in, res)
 }
 
 func TestResolveNotFoundIsWrapped(t *testing.T) {

@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name="bare", install_requires=["b"])

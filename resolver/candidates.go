@@ -72,7 +72,7 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 			if t.pinned(name, r) {
 				info.yanked[i] = true
 			} else {
-				info.why[i] = "is yanked" + yankReason(r) + ", usable only when pinned with =="
+				info.why[i] = "is yanked" + yankReason(r) // hints say how to use it
 			}
 		}
 	}
@@ -141,7 +141,7 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	case !platformOK:
 		return nil, fmt.Sprintf("has no sdist and no wheel for %s", t.describe())
 	case !pythonOK:
-		return nil, fmt.Sprintf("requires Python %s (the target is %s)", needs, t.python)
+		return nil, pythonWhy(needs)
 	default:
 		return nil, "has no file matching the hashes given in " + t.hashes[name].origin
 	}

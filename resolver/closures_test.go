@@ -154,7 +154,7 @@ func TestRequirementsFileConflict(t *testing.T) {
 	}
 	_, err = Resolve(context.Background(), client, in, Options{Python: "3.12"})
 	want := "Because flask==1.1.2 depends on werkzeug>=0.15 and requirements.txt:3 requires werkzeug<0.15, flask==1.1.2 cannot be used.\n" +
-		"And because requirements.txt:2 requires flask==1.1.2, version solving failed."
+		"So, because requirements.txt:2 requires flask==1.1.2, version solving failed."
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

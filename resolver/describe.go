@@ -15,21 +15,83 @@ func (w *world) termText(p pkg, set vset) string {
 	return w.name(p) + w.specText(p, set)
 }
 
-// specText renders a set as the specifier text it came from when it has
-// one, else as its runs of consecutive releases (">=1.0,<2.0 | ==3.1"); ""
-// stands for every version.
+// every reports whether set holds every release of p, so that a subject
+// reads "every version of p". A project with a single release is named by
+// that release instead ("flask==3.0.0"), which tells the reader what exists.
+func (w *world) every(p pkg, set vset) bool {
+	n := w.real(p)
+	return p != rootPkg && n > 1 && len(w.realMembers(p, set)) == n
+}
+
+// specText renders a set in the user's terms: the specifier text it came
+// from (clauses lower bound first: ">=1.21.1,<3"), else a specifier written
+// somewhere in this resolution that denotes the same releases (when they
+// are several: one is best named exactly), else its runs of consecutive
+// releases (">=1.0,<2.0 | ==3.1"); "" stands for every version.
 func (w *world) specText(p pkg, set vset) string {
-	switch n := len(w.realMembers(p, set)); {
+	n := len(w.realMembers(p, set))
+	switch {
 	case p == rootPkg || set.label == anyLabel:
 		return ""
 	case set.label != "":
-		return set.label
+		return displaySpec(set.label)
 	case n == w.real(p) && n > 1:
 		return "" // every version
 	case n == 0:
 		return " (no version)"
 	}
+	if label := w.knownLabel(p, set); label != "" && n > 1 {
+		return displaySpec(label)
+	}
 	return w.runs(p, set)
+}
+
+// knownLabel finds a specifier met during this resolution that denotes the
+// same real releases as set (the shortest, then the first in byte order),
+// or "".
+func (w *world) knownLabel(p pkg, set vset) string {
+	info := w.defs[p].info
+	if info == nil {
+		return ""
+	}
+	best := ""
+	info.sets.Range(func(k, v any) bool {
+		label, s := k.(string), v.(vset)
+		if label != "" && w.sameReleases(p, s, set) &&
+			(best == "" || len(label) < len(best) || len(label) == len(best) && label < best) {
+			best = label
+		}
+		return true
+	})
+	return best
+}
+
+// sameReleases compares two sets of p on its real releases (the phantom
+// aside).
+func (w *world) sameReleases(p pkg, a, b vset) bool {
+	for i := 0; i < w.real(p); i++ {
+		if a.has(i) != b.has(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// displaySpec orders a specifier's clauses as people write them: exact
+// pins, then lower bounds, upper bounds and exclusions (packaging sorts them
+// by text, which puts "<3" before ">=1.21.1").
+func displaySpec(label string) string {
+	clauses := strings.Split(label, ",")
+	rank := func(c string) int {
+		for i, op := range []string{"===", "==", "~=", ">=", ">", "<=", "<", "!="} {
+			if strings.HasPrefix(strings.TrimSpace(c), op) {
+				return i
+			}
+		}
+		return len(clauses)
+	}
+	sort.SliceStable(clauses, func(i, j int) bool { return rank(clauses[i]) < rank(clauses[j]) })
+	return strings.Join(clauses, ",")
 }
 
 // realMembers lists the versions in set, without the phantom.
@@ -67,6 +129,8 @@ func (w *world) run(p pkg, i, j, n int) string {
 	switch {
 	case i == j:
 		return "==" + v(i)
+	case i == 0 && j == n-1:
+		return "" // every version
 	case i == 0:
 		return "<" + v(j+1)
 	case j == n-1:
@@ -75,56 +139,186 @@ func (w *world) run(p pkg, i, j, n int) string {
 	return ">=" + v(i) + ",<" + v(j+1)
 }
 
-// noVersions explains why no release of p in set can be chosen: none
-// matches (listing what exists), or those that match cannot be used (with
-// the reasons: requires-python, yanked, no file for the target, hashes).
-func (w *world) noVersions(p pkg, set vset) string {
+// noVersions explains why no release of p in set can be chosen, as facts
+// to be joined with "and": none matches (listing what exists), or those
+// that match cannot be used, one fact per reason (requires-python, yanked,
+// no file for the target, hashes).
+func (w *world) noVersions(p pkg, set vset) []string {
 	d := w.defs[p]
 	spec := w.specText(p, set)
 	if d.info == nil {
-		return fmt.Sprintf("%s%s does not match the direct reference %s", w.name(p), spec, d.direct.req.URL)
+		return []string{fmt.Sprintf("%s%s does not match the direct reference %s", w.name(p), spec, d.direct.req.URL)}
 	}
 	members := w.realMembers(p, set)
 	if len(members) == 0 {
 		if spec == "" || set.label == "" {
-			return fmt.Sprintf("there is no version of %s (available: %s)", w.name(p), w.available(p))
+			return []string{fmt.Sprintf("there is no version of %s (available: %s)", w.name(p), w.available(p))}
 		}
-		return fmt.Sprintf("no version of %s matches %s (available: %s)", w.name(p), spec, w.available(p))
+		return []string{fmt.Sprintf("no version of %s matches %s (available: %s)", w.name(p), spec, w.available(p))}
 	}
-	return w.unusable(p, spec, members)
+	return w.unusable(p, members)
 }
 
-// unusable explains why none of the given releases can be used, grouping
-// them by reason.
-func (w *world) unusable(p pkg, spec string, members []int) string {
+// unusable states why each of the given releases cannot be used, one fact
+// per reason, in the order of their first release; the requires-python
+// specifiers that exclude the target make one fact.
+func (w *world) unusable(p pkg, members []int) []string {
 	info := w.defs[p].info
-	byReason := map[string][]string{}
+	var order []string
+	byReason := map[string][]int{}
 	for _, i := range members {
 		why := info.why[i]
-		byReason[why] = append(byReason[why], info.versions[i].String())
+		if _, ok := byReason[why]; !ok {
+			order = append(order, why)
+		}
+		byReason[why] = append(byReason[why], i)
 	}
-	if len(byReason) == 1 {
-		for why, vs := range byReason {
-			if len(vs) == 1 {
-				return fmt.Sprintf("%s==%s %s", w.name(p), vs[0], why)
-			}
-			what := w.name(p)
-			if spec != "" {
-				what += " matching " + spec
-			}
-			return fmt.Sprintf("every version of %s (%s) %s", what, listVersions(vs), why)
+	pythonGroups := 0
+	for _, why := range order {
+		if strings.HasPrefix(why, requiresPythonWhy) {
+			pythonGroups++
 		}
 	}
-	reasons := make([]string, 0, len(byReason))
-	for why, vs := range byReason {
-		reasons = append(reasons, fmt.Sprintf("%s %s", listVersions(vs), why))
+	var out, python []string
+	for _, why := range order {
+		if spec, ok := strings.CutPrefix(why, requiresPythonWhy); ok && pythonGroups > 1 {
+			python = append(python, fmt.Sprintf("of %s (%s)", w.releasesText(p, byReason[why]), spec))
+			continue
+		}
+		out = append(out, w.reasonText(p, byReason[why], why))
 	}
-	sort.Strings(reasons)
-	what := w.name(p)
-	if spec != "" {
-		what += " matching " + spec
+	if len(python) > 0 { // one fact about the target, however many specifiers
+		out = append([]string{fmt.Sprintf("the target Python %s does not satisfy the requires-python %s",
+			w.target.python, strings.Join(python, " or "))}, out...)
 	}
-	return fmt.Sprintf("no version of %s can be used (%s)", what, strings.Join(reasons, "; "))
+	return out
+}
+
+// requiresPythonWhy prefixes the reason a release cannot be used when its
+// requires-python excludes the target; pythonWhy builds it.
+const requiresPythonWhy = "requires-python "
+
+func pythonWhy(spec string) string { return requiresPythonWhy + spec }
+
+// unavailable states why version v of p cannot be used.
+func (w *world) unavailable(p pkg, set vset, reason string) string {
+	if members := w.realMembers(p, set); len(members) > 0 {
+		return w.reasonText(p, members, reason)
+	}
+	return w.termText(p, set) + " " + reason
+}
+
+// reasonText states that releases of p share the reason why they cannot be
+// used: "the target Python 3.12.1 does not satisfy requires-python >=3.13
+// of foo 2.0", "foo==2.0 is yanked (reason: ...)", "each of foo 1.0 and 1.1
+// has no sdist and no wheel for ...", "every version of foo>=1.0 has ...".
+func (w *world) reasonText(p pkg, members []int, why string) string {
+	which := w.releasesText(p, members)
+	if spec, ok := strings.CutPrefix(why, requiresPythonWhy); ok {
+		return fmt.Sprintf("the target Python %s does not satisfy requires-python %s of %s", w.target.python, spec, which)
+	}
+	switch {
+	case len(members) == 1:
+		which = w.name(p) + "==" + w.versionString(p, members[0])
+	case len(members) <= 3 && len(members) < w.real(p):
+		which = "each of " + which
+	case len(members) > 3 && len(members) < w.real(p):
+		which = "every version of " + which
+	}
+	return which + " " + why
+}
+
+// releasesText names releases of p: "foo 2.0", "foo 1.0 and 1.1", for
+// more than three the set ("foo>=1.0,<2.0"), or "every version of foo".
+func (w *world) releasesText(p pkg, members []int) string {
+	vs := make([]string, len(members))
+	for k, i := range members {
+		vs[k] = w.versionString(p, i)
+	}
+	if len(vs) == w.real(p) && len(vs) > 1 {
+		return "every version of " + w.name(p)
+	}
+	if len(vs) > 3 {
+		set := setOf(w.real(p)+1, func(i int) bool { return containsInt(members, i) })
+		return w.name(p) + w.runs(p, set)
+	}
+	return w.name(p) + " " + joinAnd(vs)
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// hints adds advice on the facts of a derivation tree that the user can act
+// on: yanked releases (usable only when pinned exactly) and projects that
+// publish only pre-releases.
+func (w *world) hints(root *incompat) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(h string) {
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	walkExternal(root, func(ic *incompat) {
+		t := ic.terms[0]
+		if (ic.kind != causeNoVersions && ic.kind != causeUnavailable) || t.pkg == rootPkg || w.defs[t.pkg].info == nil {
+			return
+		}
+		for _, h := range w.setHints(t.pkg, t.set) {
+			add(h)
+		}
+	})
+	return out
+}
+
+// setHints gives the hints about the releases of p in set.
+func (w *world) setHints(p pkg, set vset) []string {
+	info := w.defs[p].info
+	var out []string
+	for _, i := range w.realMembers(p, set) {
+		if info.why[i] != "" && info.proj.Releases[i].Yanked() {
+			v := info.versions[i].String()
+			out = append(out, fmt.Sprintf("hint: %s %s is yanked; only an exact pin (%s==%s) selects it", w.name(p), v, w.defs[p].name, v))
+		}
+	}
+	if len(w.realMembers(p, set)) == 0 && w.onlyPre(info) {
+		newest := info.versions[len(info.versions)-1].String()
+		out = append(out, fmt.Sprintf("hint: %s publishes only pre-releases (newest %s); a specifier must admit one, e.g. %s>=%s",
+			w.name(p), newest, w.defs[p].name, newest))
+	}
+	return out
+}
+
+// onlyPre reports whether a project has releases and all are pre-releases.
+func (w *world) onlyPre(info *projectInfo) bool {
+	return len(info.versions) > 0 && info.pre.count() == len(info.versions)
+}
+
+// walkExternal calls f on each external incompatibility of a derivation
+// tree once, depth first, cause1 before cause2.
+func walkExternal(ic *incompat, f func(*incompat)) {
+	seen := map[*incompat]bool{}
+	var walk func(*incompat)
+	walk = func(ic *incompat) {
+		if ic == nil || seen[ic] {
+			return
+		}
+		seen[ic] = true
+		if ic.kind != causeDerived {
+			f(ic)
+			return
+		}
+		walk(ic.cause1)
+		walk(ic.cause2)
+	}
+	walk(ic)
 }
 
 // available lists the newest releases of a package, for "no version"
@@ -148,4 +342,14 @@ func listVersions(vs []string) string {
 		return "…, " + strings.Join(vs[len(vs)-keep:], ", ")
 	}
 	return strings.Join(vs, ", ")
+}
+
+// usable reports whether set holds a release of p that may be chosen: for a
+// project, one usable for the target (requires-python, files, yanked,
+// hashes); for the root or a direct reference, its one version.
+func (w *world) usable(p pkg, set vset) bool {
+	if info := w.defs[p].info; info != nil {
+		return !set.intersect(info.usable).isEmpty()
+	}
+	return set.has(0)
 }

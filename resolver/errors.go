@@ -1,9 +1,11 @@
 package resolver
 
+import "strings"
+
 // NoSolutionError reports requirements that cannot all be satisfied. It
 // holds the derivation tree as data; Error renders it in words, one
-// "Because ..." sentence per step, as pubgrub-rs's DefaultStringReporter
-// does.
+// "Because ..." sentence per step as Dart pub's error reporting does,
+// followed by hints (yanked releases, projects with only pre-releases).
 type NoSolutionError struct {
 	Tree *Incompatibility // the root of the derivation tree: "version solving failed"
 	text string
@@ -36,7 +38,11 @@ var kindNames = map[causeKind]string{
 }
 
 func newNoSolutionError(root *incompat, w *world) *NoSolutionError {
-	return &NoSolutionError{Tree: exportTree(root, w, map[*incompat]*Incompatibility{}), text: explain(root, w)}
+	text := explain(root, w)
+	if hints := w.hints(root); len(hints) > 0 {
+		text += "\n\n" + strings.Join(hints, "\n")
+	}
+	return &NoSolutionError{Tree: exportTree(root, w, map[*incompat]*Incompatibility{}), text: text}
 }
 
 func exportTree(ic *incompat, w *world, seen map[*incompat]*Incompatibility) *Incompatibility {
@@ -55,7 +61,7 @@ func exportTree(ic *incompat, w *world, seen map[*incompat]*Incompatibility) *In
 	if ic.kind == causeDerived {
 		out.Causes = []*Incompatibility{exportTree(ic.cause1, w, seen), exportTree(ic.cause2, w, seen)}
 	} else {
-		out.Fact = (&reporter{d: w}).external(ic)
+		out.Fact = joinAnd((&reporter{d: w}).facts(ic))
 	}
 	return out
 }

@@ -16,31 +16,48 @@ type describer interface {
 	// termText is "flask>=1.0", "flask[dotenv]==1.1.2", or "flask" for every
 	// version.
 	termText(p pkg, set vset) string
-	// noVersions explains an empty candidate set: "there is no version of
-	// flask matching >=5 (available: ...)".
-	noVersions(p pkg, set vset) string
+	// every reports whether set holds every version of p, so that a subject
+	// reads "every version of p".
+	every(p pkg, set vset) bool
+	// noVersions explains an empty candidate set as facts to be joined with
+	// "and": "no version of flask matches >=5 (available: ...)".
+	noVersions(p pkg, set vset) []string
+	// unavailable states why the versions of p in set cannot be used.
+	unavailable(p pkg, set vset, reason string) string
 }
 
-// reporter renders a derivation tree the way pubgrub-rs's
-// DefaultStringReporter does: one "Because ..., ..." sentence per derived
-// node, chaining "And because" along linear paths, and numbering lines that
-// are referred to again ("(1)").
+// reporter renders a derivation tree as Dart pub's error reporting does
+// (doc/solver.md, "Error Reporting"): one "Because ..., ..." sentence per
+// derived node written, "And because" along linear paths and "So, because"
+// for conclusions, a node collapsed into its successor when it has one
+// derived cause, "Thus," after two branches, and line numbers for nodes
+// referred to again. Deliberate differences from pub, all in wording:
+//
+//   - a root requirement is stated with its origin ("requirements.txt:2
+//     requires baz>=1,<2") rather than "root depends on", so two of them are
+//     not merged into "depends on both";
+//   - "cannot be used" for pub's "is forbidden" (as uv says);
+//   - a line number follows its sentence ("... cannot be used. (1)"), as in
+//     pubgrub-rs and uv, instead of prefixing it;
+//   - a project with a single release is named by it ("foo==1.0.0") where
+//     pub says "every version of foo".
 type reporter struct {
 	d     describer
+	root  *incompat
 	uses  map[*incompat]int // how many derived nodes name each incompatibility as a cause
-	refs  map[*incompat]int // line numbers given to shared nodes
+	refs  map[*incompat]int // line numbers given to nodes referred to again
 	lines []string
-	count int
 }
 
 // explain renders the derivation tree rooted at ic.
 func explain(ic *incompat, d describer) string {
-	r := &reporter{d: d, uses: map[*incompat]int{}, refs: map[*incompat]int{}}
+	ic = collapseNoVersions(ic, map[*incompat]*incompat{})
+	r := &reporter{d: d, root: ic, uses: map[*incompat]int{}, refs: map[*incompat]int{}}
 	if ic.kind != causeDerived {
-		return capitalize(r.external(ic)) + "."
+		return capitalize(joinAnd(r.facts(ic))) + "."
 	}
 	r.countUses(ic)
-	r.build(ic)
+	r.visit(ic, false)
 	return strings.Join(r.lines, "\n")
 }
 
@@ -56,156 +73,375 @@ func (r *reporter) countUses(ic *incompat) {
 	}
 }
 
-func (r *reporter) shared(ic *incompat) bool { return r.uses[ic] > 1 }
-
-func (r *reporter) ref(ic *incompat) (int, bool) {
-	n, ok := r.refs[ic]
-	return n, ok
-}
-
-// build explains a derived node, then numbers it if it is shared.
-func (r *reporter) build(ic *incompat) {
-	r.buildHelper(ic)
-	if r.shared(ic) {
-		if _, ok := r.refs[ic]; !ok {
-			r.addLineRef()
-			r.refs[ic] = r.count
-		}
+// visit writes the lines explaining a derived node (pub's algorithm, steps
+// numbered as in solver.md).
+func (r *reporter) visit(ic *incompat, conclusion bool) {
+	numbered := conclusion || r.uses[ic] > 1
+	conj := "And"
+	if conclusion || ic == r.root {
+		conj = "So,"
 	}
-}
-
-func (r *reporter) buildHelper(ic *incompat) {
 	c1, c2 := ic.cause1, ic.cause2
-	d1, d2 := c1.kind == causeDerived, c2.kind == causeDerived
-	switch {
-	case !d1 && !d2:
-		r.push("Because %s and %s, %s.", r.external(c1), r.external(c2), r.terms(ic))
-	case d1 && !d2:
-		r.reportOneEach(c1, c2, ic)
-	case !d1 && d2:
-		r.reportOneEach(c2, c1, ic)
-	default:
-		r.reportBothDerived(c1, c2, ic)
+	switch d1, d2 := c1.kind == causeDerived, c2.kind == causeDerived; {
+	case d1 && d2:
+		r.visitBothDerived(ic, conj)
+	case d1 || d2:
+		derived, ext := c1, c2
+		if d2 {
+			derived, ext = c2, c1
+		}
+		r.visitOneDerived(ic, derived, ext, conj)
+	default: // 3
+		r.push("Because %s, %s.", r.and(c1, c2), r.conclusion(ic))
+	}
+	if numbered {
+		r.number(ic)
 	}
 }
 
-func (r *reporter) reportBothDerived(c1, c2, ic *incompat) {
-	ref1, ok1 := r.ref(c1)
-	ref2, ok2 := r.ref(c2)
+// visitBothDerived is step 1: both causes were derived.
+func (r *reporter) visitBothDerived(ic *incompat, conj string) {
+	c1, c2 := ic.cause1, ic.cause2
+	_, ok1 := r.refs[c1]
+	_, ok2 := r.refs[c2]
 	switch {
-	case ok1 && ok2:
-		r.push("Because %s (%d) and %s (%d), %s.", r.terms(c1), ref1, r.terms(c2), ref2, r.terms(ic))
-	case ok1:
-		r.build(c2)
-		r.push("And because %s (%d), %s.", r.terms(c1), ref1, r.terms(ic))
-	case ok2:
-		r.build(c1)
-		r.push("And because %s (%d), %s.", r.terms(c2), ref2, r.terms(ic))
-	case r.shared(c1):
-		r.build(c1)
+	case ok1 && ok2: // 1.i
+		r.push("Because %s, %s.", r.and(c1, c2), r.conclusion(ic))
+	case ok1 || ok2: // 1.ii
+		with, without := c1, c2
+		if ok2 {
+			with, without = c2, c1
+		}
+		r.visit(without, false)
+		r.push("%s because %s, %s.", conj, r.clause(with), r.conclusion(ic))
+	case singleLine(c1) || singleLine(c2): // 1.iii.a
+		simple, complex := c1, c2
+		if !singleLine(c1) {
+			simple, complex = c2, c1
+		}
+		r.visit(complex, false)
+		r.visit(simple, false)
+		r.push("Thus, %s.", r.conclusion(ic))
+	default: // 1.iii.b
+		r.visit(c1, true)
 		r.lines = append(r.lines, "")
-		r.build(ic)
-	default:
-		r.build(c1)
-		r.addLineRef()
-		ref := r.count
-		r.lines = append(r.lines, "")
-		r.build(c2)
-		r.push("And because %s (%d), %s.", r.terms(c1), ref, r.terms(ic))
+		r.visit(c2, false)
+		r.push("%s because %s, %s.", conj, r.clause(c1), r.conclusion(ic))
 	}
 }
 
-// reportOneEach explains a derived cause and an external one; a derived
-// cause that itself has an external cause is collapsed into one sentence.
-func (r *reporter) reportOneEach(derived, ext, ic *incompat) {
-	if ref, ok := r.ref(derived); ok {
-		r.push("Because %s (%d) and %s, %s.", r.terms(derived), ref, r.external(ext), r.terms(ic))
+// visitOneDerived is step 2: one cause was derived, the other is a fact.
+func (r *reporter) visitOneDerived(ic, derived, ext *incompat, conj string) {
+	if _, ok := r.refs[derived]; ok { // 2.i
+		r.push("Because %s, %s.", r.and(ext, derived), r.conclusion(ic))
 		return
 	}
-	p1, p2 := derived.cause1, derived.cause2
-	switch {
-	case p1.kind == causeDerived && p2.kind != causeDerived:
-		r.build(p1)
-		r.push("And because %s and %s, %s.", r.external(p2), r.external(ext), r.terms(ic))
-	case p1.kind != causeDerived && p2.kind == causeDerived:
-		r.build(p2)
-		r.push("And because %s and %s, %s.", r.external(p1), r.external(ext), r.terms(ic))
-	default:
-		r.build(derived)
-		r.push("And because %s, %s.", r.external(ext), r.terms(ic))
+	if prior, priorExt, ok := r.collapsible(derived); ok { // 2.ii
+		r.visit(prior, false)
+		r.push("%s because %s, %s.", conj, r.and(priorExt, ext), r.conclusion(ic))
+		return
 	}
+	r.visit(derived, false) // 2.iii
+	r.push("%s because %s, %s.", conj, joinAnd(r.facts(ext)), r.conclusion(ic))
+}
+
+// collapsible reports whether a derived node can be left unsaid, its
+// external cause joined to its successor's: it is used once and has exactly
+// one derived cause, which has no line number yet.
+func (r *reporter) collapsible(ic *incompat) (prior, priorExt *incompat, ok bool) {
+	if r.uses[ic] > 1 {
+		return nil, nil, false
+	}
+	c1, c2 := ic.cause1, ic.cause2
+	if (c1.kind == causeDerived) == (c2.kind == causeDerived) {
+		return nil, nil, false
+	}
+	if c2.kind == causeDerived {
+		c1, c2 = c2, c1
+	}
+	_, numbered := r.refs[c1]
+	return c1, c2, !numbered
+}
+
+// singleLine reports whether a derived node follows from two facts.
+func singleLine(ic *incompat) bool {
+	return ic.kind == causeDerived && ic.cause1.kind != causeDerived && ic.cause2.kind != causeDerived
 }
 
 func (r *reporter) push(format string, args ...any) {
 	r.lines = append(r.lines, fmt.Sprintf(format, args...))
 }
 
-func (r *reporter) addLineRef() {
-	r.count++
-	if n := len(r.lines); n > 0 {
-		r.lines[n-1] = fmt.Sprintf("%s (%d)", r.lines[n-1], r.count)
-	}
+// number gives the last line written, which explains ic, a line number.
+func (r *reporter) number(ic *incompat) {
+	n := len(r.refs) + 1
+	r.refs[ic] = n
+	r.lines[len(r.lines)-1] += fmt.Sprintf(" (%d)", n)
 }
 
-// external states an external incompatibility as a fact.
-func (r *reporter) external(ic *incompat) string {
+// clause states an incompatibility inside a sentence: a fact, or a derived
+// node with its line number.
+func (r *reporter) clause(ic *incompat) string {
+	if ic.kind != causeDerived {
+		return joinAnd(r.facts(ic))
+	}
+	if n, ok := r.refs[ic]; ok {
+		return fmt.Sprintf("%s (%d)", r.conclusion(ic), n)
+	}
+	return r.conclusion(ic)
+}
+
+// ref is the " (n)" following a numbered node, or "".
+func (r *reporter) ref(ic *incompat) string {
+	if n, ok := r.refs[ic]; ok {
+		return fmt.Sprintf(" (%d)", n)
+	}
+	return ""
+}
+
+// and joins two causes: as a chain when the first's dependency is the
+// second's subject ("foo depends on bar>=2 which depends on baz>=3"), as
+// "both" when they share a subject, else as a list of facts.
+func (r *reporter) and(a, b *incompat) string {
+	for _, pair := range [][2]*incompat{{a, b}, {b, a}} {
+		if s, ok := r.requiresThrough(pair[0], pair[1]); ok {
+			return s
+		}
+	}
+	if s, ok := r.requiresBoth(a, b); ok {
+		return s
+	}
+	for _, pair := range [][2]*incompat{{a, b}, {b, a}} {
+		if s, ok := r.requiresForbidden(pair[0], pair[1]); ok {
+			return s
+		}
+	}
+	var parts []string
+	for _, ic := range []*incompat{a, b} {
+		if ic.kind == causeDerived {
+			parts = append(parts, r.clause(ic))
+		} else {
+			parts = append(parts, r.facts(ic)...)
+		}
+	}
+	return joinAnd(parts)
+}
+
+// requiresThrough chains prior ("p depends on q") and latter ("q depends on
+// s") when every version of q that prior allows is one latter is about.
+func (r *reporter) requiresThrough(prior, latter *incompat) (string, bool) {
+	from, to, ok := r.depForm(prior)
+	lfrom, lto, lok := r.depForm(latter)
+	if !ok || !lok || to.pkg != lfrom.pkg || !to.set.subsetOf(lfrom.set) || lfrom.pkg == rootPkg {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s%s which %s %s%s", r.lead(prior, from), r.d.termText(to.pkg, to.set), r.ref(prior),
+		r.verb(latter), r.d.termText(lto.pkg, lto.set), r.ref(latter)), true
+}
+
+// requiresBoth joins two dependencies of the same versions of a package
+// ("foo<1.1 depends on both a>=1 and b>=1"). Root requirements keep their
+// own origins.
+func (r *reporter) requiresBoth(a, b *incompat) (string, bool) {
+	from, to, ok := r.depForm(a)
+	bfrom, bto, bok := r.depForm(b)
+	if !ok || !bok || from.pkg != bfrom.pkg || !from.set.equal(bfrom.set) || a.origin != "" || b.origin != "" {
+		return "", false
+	}
+	lead := r.lead(a, from)
+	if a.kind != b.kind {
+		lead = r.subject(from) + " requires"
+	}
+	return fmt.Sprintf("%s both %s%s and %s%s", lead, r.d.termText(to.pkg, to.set), r.ref(a), r.d.termText(bto.pkg, bto.set), r.ref(b)), true
+}
+
+// requiresForbidden joins a dependency on versions that a derived node
+// rules out ("foo depends on bar>=2 which cannot be used (1)").
+func (r *reporter) requiresForbidden(prior, latter *incompat) (string, bool) {
+	from, to, ok := r.depForm(prior)
+	if !ok || latter.kind != causeDerived || len(latter.terms) != 1 || !latter.terms[0].pos ||
+		latter.terms[0].pkg != to.pkg || !to.set.subsetOf(latter.terms[0].set) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s%s which cannot be used%s", r.lead(prior, from), r.d.termText(to.pkg, to.set), r.ref(prior), r.ref(latter)), true
+}
+
+// depForm splits an incompatibility of the form {p in S, not q in T} ("p
+// in S depends on q in T") into its terms.
+func (r *reporter) depForm(ic *incompat) (from, to term, ok bool) {
+	if ic.kind != causeDependency && ic.kind != causeDerived {
+		return term{}, term{}, false
+	}
+	ts := ic.terms
+	if ic.kind == causeDerived && len(ts) > 1 {
+		ts = withoutRoot(ts)
+	}
+	switch {
+	case len(ts) != 2:
+		return term{}, term{}, false
+	case ts[0].pos && !ts[1].pos:
+		return ts[0], ts[1], true
+	case !ts[0].pos && ts[1].pos:
+		return ts[1], ts[0], true
+	}
+	return term{}, term{}, false
+}
+
+// lead is the subject and verb of a dependency: "requirements.txt:1
+// requires", "every version of foo depends on", "foo>=2 requires" (a
+// derived one).
+func (r *reporter) lead(ic *incompat, from term) string {
+	if from.pkg == rootPkg {
+		if ic.origin == "" {
+			return "the requirements include"
+		}
+		return ic.origin + " requires"
+	}
+	return r.subject(from) + " " + r.verb(ic)
+}
+
+func (r *reporter) verb(ic *incompat) string {
+	if ic.kind == causeDependency {
+		return "depends on"
+	}
+	return "requires"
+}
+
+// subject names the versions a positive term is about.
+func (r *reporter) subject(t term) string {
+	if r.d.every(t.pkg, t.set) {
+		return "every version of " + r.d.termText(t.pkg, t.set)
+	}
+	return r.d.termText(t.pkg, t.set)
+}
+
+// facts states an external incompatibility as facts to be joined with
+// "and".
+func (r *reporter) facts(ic *incompat) []string {
 	switch ic.kind {
 	case causeNoVersions:
 		return r.d.noVersions(ic.terms[0].pkg, ic.terms[0].set)
 	case causeUnavailable:
-		return r.d.termText(ic.terms[0].pkg, ic.terms[0].set) + " " + ic.reason
+		return []string{r.d.unavailable(ic.terms[0].pkg, ic.terms[0].set, ic.reason)}
 	case causeConstraint:
 		t := ic.terms[len(ic.terms)-1]
 		if ic.origin == "" {
-			return fmt.Sprintf("the constraints allow only %s", r.d.termText(t.pkg, ic.shown))
+			return []string{fmt.Sprintf("the constraints allow only %s", r.d.termText(t.pkg, ic.shown))}
 		}
-		return fmt.Sprintf("%s constrains %s", ic.origin, r.d.termText(t.pkg, ic.shown))
+		return []string{fmt.Sprintf("%s constrains %s", ic.origin, r.d.termText(t.pkg, ic.shown))}
 	case causeDependency:
-		if len(ic.terms) == 2 && ic.terms[0].pos && !ic.terms[1].pos {
-			return r.dependencyText(ic.terms[0], ic.terms[1], ic.origin)
+		if from, to, ok := r.depForm(ic); ok {
+			return []string{r.lead(ic, from) + " " + r.d.termText(to.pkg, to.set)}
 		}
 	case causeRoot:
-		return "the requirements must be resolved"
+		return []string{"the requirements must be resolved"}
 	}
-	return r.terms(ic)
+	return []string{r.conclusion(ic)}
 }
 
-func (r *reporter) dependencyText(from, to term, origin string) string {
-	if from.pkg == rootPkg {
-		if origin == "" {
-			return fmt.Sprintf("the requirements include %s", r.d.termText(to.pkg, to.set))
-		}
-		return fmt.Sprintf("%s requires %s", origin, r.d.termText(to.pkg, to.set))
-	}
-	return fmt.Sprintf("%s depends on %s", r.d.termText(from.pkg, from.set), r.d.termText(to.pkg, to.set))
-}
-
-// terms states what a derived incompatibility means.
-func (r *reporter) terms(ic *incompat) string {
+// conclusion states what a derived incompatibility means, in pub's words
+// (solver.md's Incompatibility.toString).
+func (r *reporter) conclusion(ic *incompat) string {
 	ts := ic.terms
 	if len(ts) > 1 {
 		ts = withoutRoot(ts)
 	}
-	switch {
-	case len(ts) == 0 || (len(ts) == 1 && ts[0].pkg == rootPkg && ts[0].pos):
+	if len(ts) == 0 || (len(ts) == 1 && ts[0].pkg == rootPkg && ts[0].pos) {
 		return "version solving failed"
-	case len(ts) == 1 && ts[0].pos:
-		return r.d.termText(ts[0].pkg, ts[0].set) + " cannot be used"
-	case len(ts) == 1:
-		return r.d.termText(ts[0].pkg, ts[0].set) + " is required"
-	case len(ts) == 2 && ts[0].pos && !ts[1].pos:
-		return r.dependencyText(ts[0], ts[1], "")
-	case len(ts) == 2 && !ts[0].pos && ts[1].pos:
-		return r.dependencyText(ts[1], ts[0], "")
 	}
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = r.d.termText(t.pkg, t.set)
-		if !t.pos {
-			parts[i] = "not " + parts[i]
+	var pos, neg []string
+	for _, t := range ts {
+		if t.pos {
+			pos = append(pos, r.d.termText(t.pkg, t.set))
+		} else {
+			neg = append(neg, r.d.termText(t.pkg, t.set))
 		}
 	}
-	return joinAnd(parts) + " are incompatible"
+	switch {
+	case len(ts) == 1 && len(pos) == 1:
+		return pos[0] + " cannot be used"
+	case len(ts) == 1:
+		return neg[0] + " is required"
+	case len(pos) == 1 && len(neg) > 0:
+		from, _ := positive(ts)
+		return r.subject(from) + " requires " + strings.Join(neg, " or ")
+	case len(pos) == 2 && len(neg) == 0:
+		return r.subject(ts[0]) + " is incompatible with " + pos[1]
+	case len(neg) == 0:
+		return "one of " + strings.Join(pos, ", ") + " cannot be used"
+	case len(pos) == 0:
+		return strings.Join(neg, " or ") + " is required"
+	}
+	return "if " + joinAnd(pos) + " then " + strings.Join(neg, " or ")
+}
+
+// positive returns the first positive term.
+func positive(ts []term) (term, bool) {
+	for _, t := range ts {
+		if t.pos {
+			return t, true
+		}
+	}
+	return term{}, false
+}
+
+// collapseNoVersions rewrites a derivation tree so that a dependency
+// shared by all the versions of a package that can be used reads as one
+// fact, as pubgrub-rs's collapse_no_versions does: "requests==2.32.0 is
+// yanked and requests==2.32.3 depends on urllib3<3, requests>=2.32 depends
+// on urllib3<3" becomes "requests>=2.32 depends on urllib3<3". The other
+// versions cannot be chosen anyway, so nothing the user can act on is lost.
+// Nodes are copied (the solver's tree is left alone), shared ones once.
+func collapseNoVersions(ic *incompat, done map[*incompat]*incompat) *incompat {
+	if ic.kind != causeDerived {
+		return ic
+	}
+	if out, ok := done[ic]; ok {
+		return out
+	}
+	c1, c2 := collapseNoVersions(ic.cause1, done), collapseNoVersions(ic.cause2, done)
+	out := &incompat{terms: ic.terms, kind: causeDerived, cause1: c1, cause2: c2}
+	if dep, ok := mergedDependency(out); ok {
+		out = &incompat{terms: ic.terms, kind: causeDependency, origin: dep.origin}
+	}
+	done[ic] = out
+	return out
+}
+
+// mergedDependency reports whether a derived node {p in S, not q in T}
+// follows from a dependency of some versions of p on q in T and a fact
+// that the others cannot be used, returning the dependency.
+func mergedDependency(ic *incompat) (*incompat, bool) {
+	if len(ic.terms) != 2 {
+		return nil, false
+	}
+	for _, pair := range [][2]*incompat{{ic.cause1, ic.cause2}, {ic.cause2, ic.cause1}} {
+		dep, other := pair[0], pair[1]
+		if dep.kind != causeDependency || len(dep.terms) != 2 || !sameTerm(dep.terms, ic.terms, false) {
+			continue
+		}
+		from, _ := positive(ic.terms)
+		if (other.kind == causeNoVersions || other.kind == causeUnavailable) && other.terms[0].pkg == from.pkg {
+			return dep, true
+		}
+	}
+	return nil, false
+}
+
+// sameTerm reports whether two incompatibilities have the same term of the
+// given polarity.
+func sameTerm(a, b []term, pos bool) bool {
+	for _, t := range a {
+		if t.pos != pos {
+			continue
+		}
+		for _, u := range b {
+			if u.pos == pos && u.pkg == t.pkg && u.set.equal(t.set) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // joinAnd joins "a", "b", "c" as "a, b and c".

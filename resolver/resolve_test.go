@@ -232,26 +232,27 @@ b 1.0:`, reqs: "a", want: "a==1.0 b==1.0",
 a 1.0: c>=2
 c 1.0:
 c 2.0:`, reqs: "a", constraints: "c<2",
-		wantErr: "Because constraints.txt:1 constrains c<2 and a==1.0 depends on c>=2, a==1.0 cannot be used.\n" +
-			"And because requirements.txt:1 requires a, version solving failed."},
+		wantErr: "Because a==1.0 depends on c>=2 and constraints.txt:1 constrains c<2, a==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires a, version solving failed."},
 	{name: "conflict explained", index: `
 flask 3.0.0: werkzeug>=3.0.0
 werkzeug 1.0:
 werkzeug 3.0.0:`, reqs: "flask==3.0.0\nwerkzeug<2",
 		wantErr: "Because flask==3.0.0 depends on werkzeug>=3.0.0 and requirements.txt:2 requires werkzeug<2, flask==3.0.0 cannot be used.\n" +
-			"And because requirements.txt:1 requires flask==3.0.0, version solving failed."},
+			"So, because requirements.txt:1 requires flask==3.0.0, version solving failed."},
 	{name: "no matching version", index: `
 a 1.0:
 a 2.0:`, reqs: "a>=3",
 		wantErr: "Because no version of a matches >=3 (available: 1.0, 2.0) and requirements.txt:1 requires a>=3, version solving failed."},
 	{name: "only releases for another Python", index: `
 a 1.0 rp=>=3.13:`, reqs: "a",
-		wantErr: "Because a==1.0 requires Python >=3.13 (the target is 3.12.12) and requirements.txt:1 requires a, version solving failed."},
+		wantErr: "Because the target Python 3.12.12 does not satisfy requires-python >=3.13 of a 1.0 and requirements.txt:1 requires a, version solving failed."},
 	{name: "several releases for another Python", index: `
 a 1.0 rp=>=3.13:
 a 1.1 rp=>=3.13:
 a 2.0 yanked:`, reqs: "a>=1",
-		wantErr: "Because no version of a matching >=1 can be used (1.0, 1.1 requires Python >=3.13 (the target is 3.12.12); 2.0 is yanked (reason: broken), usable only when pinned with ==) and requirements.txt:1 requires a>=1, version solving failed."},
+		wantErr: "Because the target Python 3.12.12 does not satisfy requires-python >=3.13 of a 1.0 and 1.1, a==2.0 is yanked (reason: broken) and requirements.txt:1 requires a>=1, version solving failed.\n\n" +
+			"hint: a 2.0 is yanked; only an exact pin (a==2.0) selects it"},
 	{name: "branching conflict with a shared line", index: `
 foo 1.0.0: a>=1,<2 | b>=1,<2
 foo 1.1.0: x>=1,<2 | y>=1,<2
@@ -260,13 +261,13 @@ b 1.0.0:
 b 2.0.0:
 x 1.0.0: y>=2,<3
 y 1.0.0:
-y 2.0.0:`, reqs: "foo>=1,<2", wantErr: `Because a==1.0.0 depends on b<3,>=2 and foo==1.0.0 depends on b<2,>=1, foo==1.0.0 and a==1.0.0 are incompatible.
-And because foo==1.0.0 depends on a<2,>=1, foo==1.0.0 cannot be used. (1)
+y 2.0.0:`, reqs: "foo>=1,<2", wantErr: `Because foo==1.0.0 depends on a>=1,<2 which depends on b>=2,<3, foo==1.0.0 requires b>=2,<3.
+So, because foo==1.0.0 depends on b>=1,<2, foo==1.0.0 cannot be used. (1)
 
-Because x==1.0.0 depends on y<3,>=2 and foo==1.1.0 depends on y<2,>=1, foo==1.1.0 and x==1.0.0 are incompatible.
-And because foo==1.1.0 depends on x<2,>=1, foo==1.1.0 cannot be used.
+Because foo==1.1.0 depends on x>=1,<2 which depends on y>=2,<3, foo==1.1.0 requires y>=2,<3.
+And because foo==1.1.0 depends on y>=1,<2, foo==1.1.0 cannot be used.
 And because foo==1.0.0 cannot be used (1), foo cannot be used.
-And because requirements.txt:1 requires foo<2,>=1, version solving failed.`},
+So, because requirements.txt:1 requires foo>=1,<2, version solving failed.`},
 	{name: "dependencies of several versions merged", index: `
 a 1.0: c>=3
 a 2.0: c>=3
@@ -274,8 +275,8 @@ a 3.0: c>=3
 a 4.0: c>=4
 c 1.0:
 c 3.0:
-c 4.0:`, reqs: "a\nc<3", wantErr: `Because a==4.0 depends on c>=4 and a<4.0 depends on c>=3, a depends on c>=3.
-And because requirements.txt:2 requires c<3 and requirements.txt:1 requires a, version solving failed.`},
+c 4.0:`, reqs: "a\nc<3", wantErr: `Because a==4.0 depends on c>=4 and a<4.0 depends on c>=3, every version of a requires c>=3.
+So, because requirements.txt:2 requires c<3 and requirements.txt:1 requires a, version solving failed.`},
 	{name: "root requires-python excludes the target", index: `
 a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
 		file:    reqfile.File{RequiresPython: ">=3.12", RequiresPythonSource: reqfile.Source{File: "pyproject.toml", Line: 5}},
@@ -462,8 +463,8 @@ func TestExplanationWithoutSources(t *testing.T) {
 	in := rootFile(t, "a", "c<2")
 	in.Requirements[0].Source, in.Constraints[0].Source = reqfile.Source{}, reqfile.Source{}
 	_, err := Resolve(context.Background(), idx, in, Options{})
-	want := "Because the constraints allow only c<2 and a==1.0 depends on c>=2, a==1.0 cannot be used.\n" +
-		"And because the requirements include a, version solving failed."
+	want := "Because a==1.0 depends on c>=2 and the constraints allow only c<2, a==1.0 cannot be used.\n" +
+		"So, because the requirements include a, version solving failed."
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}

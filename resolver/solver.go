@@ -22,6 +22,9 @@ type source interface {
 	// version cannot be used at all (its metadata says it needs another
 	// Python, its metadata is invalid, ...).
 	dependencies(ctx context.Context, p pkg, v int) (deps []dependency, unavailable string, err error)
+	// usable reports whether set holds a version of p that may be chosen
+	// (whatever else is decided).
+	usable(p pkg, set vset) bool
 }
 
 // dependency is one edge returned by source.dependencies: "needs q in set",
@@ -394,7 +397,7 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 	}
 	changed := []pkg{p}
 	clash := false
-	for _, d := range deps {
+	for _, d := range depsInOrder(p, deps) {
 		ic := dependencyIncompat(version, d)
 		if ic.neverSatisfied() { // a version depending on itself
 			continue
@@ -410,6 +413,7 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		if d.constraint {
 			changed = appendUnique(changed, d.pkg)
 		}
+		s.addNoVersions(d)
 		clash = clash || s.violatedBesides(ic, p)
 	}
 	if !clash {
@@ -420,6 +424,36 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		}
 	}
 	return changed, nil
+}
+
+// depsInOrder is the order in which a version's dependencies are added,
+// which is the order unit propagation derives them in and so decides which
+// one conflict resolution meets first. The root's come in the order written
+// (explanations follow the file); a package's come last first, as in pub,
+// so that a conflict between a dependency and a dependency's dependency is
+// explained along the chain ("foo depends on a which depends on b>=2")
+// rather than as two packages being incompatible.
+func depsInOrder(p pkg, deps []dependency) []dependency {
+	if p == rootPkg {
+		return deps
+	}
+	out := make([]dependency, len(deps))
+	for i, d := range deps {
+		out[len(deps)-1-i] = d
+	}
+	return out
+}
+
+// addNoVersions adds, once, the fact that no version of a dependency's set
+// can be chosen, when that is so. Learning it when the dependency is met
+// rather than when the package is decided keeps explanations short: "no
+// version of urllib3 matches <2 and requirements.txt:3 requires urllib3<2",
+// not a detour through whichever package happens to be decided first.
+func (s *solver) addNoVersions(d dependency) {
+	if d.set.isEmpty() || s.src.usable(d.pkg, d.set) {
+		return
+	}
+	s.addOnce(newIncompat(causeNoVersions, term{pkg: d.pkg, set: d.set, pos: true}), depKey{-1, d.pkg, setKey(d.set), false})
 }
 
 // depKey identifies the dependency of a package on a set of another's

@@ -116,9 +116,17 @@ func (s *intSource) termText(p pkg, set vset) string {
 	return s.names[p] + "{" + strings.Join(parts, ",") + "}"
 }
 
-func (s *intSource) noVersions(p pkg, set vset) string {
-	return "there is no version of " + s.termText(p, set)
+func (s *intSource) noVersions(p pkg, set vset) []string {
+	return []string{"there is no version of " + s.termText(p, set)}
 }
+
+func (s *intSource) every(p pkg, set vset) bool { return p != rootPkg && set.isFull() }
+
+func (s *intSource) unavailable(p pkg, set vset, reason string) string {
+	return s.termText(p, set) + " " + reason
+}
+
+func (s *intSource) usable(p pkg, set vset) bool { return !set.isEmpty() }
 
 func (s *intSource) format(sol map[pkg]int) string {
 	var parts []string
@@ -173,8 +181,8 @@ root: foo>=1 baz<2
 foo 1: bar>=2
 bar 2: baz>=3
 baz 1:
-baz 3:`, "", `Because foo depends on bar>=2 and bar depends on baz>=3, foo depends on baz>=3.
-And because in:baz requires baz<2 and in:foo requires foo>=1, version solving failed.`},
+baz 3:`, "", `Because every version of foo depends on bar>=2 which depends on baz>=3, every version of foo requires baz>=3.
+So, because in:baz requires baz<2 and in:foo requires foo>=1, version solving failed.`},
 		{"cycle", `
 root: a
 a 1: b

@@ -269,7 +269,7 @@ func (w *world) readDependencies(ctx context.Context, p pkg, v int) ([]dependenc
 // say), or Requires-Dist entries that do not parse.
 func (w *world) metadataProblem(rm *releaseMeta, r pypi.Release) string {
 	if releaseRequiresPython(r) == "" && !w.target.pythonMatches(rm.meta.RequiresPython) {
-		return fmt.Sprintf("requires Python %s (the target is %s)", rm.meta.RequiresPython, w.target.python)
+		return pythonWhy(rm.meta.RequiresPython)
 	}
 	if len(rm.invalid) > 0 {
 		return "has invalid metadata: " + rm.invalid[0]

@@ -82,7 +82,20 @@ func parseArchiveURL(raw string) (DirectSource, error) {
 		return DirectSource{}, fmt.Errorf("%s does not name a wheel (.whl) or an sdist (.tar.gz, .zip, ...); only archives can be fetched over %s", path.Base(u.Path), u.Scheme)
 	}
 	sub, err := subdirectory(u.Fragment)
-	return DirectSource{Kind: DirectArchive, URL: withoutFragment(raw), SHA256: urlSHA256(raw), Subdirectory: sub}, err
+	if err != nil {
+		return DirectSource{}, err
+	}
+	sum, err := fragmentSHA256(raw)
+	return DirectSource{Kind: DirectArchive, URL: withoutFragment(raw), SHA256: sum, Subdirectory: sub}, err
+}
+
+// fragmentSHA256 is the URL's "#sha256=" digest, checked.
+func fragmentSHA256(raw string) (string, error) {
+	sum := urlSHA256(raw)
+	if sum != "" && !sha256Hex.MatchString(sum) {
+		return "", fmt.Errorf("#sha256=%s is not 64 hex digits", sum)
+	}
+	return sum, nil
 }
 
 // parseFileURL reads a file: URL of a local archive or directory.
@@ -107,9 +120,10 @@ func parseFileURL(raw string) (DirectSource, error) {
 	}
 	src := DirectSource{Kind: DirectDirectory, Path: path.Clean(p), Subdirectory: sub}
 	if isArchiveURL(raw) {
-		src.Kind, src.SHA256 = DirectLocalArchive, urlSHA256(raw)
+		src.Kind = DirectLocalArchive
+		src.SHA256, err = fragmentSHA256(raw)
 	}
-	return src, nil
+	return src, err
 }
 
 // parseGitURL reads what follows "git+": <scheme>://<host>/<path>@<rev>#<fragment>.

@@ -90,6 +90,12 @@ func readPyprojectTable(p string) (*localProject, error) {
 	if body == nil || err != nil {
 		return nil, err
 	}
+	return parsePyproject(body, p)
+}
+
+// parsePyproject reads [project] from pyproject.toml text; (nil, nil)
+// without the table.
+func parsePyproject(body []byte, p string) (*localProject, error) {
 	var doc struct {
 		Project *pyprojectProject `toml:"project"`
 	}
@@ -163,6 +169,11 @@ func readSetupCfg(p string, hasSetupPy bool) (*localProject, error) {
 	if body == nil || err != nil {
 		return nil, err
 	}
+	return parseSetupCfg(body, p, hasSetupPy)
+}
+
+// parseSetupCfg reads setup.cfg text (see readSetupCfg).
+func parseSetupCfg(body []byte, p string, hasSetupPy bool) (*localProject, error) {
 	ini := parseINI(body)
 	meta, opts := ini["metadata"], ini["options"]
 	if meta["name"] == "" {

@@ -87,7 +87,7 @@ var directScenarios = []directScenario{
 			"(offline: no cached copy of https://example.com/foo-1.5.tar.gz; run once without --offline); add #sha256=<hex> to the URL or --hash=sha256:<hex> to the line"},
 		digests: map[string]string{}},
 	{scenario: scenario{name: "archive whose download matches none of two --hash values", index: bIndex,
-		reqs: "foo @ https://example.com/foo-1.5.tar.gz --hash=sha256:" + hashA + "\nfoo @ https://example.com/foo-1.5.tar.gz --hash=sha256:" + hashB,
+		reqs:    "foo @ https://example.com/foo-1.5.tar.gz --hash=sha256:" + hashA + "\nfoo @ https://example.com/foo-1.5.tar.gz --hash=sha256:" + hashB,
 		wantErr: "foo (requirements.txt:1): https://example.com/foo-1.5.tar.gz: the archive's sha256 " + hashC + " matches none of the --hash values at requirements.txt:1"},
 		digests: map[string]string{"https://example.com/foo-1.5.tar.gz": hashC}},
 	{scenario: scenario{name: "local archive: a Nix path, no digest needed", index: bIndex,

@@ -207,14 +207,14 @@ a 1.0:
 a 2.0: b (((`, reqs: "a", want: "a==1.0"},
 	{name: "direct reference with readable metadata", index: `
 b 1.0:
-b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=ABCD",
+b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=" + strings.Repeat("AB", 32),
 		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz": {
 			Name: "foo", Version: "1.5", RequiresDist: []string{"b<2"}, Source: pypi.SourcePKGInfo}},
 		want: "b==1.0 foo==1.5", check: func(t *testing.T, res *Resolution) {
 			foo := res.Packages[1]
 			want := Package{Name: "foo", Version: "1.5", Dependencies: []string{"b"}, MetadataSource: "direct", Root: true,
-				DirectURL: "https://example.com/foo-1.5.tar.gz#sha256=ABCD",
-				Files:     []File{{Kind: "sdist", Filename: "foo-1.5.tar.gz", URL: "https://example.com/foo-1.5.tar.gz", SHA256: "abcd"}}}
+				DirectURL: "https://example.com/foo-1.5.tar.gz#sha256=" + strings.Repeat("AB", 32),
+				Files:     []File{{Kind: "sdist", Filename: "foo-1.5.tar.gz", URL: "https://example.com/foo-1.5.tar.gz", SHA256: strings.Repeat("ab", 32)}}}
 			if !reflect.DeepEqual(foo, want) {
 				t.Errorf("got  %+v\nwant %+v", foo, want)
 			}

@@ -107,3 +107,56 @@ func BenchmarkWarmCache(b *testing.B) {
 		}
 	}
 }
+
+// benchLeaves is the number of projects of BenchmarkFallbackLatency, all
+// fetched at once with enough jobs that no request waits for a slot.
+const benchLeaves = 32
+
+// BenchmarkFallbackLatency fetches projects whose releases have
+// requires_dist null (PyPI's leaves), each project then its metadata, over
+// a server with injected latency. It reports wall time over the shortest
+// chain of requests one after another, × latency, as "x-chain": the chain
+// is project document, version document, .metadata file (3) with PEP 658
+// core metadata, and project then version document (2) without.
+func BenchmarkFallbackLatency(b *testing.B) {
+	for _, core := range []bool{true, false} {
+		b.Run(fmt.Sprintf("core-metadata=%v", core), func(b *testing.B) {
+			chain := 2
+			if core {
+				chain = 3
+			}
+			s := pypitest.NewServer(b, leafReleases(benchLeaves, core)...)
+			s.SetLatency(5 * benchLatency)
+			var total time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				c := testClient(b, s, Options{Jobs: 4 * benchLeaves})
+				b.StartTimer()
+				start := time.Now()
+				if err := fetchLeaves(c); err != nil {
+					b.Fatal(err)
+				}
+				total += time.Since(start)
+			}
+			b.ReportMetric(float64(total)/float64(b.N)/float64(time.Duration(chain)*5*benchLatency), "x-chain")
+		})
+	}
+}
+
+// fetchLeaves runs fetchLeaf for every project of leafReleases(benchLeaves),
+// one goroutine each.
+func fetchLeaves(c *Client) error {
+	errs := make(chan error, benchLeaves)
+	var wg sync.WaitGroup
+	for i := range benchLeaves {
+		wg.Go(func() { errs <- fetchLeaf(context.Background(), c, fmt.Sprintf("leaf-%03d", i)) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -63,6 +63,8 @@ type Options struct {
 
 // Client reads projects and metadata from the configured indexes. It is safe
 // for concurrent use, and implements the resolver's Provider interface.
+// Close it when done: fetches that callers abandoned may otherwise still
+// be writing into CacheDir.
 type Client struct {
 	indexes []*index
 	cache   diskCache
@@ -79,6 +81,7 @@ type Client struct {
 	netrc     netrc
 	sweepOnce sync.Once // abandoned temporary downloads are removed once per run
 
+	life      *lifecycle // what Close stops and waits for
 	flights   flights
 	memo      sync.Map // memo key -> memoResult (successful and permanent results)
 	validated sync.Map // cache key -> struct{}: revalidated during this run
@@ -124,7 +127,9 @@ func New(opts Options) (*Client, error) {
 		log:       opts.Logger,
 		sem:       make(chan struct{}, opts.Jobs),
 		netrcPath: opts.Netrc,
+		life:      newLifecycle(),
 	}
+	c.flights.life = c.life
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -246,7 +246,7 @@ func (c *Client) fetchError(ctx context.Context, u *url.URL, attempts int, err e
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%s: no complete response from %s within %s (%d attempt%s): %w", where, u.Host, c.timeout, attempts, plural(attempts), context.DeadlineExceeded)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s: %w", where, ctx.Err())
+		return fmt.Errorf("%s: %w", where, context.Cause(ctx)) // ErrClosed when Close ended it
 	}
 	return fmt.Errorf("%s: cannot reach %s after %d attempt%s: %v", where, u.Host, attempts, plural(attempts), unwrapURLError(err))
 }

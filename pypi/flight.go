@@ -3,62 +3,72 @@ package pypi
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
-
-	"golang.org/x/sync/singleflight"
 )
 
-// flights runs one fetch per key at a time however many goroutines ask
-// (singleflight). The shared fetch runs under its own context, detached
-// from any single caller's, and is cancelled once every caller waiting for
-// it has gone: one caller's Ctrl-C does not fail the others, and nobody's
-// abandoned work keeps running.
+// flights runs one fetch per key at a time however many goroutines ask.
+// The shared fetch runs on its own goroutine, registered with the Client's
+// lifecycle, under its own context: detached from any single caller's,
+// cancelled once every caller waiting for it has gone, and by Close. One
+// caller's Ctrl-C does not fail the others, nobody's abandoned work keeps
+// running, and Close can wait for all of it.
 type flights struct {
-	group singleflight.Group
-	mu    sync.Mutex
-	live  map[string]*flight
-	gen   uint64
+	life *lifecycle
+	mu   sync.Mutex
+	live map[string]*flight
 }
 
+// flight is one shared fetch. val and err are written before done is
+// closed and read only after.
 type flight struct {
-	key     string // singleflight key: the caller's key plus a generation
-	ctx     context.Context
 	cancel  context.CancelFunc
-	waiters int
+	done    chan struct{}
+	val     any
+	err     error
+	waiters int // guarded by flights.mu
 }
 
-// do returns fn's result for key, sharing a running call.
+// do returns fn's result for key, sharing a running call, or ctx's error
+// (its cause) when ctx ends first. It fails with ErrClosed once the Client
+// is closed.
 func (f *flights) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
-	fl := f.join(ctx, key)
-	ch := f.group.DoChan(fl.key, func() (any, error) { return fn(fl.ctx) })
+	fl, err := f.join(key, fn)
+	if err != nil {
+		return nil, err
+	}
+	defer f.leave(key, fl)
 	select {
-	case r := <-ch:
-		f.leave(key, fl)
-		return r.Val, r.Err
+	case <-fl.done:
+		return fl.val, fl.err
 	case <-ctx.Done():
-		f.leave(key, fl)
-		return nil, ctx.Err()
+		return nil, context.Cause(ctx) // ErrClosed when Close cancelled an enclosing flight
 	}
 }
 
-// join registers a waiter on the live flight for key, starting one if
-// needed.
-func (f *flights) join(ctx context.Context, key string) *flight {
+// join registers a waiter on the live flight for key, starting one that
+// runs fn if there is none.
+func (f *flights) join(key string, fn func(context.Context) (any, error)) (*flight, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if fl := f.live[key]; fl != nil {
+		fl.waiters++
+		return fl, nil
+	}
+	ctx, cancel := context.WithCancel(f.life.ctx)
+	fl := &flight{cancel: cancel, done: make(chan struct{}), waiters: 1}
+	err := f.life.goTracked(func() {
+		defer close(fl.done)
+		fl.val, fl.err = fn(ctx)
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	if f.live == nil {
 		f.live = map[string]*flight{}
 	}
-	fl := f.live[key]
-	if fl == nil {
-		f.gen++
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		fl = &flight{key: key + "\x00" + strconv.FormatUint(f.gen, 10), ctx: fctx, cancel: cancel}
-		f.live[key] = fl
-	}
-	fl.waiters++
-	return fl
+	f.live[key] = fl
+	return fl, nil
 }
 
 // leave unregisters a waiter; the last one out cancels the flight (a no-op
@@ -89,7 +99,7 @@ func (c *Client) once(ctx context.Context, key string, fn func(context.Context) 
 		m := r.(memoResult)
 		return m.val, m.err
 	}
-	v, err := c.flights.do(ctx, key, func(fctx context.Context) (any, error) {
+	return c.flights.do(ctx, key, func(fctx context.Context) (any, error) {
 		if r, ok := c.memo.Load(key); ok {
 			m := r.(memoResult)
 			return m.val, m.err
@@ -100,7 +110,6 @@ func (c *Client) once(ctx context.Context, key string, fn func(context.Context) 
 		}
 		return v, err
 	})
-	return v, err
 }
 
 // isPermanent reports errors worth remembering for the rest of the run.

@@ -13,7 +13,8 @@ import (
 	"github.com/req2nix/req2nix/pypi/pypitest"
 )
 
-// testClient is a Client on server s with a private cache and fast retries.
+// testClient is a Client on server s with a private cache and fast
+// retries, closed when the test ends.
 func testClient(t testing.TB, s *pypitest.Server, opts Options) *Client {
 	t.Helper()
 	if opts.IndexURL == "" {
@@ -29,6 +30,7 @@ func testClient(t testing.TB, s *pypitest.Server, opts Options) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Close() }) // before the TempDirs above are removed
 	fastRetries(c)
 	return c
 }

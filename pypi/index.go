@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // index is one configured package index.
@@ -13,6 +14,8 @@ type index struct {
 	base    *url.URL      // JSON API base without credentials or trailing slash
 	user    *url.Userinfo // credentials from the URL, if any
 	local   bool          // a file:// mirror: base.Path is a directory
+
+	noSimple atomic.Bool // a file:// mirror known to have no simple/ directory
 }
 
 // parseIndex reads an index URL: http(s) with optional userinfo, or

@@ -13,12 +13,24 @@ import (
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
-// projectDoc is the part of a JSON API project document we read.
+// projectDoc is the part of a JSON API project document we read. Info is
+// that of the latest release.
 type projectDoc struct {
 	Info struct {
-		Name string `json:"name"`
+		Name         string   `json:"name"`
+		Version      string   `json:"version"`
+		RequiresDist []string `json:"requires_dist"` // nil when null or absent
 	} `json:"info"`
 	Releases map[string][]fileDoc `json:"releases"`
+}
+
+// latestDepsUnknown reports whether the document names its latest release
+// and gives no requires_dist for it: a hint that version documents of this
+// project lack it too (PyPI writes null for releases without dependencies
+// and for those whose metadata it never extracted), so the core-metadata
+// fallback will be needed.
+func (d *projectDoc) latestDepsUnknown() bool {
+	return d.Info.Version != "" && d.Info.RequiresDist == nil
 }
 
 // fileDoc is one file of a release in the JSON API.
@@ -60,11 +72,17 @@ func (y *yankState) UnmarshalJSON(b []byte) error {
 }
 
 // parseProject decodes a JSON API project document for project name
-// (normalised) from index (redacted). Release keys that are not PEP 440
-// versions are skipped with a debug note, as are releases without files;
-// releases come out ascending. When two keys spell the same version, the
-// one spelled canonically (else the first in key order) wins.
+// (normalised) from index (redacted); see projectDoc.project.
 func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, error) {
+	doc, err := decodeProjectDoc(body)
+	if err != nil {
+		return nil, err
+	}
+	return doc.project(name, index, log), nil
+}
+
+// decodeProjectDoc decodes a JSON API project document.
+func decodeProjectDoc(body []byte) (*projectDoc, error) {
 	var doc projectDoc
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
@@ -72,15 +90,23 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 	if doc.Releases == nil {
 		return nil, errors.New(`no "releases" object: not a JSON API project document`)
 	}
+	return &doc, nil
+}
+
+// project builds the Project of name (normalised) on index (redacted).
+// Release keys that are not PEP 440 versions are skipped with a debug
+// note, as are releases without files; releases come out ascending. When
+// two keys spell the same version, the one spelled canonically (else the
+// first in key order) wins.
+func (d *projectDoc) project(name, index string, log *slog.Logger) *Project {
 	p := &Project{Name: name, Index: index}
-	for _, key := range slices.Sorted(maps.Keys(doc.Releases)) {
-		r, ok := parseRelease(name, index, key, doc.Releases[key], log)
-		if ok {
+	for _, key := range slices.Sorted(maps.Keys(d.Releases)) {
+		if r, ok := parseRelease(name, index, key, d.Releases[key], log); ok {
 			p.Releases = append(p.Releases, r)
 		}
 	}
 	p.Releases = sortReleases(p.Releases)
-	return p, nil
+	return p
 }
 
 // parseRelease builds a Release from one "releases" entry, or reports false

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"net/url"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sync/errgroup"
 
@@ -22,6 +23,11 @@ import (
 // *NotFoundError. Results are memoised for the Client's lifetime and shared
 // between callers: treat them as read-only.
 func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
+	done, err := c.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	norm, err := normalize(name)
 	if err != nil {
 		return nil, err
@@ -69,15 +75,46 @@ func (c *Client) fetchProject(ctx context.Context, asked, norm string) (*Project
 	return merged, nil
 }
 
-// indexProject gets and parses the project document of one index.
+// indexProject gets and parses the project document of one index. When
+// the document gives no requires_dist for the latest release, the
+// project's Simple API page is prefetched (see prefetchSimple).
 func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Project, error) {
 	u, err := url.Parse(ix.projectURL(norm))
 	if err != nil {
 		return nil, err
 	}
+	type answer struct {
+		project     *Project
+		depsUnknown bool
+	}
 	d := docReq{url: u, project: norm, mutable: true}
-	return getDoc(ctx, c, d, func(body []byte) (*Project, error) {
-		return parseProject(body, norm, ix.display, c.log)
+	a, err := getDoc(ctx, c, d, func(body []byte) (answer, error) {
+		doc, err := decodeProjectDoc(body)
+		if err != nil {
+			return answer{}, err
+		}
+		return answer{doc.project(norm, ix.display, c.log), doc.latestDepsUnknown()}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.depsUnknown && !ix.local && !c.offline {
+		c.prefetchSimple(ix, norm)
+	}
+	return a.project, nil
+}
+
+// prefetchSimple starts getting the project's Simple API page in the
+// background. A release without requires_dist needs that page (then its
+// .metadata file) after its version document; fetched alongside instead,
+// it costs the caller one round trip instead of two. The hint costs at
+// most one request per project (the page is memoised), and a failure here
+// is only logged: the fallback asks again.
+func (c *Client) prefetchSimple(ix *index, norm string) {
+	_ = c.life.goTracked(func() { // fails only once closed: nothing to prefetch for
+		if _, _, err := c.simplePage(c.life.ctx, ix, norm); err != nil {
+			c.log.Debug("prefetching the Simple API page failed", "project", norm, "index", ix.display, "error", err)
+		}
 	})
 }
 
@@ -137,6 +174,11 @@ func listDir(dir string) []string {
 // against its published hash), or, when the index offers neither, no
 // dependencies (Source json-api). The result is shared: read-only.
 func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadata, error) {
+	done, err := c.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	norm, err := normalize(name)
 	if err != nil {
 		return nil, err
@@ -245,11 +287,15 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	if err != nil {
 		return nil, nil, err
 	}
+	if ix.noSimple.Load() {
+		return nil, u, nil
+	}
 	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
 		d := docReq{url: u, accept: simpleJSONAPI, project: norm, mutable: true}
 		page, err := getDoc(ctx, c, d, parseSimplePage)
 		if errors.Is(err, errNotFound) {
-			return (*simplePage)(nil), nil // no Simple API: remembered for the run
+			c.checkSimpleAPI(ix)
+			return (*simplePage)(nil), nil // no page: remembered for the run
 		}
 		return page, err
 	})
@@ -257,6 +303,21 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 		return nil, u, err
 	}
 	return v.(*simplePage), u, nil
+}
+
+// checkSimpleAPI is called when a project has no Simple API page on ix: a
+// file:// mirror without a simple/ directory at all (as the JSON-only
+// mirrors bandersnatch writes) is then remembered to have none, so that
+// other projects do not look for theirs.
+func (c *Client) checkSimpleAPI(ix *index) {
+	if !ix.local {
+		return
+	}
+	dir := filepath.Join(localPath(ix.base), "simple")
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		ix.noSimple.Store(true)
+		c.log.Debug("the mirror has no Simple API pages: no core metadata fallback", "index", ix.display, "missing", dir)
+	}
 }
 
 // digestAlgorithms are the hashes we can check, strongest first.

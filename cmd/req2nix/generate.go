@@ -67,6 +67,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, &inputError{err}
 	}
+	defer client.Close()
 	ui.startProgress(client)
 	res, err := resolver.Resolve(ctx, client, in, resolver.Options{
 		Python:          pythonVersion,

@@ -140,11 +140,14 @@ func relativePathExpr(abs, dir string) string {
 }
 
 // resolvePaths fills in the path expressions of local sources, relative to
-// the output's directory.
+// the output's directory, noting those outside it.
 func resolvePaths(ds []Decision, outputDir string) {
 	for i := range ds {
 		if s := ds[i].Src; s != nil && s.Fetcher == FetcherPath {
 			s.PathExpr = relativePathExpr(s.Path, outputDir)
+			if strings.HasPrefix(s.PathExpr, "../") || strings.HasPrefix(s.PathExpr, "/") || strings.HasPrefix(s.PathExpr, "(/.") || strings.HasPrefix(s.PathExpr, `(./. + "/..`) {
+				ds[i].Notes = append(ds[i].Notes, "its source is outside the output's directory: a flake cannot read it in pure evaluation")
+			}
 		}
 	}
 }

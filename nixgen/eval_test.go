@@ -26,6 +26,7 @@ type envPackage struct {
 	Dependencies      []string `json:"dependencies"`
 	BuildSystem       []string `json:"build-system"`
 	NativeBuildInputs []string `json:"nativeBuildInputs"`
+	SourceRoot        *string  `json:"sourceRoot"` // git direct references in a subdirectory
 }
 
 type envReport struct {
@@ -62,17 +63,17 @@ func (c evalCase) expr(stub string) string {
 		if c.stubArgs != "" {
 			shellArgs = "{ pkgs = import (" + pathExpr(stub) + ") " + args + "; }"
 		}
-		return fmt.Sprintf(`let shell = import (%s) %s; in %s (builtins.head shell.packages)`,
-			pathExpr(c.file), shellArgs, inspect)
+		return fmt.Sprintf(`let shell = %s %s; in %s (builtins.head shell.packages)`,
+			importOutput(c.file), shellArgs, inspect)
 	case FormatFlake:
 		// Every system's shell must evaluate, and to the same environment.
 		return fmt.Sprintf(`let
-		  out = (import (%s)).outputs { nixpkgs = import (%s) %s; };
+		  out = (%s).outputs { nixpkgs = import (%s) %s; };
 		  envs = map (s: %s (builtins.head out.devShells.${s}.default.packages)) (builtins.attrNames out.devShells);
 		in assert builtins.attrNames out.devShells == [ "aarch64-darwin" "aarch64-linux" "x86_64-darwin" "x86_64-linux" ];
 		   assert builtins.all (e: e == builtins.head envs) envs;
 		   builtins.head envs`,
-			pathExpr(c.file), pathExpr(filepath.Join(stub, "flake-input.nix")), args, inspect)
+			importOutput(c.file), pathExpr(filepath.Join(stub, "flake-input.nix")), args, inspect)
 	}
 	list := make([]string, len(c.attrs))
 	for i, a := range c.attrs {
@@ -80,9 +81,9 @@ func (c evalCase) expr(stub string) string {
 	}
 	return fmt.Sprintf(`let
 	  pkgs = import (%s) %s;
-	  python = pkgs.%s.override { self = python; packageOverrides = import (%s) { inherit pkgs; }; };
+	  python = pkgs.%s.override { self = python; packageOverrides = %s { inherit pkgs; }; };
 	in %s (python.withPackages (ps: [ %s ]))`,
-		pathExpr(stub), args, c.python, pathExpr(c.file), inspect, strings.Join(list, " "))
+		pathExpr(stub), args, c.python, importOutput(c.file), inspect, strings.Join(list, " "))
 }
 
 // evalEnv evaluates an output against the stub and decodes the summary.
@@ -169,7 +170,7 @@ func checkEnvPackage(t *testing.T, d Decision, p envPackage, rp resolver.Package
 	if p.DoCheck || p.Patches != 0 {
 		t.Errorf("%s: doCheck %v, %d patches; want checks off and no patches", d.Name, p.DoCheck, p.Patches)
 	}
-	if !fetchedFileOf(p.URL, p.Hash, rp.Files) {
+	if !fetchedFileOf(p.URL, p.Hash, rp.Files) && !directSrcOf(p, rp) {
 		t.Errorf("%s: fetches %s (%s), which is none of the resolution's files %+v", d.Name, p.URL, p.Hash, rp.Files)
 	}
 	if d.Kind == KindOverride {

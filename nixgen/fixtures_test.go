@@ -132,15 +132,17 @@ var goldenCases = []struct {
 	{"flask", flaskResolution},
 	{"mixed", mixedResolution},
 	{"hostile", hostileResolution},
+	{"direct", directResolution},
 }
 
 // goldenOptions are the options every golden is generated with.
 func goldenOptions(format string) Options {
 	return Options{
-		Format:   format,
-		Command:  "req2nix --format " + format + " requirements.txt",
-		Inputs:   []string{"requirements.txt"},
-		IndexURL: "https://pypi.org/pypi",
+		Format:    format,
+		Command:   "req2nix --format " + format + " requirements.txt",
+		Inputs:    []string{"requirements.txt"},
+		IndexURL:  "https://pypi.org/pypi",
+		OutputDir: goldenOutputDir,
 	}
 }
 

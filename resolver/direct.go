@@ -141,12 +141,13 @@ func parseGitURL(rest string) (DirectSource, error) {
 	if err != nil {
 		return DirectSource{}, err
 	}
-	repo, rev := u.Path, ""
-	if i := strings.LastIndex(repo, "@"); i >= 0 && !strings.Contains(repo[i:], "/") {
+	// The repository URL is kept as written (not re-escaped); the "@rev"
+	// is the last "@" of the path, as pip splits it.
+	repo, rev := withoutFragment(rest), ""
+	if i := strings.LastIndex(repo, "@"); i >= 0 && u.Path != "" && strings.Contains(u.Path, "@") && !strings.Contains(repo[i:], "/") {
 		repo, rev = repo[:i], repo[i+1:]
 	}
-	u.Path, u.RawPath, u.Fragment, u.RawFragment = repo, "", "", ""
-	src := DirectSource{Kind: DirectGit, URL: u.String(), Rev: strings.ToLower(rev), Subdirectory: sub}
+	src := DirectSource{Kind: DirectGit, URL: repo, Rev: strings.ToLower(rev), Subdirectory: sub}
 	if !gitCommit.MatchString(rev) {
 		return src, unpinnedGitError(src.URL, rev)
 	}

@@ -21,6 +21,7 @@ let
     {
       type = "python-package";
       inherit (args) pname version src;
+      sourceRoot = args.sourceRoot or null;
       format = if pyproject == true then "pyproject" else format;
       pythonModule = python.pythonAttr;
       dependencies = (args.dependencies or [ ]) ++ (args.propagatedBuildInputs or [ ]);

@@ -12,8 +12,10 @@ assert env.type == "python-env" || throw "inspect: not a python environment";
       format
       doCheck
       ;
-    url = p.src.url;
-    hash = p.src.hash;
+    # A local path is reported as "path:<absolute path>" (not copied).
+    url = if builtins.isPath p.src then "path:" + toString p.src else p.src.url;
+    hash = if builtins.isPath p.src then "" else p.src.hash;
+    sourceRoot = p.sourceRoot or null;
     patches = builtins.length p.patches;
     dependencies = map (d: d.pname) p.dependencies;
     build-system = map (d: d.pname) p.build-system;

@@ -1,0 +1,191 @@
+package nixgen
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/req2nix/req2nix/resolver"
+)
+
+// goldenOutputDir is where the golden outputs are written as if: local
+// direct references below it become paths relative to it.
+const goldenOutputDir = "/home/user/project"
+
+const commitA = "0123456789abcdef0123456789abcdef01234567"
+
+// directPkg is a root direct reference.
+func directPkg(name, version, url string, deps []string, files ...resolver.File) resolver.Package {
+	p := root(pkg(name, version, deps, files...))
+	p.DirectURL, p.MetadataSource = url, "direct"
+	return p
+}
+
+// directResolution has every kind of direct reference: https archives (a
+// wheel on PyPI's host, an sdist elsewhere), local directories (below the
+// output, beside it, with a space and Nix syntax or non-ASCII in their
+// names, one replacing nixpkgs' package), a local wheel, and git commits
+// (one in a subdirectory, one with quotes and ${ in its URL).
+func directResolution() *resolver.Resolution {
+	flaskWheel := "https://files.pythonhosted.org/packages/py3/f/flask/flask-3.0.3-py3-none-any.whl"
+	return &resolver.Resolution{
+		Python: "3.12.10", Platform: "x86_64-linux",
+		Packages: []resolver.Package{
+			directPkg("cafe", "1.0", "file:///home/user/project/caf%C3%A9", nil),
+			pkg("click", "7.1.1", nil, sdist("click-7.1.1.tar.gz")),
+			directPkg("evil", "0+git.0123456789ab", `git+https://example.com/a"${b}''.git@`+commitA+`#subdirectory=x"${y}`, nil),
+			directPkg("flask", "3.0.3", flaskWheel+"#sha256="+fakeSHA256("flask-3.0.3-py3-none-any.whl"), []string{"click"},
+				wheelAt(flaskWheel, "flask-3.0.3-py3-none-any.whl")),
+			directPkg("localpkg", "0.1", "file:///home/user/project/localpkg", []string{"click"}),
+			directPkg("localwheel", "2.0", "file:///home/user/project/dist/localwheel-2.0-py3-none-any.whl", nil,
+				resolver.File{Kind: "wheel", Filename: "localwheel-2.0-py3-none-any.whl", URL: "file:///home/user/project/dist/localwheel-2.0-py3-none-any.whl"}),
+			directPkg("mylib", "0+git.0123456789ab", "git+https://github.com/example/mylib.git@"+commitA+"#egg=mylib&subdirectory=py", nil),
+			directPkg("mysdist", "1.0", "https://example.com/dl/mysdist-1.0.tar.gz", []string{"click"},
+				sdistAt("https://example.com/dl/mysdist-1.0.tar.gz", "mysdist-1.0.tar.gz")),
+			directPkg("requests", "2.99.0", "file:///home/user/project/vendor/requests", nil),
+			directPkg("util", "0+local", "file:///home/user/shared/util", nil),
+			directPkg("weird", "1.0", "file:///home/user/project/%24%7Bx%7D%22%20dir", nil),
+		},
+		Warnings: []string{"dependencies of mylib (git+https://github.com/example/mylib.git@" + commitA + "#egg=mylib&subdirectory=py) are not resolved"},
+	}
+}
+
+// importOutput is a Nix expression importing an output file with a
+// builtins.fetchGit that records its arguments instead of fetching: the
+// tests run without a network, and the arguments are what they check.
+func importOutput(file string) string {
+	return `(scopedImport { builtins = builtins // { fetchGit = a: ` +
+		`assert builtins.attrNames a == [ "allRefs" "rev" "url" ] && a.allRefs; ` +
+		`{ type = "fetched"; url = "git+" + a.url + "@" + a.rev; hash = ""; }; }; } (` + pathExpr(file) + `))`
+}
+
+// directSrcOf reports whether an evaluated golden's package fetches the
+// direct reference of rp: the git repository at its commit (and
+// subdirectory), or the local path, relative to the golden's directory as
+// it is to goldenOutputDir.
+func directSrcOf(p envPackage, rp resolver.Package) bool {
+	src, err := resolver.ParseDirectURL(rp.DirectURL)
+	if err != nil {
+		return false
+	}
+	switch src.Kind {
+	case resolver.DirectGit:
+		root := ""
+		if p.SourceRoot != nil {
+			root = *p.SourceRoot
+		}
+		wantRoot := ""
+		if src.Subdirectory != "" {
+			wantRoot = "source/" + src.Subdirectory
+		}
+		return p.URL == "git+"+src.URL+"@"+src.Rev && root == wantRoot
+	case resolver.DirectDirectory, resolver.DirectLocalArchive:
+		rel, err := filepath.Rel(goldenOutputDir, src.Path)
+		if err != nil {
+			return false
+		}
+		dir, _ := filepath.Abs(filepath.Join("testdata", "golden"))
+		return p.URL == "path:"+filepath.Join(dir, rel) && p.Hash == ""
+	}
+	return false
+}
+
+// TestRelativePathExpr: a path literal when the characters allow one,
+// else a string appended to ./. or /. (nothing leaves the string).
+func TestRelativePathExpr(t *testing.T) {
+	tests := []struct{ abs, dir, want string }{
+		{"/p/pkg", "/p", "./pkg"},
+		{"/p/a/b-1.0+x_y.whl", "/p", "./a/b-1.0+x_y.whl"},
+		{"/p", "/p", "./."},
+		{"/q/pkg", "/p", "../q/pkg"},
+		{"/p/my pkg", "/p", `(./. + "/my pkg")`},
+		{"/p/${x}\"", "/p", `(./. + "/\${x}\"")`},
+		{"/p/café", "/p", `(./. + "/café")`},
+		{"/p/pkg", "", "/p/pkg"},
+		{"/p/my pkg", "", `(/. + "/p/my pkg")`},
+	}
+	for _, tt := range tests {
+		if got := relativePathExpr(tt.abs, tt.dir); got != tt.want {
+			t.Errorf("relativePathExpr(%q, %q) = %s, want %s", tt.abs, tt.dir, got, tt.want)
+		}
+	}
+	wd, _ := os.Getwd()
+	if got := relativePathExpr(filepath.Join(wd, "pkg"), "."); got != "./pkg" {
+		t.Errorf("relative to the current directory: %s, want ./pkg", got)
+	}
+}
+
+// TestDirectDecisions: how each kind of direct reference is planned.
+func TestDirectDecisions(t *testing.T) {
+	ds := Plan(directResolution(), stubIndex(t))
+	got := map[string]string{}
+	for _, d := range ds {
+		s := "as-is"
+		if d.Src != nil {
+			s = d.Src.Fetcher + " " + d.Src.FileKind
+		}
+		got[d.Name] = strings.Join([]string{string(d.Kind), d.Format, s, d.Problem}, "|")
+	}
+	want := map[string]string{
+		"cafe":       "new|pyproject|path directory|",
+		"click":      "as-is||as-is|",
+		"evil":       "new|pyproject|fetchGit git|",
+		"flask":      "new|wheel|fetchPypi wheel|",
+		"localpkg":   "new|pyproject|path directory|",
+		"localwheel": "new|wheel|path wheel|",
+		"mylib":      "new|pyproject|fetchGit git|",
+		"mysdist":    "new|pyproject|fetchurl sdist|",
+		"requests":   "override||path directory|",
+		"util":       "new|pyproject|path directory|",
+		"weird":      "new|pyproject|path directory|",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+}
+
+// TestDirectProblems: what cannot be emitted is refused, saying why.
+func TestDirectProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		p    resolver.Package
+		want string
+	}{
+		{"archive without a hash", directPkg("x", "1", "https://e/x-1.tar.gz", nil, resolver.File{Kind: "sdist", Filename: "x-1.tar.gz", URL: "https://e/x-1.tar.gz"}), "not 64 hex digits"},
+		{"archive with no file", directPkg("x", "1", "https://e/x-1.tar.gz", nil), "add #sha256=<hex>"},
+		{"git branch", directPkg("x", "1", "git+https://e/x@main", nil), "write the full 40-hex commit"},
+		{"NUL in a path", directPkg("x", "1", "file:///p/a%00b", nil), "NUL"},
+	}
+	for _, tt := range tests {
+		_, err := Generate(&resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{tt.p}}, stubIndex(t), goldenOptions(FormatShell))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestDirectBuildSystem: a local directory is built with the build
+// system its pyproject.toml names; the caller's BuildRequires win.
+func TestDirectBuildSystem(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[build-system]\nrequires = [\"setuptools>=61\", \"unknown-backend\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{directPkg("loc", "1", "file://"+filepath.ToSlash(dir), nil)}}
+	opts := goldenOptions(FormatShell)
+	opts.OutputDir = dir
+	g, err := newGen(res, stubIndex(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := g.ds[0]
+	if !reflect.DeepEqual(d.BuildSystem, []string{"setuptools"}) || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "unknown-backend") {
+		t.Errorf("build-system %v, notes %q", d.BuildSystem, d.Notes)
+	}
+	opts.BuildRequires = map[string][]string{"loc": nil}
+	if g, err = newGen(res, stubIndex(t), opts); err != nil || len(g.ds[0].BuildSystem) != 0 {
+		t.Errorf("with the caller's build requires: %v, %v", g.ds[0].BuildSystem, err)
+	}
+}

@@ -66,6 +66,9 @@ func (w *world) directRef(ctx context.Context, r reqfile.Requirement) (*directRe
 	case DirectGit:
 		w.warn("dependencies of %s (%s) are not resolved: they are not read from a git repository; list them in the requirements", name, pypi.Redact(r.URL))
 	}
+	if err == nil {
+		err = w.checkDirectTarget(ref)
+	}
 	if err != nil { // the solver names the package and its source
 		return nil, fmt.Errorf("%s: %w", pypi.Redact(r.URL), err)
 	}
@@ -101,6 +104,22 @@ func (w *world) readArchive(ctx context.Context, ref *directRef) error {
 	}
 	if metaErr != nil {
 		w.warn("dependencies of %s (%s) are not resolved: %v", name, pypi.Redact(ref.req.URL), metaErr)
+	}
+	return nil
+}
+
+// checkDirectTarget fails, as pip does, when a direct reference cannot be
+// installed on the target: a wheel whose tags do not match, or a
+// Requires-Python excluding the target interpreter.
+func (w *world) checkDirectTarget(ref *directRef) error {
+	file := path.Base(urlPath(ref.req.URL))
+	if strings.HasSuffix(file, ".whl") {
+		if _, kind := w.target.fileKind(pypi.File{Filename: file}); kind == "" {
+			return fmt.Errorf("%s is not a wheel for %s; use a wheel built for it or the sdist", file, w.target.describe())
+		}
+	}
+	if ref.meta != nil && !w.target.pythonMatches(ref.meta.meta.RequiresPython) {
+		return fmt.Errorf("it requires Python %s, which excludes the target Python %s; choose a target it allows (--python)", ref.meta.meta.RequiresPython, w.target.python)
 	}
 	return nil
 }

@@ -44,6 +44,8 @@ type Server struct {
 	files    map[string]file     // by file name
 	faults   map[string][]Fault  // by request path
 	counts   map[string]int      // by request path
+	pages    map[string]page     // rendered responses by path and Accept, until the next Add
+	adds     int                 // number of Add calls, so that a page rendered before one is not kept
 	latency  time.Duration
 	user     string
 	pass     string
@@ -59,7 +61,7 @@ type Server struct {
 // ends.
 func NewServer(t testing.TB, releases ...Release) *Server {
 	t.Helper()
-	s := &Server{projects: map[string]*project{}, files: map[string]file{}, faults: map[string][]Fault{}, counts: map[string]int{}}
+	s := &Server{projects: map[string]*project{}, files: map[string]file{}, faults: map[string][]Fault{}, counts: map[string]int{}, pages: map[string]page{}}
 	if err := s.Add(releases...); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +79,8 @@ func (s *Server) Close() { s.srv.Close() }
 func (s *Server) Add(releases ...Release) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	clear(s.pages)
+	s.adds++
 	for _, r := range releases {
 		if err := s.addLocked(r); err != nil {
 			return err
@@ -196,16 +200,48 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if fault != nil && s.misbehave(w, r, *fault) {
 		return
 	}
-	body, contentType, status := s.route(r)
-	if status != http.StatusOK {
-		http.Error(w, http.StatusText(status), status)
+	pg := s.render(r)
+	if pg.status != http.StatusOK {
+		http.Error(w, http.StatusText(pg.status), pg.status)
 		return
 	}
 	if fault != nil && fault.Truncate {
-		s.truncate(w, body)
+		s.truncate(w, pg.body)
 		return
 	}
-	s.reply(w, r, body, contentType)
+	s.reply(w, r, pg)
+}
+
+// page is a rendered response.
+type page struct {
+	body        []byte
+	contentType string
+	status      int
+	etag        string
+}
+
+// render returns the response to r's path, rendered once per Accept
+// header until the next Add: the injected latency, not the fake's own
+// rendering of large project documents, should be what clients wait for.
+func (s *Server) render(r *http.Request) page {
+	key := r.Method + " " + r.URL.Path + "\n" + r.Header.Get("Accept")
+	s.mu.Lock()
+	pg, ok := s.pages[key]
+	adds := s.adds
+	s.mu.Unlock()
+	if ok {
+		return pg
+	}
+	pg.body, pg.contentType, pg.status = s.route(r)
+	if pg.status == http.StatusOK {
+		pg.etag = `"` + sha256hex(pg.body)[:20] + `"`
+	}
+	s.mu.Lock()
+	if s.adds == adds {
+		s.pages[key] = pg
+	}
+	s.mu.Unlock()
+	return pg
 }
 
 // enter counts a request in progress and records the peak.
@@ -299,13 +335,13 @@ func (s *Server) truncate(w http.ResponseWriter, body []byte) {
 }
 
 // reply sends body with an ETag, or 304 when the client has it already.
-func (s *Server) reply(w http.ResponseWriter, r *http.Request, body []byte, contentType string) {
-	etag := `"` + sha256hex(body)[:20] + `"`
-	w.Header().Set("ETag", etag)
-	if contentType != "" {
-		w.Header().Set("Content-Type", contentType)
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, pg page) {
+	body := pg.body
+	w.Header().Set("ETag", pg.etag)
+	if pg.contentType != "" {
+		w.Header().Set("Content-Type", pg.contentType)
 	}
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, pg.etag) {
 		s.notModified.Add(1)
 		w.WriteHeader(http.StatusNotModified)
 		return

@@ -141,3 +141,38 @@ func TestWriteMirror(t *testing.T) {
 		t.Errorf("mirror URLs = %+v", doc.URLs)
 	}
 }
+
+// TestAddAfterServing: documents are rendered once, but a release added
+// later shows in every document it changes, with a new ETag.
+func TestAddAfterServing(t *testing.T) {
+	s := NewServer(t, Release{Name: "foo", Version: "1.0"})
+	paths := []struct{ path, accept, added string }{
+		{"/pypi/foo/json", "", `"2.0": [`},
+		{"/simple/foo/", simpleJSON, `"foo-2.0.tar.gz"`},
+		{"/simple/foo/", "text/html", `foo-2.0.tar.gz#sha256=`},
+		{"/pypi/foo/2.0/json", "", `"version": "2.0"`},
+	}
+	etags := map[string]string{}
+	for _, p := range paths {
+		resp, body := get(t, s.URL+p.path, map[string]string{"Accept": p.accept})
+		if resp != nil && resp.StatusCode == 200 && strings.Contains(body, p.added) {
+			t.Fatalf("%s (%s) has the release before it is added", p.path, p.accept)
+		}
+		if resp != nil {
+			etags[p.path+p.accept] = resp.Header.Get("ETag")
+		}
+	}
+	if err := s.Add(Release{Name: "foo", Version: "2.0"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		resp, body := get(t, s.URL+p.path, map[string]string{"Accept": p.accept})
+		if resp == nil || resp.StatusCode != 200 || !strings.Contains(body, p.added) {
+			t.Errorf("%s (%s) after Add: %q, want it to contain %q", p.path, p.accept, body, p.added)
+			continue
+		}
+		if etag := resp.Header.Get("ETag"); etag == etags[p.path+p.accept] {
+			t.Errorf("%s (%s) kept its ETag %s after Add", p.path, p.accept, etag)
+		}
+	}
+}

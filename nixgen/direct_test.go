@@ -62,34 +62,75 @@ func importOutput(file string) string {
 }
 
 // directSrcOf reports whether an evaluated golden's package fetches the
-// direct reference of rp: the git repository at its commit (and
-// subdirectory), or the local path, relative to the golden's directory as
-// it is to goldenOutputDir.
+// direct reference of rp (see wantDirectSrc; goldens live in
+// testdata/golden).
 func directSrcOf(p envPackage, rp resolver.Package) bool {
+	dir, _ := filepath.Abs(filepath.Join("testdata", "golden"))
+	url, root, ok := wantDirectSrc(rp, dir)
+	got := ""
+	if p.SourceRoot != nil {
+		got = *p.SourceRoot
+	}
+	return ok && p.URL == url && got == root && p.Hash == ""
+}
+
+// wantDirectSrc is what inspect.nix reports for the src of a git or local
+// direct reference in an output written to goldenOutputDir and evaluated
+// from evalDir: "git+<url>@<rev>" (recorded by importOutput's fetchGit)
+// and its sourceRoot, or "path:<the same relative path from evalDir>".
+func wantDirectSrc(rp resolver.Package, evalDir string) (url, sourceRoot string, ok bool) {
 	src, err := resolver.ParseDirectURL(rp.DirectURL)
 	if err != nil {
-		return false
+		return "", "", false
 	}
 	switch src.Kind {
 	case resolver.DirectGit:
-		root := ""
-		if p.SourceRoot != nil {
-			root = *p.SourceRoot
-		}
-		wantRoot := ""
 		if src.Subdirectory != "" {
-			wantRoot = "source/" + src.Subdirectory
+			sourceRoot = "source/" + src.Subdirectory
 		}
-		return p.URL == "git+"+src.URL+"@"+src.Rev && root == wantRoot
+		return "git+" + src.URL + "@" + src.Rev, sourceRoot, true
 	case resolver.DirectDirectory, resolver.DirectLocalArchive:
-		rel, err := filepath.Rel(goldenOutputDir, src.Path)
+		rel, err := filepath.Rel(goldenOutputDir, filepath.Join(src.Path, src.Subdirectory))
 		if err != nil {
-			return false
+			return "", "", false
 		}
-		dir, _ := filepath.Abs(filepath.Join("testdata", "golden"))
-		return p.URL == "path:"+filepath.Join(dir, rel) && p.Hash == ""
+		return "path:" + filepath.Join(evalDir, rel), "", true
 	}
-	return false
+	return "", "", false
+}
+
+// FuzzDirectSource: whatever a direct reference's URL holds, Generate
+// refuses it or writes Nix that evaluates (against the stub, fetchGit
+// recorded) to exactly that source: nothing escapes a string or a path.
+func FuzzDirectSource(f *testing.F) {
+	f.Fuzz(func(t *testing.T, url string) {
+		src, err := resolver.ParseDirectURL(url)
+		if err != nil || src.Kind == resolver.DirectArchive {
+			return // archives are fetched like index files (FuzzGenerate)
+		}
+		p := directPkg("x", "1", url, nil)
+		if src.Kind == resolver.DirectLocalArchive {
+			p.Files = []resolver.File{{Kind: "sdist", Filename: filepath.Base(src.Path), URL: url}}
+		}
+		res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{p}}
+		out, err := Generate(res, stubIndex(t), goldenOptions(FormatShell))
+		if err != nil {
+			return
+		}
+		dir := t.TempDir()
+		file := filepath.Join(dir, "shell.nix")
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := evalEnv(t, evalCase{format: FormatShell, file: file})
+		want, root, _ := wantDirectSrc(p, dir)
+		if len(env.Packages) != 1 || env.Packages[0].URL != want {
+			t.Fatalf("evaluates to %+v, want src %q (root %q)\n%s", env.Packages, want, root, out)
+		}
+		if got := env.Packages[0].SourceRoot; (got == nil) != (root == "") || (got != nil && *got != root) {
+			t.Fatalf("sourceRoot %v, want %q", got, root)
+		}
+	})
 }
 
 // TestRelativePathExpr: a path literal when the characters allow one,

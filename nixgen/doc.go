@@ -69,6 +69,15 @@
 // other hosts, file:// mirrors, odd filenames — uses pkgs.fetchurl with
 // the index's exact URL.
 //
+// Direct references (resolver.Package.DirectURL, see direct.go) are never
+// nixpkgs' package as is: an https archive is fetched like an index file
+// with the sha256 the resolver pinned; a local directory or archive is a
+// Nix path relative to Options.OutputDir ("./pkg", or ./. + "/name" when a
+// path literal cannot spell it), which Nix hashes by content; a git commit
+// is builtins.fetchGit { url; rev; allRefs = true; } (allRefs: the commit
+// need not be on the default branch) with sourceRoot for a subdirectory.
+// A directory's [build-system] requires come from its pyproject.toml.
+//
 // # Output
 //
 // shell.nix takes nixpkgs (a fetchTarball of Pin with its sha256, or a

@@ -86,6 +86,9 @@ func (w *world) readArchive(ctx context.Context, ref *directRef) error {
 	if c := w.fetch.artifact(ref.req.URL, ref.sha256); c != nil {
 		var rm *releaseMeta
 		if rm, metaErr = c.wait(ctx); metaErr == nil {
+			if err := consistentMetadata(name, ref.version, rm.meta); err != nil {
+				return err
+			}
 			ref.meta = rm
 			if v := normalVersion(rm.meta.Version); v != "" {
 				ref.version = v
@@ -128,6 +131,18 @@ var (
 	errNoArchiveReader = errors.New("the provider cannot read archives")
 	sha256Hex          = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
+
+// consistentMetadata fails, as pip does, when an archive's metadata names
+// another project, or another version than its file name.
+func consistentMetadata(name, fileVersion string, meta *pypi.Metadata) error {
+	if meta.Name != "" && pep508.NormalizeName(meta.Name) != name {
+		return fmt.Errorf("the archive's metadata names the project %q, not %q; fix the name in the requirement", meta.Name, name)
+	}
+	if v := normalVersion(meta.Version); fileVersion != "" && v != "" && v != fileVersion {
+		return fmt.Errorf("the archive's metadata has version %s but its file name %s", v, fileVersion)
+	}
+	return nil
+}
 
 // expectedSHA256 is the digest a direct archive must have before it is
 // downloaded: the URL's fragment, else the requirement's only --hash.

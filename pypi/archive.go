@@ -28,7 +28,7 @@ const maxMemberBytes = 8 << 20
 // The result is memoised for the Client's lifetime (read-only).
 func (c *Client) ArtifactMetadata(ctx context.Context, rawURL, sha256hex string) (*Metadata, error) {
 	v, err := c.once(ctx, "artifact-metadata "+rawURL+" "+sha256hex, func(ctx context.Context) (any, error) {
-		p, err := c.Download(ctx, rawURL, sha256hex)
+		p, err := c.artifactPath(ctx, rawURL, sha256hex)
 		if err != nil {
 			return nil, err
 		}

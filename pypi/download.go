@@ -217,11 +217,24 @@ func verifyFile(p, want, what string) error {
 // Client's lifetime.
 func (c *Client) ArtifactSHA256(ctx context.Context, rawURL, sha256hex string) (string, error) {
 	v, err := c.once(ctx, "artifact-sha256 "+rawURL+" "+sha256hex, func(ctx context.Context) (any, error) {
-		p, err := c.Download(ctx, rawURL, sha256hex)
+		p, err := c.artifactPath(ctx, rawURL, sha256hex)
 		if err != nil {
 			return nil, err
 		}
 		return fileSHA256(p)
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+// artifactPath is Download memoised for the Client's lifetime, so that
+// ArtifactMetadata and ArtifactSHA256 of an archive given without a digest
+// (which the cache cannot find by digest) download it once.
+func (c *Client) artifactPath(ctx context.Context, rawURL, sha256hex string) (string, error) {
+	v, err := c.once(ctx, "artifact-path "+rawURL+" "+strings.ToLower(sha256hex), func(ctx context.Context) (any, error) {
+		return c.Download(ctx, rawURL, sha256hex)
 	})
 	if err != nil {
 		return "", err

@@ -22,6 +22,7 @@ func TestArtifactSHA256(t *testing.T) {
 	name := s.Filenames("flask", "1.0")[0]
 	url, sum := s.FileURL(name), s.FileSHA256(name)
 
+	c.ArtifactMetadata(ctx, url, "") // downloads it (the sample file need not be a real archive)
 	got, err := c.ArtifactSHA256(ctx, url, "")
 	if err != nil || got != sum {
 		t.Fatalf("ArtifactSHA256 = %q, %v; want %s", got, err, sum)

@@ -105,8 +105,45 @@ func (w *world) realMembers(p pkg, set vset) []int {
 	return out
 }
 
-// runs renders a set as its runs of consecutive releases.
+// runs renders a set as its runs of consecutive releases, or when it has
+// gaps of single releases, as bounds with exclusions (">=1.0,!=1.2").
 func (w *world) runs(p pkg, set vset) string {
+	parts := w.runParts(p, set)
+	if len(parts) > 1 {
+		if holes, ok := w.holes(p, set); ok {
+			return holes
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// holes renders a set as the bounds of its members with "!=" for each
+// release missing between them, when at most two are missing, each alone.
+func (w *world) holes(p pkg, set vset) (string, bool) {
+	members := w.realMembers(p, set)
+	lo, hi := members[0], members[len(members)-1]
+	var clauses []string
+	if lo > 0 {
+		clauses = append(clauses, ">="+w.versionString(p, lo))
+	}
+	if hi < w.real(p)-1 {
+		clauses = append(clauses, "<"+w.versionString(p, hi+1))
+	}
+	missing := 0
+	for i := lo; i <= hi; i++ {
+		if !set.has(i) {
+			if !set.has(i-1) || missing == 2 {
+				return "", false
+			}
+			missing++
+			clauses = append(clauses, "!="+w.versionString(p, i))
+		}
+	}
+	return strings.Join(clauses, ","), true
+}
+
+// runParts lists the runs of consecutive releases of a set.
+func (w *world) runParts(p pkg, set vset) []string {
 	n := w.real(p)
 	var parts []string
 	for i := 0; i < n; {
@@ -121,7 +158,7 @@ func (w *world) runs(p pkg, set vset) string {
 		parts = append(parts, w.run(p, i, j, n))
 		i = j + 1
 	}
-	return strings.Join(parts, " | ")
+	return parts
 }
 
 func (w *world) run(p pkg, i, j, n int) string {

@@ -333,6 +333,9 @@ func (r *reporter) facts(ic *incompat) []string {
 		if from, to, ok := r.depForm(ic); ok {
 			return []string{r.lead(ic, from) + " " + r.d.termText(to.pkg, to.set)}
 		}
+		if t := ic.terms[0]; len(ic.terms) == 1 && t.pos { // on another version of itself
+			return []string{r.lead(ic, t) + " " + r.d.termText(t.pkg, ic.shown)}
+		}
 	case causeRoot:
 		return []string{"the requirements must be resolved"}
 	}

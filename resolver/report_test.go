@@ -102,7 +102,7 @@ urllib3 2.2.2:`, reqs: "requests>=2.32\nurllib3<2",
 	{name: "a dependency no version matches", index: `
 a 1.0: b>=5
 b 1.0:`, reqs: "a",
-		wantErr: "Because a==1.0 depends on b>=5 and no version of b matches >=5 (available: 1.0), a==1.0 cannot be used.\n" +
+		wantErr: "Because no version of b matches >=5 (available: 1.0) and a==1.0 depends on b>=5, a==1.0 cannot be used.\n" +
 			"So, because requirements.txt:1 requires a, version solving failed."},
 	{name: "a dependency shared by the usable versions reads as one", index: `
 requests 2.31.0: urllib3>=1.21.1,<3
@@ -134,7 +134,7 @@ lib 1.0 rp=>=3.13:
 lib 1.1 rp=>=3.13:
 lib 1.2 rp=>=3.13:
 lib 1.3 rp=>=3.13:`, reqs: "app",
-		wantErr: "Because app==1.0 depends on lib>=1 and the target Python 3.12.12 does not satisfy requires-python >=3.13 of every version of lib, app==1.0 cannot be used.\n" +
+		wantErr: "Because the target Python 3.12.12 does not satisfy requires-python >=3.13 of every version of lib and app==1.0 depends on lib>=1, app==1.0 cannot be used.\n" +
 			"So, because requirements.txt:1 requires app, version solving failed."},
 	{name: "only yanked releases", index: `
 a 1.0 yanked:
@@ -169,8 +169,22 @@ lib 1.0 rp=>=3.13:
 lib 1.1 rp=>=3.13:
 lib 1.2 rp=>=3.13:
 lib 2.0 rp=>=3.14:`, reqs: "a", opts: Options{Python: "3.12"},
-		wantErr: "Because a==1.0 depends on lib>=1 and the target Python 3.12.12 does not satisfy the requires-python of lib 1.0, 1.1 and 1.2 (>=3.13) or of lib 2.0 (>=3.14), a==1.0 cannot be used.\n" +
+		wantErr: "Because the target Python 3.12.12 does not satisfy the requires-python of lib 1.0, 1.1 and 1.2 (>=3.13) or of lib 2.0 (>=3.14) and a==1.0 depends on lib>=1, a==1.0 cannot be used.\n" +
 			"So, because requirements.txt:1 requires a, version solving failed."},
+	{name: "a release depending on another release of itself", index: `
+a 1.0:
+a 2.0: a==1.0`, reqs: "a>=2",
+		wantErr: "Because a==2.0 depends on a==1.0 and requirements.txt:1 requires a>=2, version solving failed."},
+	{name: "versions with a gap are written with !=", index: `
+a 1.0: b>=2
+a 2.0:
+a 3.0: b>=2
+a 4.0: c
+b 1.0:
+b 2.0:
+c 1.0 yanked:`, reqs: "a<4\nb<2\na!=2.0",
+		wantErr: "Because a<4.0,!=2.0 depends on b>=2 and requirements.txt:3 requires a!=2.0, a==4.0 or b>=2 is required.\n" +
+			"So, because requirements.txt:2 requires b<2 and requirements.txt:1 requires a<4, version solving failed."},
 	{name: "a constraint", index: `
 a 1.0: c>=2
 c 1.0:

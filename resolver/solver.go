@@ -413,7 +413,10 @@ func (s *solver) decide(p pkg) ([]pkg, error) {
 		if d.constraint {
 			changed = appendUnique(changed, d.pkg)
 		}
-		s.addNoVersions(d)
+		if s.addNoVersions(d) {
+			changed = appendUnique(changed, d.pkg)
+			clash = clash || p != rootPkg // the root is always decided: its decision is level 1
+		}
 		clash = clash || s.violatedBesides(ic, p)
 	}
 	if !clash {
@@ -445,15 +448,18 @@ func depsInOrder(p pkg, deps []dependency) []dependency {
 }
 
 // addNoVersions adds, once, the fact that no version of a dependency's set
-// can be chosen, when that is so. Learning it when the dependency is met
-// rather than when the package is decided keeps explanations short: "no
-// version of urllib3 matches <2 and requirements.txt:3 requires urllib3<2",
-// not a detour through whichever package happens to be decided first.
-func (s *solver) addNoVersions(d dependency) {
+// can be chosen, when that is so, and reports whether it is; the version
+// with that dependency is then not decided, and propagating the fact rules
+// it out. Learning the fact when the dependency is met rather than when its
+// package is decided keeps explanations short: "no version of urllib3
+// matches <2 and requirements.txt:3 requires urllib3<2", not a detour
+// through whichever package happens to be decided first.
+func (s *solver) addNoVersions(d dependency) bool {
 	if d.set.isEmpty() || s.src.usable(d.pkg, d.set) {
-		return
+		return false
 	}
 	s.addOnce(newIncompat(causeNoVersions, term{pkg: d.pkg, set: d.set, pos: true}), depKey{-1, d.pkg, setKey(d.set), false})
+	return true
 }
 
 // depKey identifies the dependency of a package on a set of another's
@@ -518,6 +524,7 @@ func dependencyIncompat(version term, d dependency) *incompat {
 		ic.shown = d.set
 	} else {
 		ic = newIncompat(causeDependency, version, term{pkg: d.pkg, set: d.set})
+		ic.shown = d.set // a dependency on another version of itself leaves one term
 	}
 	ic.origin = d.origin
 	return ic

@@ -80,7 +80,7 @@ type incompat struct {
 	cause1, cause2 *incompat
 	origin         string // root requirement or constraint origin ("requirements.txt:3")
 	reason         string // causeUnavailable: why
-	shown          vset   // causeConstraint: the allowed set, as written
+	shown          vset   // causeConstraint: the allowed set; causeDependency: the set depended on
 }
 
 // term returns the term on p, if any.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/req2nix/req2nix/pypi/pep508"
+	"github.com/req2nix/req2nix/pypi/reqfile"
 )
 
 // localProject is the static metadata of a local project directory, read
@@ -90,7 +91,40 @@ func readPyprojectTable(p string) (*localProject, error) {
 	if body == nil || err != nil {
 		return nil, err
 	}
-	return parsePyproject(body, p)
+	lp, err := parsePyproject(body, p)
+	if lp != nil || err != nil {
+		return lp, err
+	}
+	return readPoetryProject(body, p)
+}
+
+// readPoetryProject reads a Poetry project's [tool.poetry] name and version
+// and, through reqfile (which translates Poetry's constraints), its main
+// dependencies; (nil, nil) without the table. Its extras are not read.
+func readPoetryProject(body []byte, p string) (*localProject, error) {
+	var doc struct {
+		Tool struct {
+			Poetry *struct {
+				Name    string `toml:"name"`
+				Version string `toml:"version"`
+			} `toml:"poetry"`
+		} `toml:"tool"`
+	}
+	if err := toml.Unmarshal(body, &doc); err != nil || doc.Tool.Poetry == nil || doc.Tool.Poetry.Name == "" {
+		return nil, nil
+	}
+	f, err := reqfile.ParsePyproject(p, reqfile.Selection{})
+	if err != nil {
+		return nil, err
+	}
+	lp := &localProject{file: p, name: doc.Tool.Poetry.Name, version: doc.Tool.Poetry.Version, requiresPython: f.RequiresPython}
+	if lp.version == "" {
+		lp.unknown = []string{"version"}
+	}
+	for _, r := range f.Requirements {
+		lp.requiresDist = append(lp.requiresDist, r.Requirement.String())
+	}
+	return lp, nil
 }
 
 // parsePyproject reads [project] from pyproject.toml text; (nil, nil)

@@ -125,6 +125,13 @@ var directScenarios = []directScenario{
 	{scenario: scenario{name: "directory with setup.cfg", index: "a 1.0:\nb 1.0:\nb 2.0:\nc 1.0:",
 		reqs: "cfgpkg[x] @ file://$TD/cfgpkg", want: "a==1.0 b==2.0 c==1.0 cfgpkg==0+local[x]",
 		warnings: []string{"requirements.txt:1: cfgpkg in $TD/cfgpkg/setup.cfg does not declare its version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
+	{scenario: scenario{name: "Poetry directory", index: bIndex,
+		reqs: "poetrypkg @ file://$TD/poetrypkg", want: "b==1.0 poetrypkg==2.1",
+		check: func(t *testing.T, res *Resolution) {
+			if p := findPackage(t, res, "poetrypkg"); p.RequiresPython != ">=3.9,<4.0" {
+				t.Errorf("requires-python %q", p.RequiresPython)
+			}
+		}}},
 	{scenario: scenario{name: "directory without static metadata (setup.py only)", index: bIndex,
 		reqs: "bare @ file://$TD/bare", want: "bare==0+local",
 		warnings: []string{"requirements.txt:1: bare in $TD/bare does not declare its dependencies, optional-dependencies, version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},

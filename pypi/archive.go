@@ -45,6 +45,11 @@ func (c *Client) ArtifactMetadata(ctx context.Context, rawURL, sha256hex string)
 // pyproject.toml or it declares no build-system requirements (PEP 518: the
 // caller then assumes setuptools). Wheels need no build: nil.
 func (c *Client) BuildRequires(ctx context.Context, f File) ([]string, error) {
+	done, err := c.enter() // it reads the cached sdist on the caller's goroutine
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	name := f.Filename
 	if name == "" {
 		name = fileNameOf(f.URL)

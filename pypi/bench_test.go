@@ -102,6 +102,7 @@ func BenchmarkWarmCache(b *testing.B) {
 		if err := fetchAll(c); err != nil {
 			b.Fatal(err)
 		}
+		c.Close()
 		if st := c.Stats(); st.Requests != 0 || st.CacheHits != 2*benchProjects {
 			b.Fatalf("warm pass: %+v", st)
 		}

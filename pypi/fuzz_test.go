@@ -14,7 +14,8 @@ import (
 	"github.com/req2nix/req2nix/pypi/pypitest"
 )
 
-// FuzzParseProject: no panics; accepted documents give ascending releases
+// FuzzParseProject: no panics (the requires_dist hint included); accepted
+// documents give ascending releases
 // with files and usable keys, and survive a round trip through the JSON
 // API shape.
 func FuzzParseProject(f *testing.F) {
@@ -23,6 +24,11 @@ func FuzzParseProject(f *testing.F) {
 		if err != nil {
 			return
 		}
+		doc, err := decodeProjectDoc(data)
+		if err != nil {
+			t.Fatalf("parseProject accepts what decodeProjectDoc refuses: %v", err)
+		}
+		doc.latestDepsUnknown() // a hint: any answer, no panic
 		for i, r := range p.Releases {
 			if len(r.Files) == 0 || !safeKey(r.Key) {
 				t.Fatalf("release %q: %d files", r.Key, len(r.Files))

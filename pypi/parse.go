@@ -17,20 +17,27 @@ import (
 // that of the latest release.
 type projectDoc struct {
 	Info struct {
-		Name         string   `json:"name"`
-		Version      string   `json:"version"`
-		RequiresDist []string `json:"requires_dist"` // nil when null or absent
+		Name string `json:"name"`
+		// Only hints (see latestDepsUnknown): kept raw, so that an odd
+		// value does not make the document unreadable.
+		Version      json.RawMessage `json:"version"`
+		RequiresDist json.RawMessage `json:"requires_dist"`
 	} `json:"info"`
 	Releases map[string][]fileDoc `json:"releases"`
 }
 
 // latestDepsUnknown reports whether the document names its latest release
-// and gives no requires_dist for it: a hint that version documents of this
-// project lack it too (PyPI writes null for releases without dependencies
-// and for those whose metadata it never extracted), so the core-metadata
-// fallback will be needed.
+// (info.version, a non-empty string) and gives no requires_dist for it
+// (null or absent): a hint that version documents of this project lack it
+// too (PyPI writes null for releases without dependencies and for those
+// whose metadata it never extracted), so the core-metadata fallback will
+// be needed.
 func (d *projectDoc) latestDepsUnknown() bool {
-	return d.Info.Version != "" && d.Info.RequiresDist == nil
+	var version string
+	if json.Unmarshal(d.Info.Version, &version) != nil || version == "" {
+		return false
+	}
+	return d.Info.RequiresDist == nil || string(d.Info.RequiresDist) == "null"
 }
 
 // fileDoc is one file of a release in the JSON API.

@@ -16,6 +16,14 @@
 // URL in a message or a Project goes through Redact. Failures name the URL,
 // the host and the number of attempts; an unknown project is a
 // *NotFoundError with close matches.
+//
+// A release whose version document has requires_dist null falls back to
+// PEP 658 core metadata: the Simple API page, then the file's .metadata.
+// When the project document shows null for its latest release too, the
+// page is fetched alongside the version document, so the fallback costs
+// at most one more round trip (the .metadata file), not two.
+// Close stops a Client's work and waits for it: afterwards nothing touches
+// the cache directory or the network.
 package pypi
 
 import "github.com/req2nix/req2nix/pypi/pep440"

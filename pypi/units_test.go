@@ -339,6 +339,37 @@ func TestParseProjectShapes(t *testing.T) {
 	}
 }
 
+// TestLatestDepsUnknown: the hint that a project's releases lack
+// requires_dist, read off the project document's info (its latest
+// release); odd info values are no hint and no error.
+func TestLatestDepsUnknown(t *testing.T) {
+	tests := []struct {
+		info string
+		want bool
+	}{
+		{`{"name": "x", "version": "2.0", "requires_dist": null}`, true},
+		{`{"name": "x", "version": "2.0"}`, true},
+		{`{"name": "x", "version": "2.0", "requires_dist": []}`, false},
+		{`{"name": "x", "version": "2.0", "requires_dist": ["y"]}`, false},
+		{`{"name": "x", "version": "2.0", "requires_dist": "y"}`, false},
+		{`{"name": "x", "requires_dist": null}`, false},
+		{`{"name": "x", "version": null}`, false},
+		{`{"name": "x", "version": ""}`, false},
+		{`{"name": "x", "version": 2.0}`, false},
+		{`null`, false},
+	}
+	for _, tt := range tests {
+		doc, err := decodeProjectDoc([]byte(`{"info": ` + tt.info + `, "releases": {}}`))
+		if err != nil {
+			t.Errorf("info %s: %v", tt.info, err)
+			continue
+		}
+		if got := doc.latestDepsUnknown(); got != tt.want {
+			t.Errorf("info %s: latestDepsUnknown() = %v, want %v", tt.info, got, tt.want)
+		}
+	}
+}
+
 func TestOptionsDefaults(t *testing.T) {
 	t.Setenv("PIP_INDEX_URL", "https://u:pw@private.example/simple")
 	t.Setenv("PIP_EXTRA_INDEX_URL", "https://a.example/simple  file:///srv/mirror")

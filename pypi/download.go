@@ -116,7 +116,7 @@ func (c *Client) download(ctx context.Context, u *url.URL, want string) (string,
 		return "", err
 	}
 	if want != "" && got != want {
-		return "", fmt.Errorf("download %s: sha256 mismatch: want %s, got %s", Redact(u.String()), want, got)
+		return "", fmt.Errorf("download %s: %w: want %s, got %s", Redact(u.String()), ErrHashMismatch, want, got)
 	}
 	if err := tmp.Close(); err != nil {
 		return "", err
@@ -204,10 +204,15 @@ func verifyFile(p, want, what string) error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("%s: sha256 mismatch: want %s, got %s", Redact(what), want, got)
+		return fmt.Errorf("%s: %w: want %s, got %s", Redact(what), ErrHashMismatch, want, got)
 	}
 	return nil
 }
+
+// ErrHashMismatch is wrapped by download errors whose file does not have
+// the expected sha256: the pin is wrong or the file was replaced, and
+// retrying cannot help.
+var ErrHashMismatch = errors.New("sha256 mismatch")
 
 // ArtifactSHA256 downloads the artifact at rawURL (see Download: a cached
 // copy is reused, a file:// URL read in place) and returns its sha256 in

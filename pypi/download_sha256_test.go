@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,9 @@ func TestArtifactSHA256(t *testing.T) {
 		t.Errorf("with the expected digest: %q, %v", got, err)
 	}
 	_, err = c.ArtifactSHA256(ctx, url, strings.Repeat("0", 64))
-	errorContains(t, err, "sha256 mismatch")
+	if !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("wrong digest: %v, want ErrHashMismatch", err)
+	}
 
 	local := filepath.Join(t.TempDir(), "x-1.0.tar.gz")
 	if err := os.WriteFile(local, []byte("local archive"), 0o644); err != nil {

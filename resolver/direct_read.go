@@ -85,7 +85,9 @@ func (w *world) readArchive(ctx context.Context, ref *directRef) error {
 	var metaErr error = errNoArchiveReader
 	if c := w.fetch.artifact(ref.req.URL, ref.sha256); c != nil {
 		var rm *releaseMeta
-		if rm, metaErr = c.wait(ctx); metaErr == nil {
+		if rm, metaErr = c.wait(ctx); errors.Is(metaErr, pypi.ErrHashMismatch) {
+			return metaErr
+		} else if metaErr == nil {
 			if err := consistentMetadata(name, ref.version, rm.meta); err != nil {
 				return err
 			}

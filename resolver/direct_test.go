@@ -29,9 +29,18 @@ func (d digestIndex) ArtifactSHA256(ctx context.Context, url, sha256 string) (st
 		return "", fmt.Errorf("%w: no cached copy of %s; run once without --offline", pypi.ErrOffline, url)
 	}
 	if sha256 != "" && sha256 != h {
-		return "", fmt.Errorf("download %s: sha256 mismatch: want %s, got %s", url, sha256, h)
+		return "", fmt.Errorf("download %s: %w: want %s, got %s", url, pypi.ErrHashMismatch, sha256, h)
 	}
 	return h, nil
+}
+
+// ArtifactMetadata checks the expected digest against the archive's, when
+// known, before reading its metadata.
+func (d digestIndex) ArtifactMetadata(ctx context.Context, url, sha256 string) (*pypi.Metadata, error) {
+	if h, ok := d.digests[url]; ok && sha256 != "" && sha256 != h {
+		return nil, fmt.Errorf("download %s: %w: want %s, got %s", url, pypi.ErrHashMismatch, sha256, h)
+	}
+	return d.artifactIndex.ArtifactMetadata(ctx, url, sha256)
 }
 
 // directScenario is a scenario whose texts may name $TD, the absolute path
@@ -71,6 +80,11 @@ var directScenarios = []directScenario{
 		reqs:      "foo @ https://example.com/foo-1.5.tar.gz --hash=sha256:" + hashB,
 		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz": fooMeta},
 		want:      "b==1.0 foo==1.5", check: wantDirectFile("foo", "sdist", "https://example.com/foo-1.5.tar.gz", hashB)}},
+	{scenario: scenario{name: "archive whose download does not match its #sha256=", index: bIndex,
+		reqs:      "foo @ https://example.com/foo-1.5.tar.gz#sha256=" + hashA,
+		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz": fooMeta},
+		wantErr:   "foo (requirements.txt:1): https://example.com/foo-1.5.tar.gz#sha256=" + hashA + ": download https://example.com/foo-1.5.tar.gz: sha256 mismatch: want " + hashA + ", got " + hashC},
+		digests: map[string]string{"https://example.com/foo-1.5.tar.gz": hashC}},
 	{scenario: scenario{name: "archive without a digest: pinned to what was downloaded", index: bIndex,
 		reqs:      "foo @ https://example.com/foo-1.5.tar.gz",
 		artifacts: map[string]*pypi.Metadata{"https://example.com/foo-1.5.tar.gz": fooMeta},

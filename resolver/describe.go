@@ -200,6 +200,37 @@ func (w *world) noVersions(p pkg, set vset) []string {
 // per reason, in the order of their first release; the requires-python
 // specifiers that exclude the target make one fact.
 func (w *world) unusable(p pkg, members []int) []string {
+	order, byReason := w.groupByReason(p, members)
+	var out, python []string
+	for _, why := range order {
+		if strings.HasPrefix(why, requiresPythonWhy) {
+			python = append(python, why)
+			continue
+		}
+		out = append(out, w.reasonText(p, byReason[why], why))
+	}
+	if len(python) > 0 {
+		out = append([]string{w.pythonText(p, python, byReason)}, out...)
+	}
+	return out
+}
+
+// pythonText states that the target is outside the requires-python of
+// releases of p, given as reasons made by pythonWhy.
+func (w *world) pythonText(p pkg, whys []string, byReason map[string][]int) string {
+	if len(whys) == 1 { // "does not satisfy requires-python >=3.14 of foo 2.0"
+		return w.reasonText(p, byReason[whys[0]], whys[0])
+	}
+	parts := make([]string, len(whys))
+	for k, why := range whys {
+		parts[k] = fmt.Sprintf("of %s (%s)", w.releasesText(p, byReason[why]), strings.TrimPrefix(why, requiresPythonWhy))
+	}
+	return fmt.Sprintf("the target Python %s does not satisfy the requires-python %s", w.target.python, strings.Join(parts, " or "))
+}
+
+// groupByReason groups releases by why they cannot be used, the reasons in
+// the order of their first release.
+func (w *world) groupByReason(p pkg, members []int) ([]string, map[string][]int) {
 	info := w.defs[p].info
 	var order []string
 	byReason := map[string][]int{}
@@ -210,25 +241,7 @@ func (w *world) unusable(p pkg, members []int) []string {
 		}
 		byReason[why] = append(byReason[why], i)
 	}
-	pythonGroups := 0
-	for _, why := range order {
-		if strings.HasPrefix(why, requiresPythonWhy) {
-			pythonGroups++
-		}
-	}
-	var out, python []string
-	for _, why := range order {
-		if spec, ok := strings.CutPrefix(why, requiresPythonWhy); ok && pythonGroups > 1 {
-			python = append(python, fmt.Sprintf("of %s (%s)", w.releasesText(p, byReason[why]), spec))
-			continue
-		}
-		out = append(out, w.reasonText(p, byReason[why], why))
-	}
-	if len(python) > 0 { // one fact about the target, however many specifiers
-		out = append([]string{fmt.Sprintf("the target Python %s does not satisfy the requires-python %s",
-			w.target.python, strings.Join(python, " or "))}, out...)
-	}
-	return out
+	return order, byReason
 }
 
 // requiresPythonWhy prefixes the reason a release cannot be used when its

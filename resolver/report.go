@@ -31,7 +31,8 @@ type describer interface {
 // derived node written, "And because" along linear paths and "So, because"
 // for conclusions, a node collapsed into its successor when it has one
 // derived cause, "Thus," after two branches, and line numbers for nodes
-// referred to again. Deliberate differences from pub, all in wording:
+// referred to again. A step whose conclusion reads like its cause's joins
+// that cause's sentence. Deliberate differences from pub, all in wording:
 //
 //   - a root requirement is stated with its origin ("requirements.txt:2
 //     requires baz>=1,<2") rather than "root depends on", so two of them are
@@ -46,7 +47,31 @@ type reporter struct {
 	root  *incompat
 	uses  map[*incompat]int // how many derived nodes name each incompatibility as a cause
 	refs  map[*incompat]int // line numbers given to nodes referred to again
-	lines []string
+	lines []sentence
+}
+
+// sentence is one line of an explanation: "<lead> <causes, joined with
+// and>, <conclusion>. (<number>)"; a blank line has no lead.
+type sentence struct {
+	lead       string   // "Because", "And because", "So, because", "Thus,", or "" for a blank line
+	causes     []string // none after "Thus,"
+	conclusion string
+	number     int // 0 when the line is not referred to
+}
+
+func (s sentence) String() string {
+	if s.lead == "" {
+		return ""
+	}
+	out := s.lead + " "
+	if len(s.causes) > 0 {
+		out += joinAnd(s.causes) + ", "
+	}
+	out += s.conclusion + "."
+	if s.number > 0 {
+		out += fmt.Sprintf(" (%d)", s.number)
+	}
+	return out
 }
 
 // explain renders the derivation tree rooted at ic.
@@ -58,7 +83,11 @@ func explain(ic *incompat, d describer) string {
 	}
 	r.countUses(ic)
 	r.visit(ic, false)
-	return strings.Join(r.lines, "\n")
+	text := make([]string, len(r.lines))
+	for i, s := range r.lines {
+		text[i] = s.String()
+	}
+	return strings.Join(text, "\n")
 }
 
 func (r *reporter) countUses(ic *incompat) {
@@ -77,9 +106,9 @@ func (r *reporter) countUses(ic *incompat) {
 // numbered as in solver.md).
 func (r *reporter) visit(ic *incompat, conclusion bool) {
 	numbered := conclusion || r.uses[ic] > 1
-	conj := "And"
+	conj := "And because"
 	if conclusion || ic == r.root {
-		conj = "So,"
+		conj = "So, because"
 	}
 	c1, c2 := ic.cause1, ic.cause2
 	switch d1, d2 := c1.kind == causeDerived, c2.kind == causeDerived; {
@@ -92,7 +121,7 @@ func (r *reporter) visit(ic *incompat, conclusion bool) {
 		}
 		r.visitOneDerived(ic, derived, ext, conj)
 	default: // 3
-		r.push("Because %s, %s.", r.and(c1, c2), r.conclusion(ic))
+		r.say("Because", r.and(c1, c2), ic)
 	}
 	if numbered {
 		r.number(ic)
@@ -106,14 +135,14 @@ func (r *reporter) visitBothDerived(ic *incompat, conj string) {
 	_, ok2 := r.refs[c2]
 	switch {
 	case ok1 && ok2: // 1.i
-		r.push("Because %s, %s.", r.and(c1, c2), r.conclusion(ic))
+		r.say("Because", r.and(c1, c2), ic)
 	case ok1 || ok2: // 1.ii
 		with, without := c1, c2
 		if ok2 {
 			with, without = c2, c1
 		}
 		r.visit(without, false)
-		r.push("%s because %s, %s.", conj, r.clause(with), r.conclusion(ic))
+		r.say(conj, []string{r.clause(with)}, ic)
 	case singleLine(c1) || singleLine(c2): // 1.iii.a
 		simple, complex := c1, c2
 		if !singleLine(c1) {
@@ -121,28 +150,41 @@ func (r *reporter) visitBothDerived(ic *incompat, conj string) {
 		}
 		r.visit(complex, false)
 		r.visit(simple, false)
-		r.push("Thus, %s.", r.conclusion(ic))
+		r.say("Thus,", nil, ic)
 	default: // 1.iii.b
 		r.visit(c1, true)
-		r.lines = append(r.lines, "")
+		r.lines = append(r.lines, sentence{})
 		r.visit(c2, false)
-		r.push("%s because %s, %s.", conj, r.clause(c1), r.conclusion(ic))
+		r.say(conj, []string{r.clause(c1)}, ic)
 	}
 }
 
 // visitOneDerived is step 2: one cause was derived, the other is a fact.
 func (r *reporter) visitOneDerived(ic, derived, ext *incompat, conj string) {
 	if _, ok := r.refs[derived]; ok { // 2.i
-		r.push("Because %s, %s.", r.and(ext, derived), r.conclusion(ic))
+		r.say("Because", r.and(ext, derived), ic)
 		return
 	}
 	if prior, priorExt, ok := r.collapsible(derived); ok { // 2.ii
 		r.visit(prior, false)
-		r.push("%s because %s, %s.", conj, r.and(priorExt, ext), r.conclusion(ic))
+		r.say(conj, r.and(priorExt, ext), ic)
 		return
 	}
 	r.visit(derived, false) // 2.iii
-	r.push("%s because %s, %s.", conj, joinAnd(r.facts(ext)), r.conclusion(ic))
+	if last := &r.lines[len(r.lines)-1]; r.restates(ic, derived, *last) {
+		last.causes = append(last.causes, r.facts(ext)...)
+		return
+	}
+	r.say(conj, r.facts(ext), ic)
+}
+
+// restates reports whether ic reads the same as its derived cause, whose
+// sentence was just written (their sets differ only in versions the index
+// does not have): the fact that derives one from the other then joins that
+// sentence rather than repeating its conclusion.
+func (r *reporter) restates(ic, derived *incompat, last sentence) bool {
+	return r.uses[derived] == 1 && last.number == 0 && last.lead != "Thus," &&
+		last.conclusion == r.conclusion(ic) && r.conclusion(derived) == last.conclusion
 }
 
 // collapsible reports whether a derived node can be left unsaid, its
@@ -168,15 +210,16 @@ func singleLine(ic *incompat) bool {
 	return ic.kind == causeDerived && ic.cause1.kind != causeDerived && ic.cause2.kind != causeDerived
 }
 
-func (r *reporter) push(format string, args ...any) {
-	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+// say writes the sentence concluding ic.
+func (r *reporter) say(lead string, causes []string, ic *incompat) {
+	r.lines = append(r.lines, sentence{lead: lead, causes: causes, conclusion: r.conclusion(ic)})
 }
 
 // number gives the last line written, which explains ic, a line number.
 func (r *reporter) number(ic *incompat) {
 	n := len(r.refs) + 1
 	r.refs[ic] = n
-	r.lines[len(r.lines)-1] += fmt.Sprintf(" (%d)", n)
+	r.lines[len(r.lines)-1].number = n
 }
 
 // clause states an incompatibility inside a sentence: a fact, or a derived
@@ -199,21 +242,22 @@ func (r *reporter) ref(ic *incompat) string {
 	return ""
 }
 
-// and joins two causes: as a chain when the first's dependency is the
-// second's subject ("foo depends on bar>=2 which depends on baz>=3"), as
-// "both" when they share a subject, else as a list of facts.
-func (r *reporter) and(a, b *incompat) string {
+// and states two causes, to be joined with "and": as one chain when the
+// first's dependency is the second's subject ("foo depends on bar>=2 which
+// depends on baz>=3"), as "both" when they share a subject, else as their
+// facts.
+func (r *reporter) and(a, b *incompat) []string {
 	for _, pair := range [][2]*incompat{{a, b}, {b, a}} {
 		if s, ok := r.requiresThrough(pair[0], pair[1]); ok {
-			return s
+			return []string{s}
 		}
 	}
 	if s, ok := r.requiresBoth(a, b); ok {
-		return s
+		return []string{s}
 	}
 	for _, pair := range [][2]*incompat{{a, b}, {b, a}} {
 		if s, ok := r.requiresForbidden(pair[0], pair[1]); ok {
-			return s
+			return []string{s}
 		}
 	}
 	var parts []string
@@ -224,7 +268,7 @@ func (r *reporter) and(a, b *incompat) string {
 			parts = append(parts, r.facts(ic)...)
 		}
 	}
-	return joinAnd(parts)
+	return parts
 }
 
 // requiresThrough chains prior ("p depends on q") and latter ("q depends on

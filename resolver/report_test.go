@@ -185,6 +185,15 @@ b 2.0:
 c 1.0 yanked:`, reqs: "a<4\nb<2\na!=2.0",
 		wantErr: "Because a<4.0,!=2.0 depends on b>=2 and requirements.txt:3 requires a!=2.0, a==4.0 or b>=2 is required.\n" +
 			"So, because requirements.txt:2 requires b<2 and requirements.txt:1 requires a<4, version solving failed."},
+	{name: "a step that reads like its cause is folded into it", index: `
+a 1.0: b
+a 2.0: b<4.0
+a 4.0: b
+b 4.0 yanked:`, reqs: "a",
+		wantErr: "Because a!=2.0 depends on b, a==2.0 depends on b<4.0 and no version of b matches <4.0 (available: 4.0), every version of a requires b==4.0.\n" +
+			"So, because b==4.0 is yanked (reason: broken) and requirements.txt:1 requires a, version solving failed.\n" +
+			"\n" +
+			"hint: b 4.0 is yanked; only an exact pin (b==4.0) selects it"},
 	{name: "a constraint", index: `
 a 1.0: c>=2
 c 1.0:

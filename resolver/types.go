@@ -23,7 +23,8 @@
 //     pubgrub-rs: unit propagation, decisions by priority, conflict
 //     resolution learning incompatibilities, backjumping.
 //   - report.go, describe.go, errors.go: the derivation tree of a failure
-//     in words, as pubgrub-rs's DefaultStringReporter renders it, and as
+//     in words, as Dart pub's error reporting writes it (with file:line
+//     origins and hints about yanked releases and pre-releases), and as
 //     data.
 //   - resolve.go, output.go: the entry point and the Resolution.
 package resolver

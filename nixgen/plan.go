@@ -97,6 +97,7 @@ func Plan(res *resolver.Resolution, ix *Index) []Decision {
 	taken := map[string]bool{}
 	for i, p := range pkgs {
 		ds[i] = decide(p, ix)
+		dropCredentials(&ds[i])
 		if ds[i].Attr != "" {
 			taken[ds[i].Attr] = true
 		}
@@ -115,6 +116,28 @@ func Plan(res *resolver.Resolution, ix *Index) []Decision {
 	}
 	linkDeps(pkgs, ds)
 	return ds
+}
+
+// dropCredentials removes credentials from a source URL: the output is
+// meant to be committed, and Nix's fetchers authenticate through a netrc
+// file instead (nix.conf's netrc-file, readable by the build sandbox). Over
+// HTTP any userinfo is a credential (often a token as the user name); over
+// SSH the user name ("git@") is not, only a password would be.
+func dropCredentials(d *Decision) {
+	if d.Src == nil || d.Src.URL == "" {
+		return
+	}
+	u, err := url.Parse(d.Src.URL)
+	if err != nil || u.User == nil {
+		return
+	}
+	_, hasPassword := u.User.Password()
+	if strings.Contains(u.Scheme, "ssh") && !hasPassword {
+		return
+	}
+	u.User = nil
+	d.Src.URL = u.String()
+	d.Notes = append(d.Notes, "credentials removed from the URL: give Nix a netrc-file for "+u.Host)
 }
 
 // decide chooses the kind and source of one package; Attr stays empty for

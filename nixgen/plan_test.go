@@ -186,3 +186,26 @@ func TestBuildRequires(t *testing.T) {
 		t.Errorf("other keeps the default build system, got %q", got)
 	}
 }
+
+func TestPlanDropsCredentials(t *testing.T) {
+	res := &resolver.Resolution{Packages: []resolver.Package{{
+		Name: "secretpkg", Version: "1.0",
+		Files: []resolver.File{{Kind: "wheel", Filename: "secretpkg-1.0-py3-none-any.whl",
+			URL:    "https://user:s3cret@pypi.corp.example/files/secretpkg-1.0-py3-none-any.whl",
+			SHA256: strings.Repeat("ab", 32)}},
+	}}}
+	ix, err := NewIndex("python312", "test", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(res, ix, Options{Format: FormatShell, Pin: DefaultPin(), PythonAttr: "python312"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "s3cret") || strings.Contains(string(out), "user@") {
+		t.Errorf("credentials written into the output:\n%s", out)
+	}
+	if !strings.Contains(string(out), `"https://pypi.corp.example/files/secretpkg-1.0-py3-none-any.whl"`) {
+		t.Errorf("the URL without credentials is missing:\n%s", out)
+	}
+}

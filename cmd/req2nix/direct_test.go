@@ -130,8 +130,8 @@ func TestDirectGitRef(t *testing.T) {
 	s := newSession(t)
 	s.write("requirements.txt", "click\nmylib @ git+https://github.com/example/mylib@v1.0\nold @ hg+https://hg.example.com/old\n")
 	r := s.run(args("-o", "shell.nix", "requirements.txt")...)
-	if r.code == 0 {
-		t.Fatalf("a git tag was accepted:\n%s", r.stdout)
+	if r.code != exitUsage {
+		t.Fatalf("a git tag: exit %d, want %d (an input error)\n%s", r.code, exitUsage, r.stderr)
 	}
 	for _, want := range []string{
 		"requirements.txt:2: mylib @ git+https://github.com/example/mylib@v1.0",

@@ -114,7 +114,7 @@ func (u *ui) fail(err error) int {
 	code := exitFailure
 	var inErr *inputError
 	var rfErr *reqfile.Error
-	if errors.As(err, &inErr) || errors.As(err, &rfErr) || isUsageError(err) {
+	if errors.As(err, &inErr) || errors.As(err, &rfErr) || isUsageError(err) || errors.Is(err, resolver.ErrUnpinnable) {
 		code = exitUsage
 	}
 	prefix := "req2nix: "
@@ -167,7 +167,7 @@ func (u *ui) summary(r *result) {
 	}{
 		{nixgen.KindAsIs, "from nixpkgs as is (binary cache)"},
 		{nixgen.KindOverride, "overridden to another version"},
-		{nixgen.KindNew, "built new from PyPI"},
+		{nixgen.KindNew, "built new"},
 	} {
 		names := groups[row.kind]
 		fmt.Fprintf(u.stderr, "  %3d %s", len(names), row.title)

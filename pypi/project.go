@@ -105,11 +105,12 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 }
 
 // prefetchSimple starts getting the project's Simple API page in the
-// background. A release without requires_dist needs that page (then its
-// .metadata file) after its version document; fetched alongside instead,
-// it costs the caller one round trip instead of two. The hint costs at
-// most one request per project (the page is memoised), and a failure here
-// is only logged: the fallback asks again.
+// background. A release without requires_dist needs that page, then its
+// .metadata file, after its version document; with the page fetched
+// alongside the version document, the fallback costs the caller only the
+// .metadata round trip. The hint costs at most one request per project
+// (the page is memoised), and a failure here is only logged: the fallback
+// asks again.
 func (c *Client) prefetchSimple(ix *index, norm string) {
 	_ = c.life.goTracked(func() { // fails only once closed: nothing to prefetch for
 		if _, _, err := c.simplePage(c.life.ctx, ix, norm); err != nil {
@@ -306,9 +307,9 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 }
 
 // checkSimpleAPI is called when a project has no Simple API page on ix: a
-// file:// mirror without a simple/ directory at all (as the JSON-only
-// mirrors bandersnatch writes) is then remembered to have none, so that
-// other projects do not look for theirs.
+// file:// mirror without a simple/ directory at all (a JSON-only mirror)
+// is then remembered to have none, so that other projects do not look for
+// theirs.
 func (c *Client) checkSimpleAPI(ix *index) {
 	if !ix.local {
 		return

@@ -24,13 +24,10 @@ func (w *world) every(p pkg, set vset) bool {
 }
 
 // specText renders a set in the user's terms: the specifier text it came
-// from (clauses lower bound first: ">=1.21.1,<3"), else a specifier written
-// somewhere in this resolution that denotes the same releases (when they
-// are several: one is best named exactly), else its runs of consecutive
-// releases (">=1.0,<2.0 | ==3.1"); "" stands for every version.
+// from (clauses lower bound first: ">=1.21.1,<3"), else its runs of
+// consecutive releases (">=1.0,<2.0 | ==3.1"); "" stands for every version.
 func (w *world) specText(p pkg, set vset) string {
-	n := len(w.realMembers(p, set))
-	switch {
+	switch n := len(w.realMembers(p, set)); {
 	case p == rootPkg || set.label == anyLabel:
 		return ""
 	case set.label != "":
@@ -40,41 +37,7 @@ func (w *world) specText(p pkg, set vset) string {
 	case n == 0:
 		return " (no version)"
 	}
-	if label := w.knownLabel(p, set); label != "" && n > 1 {
-		return displaySpec(label)
-	}
 	return w.runs(p, set)
-}
-
-// knownLabel finds a specifier met during this resolution that denotes the
-// same real releases as set (the shortest, then the first in byte order),
-// or "".
-func (w *world) knownLabel(p pkg, set vset) string {
-	info := w.defs[p].info
-	if info == nil {
-		return ""
-	}
-	best := ""
-	info.sets.Range(func(k, v any) bool {
-		label, s := k.(string), v.(vset)
-		if label != "" && w.sameReleases(p, s, set) &&
-			(best == "" || len(label) < len(best) || len(label) == len(best) && label < best) {
-			best = label
-		}
-		return true
-	})
-	return best
-}
-
-// sameReleases compares two sets of p on its real releases (the phantom
-// aside).
-func (w *world) sameReleases(p pkg, a, b vset) bool {
-	for i := 0; i < w.real(p); i++ {
-		if a.has(i) != b.has(i) {
-			return false
-		}
-	}
-	return true
 }
 
 // displaySpec orders a specifier's clauses as people write them: exact

@@ -48,6 +48,10 @@ type reporter struct {
 	uses  map[*incompat]int // how many derived nodes name each incompatibility as a cause
 	refs  map[*incompat]int // line numbers given to nodes referred to again
 	lines []sentence
+	// labels are the sets with specifier text that the tree's facts
+	// mention, by package: a derived set equal to one of them is written
+	// in the user's terms ("requests>=2.32", not "requests>=2.32.0").
+	labels map[pkg][]vset
 }
 
 // sentence is one line of an explanation: "<lead> <causes, joined with
@@ -77,7 +81,8 @@ func (s sentence) String() string {
 // explain renders the derivation tree rooted at ic.
 func explain(ic *incompat, d describer) string {
 	ic = collapseNoVersions(ic, map[*incompat]*incompat{})
-	r := &reporter{d: d, root: ic, uses: map[*incompat]int{}, refs: map[*incompat]int{}}
+	r := &reporter{d: d, root: ic, uses: map[*incompat]int{}, refs: map[*incompat]int{}, labels: map[pkg][]vset{}}
+	walkExternal(ic, r.collectLabels)
 	if ic.kind != causeDerived {
 		return capitalize(joinAnd(r.facts(ic))) + "."
 	}
@@ -222,6 +227,42 @@ func (r *reporter) number(ic *incompat) {
 	r.lines[len(r.lines)-1].number = n
 }
 
+// collectLabels notes the sets of an external incompatibility that carry
+// specifier text.
+func (r *reporter) collectLabels(ic *incompat) {
+	for _, t := range ic.terms {
+		r.addLabel(t.pkg, t.set)
+	}
+	if len(ic.terms) > 0 {
+		r.addLabel(ic.terms[len(ic.terms)-1].pkg, ic.shown) // constraints, self-dependencies
+	}
+}
+
+func (r *reporter) addLabel(p pkg, set vset) {
+	if set.label != "" && set.label != anyLabel {
+		r.labels[p] = append(r.labels[p], set)
+	}
+}
+
+// termText renders a term's package and versions, naming a set of several
+// versions (not all) by the shortest specifier text (then the first in byte
+// order) that the facts give for exactly those versions; one version is
+// best named exactly, and all by the bare name.
+func (r *reporter) termText(p pkg, set vset) string {
+	if set.label == "" && set.count() > 1 && !r.d.every(p, set) {
+		best := ""
+		for _, l := range r.labels[p] {
+			if l.equal(set) && (best == "" || len(l.label) < len(best) || len(l.label) == len(best) && l.label < best) {
+				best = l.label
+			}
+		}
+		if best != "" {
+			set = set.withLabel(best)
+		}
+	}
+	return r.d.termText(p, set)
+}
+
 // clause states an incompatibility inside a sentence: a fact, or a derived
 // node with its line number.
 func (r *reporter) clause(ic *incompat) string {
@@ -279,8 +320,8 @@ func (r *reporter) requiresThrough(prior, latter *incompat) (string, bool) {
 	if !ok || !lok || to.pkg != lfrom.pkg || !to.set.subsetOf(lfrom.set) || lfrom.pkg == rootPkg {
 		return "", false
 	}
-	return fmt.Sprintf("%s %s%s which %s %s%s", r.lead(prior, from), r.d.termText(to.pkg, to.set), r.ref(prior),
-		r.verb(latter), r.d.termText(lto.pkg, lto.set), r.ref(latter)), true
+	return fmt.Sprintf("%s %s%s which %s %s%s", r.lead(prior, from), r.termText(to.pkg, to.set), r.ref(prior),
+		r.verb(latter), r.termText(lto.pkg, lto.set), r.ref(latter)), true
 }
 
 // requiresBoth joins two dependencies of the same versions of a package
@@ -296,7 +337,7 @@ func (r *reporter) requiresBoth(a, b *incompat) (string, bool) {
 	if a.kind != b.kind {
 		lead = r.subject(from) + " requires"
 	}
-	return fmt.Sprintf("%s both %s%s and %s%s", lead, r.d.termText(to.pkg, to.set), r.ref(a), r.d.termText(bto.pkg, bto.set), r.ref(b)), true
+	return fmt.Sprintf("%s both %s%s and %s%s", lead, r.termText(to.pkg, to.set), r.ref(a), r.termText(bto.pkg, bto.set), r.ref(b)), true
 }
 
 // requiresForbidden joins a dependency on versions that a derived node
@@ -307,7 +348,7 @@ func (r *reporter) requiresForbidden(prior, latter *incompat) (string, bool) {
 		latter.terms[0].pkg != to.pkg || !to.set.subsetOf(latter.terms[0].set) {
 		return "", false
 	}
-	return fmt.Sprintf("%s %s%s which cannot be used%s", r.lead(prior, from), r.d.termText(to.pkg, to.set), r.ref(prior), r.ref(latter)), true
+	return fmt.Sprintf("%s %s%s which cannot be used%s", r.lead(prior, from), r.termText(to.pkg, to.set), r.ref(prior), r.ref(latter)), true
 }
 
 // depForm splits an incompatibility of the form {p in S, not q in T} ("p
@@ -354,9 +395,9 @@ func (r *reporter) verb(ic *incompat) string {
 // subject names the versions a positive term is about.
 func (r *reporter) subject(t term) string {
 	if r.d.every(t.pkg, t.set) {
-		return "every version of " + r.d.termText(t.pkg, t.set)
+		return "every version of " + r.termText(t.pkg, t.set)
 	}
-	return r.d.termText(t.pkg, t.set)
+	return r.termText(t.pkg, t.set)
 }
 
 // facts states an external incompatibility as facts to be joined with
@@ -370,15 +411,15 @@ func (r *reporter) facts(ic *incompat) []string {
 	case causeConstraint:
 		t := ic.terms[len(ic.terms)-1]
 		if ic.origin == "" {
-			return []string{fmt.Sprintf("the constraints allow only %s", r.d.termText(t.pkg, ic.shown))}
+			return []string{fmt.Sprintf("the constraints allow only %s", r.termText(t.pkg, ic.shown))}
 		}
-		return []string{fmt.Sprintf("%s constrains %s", ic.origin, r.d.termText(t.pkg, ic.shown))}
+		return []string{fmt.Sprintf("%s constrains %s", ic.origin, r.termText(t.pkg, ic.shown))}
 	case causeDependency:
 		if from, to, ok := r.depForm(ic); ok {
-			return []string{r.lead(ic, from) + " " + r.d.termText(to.pkg, to.set)}
+			return []string{r.lead(ic, from) + " " + r.termText(to.pkg, to.set)}
 		}
 		if t := ic.terms[0]; len(ic.terms) == 1 && t.pos { // on another version of itself
-			return []string{r.lead(ic, t) + " " + r.d.termText(t.pkg, ic.shown)}
+			return []string{r.lead(ic, t) + " " + r.termText(t.pkg, ic.shown)}
 		}
 	case causeRoot:
 		return []string{"the requirements must be resolved"}
@@ -399,9 +440,9 @@ func (r *reporter) conclusion(ic *incompat) string {
 	var pos, neg []string
 	for _, t := range ts {
 		if t.pos {
-			pos = append(pos, r.d.termText(t.pkg, t.set))
+			pos = append(pos, r.termText(t.pkg, t.set))
 		} else {
-			neg = append(neg, r.d.termText(t.pkg, t.set))
+			neg = append(neg, r.termText(t.pkg, t.set))
 		}
 	}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // reportCase is one resolution whose outcome is asserted: the versions
@@ -227,5 +228,26 @@ func runReportCases(t *testing.T, cases []reportCase) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestExplanationDeterministic resolves each failing case again with the
+// provider's answers arriving in varying order (speculation then runs
+// ahead differently): the explanation must not change.
+func TestExplanationDeterministic(t *testing.T) {
+	for _, tc := range append(pubExamples, reportCases...) {
+		if tc.wantErr == "" {
+			continue
+		}
+		for round := 0; round < 3; round++ {
+			idx := newMemIndex(t, tc.index)
+			idx.delay = func(call string) time.Duration {
+				return time.Duration((len(call)*7+round*13)%5) * 200 * time.Microsecond
+			}
+			_, err := Resolve(context.Background(), idx, rootFile(t, tc.reqs, tc.constraints), tc.opts)
+			if err == nil || err.Error() != tc.wantErr {
+				t.Fatalf("%s, round %d:\n%v\nwant:\n%s", tc.name, round, err, tc.wantErr)
+			}
+		}
 	}
 }

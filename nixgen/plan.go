@@ -140,6 +140,18 @@ func dropCredentials(d *Decision) {
 	d.Notes = append(d.Notes, "credentials removed from the URL: give Nix a netrc-file for "+u.Host)
 }
 
+// keptBuildTools are taken from nixpkgs whatever version the resolution
+// chose (mach-nix learnt the same: overriding them rebuilds the world or
+// recurses in nixpkgs' bootstrap).
+var keptBuildTools = map[string]bool{"pip": true, "setuptools": true, "wheel": true}
+
+func orUnknown(v string) string {
+	if v == "" {
+		return "unknown"
+	}
+	return v
+}
+
 // decide chooses the kind and source of one package; Attr stays empty for
 // a new package, which gets a free name afterwards.
 func decide(p resolver.Package, ix *Index) Decision {
@@ -159,6 +171,12 @@ func decide(p resolver.Package, ix *Index) Decision {
 	}
 	if ok && sameVersion(e.Version, p.Version) {
 		d.Kind = KindAsIs
+		return d
+	}
+	if ok && keptBuildTools[p.Name] {
+		d.Kind = KindAsIs
+		d.Notes = append(d.Notes, fmt.Sprintf("kept nixpkgs' %s (version %s) instead of %s: nixpkgs builds nearly every package with it, so an override would rebuild them all and break its bootstrap",
+			p.Name, orUnknown(e.Version), p.Version))
 		return d
 	}
 	sdist, wheel := pickFiles(p.Files)

@@ -209,3 +209,27 @@ func TestPlanDropsCredentials(t *testing.T) {
 		t.Errorf("the URL without credentials is missing:\n%s", out)
 	}
 }
+
+func TestPlanKeepsBuildTools(t *testing.T) {
+	ix, err := NewIndex("python312", "test", []Entry{{Attr: "setuptools", Version: "75.8.0"}, {Attr: "six", Version: "1.16.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdist := func(name, version string) []resolver.File {
+		return []resolver.File{{Kind: "sdist", Filename: name + "-" + version + ".tar.gz", URL: "https://files.pythonhosted.org/packages/source/" + name[:1] + "/" + name + "/" + name + "-" + version + ".tar.gz", SHA256: strings.Repeat("cd", 32)}}
+	}
+	res := &resolver.Resolution{Packages: []resolver.Package{
+		{Name: "setuptools", Version: "46.1.3", Files: sdist("setuptools", "46.1.3")},
+		{Name: "six", Version: "1.14.0", Files: sdist("six", "1.14.0")},
+	}}
+	got := map[string]Decision{}
+	for _, d := range Plan(res, ix) {
+		got[d.Name] = d
+	}
+	if d := got["setuptools"]; d.Kind != KindAsIs || d.Src != nil || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "kept nixpkgs' setuptools (version 75.8.0) instead of 46.1.3") {
+		t.Errorf("setuptools: %+v, want nixpkgs' own with a note", d)
+	}
+	if d := got["six"]; d.Kind != KindOverride {
+		t.Errorf("six: kind %s, want an override (only build tools are kept)", d.Kind)
+	}
+}

@@ -154,8 +154,11 @@ func (u *ui) summary(r *result) {
 	groups := map[nixgen.Kind][]string{}
 	for _, d := range r.plan {
 		label := d.Name + " " + d.Version
-		if d.Kind == nixgen.KindOverride && d.NixpkgsVersion != "" {
+		switch {
+		case d.Kind == nixgen.KindOverride && d.NixpkgsVersion != "":
 			label += " (nixpkgs has " + d.NixpkgsVersion + ")"
+		case d.Kind == nixgen.KindAsIs && d.NixpkgsVersion != d.Version:
+			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
 		}
 		groups[d.Kind] = append(groups[d.Kind], label)
 	}
@@ -176,10 +179,15 @@ func (u *ui) summary(r *result) {
 		}
 		fmt.Fprintln(u.stderr)
 	}
-	if len(r.index.Versions()) == 0 && len(groups[nixgen.KindAsIs]) == 0 && len(groups[nixgen.KindOverride]) > 0 {
+	if len(r.index.Versions()) == 0 && len(groups[nixgen.KindOverride]) > 0 {
 		fmt.Fprintln(u.stderr, "hint: this nixpkgs index knows attribute names only, so nothing can be reused as is;\n      --eval-nixpkgs (needs Nix) or --nixpkgs-index FILE tell req2nix the versions nixpkgs ships")
 	}
 	warnings := append([]string{}, r.warnings...)
+	for _, d := range r.plan {
+		for _, n := range d.Notes {
+			warnings = append(warnings, d.Name+": "+n)
+		}
+	}
 	sort.Strings(warnings)
 	for _, w := range warnings {
 		fmt.Fprintf(u.stderr, "warning: %s\n", w)

@@ -48,6 +48,11 @@
 //     name is already an attribute of something else gets the attribute
 //     "<name>-pypi".
 //
+// setuptools, pip and wheel are the exception: nixpkgs' own are used
+// whatever version was resolved (with a note), because nixpkgs builds nearly
+// every package with them, so an override would rebuild the whole set and
+// break their bootstrap.
+//
 // Edges of dependency cycles are dropped (Nix cannot build mutually
 // dependent derivations); every resolved package is listed in
 // withPackages anyway, so the environment still holds all of them.

@@ -91,7 +91,11 @@ func TestClose(t *testing.T) {
 					t.Fatal("no prefetch in flight to interrupt: the test needs a longer latency")
 				}
 			}
+			start := time.Now()
 			c.Close()
+			if d := time.Since(start); d > latency {
+				t.Errorf("Close took %v: in-flight requests (latency %v) were waited for, not cancelled", d, latency)
+			}
 			if !tt.settle {
 				checkCallers(t, errs, time.Second, ErrClosed)
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/req2nix/req2nix/pypi"
 )
 
 // termText renders "name<spec>" (see specText), or "the requirements" for
@@ -140,14 +142,17 @@ func (w *world) run(p pkg, i, j, n int) string {
 }
 
 // noVersions explains why no release of p in set can be chosen, as facts
-// to be joined with "and": none matches (listing what exists), or those
-// that match cannot be used, one fact per reason (requires-python, yanked,
-// no file for the target, hashes).
+// to be joined with "and": no index has the project, none matches (listing
+// what exists), or those that match cannot be used, one fact per reason
+// (requires-python, yanked, no file for the target, hashes).
 func (w *world) noVersions(p pkg, set vset) []string {
 	d := w.defs[p]
 	spec := w.specText(p, set)
 	if d.info == nil {
 		return []string{fmt.Sprintf("%s%s does not match the direct reference %s", w.name(p), spec, d.direct.req.URL)}
+	}
+	if nf := d.missing; nf != nil {
+		return []string{missingText(w.name(p), nf)}
 	}
 	members := w.realMembers(p, set)
 	if len(members) == 0 {
@@ -157,6 +162,16 @@ func (w *world) noVersions(p pkg, set vset) []string {
 		return []string{fmt.Sprintf("no version of %s matches %s (available: %s)", w.name(p), spec, w.available(p))}
 	}
 	return w.unusable(p, members)
+}
+
+// missingText states that no index has a project: "nope is not on
+// https://pypi.org (did you mean "nose"?)".
+func missingText(name string, nf *pypi.NotFoundError) string {
+	text := fmt.Sprintf("%s is not on %s", name, nf.Index)
+	if len(nf.Suggestions) > 0 {
+		text += fmt.Sprintf(" (did you mean %q?)", nf.Suggestions[0])
+	}
+	return text
 }
 
 // unusable states why each of the given releases cannot be used, one fact

@@ -195,6 +195,13 @@ b 4.0 yanked:`, reqs: "a",
 			"So, because b==4.0 is yanked (reason: broken) and requirements.txt:1 requires a, version solving failed.\n" +
 			"\n" +
 			"hint: b 4.0 is yanked; only an exact pin (b==4.0) selects it"},
+	{name: "a dependency on a project the index does not have is avoided", index: `
+a 1.0:
+a 2.0: nope`, reqs: "a", want: "a==1.0"},
+	{name: "a dependency on a project the index does not have", index: `
+a 1.0: nope>=1`, reqs: "a",
+		wantErr: "Because nope is not on mem and a==1.0 depends on nope>=1, a==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires a, version solving failed."},
 	{name: "a constraint", index: `
 a 1.0: c>=2
 c 1.0:

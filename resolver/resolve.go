@@ -43,8 +43,10 @@ type ArtifactMetadataProvider interface {
 
 // Resolve chooses one version of every package the root requirements of in
 // need, for the target in opts. It fails with a *NoSolutionError when the
-// requirements conflict, and with a wrapped error naming the package when
-// the provider fails (an unknown package, an unreachable index).
+// requirements conflict (a dependency on a project no index has is one such
+// conflict: as in pip, the versions that need it are avoided), and with a
+// wrapped error naming the package when the provider fails (a root
+// requirement on an unknown project, an unreachable index).
 func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*Resolution, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

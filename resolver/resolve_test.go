@@ -283,7 +283,8 @@ a 1.0:`, reqs: "a", opts: Options{Python: "3.11"},
 		wantErr: "pyproject.toml:5: the project requires Python >=3.12, which excludes the target Python 3.11.14; choose a target it allows"},
 	{name: "unknown package", index: `
 a 1.0: nope`, reqs: "a",
-		wantErr: `nope (required by a 1.0): package "nope" not found on mem`},
+		wantErr: "Because nope is not on mem and a==1.0 depends on nope, a==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires a, version solving failed."},
 	{name: "unknown root package", index: `
 a 1.0:`, reqs: "a\nnope>=1",
 		wantErr: `nope (requirements.txt:2): package "nope" not found on mem`},

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sort"
@@ -19,6 +20,10 @@ type pkgDef struct {
 	base   pkg    // for extras: the real package
 	info   *projectInfo
 	direct *directRef
+	// missing is set when no index has the project: it then has no
+	// versions, so that a dependency on it rules out what needs it (as in
+	// pip), while a root requirement on it is reported as this error.
+	missing *pypi.NotFoundError
 }
 
 func (d *pkgDef) display() string {
@@ -152,6 +157,9 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 		d.direct = ref
 	} else {
 		info, err := w.fetch.info(ctx, name)
+		if errors.As(err, &d.missing) {
+			info, err = w.target.analyse(&pypi.Project{Name: name}), nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -303,6 +311,9 @@ func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Re
 	}
 	for _, extra := range targets {
 		q, err := w.register(ctx, name, extra, &deps)
+		if err == nil && p == rootPkg && w.defs[q].missing != nil {
+			err = w.defs[q].missing
+		}
 		if err != nil {
 			if p != rootPkg {
 				err = fmt.Errorf("%s (required by %s %s): %w", name, w.name(p), w.versionString(p, v), err)

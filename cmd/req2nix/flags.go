@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -105,7 +106,10 @@ Exit status: 0 success; 1 resolution, network or --check failure; 2 usage or inp
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("req2nix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package would print its own message and the whole usage on
+	// any mistake; run prints one paragraph instead (see flagError), and
+	// parseArgs prints the usage only for --help.
+	fs.SetOutput(io.Discard)
 	o.jobs = 16
 	o.preferNixpkgs = true
 	o.format = "shell"
@@ -158,12 +162,85 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	boolean(&o.noProgress, "no-progress", "", "no progress bar")
 	boolean(&o.version, "version", "", "print the version and exit")
 
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		printFlags(stderr, fs)
-		fmt.Fprint(stderr, usageTail)
-	}
+	fs.Usage = func() {}
 	return fs
+}
+
+// printUsage is --help: what req2nix does, its flags and environment.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	printFlags(w, fs)
+	fmt.Fprint(w, usageTail)
+}
+
+// flagValueError matches the flag package's complaint about a value.
+var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
+
+// flagError rewrites the flag package's messages in req2nix's words, naming
+// each option the way --help spells it (-o, --output) and saying what to do.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		if near := nearFlag(fs, name); near != "" {
+			return usageErrorf("unknown option %s; did you mean %s?", dashed(name), dashed(near))
+		}
+		return usageErrorf("unknown option %s", dashed(name))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return usageErrorf("option %s needs a value: %s %s", dashed(name), dashed(name), argName(fs, name))
+	}
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		return usageErrorf("option %s=%q: %s", dashed(m[2]), m[1], valueWanted(fs.Lookup(m[2])))
+	}
+	return usageErrorf("%s", msg)
+}
+
+// nearFlag is the long flag the unknown name probably meant: one is the
+// other with something added (--extras, --upgrade-packages, --index). Of
+// several, the one sharing the most with name wins, then the shortest.
+func nearFlag(fs *flag.FlagSet, name string) string {
+	near, shared := "", 0
+	fs.VisitAll(func(f *flag.Flag) {
+		related := strings.HasPrefix(f.Name, name) || strings.HasPrefix(name, f.Name)
+		n := min(len(f.Name), len(name))
+		if related && len(f.Name) > 1 && len(name) > 2 && (n > shared || n == shared && len(f.Name) < len(near)) {
+			near, shared = f.Name, n
+		}
+	})
+	return near
+}
+
+// argName is the placeholder --help shows for a flag's value (FILE, URL),
+// looked up on the long form for a short one.
+func argName(fs *flag.FlagSet, name string) string {
+	f := fs.Lookup(name)
+	if long, ok := strings.CutPrefix(f.Usage, "short for --"); ok {
+		f = fs.Lookup(long)
+	}
+	arg, _ := flag.UnquoteUsage(f)
+	return arg
+}
+
+// valueWanted says what kind of value a flag takes.
+func valueWanted(f *flag.Flag) string {
+	if f == nil {
+		return "not a valid value"
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return "give true or false, or leave the value out"
+	}
+	if _, ok := f.Value.(flag.Getter).Get().(int); ok {
+		return "give a whole number"
+	}
+	return "not a valid value"
+}
+
+// dashed spells a flag name as --help does: -o, --output.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // printFlags lists the flags GNU style: "-o, --output FILE", the short form
@@ -206,8 +283,11 @@ func parseArgs(args []string, env func(string) string, stderr io.Writer) (*optio
 	o := &options{}
 	fs := newFlagSet(o, stderr)
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			printUsage(stderr, fs)
 			return nil, err
+		} else if err != nil {
+			return nil, flagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -25,7 +25,6 @@ type options struct {
 
 	nixpkgsRev    string
 	nixpkgsSHA256 string
-	nixpkgsPath   string
 	nixpkgsIndex  string
 	evalNixpkgs   bool
 

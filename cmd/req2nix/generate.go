@@ -83,8 +83,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
+	plan := nixgen.Plan(res, ix)
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
-	buildRequires, notes := sdistBuildRequires(ctx, client, res, nixgen.Plan(res, ix))
+	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
 	warnings = append(warnings, notes...)
 	opts := nixgen.Options{
 		Format:        o.format,
@@ -99,7 +100,6 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
-	plan := nixgen.Plan(res, ix)
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
 }
 

@@ -17,11 +17,49 @@ func deliver(o *options, out []byte, stdout io.Writer) (int, error) {
 	case o.check:
 		return check(o.output, out, stdout)
 	case o.output != "":
-		return exitOK, writeFileAtomic(o.output, out)
+		if err := writeFileAtomic(o.output, out); err != nil {
+			return exitFailure, fmt.Errorf("-o %s: cannot write it (%v)", o.output, pathErrorCause(err))
+		}
+		return exitOK, nil
 	default:
 		_, err := stdout.Write(out)
 		return exitOK, err
 	}
+}
+
+// checkOutputPath fails early, before any resolving, when the -o file
+// could not be written (or, with --check, read): it is a directory, or its
+// directory is missing or not writable.
+func checkOutputPath(o *options) error {
+	if o.output == "" {
+		return nil
+	}
+	if isDir(o.output) {
+		return fmt.Errorf("-o %s is a directory; name the file to write, such as %s", o.output, filepath.Join(o.output, "shell.nix"))
+	}
+	dir := filepath.Dir(o.output)
+	if !isDir(dir) {
+		return fmt.Errorf("-o %s: directory %s does not exist; create it first (mkdir -p %s)", o.output, dir, shellQuote(dir))
+	}
+	if o.check {
+		return nil
+	}
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(o.output)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("-o %s: cannot write in directory %s (%v); choose another place or fix its permissions", o.output, dir, pathErrorCause(err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// pathErrorCause is the operating system's reason alone ("permission
+// denied"), without the temporary file name the user never chose.
+func pathErrorCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // check compares the regenerated output with the file: exit 0 when equal,

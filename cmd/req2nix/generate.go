@@ -35,6 +35,9 @@ func (e *inputError) Unwrap() error { return e.err }
 // generate runs the pipeline: read inputs, choose the interpreter, load the
 // nixpkgs index, resolve, emit.
 func generate(ctx context.Context, o *options, env func(string) string, ui *ui) (*result, error) {
+	if err := checkOutputPath(o); err != nil {
+		return nil, &inputError{err}
+	}
 	in, err := readInputs(o)
 	if err != nil {
 		return nil, &inputError{err}

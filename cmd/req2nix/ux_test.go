@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,21 +17,31 @@ func TestUsageMistakes(t *testing.T) {
 		args  []string
 		code  int
 		want  []string // each must appear on stderr
+		setup func(t *testing.T, dir string)
 	}{
 		{"unknown flag", nil, []string{"--bogus"}, 2,
-			[]string{"req2nix: unknown option --bogus\n"}},
+			[]string{"req2nix: unknown option --bogus\n"}, nil},
 		{"misspelt flag", nil, []string{"--upgrade-packages", "flask"}, 2,
-			[]string{"unknown option --upgrade-packages; did you mean --upgrade-package?"}},
+			[]string{"unknown option --upgrade-packages; did you mean --upgrade-package?"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,
-			[]string{"option -o needs a value: -o FILE"}},
+			[]string{"option -o needs a value: -o FILE"}, nil},
 		{"number flag given a word", nil, []string{"-j", "many"}, 2,
-			[]string{`option -j="many": give a whole number`}},
+			[]string{`option -j="many": give a whole number`}, nil},
 		{"boolean flag given a word", nil, []string{"--check=maybe"}, 2,
-			[]string{`option --check="maybe": give true or false`}},
+			[]string{`option --check="maybe": give true or false`}, nil},
+		{"-o in a missing directory", flaskOnly, []string{"-o", "nix/shell.nix", "requirements.txt"}, 2,
+			[]string{"-o nix/shell.nix: directory nix does not exist; create it first (mkdir -p nix)"}, nil},
+		{"-o names a directory", flaskOnly, []string{"-o", "nix", "requirements.txt"}, 2,
+			[]string{"-o nix is a directory; name the file to write, such as nix/shell.nix"}, mkdir("nix", 0o755)},
+		{"-o in a read-only directory", flaskOnly, []string{"-o", "nix/shell.nix", "requirements.txt"}, 2,
+			[]string{"-o nix/shell.nix: cannot write in directory nix (permission denied)"}, mkdir("nix", 0o555)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSession(t)
+			if tt.setup != nil {
+				tt.setup(t, s.dir)
+			}
 			for name, content := range tt.files {
 				s.write(name, content)
 			}
@@ -41,6 +53,21 @@ func TestUsageMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+var flaskOnly = map[string]string{"requirements.txt": "flask\n"}
+
+// mkdir makes a directory with the given permissions; a read-only one is
+// no obstacle to root, so such a test is skipped when run as root.
+func mkdir(name string, perm os.FileMode) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		if perm&0o200 == 0 && os.Geteuid() == 0 {
+			t.Skip("root can write in a read-only directory")
+		}
+		if err := os.Mkdir(filepath.Join(dir, name), perm); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

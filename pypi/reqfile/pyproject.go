@@ -45,12 +45,14 @@ func parsePyprojectText(path, text string, sel Selection) (*File, error) {
 }
 
 func tomlError(path string, err error) error {
+	// go-toml prefixes its messages with "toml: ", which would repeat "TOML".
+	msg := "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ") + "; fix the syntax"
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, col := de.Position()
-		return &Error{Source: Source{File: path, Line: row}, Col: col, Msg: "invalid TOML: " + de.Error() + "; fix the syntax", Err: err}
+		return &Error{Source: Source{File: path, Line: row}, Col: col, Msg: msg, Err: err}
 	}
-	return &Error{Source: Source{File: path}, Msg: "invalid TOML: " + err.Error() + "; fix the syntax", Err: err}
+	return &Error{Source: Source{File: path}, Msg: msg, Err: err}
 }
 
 // hasExtra reports whether a normalised selection includes an extra.

@@ -83,7 +83,7 @@ dependencies = [
 	{name: "project must be a table", toml: "project = 1\n",
 		wantErr: `pyproject.toml:1: project must be a table; see the pyproject.toml specification`},
 	{name: "TOML syntax error", toml: "[project]\nname = \"p\n",
-		wantErr: "pyproject.toml:2:10: invalid TOML: toml: basic strings cannot have new lines; fix the syntax"},
+		wantErr: "pyproject.toml:2:10: invalid TOML: basic strings cannot have new lines; fix the syntax"},
 
 	// PEP 735 [dependency-groups].
 	{name: "groups with includes", sel: Selection{Groups: []string{"Test"}}, toml: `

@@ -162,8 +162,8 @@ func (u *ui) summary(r *result) {
 		}
 		groups[d.Kind] = append(groups[d.Kind], label)
 	}
-	fmt.Fprintf(u.stderr, "req2nix: %d packages for %s on %s (nixpkgs index: %s)\n",
-		len(r.plan), r.pythonAttr, r.resolution.Platform, r.index.Source)
+	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s; nixpkgs index: %s\n",
+		count(len(r.plan), "package"), r.pythonAttr, r.resolution.Platform, r.index.Source)
 	for _, row := range []struct {
 		kind  nixgen.Kind
 		title string
@@ -192,4 +192,12 @@ func (u *ui) summary(r *result) {
 	for _, w := range warnings {
 		fmt.Fprintf(u.stderr, "warning: %s\n", w)
 	}
+}
+
+// count says "1 package", "2 packages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,5 +86,39 @@ func checkOneParagraph(t *testing.T, r runResult) {
 		if strings.Contains(r.stderr, goism) {
 			t.Errorf("stderr shows %q:\n%s", goism, r.stderr)
 		}
+	}
+}
+
+// TestSummaryAddsUp checks the summary on stderr: the total is worded for
+// its number, and the rows (as is, overridden, built new) add up to it.
+func TestSummaryAddsUp(t *testing.T) {
+	tests := []struct {
+		requirements string
+		head         string
+	}{
+		{"cowsay\n", "req2nix: 1 package for python312 on x86_64-linux; nixpkgs index: "},
+		{"flask\nrequests\ncowsay\n", "req2nix: 13 packages for python312 on x86_64-linux; nixpkgs index: "},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimSpace(tt.requirements), func(t *testing.T) {
+			s := newSession(t)
+			s.write("requirements.txt", tt.requirements)
+			r := s.mustRun(0, args("requirements.txt")...)
+			if !strings.HasPrefix(r.stderr, tt.head) {
+				t.Fatalf("summary should start %q:\n%s", tt.head, r.stderr)
+			}
+			var total, sum int
+			fmt.Sscanf(r.stderr, "req2nix: %d", &total)
+			for _, line := range strings.Split(r.stderr, "\n")[1:4] {
+				var n int
+				if _, err := fmt.Sscanf(strings.TrimSpace(line), "%d", &n); err != nil {
+					t.Fatalf("summary row %q has no count", line)
+				}
+				sum += n
+			}
+			if sum != total {
+				t.Errorf("rows add up to %d, the total says %d:\n%s", sum, total, r.stderr)
+			}
+		})
 	}
 }

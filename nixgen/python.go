@@ -178,11 +178,25 @@ func chooseRequested(table []interpreter, pin Pin, requested, requiresPython str
 			continue
 		}
 		if !satisfies(spec, it.Version) {
-			return "", "", fmt.Errorf("--python %s: %s %s does not satisfy the project's requires-python %q", requested, it.Attr, it.Version, requiresPython)
+			return "", "", fmt.Errorf("--python %s: %s %s does not satisfy the project's requires-python %q; %s", requested, it.Attr, it.Version, requiresPython, fittingHint(table, spec))
 		}
 		return it.Attr, it.Version, nil
 	}
 	return "", "", fmt.Errorf("--python %s: nixpkgs %s has no %s (it has %s)", requested, pin.label(), want, attrList(table))
+}
+
+// fittingHint names the interpreters of the pin that requires-python allows.
+func fittingHint(table []interpreter, spec pep440.Specifiers) string {
+	var fit []interpreter
+	for _, it := range table {
+		if satisfies(spec, it.Version) {
+			fit = append(fit, it)
+		}
+	}
+	if len(fit) == 0 {
+		return "no Python of this nixpkgs does: pin another nixpkgs or relax requires-python"
+	}
+	return "choose one that does (" + attrList(fit) + ") or leave --python out"
 }
 
 func satisfies(spec pep440.Specifiers, version string) bool {

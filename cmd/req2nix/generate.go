@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
 	"github.com/req2nix/req2nix/resolver"
 )
@@ -88,6 +90,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	plan := nixgen.Plan(res, ix)
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
+	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
 	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
 	warnings = append(warnings, notes...)
 	opts := nixgen.Options{
@@ -104,6 +107,21 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		return nil, err
 	}
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+}
+
+// unknownUpgrades warns about each -P name that is not in the resolution: a
+// misspelt name would otherwise upgrade nothing without a word.
+func unknownUpgrades(names []string, res *resolver.Resolution) []string {
+	var warnings []string
+	for _, name := range names {
+		_, found := slices.BinarySearchFunc(res.Packages, pep508.NormalizeName(name), func(p resolver.Package, n string) int {
+			return strings.Compare(p.Name, n)
+		})
+		if !found {
+			warnings = append(warnings, fmt.Sprintf("-P %s: no package of that name was resolved, so nothing was upgraded for it; check the spelling", name))
+		}
+	}
+	return warnings
 }
 
 // buildRequiresTimeout bounds the optional download of sdists whose

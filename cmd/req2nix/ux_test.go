@@ -122,3 +122,31 @@ func TestSummaryAddsUp(t *testing.T) {
 		})
 	}
 }
+
+// TestWarnings runs inputs that succeed but deserve a word on stderr.
+func TestWarnings(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  string
+	}{
+		{"-P with a misspelt name", flaskOnly, []string{"-P", "flsk", "-P", "Jinja2", "-o", "shell.nix", "requirements.txt"},
+			"warning: -P flsk: no package of that name was resolved, so nothing was upgraded for it; check the spelling\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			for name, content := range tt.files {
+				s.write(name, content)
+			}
+			r := s.mustRun(0, args(tt.args...)...)
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, r.stderr)
+			}
+			if strings.Count(r.stderr, "warning:") != strings.Count(tt.want, "warning:") {
+				t.Errorf("unexpected warnings:\n%s", r.stderr)
+			}
+		})
+	}
+}

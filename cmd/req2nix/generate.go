@@ -91,6 +91,10 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	plan := nixgen.Plan(res, ix)
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
 	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
+	if len(res.Packages) == 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: no requirement applies to %s on %s, so the environment has Python alone",
+			strings.Join(o.inputs, ", "), pythonAttr, o.platform))
+	}
 	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
 	warnings = append(warnings, notes...)
 	opts := nixgen.Options{

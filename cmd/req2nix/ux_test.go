@@ -133,6 +133,10 @@ func TestWarnings(t *testing.T) {
 	}{
 		{"-P with a misspelt name", flaskOnly, []string{"-P", "flsk", "-P", "Jinja2", "-o", "shell.nix", "requirements.txt"},
 			"warning: -P flsk: no package of that name was resolved, so nothing was upgraded for it; check the spelling\n"},
+		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, []string{"requirements.txt"},
+			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
+		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, []string{"requirements.txt"},
+			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -194,8 +197,14 @@ func choosePin(o *options) (nixgen.Pin, error) {
 		return nixgen.DefaultPin(), nil
 	case isDir(o.nixpkgsRev):
 		return nixgen.Pin{Path: o.nixpkgsRev}, nil
+	case looksLikePath(o.nixpkgsRev):
+		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s: no such directory; give the path of a local nixpkgs checkout, or a git revision", o.nixpkgsRev)
+	case !gitRevRE.MatchString(o.nixpkgsRev):
+		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %q is not a git revision; give a commit hash such as %s", o.nixpkgsRev, nixgen.DefaultPin().Rev)
 	case o.nixpkgsSHA256 == "":
 		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s needs --nixpkgs-sha256 (the NAR hash fetchTarball checks; `nix-prefetch-url --unpack https://github.com/NixOS/nixpkgs/archive/%s.tar.gz` prints it)", o.nixpkgsRev, o.nixpkgsRev)
+	case !isSHA256(o.nixpkgsSHA256):
+		return nixgen.Pin{}, fmt.Errorf("--nixpkgs-sha256 %q is not a sha256: give it in SRI form (sha256-<44 base64 characters>), Nix base32 (52 characters) or hex (64 characters)", o.nixpkgsSHA256)
 	default:
 		return nixgen.Pin{
 			Rev:    o.nixpkgsRev,
@@ -204,6 +213,30 @@ func choosePin(o *options) (nixgen.Pin, error) {
 		}, nil
 	}
 }
+
+// gitRevRE is what a git revision, tag or branch name can look like in a
+// GitHub archive URL.
+var gitRevRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// looksLikePath tells a --nixpkgs meant as a local checkout from a revision.
+func looksLikePath(s string) bool {
+	return strings.ContainsRune(s, filepath.Separator) || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~")
+}
+
+// isSHA256 accepts a sha256 in the forms Nix reads: SRI, Nix base32, hex.
+func isSHA256(h string) bool {
+	if b64, ok := strings.CutPrefix(h, "sha256-"); ok {
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		return err == nil && len(raw) == sha256.Size
+	}
+	h = strings.TrimPrefix(h, "sha256:")
+	return nix32RE.MatchString(h) || hex64RE.MatchString(h)
+}
+
+var (
+	nix32RE = regexp.MustCompile(`^[0-9abcdfghijklmnpqrsvwxyz]{52}$`)
+	hex64RE = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
 
 func isDir(path string) bool {
 	st, err := os.Stat(path)

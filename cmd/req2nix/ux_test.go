@@ -36,6 +36,14 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{"-o nix is a directory; name the file to write, such as nix/shell.nix"}, mkdir("nix", 0o755)},
 		{"-o in a read-only directory", flaskOnly, []string{"-o", "nix/shell.nix", "requirements.txt"}, 2,
 			[]string{"-o nix/shell.nix: cannot write in directory nix (permission denied)"}, mkdir("nix", 0o555)},
+		{"--nixpkgs-sha256 not a hash", flaskOnly, []string{"--nixpkgs", "abc123", "--nixpkgs-sha256", "garbage", "requirements.txt"}, 2,
+			[]string{`--nixpkgs-sha256 "garbage" is not a sha256: give it in SRI form`}, nil},
+		{"--nixpkgs SRI hash of the wrong length", flaskOnly, []string{"--nixpkgs", "abc123", "--nixpkgs-sha256", "sha256-AAAA", "requirements.txt"}, 2,
+			[]string{`--nixpkgs-sha256 "sha256-AAAA" is not a sha256`}, nil},
+		{"--nixpkgs with quotes", flaskOnly, []string{"--nixpkgs", `a"b`, "--nixpkgs-sha256", defaultSHA, "requirements.txt"}, 2,
+			[]string{`--nixpkgs "a\"b" is not a git revision; give a commit hash such as `}, nil},
+		{"--nixpkgs a missing checkout", flaskOnly, []string{"--nixpkgs", "../nixpkgs"}, 2,
+			[]string{"--nixpkgs ../nixpkgs: no such directory; give the path of a local nixpkgs checkout, or a git revision"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +64,9 @@ func TestUsageMistakes(t *testing.T) {
 		})
 	}
 }
+
+// defaultSHA is a well-formed SRI sha256 (the default pin's).
+const defaultSHA = "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs="
 
 var flaskOnly = map[string]string{"requirements.txt": "flask\n"}
 
@@ -152,5 +163,28 @@ func TestWarnings(t *testing.T) {
 				t.Errorf("unexpected warnings:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+func TestIsSHA256(t *testing.T) {
+	tests := []struct {
+		hash string
+		want bool
+	}{
+		{defaultSHA, true},
+		{"sha256-AAAA", false}, // SRI, too short
+		{"sha512-" + strings.Repeat("A", 86) + "==", false},
+		{"0mhqhq21y5vrr1f30qd2bvydv4bbbslvyzclhw0kdxmkgg3z4c92", true},  // Nix base32
+		{"0mhqhq21y5vrr1f30qd2bvydv4bbbslvyzclhw0kdxmkgg3z4c9e", false}, // 'e' is not base32
+		{"sha256:0mhqhq21y5vrr1f30qd2bvydv4bbbslvyzclhw0kdxmkgg3z4c92", true},
+		{strings.Repeat("ab", 32), true}, // hex
+		{strings.Repeat("ab", 31), false},
+		{"garbage", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isSHA256(tt.hash); got != tt.want {
+			t.Errorf("isSHA256(%q) = %v, want %v", tt.hash, got, tt.want)
+		}
 	}
 }

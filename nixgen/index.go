@@ -3,9 +3,13 @@ package nixgen
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
@@ -213,7 +217,11 @@ func (ix *Index) MarshalJSON() ([]byte, error) {
 func LoadIndexFile(path, pythonAttr string) (*Index, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("nixpkgs index: %w", err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named already
+		}
+		return nil, fmt.Errorf("nixpkgs index file %s: cannot read it: %w", path, err)
 	}
 	return parseIndex(data, pythonAttr, "file "+path)
 }
@@ -237,9 +245,53 @@ func decodeIndexFile(data []byte, source string) (*indexFile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("nixpkgs index %s: %w (expected {\"python_attr\": ..., \"packages\": [{\"attr\", \"pname\", \"version\"}]})", source, err)
+		return nil, fmt.Errorf("nixpkgs index %s: %s (expected {\"python_attr\": ..., \"packages\": [{\"attr\", \"pname\", \"version\"}]})", source, jsonProblem(data, err))
 	}
 	return &f, nil
+}
+
+// jsonProblem words a decoding error for the person who wrote the file: the
+// line and column of a syntax error, the field and the kinds of a type error
+// (not encoding/json's Go type names).
+func jsonProblem(data []byte, err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		line, col := lineCol(data, syntax.Offset)
+		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", line, col, strings.TrimPrefix(err.Error(), "json: "))
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		return fmt.Sprintf("line %d, column %d: %s must be %s, not a %s", line, col, typ.Field, jsonKind(typ.Type), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "the JSON ends early"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKind names what a Go type is in JSON.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	default:
+		return "a number"
+	}
+}
+
+// lineCol is the 1-based line and column of the last byte of the first
+// offset bytes (encoding/json reports an error after reading the culprit).
+func lineCol(data []byte, offset int64) (line, col int) {
+	before := data[:max(0, min(int(offset), len(data)))]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n') - 1
+	return line, max(col, 1)
 }
 
 // index builds the Index of a decoded file for pythonAttr.

@@ -142,7 +142,10 @@ func TestLoadIndexFile(t *testing.T) {
 		name, content, python, wantErr string
 	}{
 		{"other-python.json", `{"python_attr": "python313", "packages": []}`, "python312", "is for python313, not python312"},
-		{"bad.json", `{"packages": [`, "python312", "bad.json"},
+		{"bad.json", `{"packages": [`, "python312", "bad.json: the JSON ends early"},
+		{"syntax.json", "{\n  packages: []}", "python312", "syntax.json: line 2, column 3: invalid JSON: invalid character 'p' looking for beginning of object key string"},
+		{"not-a-list.json", `{"packages": 3}`, "python312", "not-a-list.json: line 1, column 14: packages must be a list, not a number"},
+		{"attr-number.json", `{"packages": [{"attr": 5}]}`, "python312", "packages.attr must be a string, not a number"},
 		{"unknown-field.json", `{"pkgs": []}`, "python312", `unknown field "pkgs"`},
 		{"dup.json", `{"packages": [{"attr": "a"}, {"attr": "a"}]}`, "python312", "listed twice"},
 		{"nul.json", `{"packages": [{"attr": "a", "version": "1\u0000"}]}`, "python312", "NUL"},
@@ -154,7 +157,7 @@ func TestLoadIndexFile(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
 		}
 	}
-	if _, err := LoadIndexFile(filepath.Join(dir, "missing.json"), "python312"); err == nil || !strings.Contains(err.Error(), "missing.json") {
+	if _, err := LoadIndexFile(filepath.Join(dir, "missing.json"), "python312"); err == nil || !strings.HasSuffix(err.Error(), "missing.json: cannot read it: no such file or directory") {
 		t.Errorf("missing file: err = %v", err)
 	}
 }

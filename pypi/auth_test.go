@@ -173,6 +173,9 @@ func TestFileMirror(t *testing.T) {
 	}
 	_, err := local.Project(context.Background(), "werkzeg")
 	errorContains(t, err, `package "werkzeg" not found on `+mirrorURL, `did you mean "werkzeug"?`)
+
+	_, err = New(Options{IndexURL: mirrorURL + "/nope", CacheDir: cacheDir})
+	errorContains(t, err, "index "+mirrorURL+"/nope: no such directory; a file:// index is a directory holding pypi/<name>/json")
 }
 
 func equalKeys(a, b []string) bool { return strings.Join(a, " ") == strings.Join(b, " ") }

@@ -138,6 +138,9 @@ func New(opts Options) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := ix.checkMirrorDir(); err != nil {
+			return nil, err
+		}
 		c.indexes = append(c.indexes, ix)
 	}
 	c.http = c.newRetryClient(opts)

@@ -3,6 +3,7 @@ package pypi
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -16,6 +17,20 @@ type index struct {
 	local   bool          // a file:// mirror: base.Path is a directory
 
 	noSimple atomic.Bool // a file:// mirror known to have no simple/ directory
+}
+
+// checkMirrorDir fails for a file:// index whose directory does not exist:
+// otherwise every project would be "not found" on it, a misleading answer
+// to a mistyped path.
+func (ix *index) checkMirrorDir() error {
+	if !ix.local {
+		return nil
+	}
+	st, err := os.Stat(filepath.FromSlash(ix.base.Path))
+	if err != nil || !st.IsDir() {
+		return fmt.Errorf("index %s: no such directory; a file:// index is a directory holding pypi/<name>/json (check the path)", ix.display)
+	}
+	return nil
 }
 
 // parseIndex reads an index URL: http(s) with optional userinfo, or

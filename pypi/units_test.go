@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -372,7 +373,8 @@ func TestLatestDepsUnknown(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	t.Setenv("PIP_INDEX_URL", "https://u:pw@private.example/simple")
-	t.Setenv("PIP_EXTRA_INDEX_URL", "https://a.example/simple  file:///srv/mirror")
+	mirror := filepath.ToSlash(t.TempDir()) // a file:// index must exist
+	t.Setenv("PIP_EXTRA_INDEX_URL", "https://a.example/simple  file://"+mirror)
 	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
 	t.Setenv("NETRC", "/tmp/my-netrc")
 	c, err := New(Options{})
@@ -380,7 +382,7 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := []any{c.indexNames(), c.cache.dir, c.netrcPath, cap(c.sem), c.maxAge, c.timeout}
-	want := []any{"https://u:****@private.example, https://a.example, file:///srv/mirror", "/tmp/xdg/req2nix", "/tmp/my-netrc", DefaultJobs, DefaultMaxAge, DefaultTimeout}
+	want := []any{"https://u:****@private.example, https://a.example, file://" + mirror, "/tmp/xdg/req2nix", "/tmp/my-netrc", DefaultJobs, DefaultMaxAge, DefaultTimeout}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults from the environment = %v, want %v", got, want)
 	}

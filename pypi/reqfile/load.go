@@ -4,11 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // Load reads every path in order and merges what they declare. A path is a
 // requirements file, a pyproject.toml (any *.toml), or a directory, which
-// stands for its pyproject.toml if present, else its requirements.txt.
+// stands for its pyproject.toml if present, else its requirements.txt (also
+// when the pyproject.toml configures tools only, declaring no project).
 // Requirements files share pip's file-wide state (--no-binary and
 // --only-binary); the first --index-url wins and a different one elsewhere
 // is an error naming both places. sel applies to every pyproject.toml read;
@@ -41,6 +44,28 @@ func Load(paths []string, sel Selection) (*File, error) {
 	return rp.file, nil
 }
 
+// toolConfigOnly reports whether a pyproject.toml declares no project at
+// all (neither [project] nor [tool.poetry]): it only configures tools
+// (black, ruff, a build system), so the dependencies of a directory that also
+// has a requirements.txt are in the latter. An unreadable file counts as a
+// project, so that reading it reports the problem.
+func toolConfigOnly(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		Project any `toml:"project"`
+		Tool    struct {
+			Poetry any `toml:"poetry"`
+		} `toml:"tool"`
+	}
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		return false
+	}
+	return doc.Project == nil && doc.Tool.Poetry == nil
+}
+
 func isPyprojectPath(path string) bool {
 	return strings.EqualFold(filepath.Ext(path), ".toml")
 }
@@ -51,10 +76,14 @@ func resolveInput(p string) (string, error) {
 	if err != nil || !fi.IsDir() {
 		return p, nil // reading it reports a missing file
 	}
-	for _, name := range []string{"pyproject.toml", "requirements.txt"} {
-		if candidate := filepath.Join(p, name); isFile(candidate) {
-			return candidate, nil
-		}
+	pyproject, requirements := filepath.Join(p, "pyproject.toml"), filepath.Join(p, "requirements.txt")
+	switch {
+	case isFile(pyproject) && isFile(requirements) && toolConfigOnly(pyproject):
+		return requirements, nil
+	case isFile(pyproject):
+		return pyproject, nil
+	case isFile(requirements):
+		return requirements, nil
 	}
 	return "", errorf(Source{File: p}, "directory has neither pyproject.toml nor requirements.txt; name the dependency file to read")
 }

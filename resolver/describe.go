@@ -363,11 +363,13 @@ func (w *world) available(p pkg) string {
 	return listVersions(out)
 }
 
-// listVersions joins versions, keeping the newest few of a long list.
+// listVersions joins versions (oldest first), keeping of a long list the
+// oldest and the newest few: the range is what tells why a bound matches
+// nothing.
 func listVersions(vs []string) string {
 	const keep = 6
 	if len(vs) > keep {
-		return "…, " + strings.Join(vs[len(vs)-keep:], ", ")
+		return vs[0] + ", …, " + strings.Join(vs[len(vs)-keep+1:], ", ")
 	}
 	return strings.Join(vs, ", ")
 }

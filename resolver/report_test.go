@@ -100,6 +100,15 @@ requests 2.32.3: urllib3>=1.21.1,<3
 urllib3 2.2.1:
 urllib3 2.2.2:`, reqs: "requests>=2.32\nurllib3<2",
 		wantErr: "Because no version of urllib3 matches <2 (available: 2.2.1, 2.2.2) and requirements.txt:2 requires urllib3<2, version solving failed."},
+	{name: "a long list of versions keeps the oldest and the newest", index: `
+jinja2 2.7:
+jinja2 2.8:
+jinja2 2.9:
+jinja2 2.10:
+jinja2 2.11.0:
+jinja2 2.11.2:
+jinja2 3.0.0a1:`, reqs: "jinja2<2",
+		wantErr: "Because no version of jinja2 matches <2 (available: 2.7, …, 2.9, 2.10, 2.11.0, 2.11.2, 3.0.0a1) and requirements.txt:1 requires jinja2<2, version solving failed."},
 	{name: "a dependency no version matches", index: `
 a 1.0: b>=5
 b 1.0:`, reqs: "a",

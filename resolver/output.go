@@ -17,6 +17,7 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 	for _, p := range ps {
 		if d := w.defs[p]; p != rootPkg && d.extra == "" {
 			byName[d.name] = w.outputPackage(p, sol[p], roots[d.name])
+			w.notePreRelease(p, sol[p])
 		}
 	}
 	for _, p := range ps {
@@ -42,6 +43,17 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 	}
 	res.Warnings = sortedKeys(w.warnings)
 	return res
+}
+
+// notePreRelease warns about a pre-release chosen although pre-releases
+// were not asked for (no --pre, no specifier naming one): PEP 440 allows it
+// when no final release fits, but the user should know.
+func (w *world) notePreRelease(p pkg, v int) {
+	d := w.defs[p]
+	if d.info == nil || w.opts.Pre || w.namedPre[d.name] || !d.info.versions[v].IsPrerelease() {
+		return
+	}
+	w.warn("%s %s is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases", d.name, d.info.versions[v])
 }
 
 func (w *world) outputPackage(p pkg, v int, root bool) *Package {

@@ -138,9 +138,11 @@ a 1.0:
 a 2.0b1:`, reqs: "a", file: reqfile.File{Pre: true}, want: "a==2.0b1"},
 	{name: "pre-release when nothing else matches", index: `
 a 1.0:
-a 2.0b1:`, reqs: "a>=1.5", want: "a==2.0b1"},
+a 2.0b1:`, reqs: "a>=1.5", want: "a==2.0b1",
+		warnings: []string{"a 2.0b1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
 	{name: "pre-release when a project has nothing else", index: `
-a 2.0b1:`, reqs: "a", want: "a==2.0b1"},
+a 2.0b1:`, reqs: "a", want: "a==2.0b1",
+		warnings: []string{"a 2.0b1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
 	{name: "pre-release of a dependency named elsewhere", index: `
 a 1.0: b>=1.0rc1
 b 0.9:

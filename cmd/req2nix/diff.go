@@ -95,12 +95,14 @@ func diffMiddle(a, b []string, offset int) []edit {
 		case i < n && j < m && a[i] == b[j]:
 			ops = append(ops, edit{' ', offset + i, offset + j})
 			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, edit{'+', offset + i, offset + j})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
+			// On a tie the deletion comes first: diff -u shows a changed
+			// line as its old version, then its new one.
 			ops = append(ops, edit{'-', offset + i, offset + j})
 			i++
+		default:
+			ops = append(ops, edit{'+', offset + i, offset + j})
+			j++
 		}
 	}
 	return ops

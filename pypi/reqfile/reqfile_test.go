@@ -75,6 +75,10 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 		wantErr: `requirements.txt:1:6: invalid requirement "req1 req2": Expected semicolon (after name with no version specifier) or end; check the syntax (PEP 508)`},
 	{name: "= is not an operator", file: "path/requirements.txt", files: map[string]string{"path/requirements.txt": "\n\nmy-package=1.0"},
 		wantErr: `path/requirements.txt:3:11: invalid requirement "my-package=1.0": Expected semicolon (after name with no version specifier) or end; = is not a valid operator: did you mean ==?`},
+	{name: "~= with one release segment", files: map[string]string{"requirements.txt": "flask~=3"},
+		wantErr: `requirements.txt:1:6: invalid requirement "flask~=3": Expected semicolon (after name with no version specifier) or end; ~= needs at least two release segments (e.g. ~=3.0)`},
+	{name: "operator without a version", files: map[string]string{"requirements.txt": "flask== ; python_version > '3'"},
+		wantErr: `requirements.txt:1:6: invalid requirement "flask== ; python_version > '3'": Expected semicolon (after name with no version specifier) or end; missing version after ==`},
 	{name: "bad specifier", files: map[string]string{"requirements.txt": "foo>=1.0.x"},
 		wantErr: `requirements.txt:1:9: invalid requirement "foo>=1.0.x": Expected comma (within version specifier), semicolon (after version specifier) or end; check the syntax (PEP 508)`},
 

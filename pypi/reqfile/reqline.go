@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -126,7 +127,30 @@ func parsePEP508(text string, src Source) (Requirement, error) {
 // its syntax error points at (text starts the line) and pip's hint.
 func requirementError(text string, err error, src Source) *Error {
 	msg, col := syntaxErrorParts(err)
-	return &Error{Source: src, Col: col, Msg: fmt.Sprintf("invalid requirement %q: %s; %s", text, msg, requirementHint(text)), Err: err}
+	hint := specifierHint(text, col)
+	if hint == "" {
+		hint = requirementHint(text)
+	}
+	return &Error{Source: src, Col: col, Msg: fmt.Sprintf("invalid requirement %q: %s; %s", text, msg, hint), Err: err}
+}
+
+// specifierHint says what is wrong with a version specifier the syntax
+// error points at ("~=3" needs two release segments, "==" a version), which
+// the grammar's "Expected ..." does not; "" when the error is elsewhere.
+func specifierHint(text string, col int) string {
+	if col < 1 || col > len(text) || !slices.ContainsFunc(pep440Operators, func(op string) bool {
+		return strings.HasPrefix(text[col-1:], op)
+	}) {
+		return ""
+	}
+	spec, _, _ := strings.Cut(text[col-1:], ";")
+	spec = strings.TrimSpace(spec)
+	_, err := pep440.ParseSpecifiers(spec)
+	if err == nil {
+		return ""
+	}
+	msg, _ := strings.CutPrefix(err.Error(), fmt.Sprintf("invalid specifier %q: ", spec))
+	return msg
 }
 
 // syntaxErrorParts returns a pep508 error's one-line message and 1-based

@@ -30,6 +30,7 @@ type options struct {
 
 	indexURL       string
 	extraIndexURLs stringList
+	extraFromEnv   bool // extraIndexURLs came from PIP_EXTRA_INDEX_URL
 	pre            bool
 	extras         stringList
 	allExtras      bool
@@ -309,6 +310,7 @@ func applyEnv(o *options, env func(string) string) {
 	if len(o.extraIndexURLs) == 0 {
 		// pip reads PIP_EXTRA_INDEX_URL as a whitespace-separated list.
 		o.extraIndexURLs = strings.Fields(env("PIP_EXTRA_INDEX_URL"))
+		o.extraFromEnv = len(o.extraIndexURLs) > 0
 	}
 	if o.cacheDir == "" && env("XDG_CACHE_HOME") != "" {
 		o.cacheDir = env("XDG_CACHE_HOME") + "/req2nix"

@@ -73,6 +73,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		Logger:         ui.logger,
 	})
 	if err != nil {
+		if origins := indexOrigins(o, in, env); origins != "" {
+			err = fmt.Errorf("%w; %s", err, origins)
+		}
 		return nil, &inputError{err}
 	}
 	defer client.Close()
@@ -114,6 +117,27 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		return nil, err
 	}
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+}
+
+// indexOrigins says which index URLs did not come from the command line,
+// for an error about one of them: a bad PIP_INDEX_URL is otherwise a
+// mystery.
+func indexOrigins(o *options, in *reqfile.File, env func(string) string) string {
+	var origins []string
+	switch {
+	case o.indexURL != "":
+	case in.IndexURL != "":
+		origins = append(origins, "the index URL is set at "+in.IndexURLSource.String())
+	case env("PIP_INDEX_URL") != "":
+		origins = append(origins, "the index URL is set by PIP_INDEX_URL")
+	}
+	if len(in.ExtraIndexURLs) > 0 {
+		origins = append(origins, "extra index URLs are set in "+strings.Join(o.inputs, ", "))
+	}
+	if o.extraFromEnv {
+		origins = append(origins, "extra index URLs are set by PIP_EXTRA_INDEX_URL")
+	}
+	return strings.Join(origins, "; ")
 }
 
 // unknownUpgrades warns about each -P name that is not in the resolution: a

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/req2nix/req2nix/fixtures"
 )
 
 // TestUsageMistakes runs the mistakes a user makes on the command line and
@@ -186,5 +188,37 @@ func TestIsSHA256(t *testing.T) {
 		if got := isSHA256(tt.hash); got != tt.want {
 			t.Errorf("isSHA256(%q) = %v, want %v", tt.hash, got, tt.want)
 		}
+	}
+}
+
+// TestIndexURLOrigins: a bad index URL that the command line did not give
+// is traced to where it was set.
+func TestIndexURLOrigins(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   []string
+		files map[string]string
+		want  string
+	}{
+		{"PIP_INDEX_URL", []string{"PIP_INDEX_URL=nonsense"}, flaskOnly,
+			`index URL "nonsense": want https://, http:// or file:// (a local path is written file:///abs/path); the index URL is set by PIP_INDEX_URL`},
+		{"PIP_EXTRA_INDEX_URL", []string{"PIP_INDEX_URL=" + fixtures.IndexURL(), "PIP_EXTRA_INDEX_URL=ftp://x"}, flaskOnly,
+			`index URL "ftp://x": want https://, http:// or file:// (a local path is written file:///abs/path); the index URL is set by PIP_INDEX_URL; extra index URLs are set by PIP_EXTRA_INDEX_URL`},
+		{"requirements file", nil, map[string]string{"requirements.txt": "flask\n--index-url foo\n"},
+			`; the index URL is set at requirements.txt:2`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			s.env = append(s.env, tt.env...)
+			for name, content := range tt.files {
+				s.write(name, content)
+			}
+			r := s.mustRun(2, "--offline", "requirements.txt")
+			checkOneParagraph(t, r)
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, r.stderr)
+			}
+		})
 	}
 }

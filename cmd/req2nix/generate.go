@@ -97,6 +97,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	plan := nixgen.Plan(res, ix)
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
 	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
+	if w := cacheWarning(o, client.Stats().Requests); w != "" {
+		warnings = append(warnings, w)
+	}
 	if len(res.Packages) == 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: no requirement applies to %s on %s, so the environment has Python alone",
 			strings.Join(o.inputs, ", "), pythonAttr, o.platform))
@@ -293,6 +296,29 @@ func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAtt
 
 // cacheDir is where req2nix caches: --cache-dir, else $XDG_CACHE_HOME/req2nix
 // or the platform's user cache directory.
+// cacheWarning says when the cache directory cannot be written: the index
+// client then carries on uncached (logging each miss only with -v), and a
+// later --offline run would fail without this explaining why.
+// Only a run that made HTTP requests (file:// mirrors are not cached) warns.
+func cacheWarning(o *options, requests int64) string {
+	dir := cacheDir(o)
+	if dir == "" || o.offline || requests == 0 {
+		return ""
+	}
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		var probe *os.File
+		if probe, err = os.CreateTemp(dir, ".probe-*"); err == nil {
+			probe.Close()
+			os.Remove(probe.Name())
+		}
+	}
+	if err != nil {
+		return fmt.Sprintf("cache directory %s cannot be written (%v), so nothing was cached and --offline will not work; use --cache-dir DIR", dir, pathErrorCause(err))
+	}
+	return ""
+}
+
 func cacheDir(o *options) string {
 	if o.cacheDir != "" {
 		return o.cacheDir

@@ -222,3 +222,21 @@ func TestIndexURLOrigins(t *testing.T) {
 		})
 	}
 }
+
+// TestUnwritableCacheWarns: a cache directory that cannot be created is
+// said once, not only in -v debug lines.
+func TestUnwritableCacheWarns(t *testing.T) {
+	srv := newFixtureServer(t, 0)
+	s := newSession(t)
+	s.write("requirements.txt", "flask\n")
+	notDir := s.write("cache", "a file, not a directory")
+	r := s.mustRun(0, serverArgs(srv.URL, "--cache-dir", notDir, "requirements.txt")...)
+	want := "warning: cache directory " + notDir + " cannot be written (not a directory), so nothing was cached and --offline will not work; use --cache-dir DIR\n"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	r = s.mustRun(0, serverArgs(srv.URL, "requirements.txt")...)
+	if strings.Contains(r.stderr, "warning: cache") {
+		t.Errorf("a usable cache was warned about:\n%s", r.stderr)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -181,6 +182,11 @@ var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for 
 func flagError(fs *flag.FlagSet, err error) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		for _, file := range []string{"-" + name, "--" + name} {
+			if isFile(file) {
+				return usageErrorf("unknown option %s; to read the file %s, put -- before it: req2nix -- %s", file, file, file)
+			}
+		}
 		if near := nearFlag(fs, name); near != "" {
 			return usageErrorf("unknown option %s; did you mean %s?", dashed(name), dashed(near))
 		}
@@ -233,6 +239,11 @@ func valueWanted(f *flag.Flag) string {
 		return "give a whole number"
 	}
 	return "not a valid value"
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // dashed spells a flag name as --help does: -o, --output.

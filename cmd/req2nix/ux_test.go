@@ -26,6 +26,8 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{"req2nix: unknown option --bogus\n"}, nil},
 		{"misspelt flag", nil, []string{"--upgrade-packages", "flask"}, 2,
 			[]string{"unknown option --upgrade-packages; did you mean --upgrade-package?"}, nil},
+		{"a file name that starts with -", map[string]string{"-dev.txt": "flask\n"}, []string{"-dev.txt"}, 2,
+			[]string{"unknown option -dev.txt; to read the file -dev.txt, put -- before it: req2nix -- -dev.txt"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,
 			[]string{"option -o needs a value: -o FILE"}, nil},
 		{"number flag given a word", nil, []string{"-j", "many"}, 2,

@@ -37,14 +37,18 @@ func checkOutputPath(o *options) error {
 	if isDir(o.output) {
 		return fmt.Errorf("-o %s is a directory; name the file to write, such as %s", o.output, filepath.Join(o.output, "shell.nix"))
 	}
-	dir := filepath.Dir(o.output)
+	target := o.output
+	if t, err := filepath.EvalSymlinks(target); err == nil {
+		target = t // written through the link, as writeFileAtomic does
+	}
+	dir := filepath.Dir(target)
 	if !isDir(dir) {
 		return fmt.Errorf("-o %s: directory %s does not exist; create it first (mkdir -p %s)", o.output, dir, shellQuote(dir))
 	}
 	if o.check {
 		return nil
 	}
-	probe, err := os.CreateTemp(dir, "."+filepath.Base(o.output)+".tmp-*")
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("-o %s: cannot write in directory %s (%v); choose another place or fix its permissions", o.output, dir, pathErrorCause(err))
 	}
@@ -86,8 +90,12 @@ func (e *checkError) Error() string { return e.msg }
 
 // writeFileAtomic replaces path with data through a temporary file in the
 // same directory and a rename, so that readers (and a failed run) never see
-// a half-written file. An unchanged file is left alone, mtime included.
+// a half-written file. An unchanged file is left alone, mtime included. A
+// symlink is followed: its target is replaced, the link kept.
 func writeFileAtomic(path string, data []byte) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}

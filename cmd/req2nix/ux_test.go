@@ -242,3 +242,25 @@ func TestUnwritableCacheWarns(t *testing.T) {
 		t.Errorf("a usable cache was warned about:\n%s", r.stderr)
 	}
 }
+
+// TestOutputThroughSymlink: an -o that is a symlink keeps being one; the
+// file it points to is what gets regenerated.
+func TestOutputThroughSymlink(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "flask\n")
+	if err := os.Mkdir(filepath.Join(s.dir, "nix"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s.mustRun(0, args("-o", "nix/shell.nix", "requirements.txt")...)
+	if err := os.Symlink("nix/shell.nix", filepath.Join(s.dir, "shell.nix")); err != nil {
+		t.Fatal(err)
+	}
+	s.write("requirements.txt", "flask\ncowsay\n")
+	s.mustRun(0, args("-o", "shell.nix", "requirements.txt")...)
+	if st, err := os.Lstat(filepath.Join(s.dir, "shell.nix")); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("shell.nix is no longer a symlink (%v)", err)
+	}
+	if !strings.Contains(s.read("nix/shell.nix"), "cowsay==6.1") {
+		t.Error("the symlink's target was not regenerated")
+	}
+}

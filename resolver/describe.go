@@ -309,12 +309,21 @@ func (w *world) hints(root *incompat) []string {
 // setHints gives the hints about the releases of p in set.
 func (w *world) setHints(p pkg, set vset) []string {
 	info := w.defs[p].info
-	var out []string
+	var out, yanked []string
 	for _, i := range w.realMembers(p, set) {
 		if info.why[i] != "" && info.proj.Releases[i].Yanked() {
-			v := info.versions[i].String()
-			out = append(out, fmt.Sprintf("hint: %s %s is yanked; only an exact pin (%s==%s) selects it", w.name(p), v, w.defs[p].name, v))
+			yanked = append(yanked, info.versions[i].String())
 		}
+	}
+	switch newest := len(yanked) - 1; {
+	case newest == 0:
+		out = append(out, fmt.Sprintf("hint: %s %s is yanked; only an exact pin (%s==%s) selects it", w.name(p), yanked[0], w.defs[p].name, yanked[0]))
+	case newest > 0:
+		versions := joinAnd(yanked)
+		if len(yanked) > 6 {
+			versions = listVersions(yanked)
+		}
+		out = append(out, fmt.Sprintf("hint: %s %s are yanked; only an exact pin (such as %s==%s) selects one", w.name(p), versions, w.defs[p].name, yanked[newest]))
 	}
 	if len(w.realMembers(p, set)) == 0 && w.onlyPre(info) {
 		newest := info.versions[len(info.versions)-1].String()

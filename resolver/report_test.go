@@ -151,8 +151,7 @@ a 1.0 yanked:
 a 1.1 yanked:`, reqs: "a",
 		wantErr: "Because every version of a is yanked (reason: broken) and requirements.txt:1 requires a, version solving failed.\n" +
 			"\n" +
-			"hint: a 1.0 is yanked; only an exact pin (a==1.0) selects it\n" +
-			"hint: a 1.1 is yanked; only an exact pin (a==1.1) selects it"},
+			"hint: a 1.0 and 1.1 are yanked; only an exact pin (such as a==1.1) selects one"},
 	{name: "a yanked release pinned exactly is used", index: `
 a 1.0:
 a 1.1 yanked:`, reqs: "a==1.1", want: "a==1.1"},

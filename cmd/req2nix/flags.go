@@ -346,6 +346,9 @@ func (o *options) validate() error {
 	if o.offline && o.refresh {
 		return usageErrorf("--offline and --refresh contradict each other")
 	}
+	if o.evalNixpkgs && o.nixpkgsIndex != "" {
+		return usageErrorf("--eval-nixpkgs and --nixpkgs-index contradict each other: the versions nixpkgs ships come from one of them")
+	}
 	for i, e := range o.extras {
 		if e == "all" {
 			o.allExtras = true

@@ -55,7 +55,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, &inputError{err}
 	}
-	ix, err := loadNixpkgsIndex(ctx, o, pin, pythonAttr, ui)
+	ix, indexNote, err := loadNixpkgsIndex(ctx, o, pin, pythonAttr, ui)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	plan := nixgen.Plan(res, ix)
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
+	if indexNote != "" {
+		warnings = append(warnings, indexNote)
+	}
 	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
 	if w := cacheWarning(o, client.Stats().Requests); w != "" {
 		warnings = append(warnings, w)
@@ -274,24 +277,45 @@ func isDir(path string) bool {
 // an evaluation of the pinned nixpkgs (a local checkout, or another
 // revision than the default, which Nix fetches), or the embedded index of
 // the default pin.
-func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAttr string, ui *ui) (*nixgen.Index, error) {
+// The note, when not "", is a warning for the summary: the index wanted
+// could not be had and the embedded names stand in.
+func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAttr string, ui *ui) (*nixgen.Index, string, error) {
+	const fallback = "; using the embedded attribute names, so every package is overridden"
+	note := ""
 	switch {
 	case o.nixpkgsIndex != "":
 		ix, err := nixgen.LoadIndexFile(o.nixpkgsIndex, pythonAttr)
 		if err != nil {
-			return nil, &inputError{err}
+			return nil, "", &inputError{err}
 		}
-		return ix, nil
+		return ix, "", nil
 	case pin.Path != "":
-		return nixgen.EvalIndex(ctx, pin.Path, pythonAttr, cacheDir(o))
-	case (o.evalNixpkgs || pin.Rev != nixgen.DefaultPin().Rev) && !o.offline:
+		ix, err := nixgen.EvalIndex(ctx, pin.Path, pythonAttr, cacheDir(o))
+		return ix, "", err
+	case o.evalNixpkgs && o.offline:
+		note = "--eval-nixpkgs was skipped: --offline forbids fetching nixpkgs" + fallback
+	case o.evalNixpkgs || pin.Rev != nixgen.DefaultPin().Rev && !o.offline:
 		ix, err := nixgen.EvalIndex(ctx, pin.Rev, pythonAttr, cacheDir(o))
 		if err == nil {
-			return ix, nil
+			return ix, "", nil
 		}
-		ui.logger.Warn("could not evaluate the pinned nixpkgs for its package versions; using the embedded attribute names (every package is overridden)", "err", err)
+		ui.logger.Debug("evaluating the pinned nixpkgs failed", "err", err)
+		note = "could not evaluate the pinned nixpkgs for its package versions (" + lastNixError(err) + ")" + fallback + " (-v shows Nix's output)"
 	}
-	return nixgen.EmbeddedIndex(pythonAttr)
+	ix, err := nixgen.EmbeddedIndex(pythonAttr)
+	return ix, note, err
+}
+
+// lastNixError is the line of a nix-instantiate failure that says what went
+// wrong: its last "error:" line (earlier ones are retries and traces).
+func lastNixError(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if _, msg, ok := strings.Cut(lines[i], "error: "); ok && !strings.HasPrefix(lines[i], "warning:") {
+			return msg
+		}
+	}
+	return lines[len(lines)-1]
 }
 
 // cacheDir is where req2nix caches: --cache-dir, else $XDG_CACHE_HOME/req2nix

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,6 +29,8 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{"unknown option --upgrade-packages; did you mean --upgrade-package?"}, nil},
 		{"a file name that starts with -", map[string]string{"-dev.txt": "flask\n"}, []string{"-dev.txt"}, 2,
 			[]string{"unknown option -dev.txt; to read the file -dev.txt, put -- before it: req2nix -- -dev.txt"}, nil},
+		{"two sources of nixpkgs versions", flaskOnly, []string{"--eval-nixpkgs", "requirements.txt"}, 2,
+			[]string{"--eval-nixpkgs and --nixpkgs-index contradict each other"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,
 			[]string{"option -o needs a value: -o FILE"}, nil},
 		{"number flag given a word", nil, []string{"-j", "many"}, 2,
@@ -143,14 +146,16 @@ func TestWarnings(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
-		args  []string
+		args  []string // complete
 		want  string
 	}{
-		{"-P with a misspelt name", flaskOnly, []string{"-P", "flsk", "-P", "Jinja2", "-o", "shell.nix", "requirements.txt"},
+		{"-P with a misspelt name", flaskOnly, args("-P", "flsk", "-P", "Jinja2", "-o", "shell.nix", "requirements.txt"),
 			"warning: -P flsk: no package of that name was resolved, so nothing was upgraded for it; check the spelling\n"},
-		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, []string{"requirements.txt"},
+		{"--eval-nixpkgs offline", flaskOnly, []string{"--offline", "-i", fixtures.IndexURL(), "--eval-nixpkgs", "requirements.txt"},
+			"warning: --eval-nixpkgs was skipped: --offline forbids fetching nixpkgs; using the embedded attribute names, so every package is overridden\n"},
+		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
 			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
-		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, []string{"requirements.txt"},
+		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),
 			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 	}
 	for _, tt := range tests {
@@ -159,7 +164,7 @@ func TestWarnings(t *testing.T) {
 			for name, content := range tt.files {
 				s.write(name, content)
 			}
-			r := s.mustRun(0, args(tt.args...)...)
+			r := s.mustRun(0, tt.args...)
 			if !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, r.stderr)
 			}
@@ -262,5 +267,19 @@ func TestOutputThroughSymlink(t *testing.T) {
 	}
 	if !strings.Contains(s.read("nix/shell.nix"), "cowsay==6.1") {
 		t.Error("the symlink's target was not regenerated")
+	}
+}
+
+func TestLastNixError(t *testing.T) {
+	tests := []struct{ err, want string }{
+		{"evaluating: nix-instantiate: exit status 1: warning: error: unable to download 'u': Couldn't resolve host name (6); retrying in 334 ms\n" +
+			"error: unable to download 'u': Couldn't resolve host name (6)\n(use '--show-trace' to show detailed location information)",
+			"unable to download 'u': Couldn't resolve host name (6)"},
+		{"evaluating: nix-instantiate not found in PATH", "evaluating: nix-instantiate not found in PATH"},
+	}
+	for _, tt := range tests {
+		if got := lastNixError(errors.New(tt.err)); got != tt.want {
+			t.Errorf("lastNixError(%q) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }

@@ -225,6 +225,8 @@ func choosePin(o *options) (nixgen.Pin, error) {
 			return nixgen.Pin{}, errors.New("--nixpkgs-sha256 needs --nixpkgs REV")
 		}
 		return nixgen.DefaultPin(), nil
+	case isDir(o.nixpkgsRev) && !isFile(filepath.Join(o.nixpkgsRev, "default.nix")):
+		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s: the directory has no default.nix, so it is not a nixpkgs checkout", o.nixpkgsRev)
 	case isDir(o.nixpkgsRev):
 		return nixgen.Pin{Path: o.nixpkgsRev}, nil
 	case looksLikePath(o.nixpkgsRev):

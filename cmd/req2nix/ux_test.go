@@ -29,6 +29,8 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{"unknown option --upgrade-packages; did you mean --upgrade-package?"}, nil},
 		{"a file name that starts with -", map[string]string{"-dev.txt": "flask\n"}, []string{"-dev.txt"}, 2,
 			[]string{"unknown option -dev.txt; to read the file -dev.txt, put -- before it: req2nix -- -dev.txt"}, nil},
+		{"--nixpkgs a directory that is not nixpkgs", flaskOnly, []string{"--nixpkgs", "nix", "requirements.txt"}, 2,
+			[]string{"--nixpkgs nix: the directory has no default.nix, so it is not a nixpkgs checkout"}, mkdir("nix", 0o755)},
 		{"two sources of nixpkgs versions", flaskOnly, []string{"--eval-nixpkgs", "requirements.txt"}, 2,
 			[]string{"--eval-nixpkgs and --nixpkgs-index contradict each other"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,

@@ -45,6 +45,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	ui := newUI(o, stderr, env)
 	result, err := generate(ctx, o, env, ui)
 	ui.finishProgress()
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C: every stage stops with "context canceled"; say it plainly.
+		return ui.fail(errors.New("interrupted; nothing was written"))
+	}
 	if err != nil {
 		return ui.fail(err)
 	}

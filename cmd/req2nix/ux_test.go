@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/fixtures"
 )
@@ -283,5 +286,35 @@ func TestLastNixError(t *testing.T) {
 		if got := lastNixError(errors.New(tt.err)); got != tt.want {
 			t.Errorf("lastNixError(%q) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestInterrupt: Ctrl-C during resolution says so in words and writes
+// nothing.
+func TestInterrupt(t *testing.T) {
+	srv := newFixtureServer(t, 500*time.Millisecond)
+	s := newSession(t)
+	s.write("requirements.txt", "flask\n")
+	cmd := exec.Command(binary, serverArgs(srv.URL, "--no-progress", "-o", "shell.nix", "requirements.txt")...)
+	cmd.Dir, cmd.Env = s.dir, s.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitFailure {
+		t.Errorf("exit: %v, want status %d", err, exitFailure)
+	}
+	if got, want := stderr.String(), "req2nix: interrupted; nothing was written\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "shell.nix")); !os.IsNotExist(err) {
+		t.Errorf("shell.nix exists after an interrupted run (%v)", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -136,7 +137,9 @@ func TestSingleflight(t *testing.T) {
 		wg.Go(func() {
 			p, err := c.Project(context.Background(), "Flask")
 			if err == nil {
-				_, err = c.Metadata(context.Background(), "flask", p.Releases[0])
+				// Not the release the project document's info describes
+				// (that one needs no version document at all).
+				_, err = c.Metadata(context.Background(), "flask", p.Releases[1])
 			}
 			errs <- err
 		})
@@ -318,5 +321,33 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached in 5s")
 		}
+	}
+}
+
+// TestLatestMetadataFromProjectDocument: the project document's info is the
+// latest release's version document, so its metadata costs no request.
+func TestLatestMetadataFromProjectDocument(t *testing.T) {
+	s := pypitest.NewServer(t,
+		pypitest.Release{Name: "demo", Version: "1.0", RequiresDist: []string{"old-dep"}},
+		pypitest.Release{Name: "demo", Version: "2.0", RequiresDist: []string{"new-dep>=1"}, RequiresPython: ">=3.9"},
+	)
+	c := testClient(t, s, Options{})
+	p := mustProject(t, c, "demo")
+	m, err := c.Metadata(context.Background(), "demo", release(t, p, "2.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Requests(); got != 1 {
+		t.Errorf("metadata of the latest release made %d requests in all, want 1 (the project document)", got)
+	}
+	if !reflect.DeepEqual(m.RequiresDist, []string{"new-dep>=1"}) || m.RequiresPython != ">=3.9" || m.Version != "2.0" || m.Source != SourceJSON {
+		t.Errorf("latest metadata = %+v", m)
+	}
+	old, err := c.Metadata(context.Background(), "demo", release(t, p, "1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(old.RequiresDist, []string{"old-dep"}) || s.Count("/pypi/demo/1.0/json") != 1 {
+		t.Errorf("an older release must come from its version document: %+v, %d requests", old, s.Count("/pypi/demo/1.0/json"))
 	}
 }

@@ -86,6 +86,7 @@ type Client struct {
 	memo      sync.Map // memo key -> memoResult (successful and permanent results)
 	validated sync.Map // cache key -> struct{}: revalidated during this run
 	seen      sync.Map // normalised project names found this run -> struct{}
+	latest    sync.Map // "index project version" -> *Metadata from a project document's info
 
 	stats counters
 }

@@ -20,8 +20,10 @@ type projectDoc struct {
 		Name string `json:"name"`
 		// Only hints (see latestDepsUnknown): kept raw, so that an odd
 		// value does not make the document unreadable.
-		Version      json.RawMessage `json:"version"`
-		RequiresDist json.RawMessage `json:"requires_dist"`
+		Version        json.RawMessage `json:"version"`
+		RequiresDist   json.RawMessage `json:"requires_dist"`
+		RequiresPython json.RawMessage `json:"requires_python"`
+		ProvidesExtra  json.RawMessage `json:"provides_extra"`
 	} `json:"info"`
 	Releases map[string][]fileDoc `json:"releases"`
 }
@@ -38,6 +40,30 @@ func (d *projectDoc) latestDepsUnknown() bool {
 		return false
 	}
 	return d.Info.RequiresDist == nil || string(d.Info.RequiresDist) == "null"
+}
+
+// latestMetadata is the metadata of the latest release as the project
+// document's info gives it — the same info as that release's version
+// document, so asking for the latter can be skipped. ok is false when the
+// info names no parseable version or has no requires_dist list (null needs
+// the core-metadata fallback, which only Metadata does).
+func (d *projectDoc) latestMetadata() (version pep440.Version, m *Metadata, ok bool) {
+	var raw string
+	var deps []string
+	if json.Unmarshal(d.Info.Version, &raw) != nil || json.Unmarshal(d.Info.RequiresDist, &deps) != nil || deps == nil {
+		return pep440.Version{}, nil, false
+	}
+	v, err := pep440.Parse(raw)
+	if err != nil {
+		return pep440.Version{}, nil, false
+	}
+	m = &Metadata{Name: d.Info.Name, Version: raw, RequiresDist: trimAll(deps), Source: SourceJSON}
+	var requiresPython *string
+	if json.Unmarshal(d.Info.RequiresPython, &requiresPython) == nil && requiresPython != nil {
+		m.RequiresPython = strings.TrimSpace(*requiresPython)
+	}
+	_ = json.Unmarshal(d.Info.ProvidesExtra, &m.ProvidesExtra) // a hint only
+	return v, m, true
 }
 
 // fileDoc is one file of a release in the JSON API.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"hash"
 	"net/url"
 	"os"
@@ -86,6 +87,8 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 	type answer struct {
 		project     *Project
 		depsUnknown bool
+		latestKey   string    // latestMetaKey of the latest release, "" when its info is unusable
+		latest      *Metadata // that release's metadata
 	}
 	d := docReq{url: u, project: norm, mutable: true}
 	a, err := getDoc(ctx, c, d, func(body []byte) (answer, error) {
@@ -93,15 +96,28 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 		if err != nil {
 			return answer{}, err
 		}
-		return answer{doc.project(norm, ix.display, c.log), doc.latestDepsUnknown()}, nil
+		a := answer{project: doc.project(norm, ix.display, c.log), depsUnknown: doc.latestDepsUnknown()}
+		if v, m, ok := doc.latestMetadata(); ok {
+			a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
+		}
+		return a, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if a.latest != nil {
+		c.latest.Store(a.latestKey, a.latest)
 	}
 	if a.depsUnknown && !ix.local && !c.offline {
 		c.prefetchSimple(ix, norm)
 	}
 	return a.project, nil
+}
+
+// latestMetaKey names the metadata a project document gave for its latest
+// release.
+func latestMetaKey(ix *index, norm string, v pep440.Version) string {
+	return ix.display + " " + norm + " " + v.String()
 }
 
 // prefetchSimple starts getting the project's Simple API page in the
@@ -192,6 +208,9 @@ func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadat
 		return nil, fmt.Errorf("%s: unusable release key %q", norm, key)
 	}
 	ix := c.indexFor(r.Index)
+	if m, ok := c.latest.Load(latestMetaKey(ix, norm, r.Version)); ok {
+		return finishMetadata(m.(*Metadata), norm, r), nil // no round trip for the latest release
+	}
 	v, err := c.once(ctx, "metadata "+ix.display+" "+norm+" "+key, func(ctx context.Context) (any, error) {
 		return c.fetchMetadata(ctx, ix, norm, key, r)
 	})

@@ -43,6 +43,19 @@ var gitCommit = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
 // pin (a branch, a tag, no ref): the message says what to write instead.
 var ErrUnpinnable = errors.New("cannot be pinned")
 
+// ErrDirectReference marks a root direct reference that cannot be used as
+// written: a URL ParseDirectURL rejects, or a local project directory that
+// does not exist, names another project or declares an invalid version.
+// Like ErrUnpinnable it is a mistake in the input, not a resolution failure.
+var ErrDirectReference = errors.New("unusable direct reference")
+
+// directRefError wraps a direct reference's problem as ErrDirectReference
+// without adding that sentinel's words to the message.
+type directRefError struct{ err error }
+
+func (e directRefError) Error() string   { return e.err.Error() }
+func (e directRefError) Unwrap() []error { return []error{e.err, ErrDirectReference} }
+
 // ParseDirectURL takes a direct reference's URL apart as pip reads it
 // (https:// and file: archives, file: directories, git+<scheme>:// with
 // "@<rev>", "#egg=" and "&subdirectory="). It fails for what a

@@ -36,8 +36,10 @@ const maxProjectFileBytes = 4 << 20
 
 // readLocalProject reads the static metadata of the project in dir.
 func readLocalProject(dir string) (*localProject, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("%s does not exist; check the path", dir)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("%s is a file, neither a project directory nor an archive (.whl, .tar.gz, .zip)", dir)
 	}
 	p, err := readPyprojectTable(filepath.Join(dir, "pyproject.toml"))
 	if p != nil || err != nil {

@@ -45,7 +45,7 @@ func (w *world) checkDirectRefs() error {
 // directError names the requirement (file:line, name and URL) a problem is
 // about.
 func directError(r reqfile.Requirement, err error) error {
-	return fmt.Errorf("%s: %s @ %s: %w", r.Source, r.Name, pypi.Redact(r.URL), err)
+	return directRefError{fmt.Errorf("%s: %s @ %s: %w", r.Source, r.Name, pypi.Redact(r.URL), err)}
 }
 
 // directRef reads what can be known of a direct reference: an archive's
@@ -62,7 +62,9 @@ func (w *world) directRef(ctx context.Context, r reqfile.Requirement) (*directRe
 	case DirectArchive, DirectLocalArchive:
 		err = w.readArchive(ctx, ref)
 	case DirectDirectory:
-		err = w.readDirectory(ref)
+		if err = w.readDirectory(ref); err != nil {
+			err = directRefError{err}
+		}
 	case DirectGit:
 		w.warn("dependencies of %s (%s) are not resolved: they are not read from a git repository; list them in the requirements", name, pypi.Redact(r.URL))
 	}

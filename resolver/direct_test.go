@@ -157,7 +157,7 @@ var directScenarios = []directScenario{
 		wantErr: `badver (requirements.txt:1): file://$TD/badver: $TD/badver/pyproject.toml: version "not a version" is not a valid PEP 440 version`}},
 	{scenario: scenario{name: "directory that does not exist", index: bIndex,
 		reqs:    "gone @ file://$TD/gone",
-		wantErr: `gone (requirements.txt:1): file://$TD/gone: $TD/gone is not a directory`}},
+		wantErr: `gone (requirements.txt:1): file://$TD/gone: $TD/gone does not exist; check the path`}},
 	{scenario: scenario{name: "git commit in a subdirectory", index: bIndex,
 		reqs: "mylib @ git+https://example.com/mylib.git@0123456789ABCDEF0123456789abcdef01234567#egg=mylib&subdirectory=py/",
 		want: "mylib==0+git.0123456789ab",

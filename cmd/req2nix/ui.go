@@ -114,7 +114,7 @@ func (u *ui) fail(err error) int {
 	code := exitFailure
 	var inErr *inputError
 	var rfErr *reqfile.Error
-	if errors.As(err, &inErr) || errors.As(err, &rfErr) || isUsageError(err) || errors.Is(err, resolver.ErrUnpinnable) {
+	if errors.As(err, &inErr) || errors.As(err, &rfErr) || isUsageError(err) || errors.Is(err, resolver.ErrUnpinnable) || errors.Is(err, resolver.ErrDirectReference) {
 		code = exitUsage
 	}
 	prefix := "req2nix: "

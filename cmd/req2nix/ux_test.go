@@ -34,6 +34,15 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{"unknown option -dev.txt; to read the file -dev.txt, put -- before it: req2nix -- -dev.txt"}, nil},
 		{"--nixpkgs a directory that is not nixpkgs", flaskOnly, []string{"--nixpkgs", "nix", "requirements.txt"}, 2,
 			[]string{"--nixpkgs nix: the directory has no default.nix, so it is not a nixpkgs checkout"}, mkdir("nix", 0o755)},
+		{"a local project that does not exist", map[string]string{"requirements.txt": "foo @ file:///nowhere/foo\n"}, []string{"requirements.txt"}, 2,
+			[]string{"req2nix: foo (requirements.txt:1): file:///nowhere/foo: /nowhere/foo does not exist; check the path\n"}, nil},
+		{"a local project named otherwise", nil, []string{"requirements.txt"}, 2,
+			[]string{`/proj is named "bar", not "foo"; fix the name in the requirement`}, func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "proj", "pyproject.toml"), "[project]\nname = \"bar\"\nversion = \"1\"\n")
+				writeFile(t, filepath.Join(dir, "requirements.txt"), "foo @ file://"+filepath.ToSlash(dir)+"/proj\n")
+			}},
+		{"a relative file URL", map[string]string{"requirements.txt": "foo @ file:./proj\n"}, []string{"requirements.txt"}, 2,
+			[]string{`req2nix: requirements.txt:1: foo @ file:./proj: file URL "file:./proj" is not absolute`}, nil},
 		{"two sources of nixpkgs versions", flaskOnly, []string{"--eval-nixpkgs", "requirements.txt"}, 2,
 			[]string{"--eval-nixpkgs and --nixpkgs-index contradict each other"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,
@@ -92,6 +101,16 @@ func mkdir(name string, perm os.FileMode) func(t *testing.T, dir string) {
 		if err := os.Mkdir(filepath.Join(dir, name), perm); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

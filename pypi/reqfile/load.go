@@ -85,6 +85,9 @@ func resolveInput(p string) (string, error) {
 	case isFile(requirements):
 		return requirements, nil
 	}
+	if filepath.Clean(p) == "." {
+		return "", errorf(Source{}, "the current directory has neither pyproject.toml nor requirements.txt; name the dependency file to read")
+	}
 	return "", errorf(Source{File: p}, "directory has neither pyproject.toml nor requirements.txt; name the dependency file to read")
 }
 

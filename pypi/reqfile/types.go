@@ -89,6 +89,9 @@ type Error struct {
 // Error formats the error as "file:line[:col]: msg".
 func (e *Error) Error() string {
 	loc := e.Source.String()
+	if loc == "" {
+		return e.Msg
+	}
 	if e.Col > 0 && e.Source.Line > 0 {
 		loc += ":" + strconv.Itoa(e.Col)
 	}

@@ -104,8 +104,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		warnings = append(warnings, w)
 	}
 	if len(res.Packages) == 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: no requirement applies to %s on %s, so the environment has Python alone",
-			strings.Join(o.inputs, ", "), pythonAttr, o.platform))
+		warnings = append(warnings, fmt.Sprintf("no requirement applies to %s on %s, so the environment has Python alone", pythonAttr, o.platform))
 	}
 	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
 	warnings = append(warnings, notes...)

@@ -178,9 +178,9 @@ func TestWarnings(t *testing.T) {
 		{"--eval-nixpkgs offline", flaskOnly, []string{"--offline", "-i", fixtures.IndexURL(), "--eval-nixpkgs", "requirements.txt"},
 			"warning: --eval-nixpkgs was skipped: --offline forbids fetching nixpkgs; using the embedded attribute names, so every package is overridden\n"},
 		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
-			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
+			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),
-			"warning: requirements.txt: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
+			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

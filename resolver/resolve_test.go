@@ -289,7 +289,7 @@ a 1.0: nope`, reqs: "a",
 			"So, because requirements.txt:1 requires a, version solving failed."},
 	{name: "unknown root package", index: `
 a 1.0:`, reqs: "a\nnope>=1",
-		wantErr: `nope (requirements.txt:2): package "nope" not found on mem`},
+		wantErr: `requirements.txt:2: package "nope" not found on mem`},
 	{name: "metadata unavailable", index: `
 a 1.0:
 b 1.0 nometa:`, reqs: "a\nb", wantErr: `metadata of b 1.0: no metadata for b 1.0`},

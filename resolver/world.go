@@ -315,9 +315,13 @@ func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Re
 			err = w.defs[q].missing
 		}
 		if err != nil {
-			if p != rootPkg {
+			var notFound *pypi.NotFoundError
+			switch {
+			case p != rootPkg:
 				err = fmt.Errorf("%s (required by %s %s): %w", name, w.name(p), w.versionString(p, v), err)
-			} else if origin != "" {
+			case origin != "" && errors.As(err, &notFound):
+				err = fmt.Errorf("%s: %w", origin, err) // the message names the package
+			case origin != "":
 				err = fmt.Errorf("%s (%s): %w", name, origin, err)
 			}
 			return nil, err

@@ -43,6 +43,8 @@ func TestUsageMistakes(t *testing.T) {
 			}},
 		{"a relative file URL", map[string]string{"requirements.txt": "foo @ file:./proj\n"}, []string{"requirements.txt"}, 2,
 			[]string{`req2nix: requirements.txt:1: foo @ file:./proj: file URL "file:./proj" is not absolute`}, nil},
+		{"an unknown package", map[string]string{"requirements.txt": "flaks\n"}, []string{"requirements.txt"}, 1,
+			[]string{`req2nix: requirements.txt:1: package "flaks" not found on ` + fixtures.IndexURL() + ` (did you mean "flask"?)` + "\n"}, nil},
 		{"two sources of nixpkgs versions", flaskOnly, []string{"--eval-nixpkgs", "requirements.txt"}, 2,
 			[]string{"--eval-nixpkgs and --nixpkgs-index contradict each other"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,

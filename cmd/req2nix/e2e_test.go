@@ -289,8 +289,8 @@ func TestVersionAndHelp(t *testing.T) {
 	if r := s.mustRun(0, "--version"); !strings.HasPrefix(r.stdout, "req2nix ") {
 		t.Errorf("--version printed %q", r.stdout)
 	}
-	if r := s.mustRun(0, "--help"); !strings.Contains(r.stderr, "Examples:") {
-		t.Errorf("--help has no examples:\n%s", r.stderr)
+	if r := s.mustRun(0, "--help"); !strings.Contains(r.stdout, "Examples:") || r.stderr != "" {
+		t.Errorf("--help should print its examples on stdout (to page and grep), nothing on stderr:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
 

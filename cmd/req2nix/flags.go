@@ -105,7 +105,7 @@ Environment:
 Exit status: 0 success; 1 resolution, network or --check failure; 2 usage or input error.
 `
 
-func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("req2nix", flag.ContinueOnError)
 	// The flag package would print its own message and the whole usage on
 	// any mistake; run prints one paragraph instead (see flagError), and
@@ -290,12 +290,13 @@ var errHelp = flag.ErrHelp
 
 // parseArgs parses flags anywhere among the positional arguments, GNU style
 // ("req2nix requirements.txt -o shell.nix"); "--" ends the flags.
-func parseArgs(args []string, env func(string) string, stderr io.Writer) (*options, error) {
+// --help prints the usage to stdout (so that it pages and greps).
+func parseArgs(args []string, env func(string) string, stdout io.Writer) (*options, error) {
 	o := &options{}
-	fs := newFlagSet(o, stderr)
+	fs := newFlagSet(o)
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			printUsage(stderr, fs)
+			printUsage(stdout, fs)
 			return nil, err
 		} else if err != nil {
 			return nil, flagError(fs, err)

@@ -30,7 +30,7 @@ func main() {
 
 // run is the whole command, with its environment passed in for tests.
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	o, err := parseArgs(args, env, stderr)
+	o, err := parseArgs(args, env, stdout)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}

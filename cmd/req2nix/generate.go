@@ -47,6 +47,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, &inputError{err}
 	}
+	if err := checkOutputNotInput(o, in); err != nil {
+		return nil, &inputError{err}
+	}
 	pin, err := choosePin(o)
 	if err != nil {
 		return nil, &inputError{err}
@@ -122,6 +125,29 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		return nil, err
 	}
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+}
+
+// checkOutputNotInput refuses an -o that is one of the files read (named,
+// found in a named directory, or included with -r/-c): writing it would
+// replace the requirements with Nix.
+func checkOutputNotInput(o *options, in *reqfile.File) error {
+	out, err := os.Stat(o.output)
+	if o.output == "" || err != nil {
+		return nil
+	}
+	paths := slices.Clone(o.inputs)
+	for _, dir := range o.inputs {
+		paths = append(paths, filepath.Join(dir, "pyproject.toml"), filepath.Join(dir, "requirements.txt"))
+	}
+	for _, r := range slices.Concat(in.Requirements, in.Constraints) {
+		paths = append(paths, r.Source.File)
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && os.SameFile(st, out) {
+			return fmt.Errorf("-o %s is also an input (%s); writing it would replace the requirements: choose another output file, such as shell.nix", o.output, p)
+		}
+	}
+	return nil
 }
 
 // indexOrigins says which index URLs did not come from the command line,

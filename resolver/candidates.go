@@ -19,14 +19,15 @@ import (
 // the last index is a phantom release that is never usable, standing for
 // "a version the index does not have".
 type projectInfo struct {
-	proj     *pypi.Project
-	versions []pep440.Version
-	usable   vset          // releases that may be chosen
-	pre      vset          // pre- and dev-releases
-	why      []string      // per release: why it cannot be used ("" when usable)
-	files    [][]pypi.File // per release: files usable on the target, sdists first
-	yanked   []bool        // per release: chosen only because pinned exactly
-	sets     sync.Map      // specifier text -> vset (memoised specSet)
+	proj       *pypi.Project
+	versions   []pep440.Version
+	usable     vset          // releases that may be chosen
+	pre        vset          // pre- and dev-releases
+	why        []string      // per release: why it cannot be used ("" when usable)
+	files      [][]pypi.File // per release: files usable on the target, sdists first
+	yanked     []bool        // per release: chosen only because pinned exactly
+	yankedOnly vset          // releases unusable only because they are yanked: a dependency's exact pin may still select them
+	sets       sync.Map      // specifier text -> vset (memoised specSet)
 }
 
 // target is everything candidate filtering depends on; it is read-only
@@ -72,14 +73,18 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 			if t.pinned(name, r) {
 				info.yanked[i] = true
 			} else {
-				info.why[i] = "is yanked" + yankReason(r) // hints say how to use it
+				info.why[i] = yankedWhy + yankReason(r) // hints say how to use it
 			}
 		}
 	}
 	info.usable = setOf(n+1, func(i int) bool { return i < n && info.why[i] == "" })
+	info.yankedOnly = setOf(n+1, func(i int) bool { return i < n && strings.HasPrefix(info.why[i], yankedWhy) })
 	info.pre = setOf(n+1, func(i int) bool { return i < n && info.versions[i].IsPrerelease() })
 	return info
 }
+
+// yankedWhy is why a yanked release that nothing pins cannot be used.
+const yankedWhy = "is yanked"
 
 func yankReason(r pypi.Release) string {
 	for _, f := range r.Files {
@@ -262,10 +267,11 @@ func (info *projectInfo) index(v string) int {
 }
 
 // candidates narrows allowed to the releases that may be chosen:
-// usable ones, and pre-releases only when allowPre or when no final
-// release is left (PEP 440's default).
-func (info *projectInfo) candidates(allowed vset, allowPre bool) vset {
-	c := allowed.intersect(info.usable)
+// usable ones (info.usable, or more: see world.usableSet), and
+// pre-releases only when allowPre or when no final release is left (PEP
+// 440's default).
+func (info *projectInfo) candidates(allowed, usable vset, allowPre bool) vset {
+	c := allowed.intersect(usable)
 	if !allowPre {
 		if finals := c.minus(info.pre); !finals.isEmpty() {
 			return finals

@@ -387,8 +387,8 @@ func listVersions(vs []string) string {
 // project, one usable for the target (requires-python, files, yanked,
 // hashes); for the root or a direct reference, its one version.
 func (w *world) usable(p pkg, set vset) bool {
-	if info := w.defs[p].info; info != nil {
-		return !set.intersect(info.usable).isEmpty()
+	if d := w.defs[p]; d.info != nil {
+		return !set.intersect(w.usableSet(d)).isEmpty()
 	}
 	return set.has(0)
 }

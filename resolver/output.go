@@ -70,7 +70,7 @@ func (w *world) outputPackage(p pkg, v int, root bool) *Package {
 		if rp := releaseRequiresPython(d.info.proj.Releases[v]); rp != "" {
 			out.RequiresPython = rp
 		}
-		if d.info.yanked[v] {
+		if d.info.yanked[v] || d.info.yankedOnly.has(v) {
 			w.warn("%s %s is yanked%s; it is used because the requirements pin it", d.name, out.Version, yankReason(d.info.proj.Releases[v]))
 		}
 	}

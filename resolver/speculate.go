@@ -59,7 +59,7 @@ func (w *world) likelyChoice(info *projectInfo, name string, r pep508.Requiremen
 	for _, c := range w.constraints[name] {
 		allowed = allowed.intersect(info.specSet(c.Specifiers))
 	}
-	c := info.candidates(allowed, w.opts.Pre || r.Specifiers.Prereleases())
+	c := info.candidates(allowed, info.usable, w.opts.Pre || r.Specifiers.Prereleases())
 	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
 }
 

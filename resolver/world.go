@@ -60,6 +60,7 @@ type world struct {
 	constraints map[string][]reqfile.Requirement
 	upgrade     map[string]bool
 	namedPre    map[string]bool  // a specifier on the package names a pre-release
+	depPins     map[string]vset  // releases a dependency pins exactly (== / ===): yanked ones among them may be chosen
 	edges       map[[2]int][]pkg // (pkg, version) -> dependency targets
 	metas       map[[2]int]*pypi.Metadata
 	depCache    map[[2]int]depResult
@@ -84,7 +85,7 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if d.info == nil { // root or direct reference: one version
 		return 0, allowed.has(0)
 	}
-	c := d.info.candidates(allowed, w.opts.Pre || w.namedPre[d.name])
+	c := d.info.candidates(allowed, w.usableSet(d), w.opts.Pre || w.namedPre[d.name])
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}
@@ -120,7 +121,7 @@ func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 	if _, ok := w.decidedVersion(p, decided); ok {
 		return 0
 	}
-	if allowed.intersect(d.info.usable).count() <= 1 {
+	if allowed.intersect(w.usableSet(d)).count() <= 1 {
 		return 0
 	}
 	if pin := w.pinned(d.name); pin != "" {
@@ -197,7 +198,26 @@ func (w *world) setFor(d *pkgDef, r pep508.Requirement) vset {
 	if r.Specifiers.Prereleases() {
 		w.namedPre[d.name] = true
 	}
-	return d.info.specSet(r.Specifiers)
+	set := d.info.specSet(r.Specifiers)
+	if len(exactPins(r.Specifiers)) > 0 {
+		pins := set
+		if seen, ok := w.depPins[d.name]; ok {
+			pins = pins.union(seen)
+		}
+		w.depPins[d.name] = pins
+	}
+	return set
+}
+
+// usableSet is the set of d's releases that may be chosen: those usable
+// for the target and, as pip does (PEP 592), yanked ones that a
+// dependency pins exactly (the root's pins are already in info.usable).
+func (w *world) usableSet(d *pkgDef) vset {
+	pins, ok := w.depPins[d.name]
+	if !ok {
+		return d.info.usable
+	}
+	return d.info.usable.union(pins.intersect(d.info.yankedOnly))
 }
 
 // directSet evaluates a specifier against a direct reference's one version

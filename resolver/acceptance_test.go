@@ -1,0 +1,316 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/reqfile"
+)
+
+// Acceptance scenarios: resolutions whose answers are fixed by pip's and
+// uv's behaviour or by the PEPs, written independently of the solver's own
+// tests. Each row cites the rule that fixes its answer. The target is
+// CPython 3.12 on x86_64-linux unless a row says otherwise.
+
+// platformMarkers is one release whose dependencies each hold on some
+// targets only: which of them are chosen shows how every marker variable
+// evaluates.
+const platformMarkers = `
+a 1.0: lin; sys_platform == "linux" | mac; sys_platform == "darwin" | win; sys_platform == "win32" | x64; platform_machine == "x86_64" | aarch64; platform_machine == "aarch64" | arm64; platform_machine == "arm64" | py39; python_version == "3.9" | py312up; python_version >= "3.12" | py313full; python_full_version >= "3.13.0" | cpython; implementation_name == "cpython" | pypy; implementation_name == "pypy" | darwinsys; platform_system == "Darwin"
+lin 1.0:
+mac 1.0:
+win 1.0:
+x64 1.0:
+aarch64 1.0:
+arm64 1.0:
+py39 1.0:
+py312up 1.0:
+py313full 1.0:
+cpython 1.0:
+pypy 1.0:
+darwinsys 1.0:`
+
+// preIndex has final releases and pre-releases of two projects.
+const preIndex = `
+a 1.0:
+a 1.1:
+a 2.0rc1:
+b 1.0:
+b 2.0b1:
+b 2.0b2:`
+
+// tripleA is one project with three final releases.
+const tripleA = `
+a 1.0:
+a 2.0:
+a 3.0:
+b 1.0:
+b 2.0:`
+
+var acceptanceScenarios = []scenario{
+	// Pre-releases (PEP 440 "Handling of pre-releases"; pip's
+	// SpecifierSet.prereleases; uv's if-necessary-or-explicit).
+	{name: "pre: a specifier naming a pre-release admits pre-releases of that package only", // PEP 440: accept pre-releases when the specifier names one
+		index: preIndex + "\nx 1.0: b>=2.0b1 | a", reqs: "x", want: "a==1.1 b==2.0b2 x==1.0"},
+	{name: "pre: --pre admits pre-releases of every package", // pip install --pre
+		index: preIndex, reqs: "a\nb", opts: Options{Pre: true}, want: "a==2.0rc1 b==2.0b2"},
+	{name: "pre: a project with only pre-releases", // PEP 440: pre-releases accepted when no final release satisfies
+		index: "a 1.0a1:\na 1.0b2:", reqs: "a", want: "a==1.0b2",
+		warnings: []string{"a 1.0b2 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
+	{name: "pre: a pre-release pinned with ==", // PEP 440: ==2.0b1 names a pre-release
+		index: preIndex, reqs: "b==2.0b1", want: "b==2.0b1"},
+	{name: "pre: a final release is preferred over a newer pre-release", // PEP 440 default: pre-releases excluded
+		index: preIndex, reqs: "a>=1.0", want: "a==1.1"},
+	{name: "pre: <V excludes pre-releases of V even with --pre", // PEP 440 exclusive ordered comparison
+		index: "a 1.0:\na 2.0a1:\na 2.0.dev1:", reqs: "a<2.0", opts: Options{Pre: true}, want: "a==1.0"},
+	{name: "pre: <V admits pre-releases of V when V is itself a pre-release", // PEP 440: unless the specified version is a pre-release
+		index: "a 1.0:\na 2.0a1:\na 2.0rc2:", reqs: "a<2.0rc2", want: "a==2.0a1"},
+	{name: "pre: a transitive <2 does not admit 2.0rc1 allowed by another requirement", // PEP 440 <V rule; pip intersects both specifiers
+		index: "x 1.0: b<2\nb 1.0:\nb 2.0rc1:", reqs: "x\nb>=1.0rc1", want: "b==1.0 x==1.0"},
+	{name: "pre: ==V.* matches pre-releases of V only when pre-releases are allowed", // PEP 440 prefix matching + default exclusion
+		index: "a 1.4:\na 1.5a1:\na 1.5.1a1:", reqs: "a==1.5.*", want: "a==1.5.1a1",
+		warnings: []string{"a 1.5.1a1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
+
+	// Post, dev and local versions, ~=, != wildcards, === (PEP 440 "Version specifiers").
+	{name: "spec: ==1.0 matches 1.0+local, the newest such", // PEP 440: local labels ignored when the specifier has none
+		index: "a 1.0:\na 1.0+abc:\na 1.1:", reqs: "a==1.0", want: "a==1.0+abc"},
+	{name: "spec: ==1.0+abc matches that local version only", // PEP 440: local label compared strictly when given
+		index: "a 1.0:\na 1.0+abc:\na 1.0+abd:", reqs: "a==1.0+abc", want: "a==1.0+abc"},
+	{name: "spec: <=1.0 matches 1.0+local", // packaging: <= compares the public version
+		index: "a 1.0:\na 1.0+abc:\na 1.1:", reqs: "a<=1.0", want: "a==1.0+abc"},
+	{name: "spec: >1.0 excludes 1.0.post1 and 1.0+local", // PEP 440: >V excludes post-releases and local versions of V
+		index: "a 0.9:\na 1.0:\na 1.0.post1:\na 1.0+abc:", reqs: "a>1.0",
+		wantErr: "Because no version of a matches >1.0 (available: 0.9, 1.0, 1.0+abc, 1.0.post1) and requirements.txt:1 requires a>1.0, version solving failed."},
+	{name: "spec: >1.0.post1 admits 1.0.post2", // PEP 440: the exclusion is only for post-releases of the specified version
+		index: "a 1.0:\na 1.0.post1:\na 1.0.post2:", reqs: "a>1.0.post1", want: "a==1.0.post2"},
+	{name: "spec: >=1.0 admits 1.0.post1", // PEP 440 inclusive comparison
+		index: "a 0.9:\na 1.0.post1:", reqs: "a>=1.0", want: "a==1.0.post1"},
+	{name: "spec: ==1.0 does not match 1.0.post1", // PEP 440 strict version matching
+		index: "a 1.0:\na 1.0.post1:", reqs: "a==1.0", want: "a==1.0"},
+	{name: "spec: ~=1.4.2 is >=1.4.2,==1.4.*", // PEP 440 compatible release
+		index: "a 1.4.1:\na 1.4.5:\na 1.4.5.post1:\na 1.5:", reqs: "a~=1.4.2", want: "a==1.4.5.post1"},
+	{name: "spec: ~=1.4 is >=1.4,==1.*", // PEP 440 compatible release
+		index: "a 1.3:\na 1.9:\na 2.0:", reqs: "a~=1.4", want: "a==1.9"},
+	{name: "spec: != with a wildcard excludes the whole series, post-releases included", // PEP 440 prefix matching
+		index: "a 1.4:\na 1.5:\na 1.5.1:\na 1.5.post1:", reqs: "a!=1.5.*", want: "a==1.4"},
+	{name: "spec: == with a wildcard ignores the zero padding", // PEP 440: release segments zero-padded for prefix matching
+		index: "a 1.0:\na 2.0:", reqs: "a==1.0.0.*", want: "a==1.0"},
+	{name: "spec: === compares the version string", // PEP 440 arbitrary equality
+		index: "a 1.0:\na 2.0:", reqs: "a===1.0", want: "a==1.0"},
+	{name: "spec: === does not match an equal but differently written version", // PEP 440 arbitrary equality is string equality
+		index: "a 1.0:\na 2.0:", reqs: "a===1.0.0",
+		wantErr: "Because no version of a matches ===1.0.0 (available: 1.0, 2.0) and requirements.txt:1 requires a===1.0.0, version solving failed."},
+	{name: "spec: ==1.0.dev1 selects a development release", // PEP 440: ==V names a pre-release (dev)
+		index: "a 0.9:\na 1.0.dev1:", reqs: "a==1.0.dev1", want: "a==1.0.dev1"},
+
+	// Extras (PEP 508 extras; uv's virtual "a[x]" packages; PEP 685 normalisation).
+	{name: "extra: the extra's dependencies follow the version of its package", // uv: a[x] depends on a==V
+		index: `
+a 1.0 extras=x: b<2; extra == "x"
+a 2.0 extras=x: b>=2; extra == "x"
+b 1.0:
+b 2.0:
+c 1.0: a==1.0`, reqs: "a[x]\nc", want: "a==1.0[x] b==1.0 c==1.0"},
+	{name: "extra: two parents asking for different extras merge", // pip: one candidate with the union of extras
+		index: `
+a 1.0 extras=x,y: bx; extra == "x" | by; extra == "y"
+p 1.0: a[x]
+q 1.0: a[y]
+bx 1.0:
+by 1.0:`, reqs: "p\nq", want: "a==1.0[x,y] bx==1.0 by==1.0 p==1.0 q==1.0"},
+	{name: "extra: an extra depending on other extras of the same package", // PEP 508 self-referential extras (a[all] -> a[x,y])
+		index: `
+a 1.0 extras=x,y,all: bx; extra == "x" | by; extra == "y" | a[x,y]; extra == "all"
+bx 1.0:
+by 1.0:`, reqs: "a[all]", want: "a==1.0[all,x,y] bx==1.0 by==1.0"},
+	{name: "extra: names are normalised on both sides", // PEP 685
+		index: `
+a 1.0 extras=foo-bar: b; extra == "foo.bar"
+b 1.0:`, reqs: "A[Foo_Bar]", want: "a==1.0[foo-bar] b==1.0"},
+	{name: "extra: markers with extra on a transitive dependency", // PEP 508: extra evaluated per requirement
+		index: `
+x 1.0: b[one]
+b 1.0 extras=one,two: c; extra == "one" | d; extra == "two" | e; extra == "one" and sys_platform == "win32"
+c 1.0:
+d 1.0:
+e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
+	{name: "extra: root requirements whose markers are false are dropped", // pip: "Ignoring a: markers ... don't match"
+		index: "a 1.0:\nb 1.0:\nc 1.0:", reqs: "a; python_version < \"3.10\"\nb; sys_platform == \"win32\"\nc; python_version >= \"3.12\"", want: "c==1.0"},
+	{name: "extra: a root requirement with an extra marker is dropped", // pip: extra is "" outside an extra's context
+		index: "a 1.0:\nb 1.0:", reqs: "a\nb; extra == \"x\"", want: "a==1.0"},
+
+	// Markers for each platform and Python (PEP 508 environment markers).
+	{name: "markers: x86_64-linux, 3.12", index: platformMarkers, reqs: "a",
+		want: "a==1.0 cpython==1.0 lin==1.0 py312up==1.0 x64==1.0"},
+	{name: "markers: aarch64-linux, 3.9", index: platformMarkers, reqs: "a", opts: Options{Platform: "aarch64-linux", Python: "3.9"},
+		want: "a==1.0 aarch64==1.0 cpython==1.0 lin==1.0 py39==1.0"},
+	{name: "markers: x86_64-darwin, 3.13", index: platformMarkers, reqs: "a", opts: Options{Platform: "x86_64-darwin", Python: "3.13"},
+		want: "a==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0 py313full==1.0 x64==1.0"},
+	{name: "markers: aarch64-darwin, 3.12", index: platformMarkers, reqs: "a", opts: Options{Platform: "aarch64-darwin", Python: "3.12"}, // macOS reports arm64
+		want: "a==1.0 arm64==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0"},
+	{name: "markers: python_full_version against a full target", // PEP 508 python_full_version
+		index: "a 1.0: new; python_full_version >= \"3.12.5\" | old; python_full_version < \"3.12.5\"\nnew 1.0:\nold 1.0:", reqs: "a", opts: Options{Python: "3.12.4"},
+		want: "a==1.0 old==1.0"},
+
+	// requires-python (PEP 345 Requires-Python, PEP 503 data-requires-python; pip's check).
+	{name: "rp: the newest release allowing the target is chosen", // pip: releases whose requires-python excludes the target are skipped
+		index: "a 1.0 rp=>=3.8:\na 2.0 rp=>=3.10:\na 3.0 rp=>=3.13:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0"},
+	{name: "rp: the same index for 3.12", index: "a 1.0 rp=>=3.8:\na 2.0 rp=>=3.10:\na 3.0 rp=>=3.13:", reqs: "a", want: "a==2.0"},
+	{name: "rp: metadata requires-python of a transitive dependency", // pip checks Requires-Python of the metadata too
+		index: "x 1.0: a\na 1.0:\na 2.0 mrp=<3.12:", reqs: "x", want: "a==1.0 x==1.0"},
+	{name: "rp: a patch-level requires-python against the default patch", // the target's patch defaults to the newest known
+		index: "a 1.0:\na 2.0 rp=>=3.12.5:", reqs: "a", want: "a==2.0"},
+	{name: "rp: the root's requires-python excludes the target", // uv: "The requested Python version ... does not satisfy"
+		index: "a 1.0:", reqs: "a",
+		file:    reqfile.File{RequiresPython: "<3.12", RequiresPythonSource: reqfile.Source{File: "pyproject.toml", Line: 3}},
+		wantErr: "pyproject.toml:3: the project requires Python <3.12, which excludes the target Python 3.12.12; choose a target it allows"},
+
+	// Yanked releases (PEP 592).
+	{name: "yanked: skipped by a range", // PEP 592: yanked ignored unless pinned
+		index: "a 1.0:\na 2.0 yanked:", reqs: "a>=1", want: "a==1.0"},
+	{name: "yanked: pinned in a dependency with ==", // pip: a == pin satisfiable only by a yanked release selects it
+		index: "x 1.0: a==2.0\na 1.0:\na 2.0 yanked:", reqs: "x", want: "a==2.0 x==1.0",
+		warnings: []string{"a 2.0 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "yanked: pinned by a dependency while the root asks for any version", // pip intersects the specifiers: ==2.0 is a pin
+		index: "x 1.0: a==2.0\na 1.0:\na 2.0 yanked:", reqs: "x\na", want: "a==2.0 x==1.0",
+		warnings: []string{"a 2.0 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "yanked: a range in a dependency does not select it", // PEP 592
+		index: "x 1.0: a>=2\na 1.0:\na 2.0 yanked:", reqs: "x",
+		wantErr: "Because a==2.0 is yanked (reason: broken) and x==1.0 depends on a>=2, x==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires x, version solving failed.\n\n" +
+			"hint: a 2.0 is yanked; only an exact pin (a==2.0) selects it"},
+	{name: "yanked: pinned with ===", // PEP 592: == or ===
+		index: "a 1.0:\na 2.0 yanked:", reqs: "a===2.0", want: "a==2.0",
+		warnings: []string{"a 2.0 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "yanked: only yanked releases, explained with a hint", // PEP 592
+		index: "a 1.0 yanked:", reqs: "a",
+		wantErr: "Because a==1.0 is yanked (reason: broken) and requirements.txt:1 requires a, version solving failed.\n\n" +
+			"hint: a 1.0 is yanked; only an exact pin (a==1.0) selects it"},
+
+	// Constraints (pip -c: "constrain versions, but do not cause installation").
+	{name: "constraints: narrow a transitive dependency", index: "x 1.0: c>=1\nc 1.0:\nc 2.0:\nc 3.0:", reqs: "x", constraints: "c!=3.0\nc<=2.5", want: "c==2.0 x==1.0"},
+	{name: "constraints: on a package nothing requires add nothing", index: "a 1.0:\nz 1.0:", reqs: "a", constraints: "z==1.0\nzz>=5", want: "a==1.0"},
+	{name: "constraints: a constraint with a false marker is ignored", // pip evaluates constraint markers
+		index: "a 1.0:\na 2.0:", reqs: "a", constraints: "a<2; sys_platform == \"darwin\"", want: "a==2.0"},
+	{name: "constraints: a constraint with a true marker applies", index: "a 1.0:\na 2.0:", reqs: "a", constraints: "a<2; sys_platform == \"darwin\"",
+		opts: Options{Platform: "aarch64-darwin"}, want: "a==1.0"},
+	{name: "constraints: conflicting with a requirement, both lines named", index: "a 1.0:\na 2.0:\nb 1.0:", reqs: "b\na>=2", constraints: "a<2",
+		wantErr: "Because requirements.txt:2 requires a>=2 and constraints.txt:1 constrains a<2, version solving failed."},
+
+	// Preferences (issue 4: pinned, then nixpkgs, then newest).
+	{name: "prefs: a pinned transitive version is kept", index: "x 1.0: a\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==2.0 x==1.0"},
+	{name: "prefs: a pin conflicting with a new requirement is dropped, not an error", index: tripleA, reqs: "a>=3", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==3.0"},
+	{name: "prefs: a pin conflicting with a new dependency is dropped", index: "x 1.0: a<2\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "3.0"}}, want: "a==1.0 x==1.0"},
+	{name: "prefs: UpgradePackages affects only the named packages", index: tripleA, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==3.0 b==1.0"},
+	{name: "prefs: nixpkgs' version when allowed", index: tripleA, reqs: "a<3", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+	{name: "prefs: the newest when nixpkgs' version is not allowed", index: tripleA, reqs: "a>=2", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==3.0"},
+	{name: "prefs: the newest when nixpkgs' version is not on the index", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.5"}, PreferNixpkgs: true}, want: "a==3.0"},
+	{name: "prefs: the newest when nixpkgs' version is unknown", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": ""}, PreferNixpkgs: true}, want: "a==3.0"},
+	{name: "prefs: PreferNixpkgs false ignores nixpkgs", index: tripleA, reqs: "a\nb", opts: Options{Nixpkgs: map[string]string{"a": "1.0", "b": "1.0"}}, want: "a==3.0 b==2.0"},
+	{name: "prefs: a pin wins over nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==2.0"},
+	{name: "prefs: --upgrade falls back to nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Upgrade: true, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+
+	// Backtracking classics (PubGrub, solver.md).
+	{name: "backtrack: the newest a needs an old b that conflicts with the root's c", index: `
+a 1.0: b
+a 2.0: b<1
+b 0.5: c<1
+b 1.0: c
+c 0.5:
+c 1.0:`, reqs: "a\nc>=1", want: "a==1.0 b==1.0 c==1.0"},
+	{name: "backtrack: a three-package cycle", index: `
+a 1.0: b
+a 2.0: b>=2
+b 1.0: c
+b 2.0: c>=2
+c 1.0: a
+c 2.0: a<2`, reqs: "a", want: "a==1.0 b==2.0 c==2.0"},
+	{name: "backtrack: a diamond whose middles need incompatible versions", index: `
+a 1.0: c==1.0
+a 2.0: c==2.0
+b 1.0: c==1.0
+b 2.0: c==1.0
+c 1.0:
+c 2.0:`, reqs: "a\nb", want: "a==1.0 b==2.0 c==1.0"},
+}
+
+func TestAcceptance(t *testing.T) {
+	for _, sc := range acceptanceScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			runScenario(t, sc, newMemIndex(t, sc.index))
+		})
+	}
+}
+
+// deterministicIndex mixes backtracking, extras, a cycle, markers, a
+// pre-release and a yanked release: enough decisions for the arrival order
+// of provider answers to matter if anything depended on it.
+const deterministicIndex = `
+app 1.0: web[async] | db>=2 | cli
+app 2.0: web[async,tls] | db>=3 | cli
+web 1.0 extras=async,tls: core<3 | aio; extra == "async" | tls; extra == "tls" and sys_platform == "linux"
+web 2.0 extras=async,tls: core>=3 | aio>=2; extra == "async" | tls; extra == "tls"
+db 2.0: core>=2
+db 3.0: core<3 | drv
+db 3.1 yanked: core
+drv 1.0: db
+core 1.0:
+core 2.0:
+core 3.0: six
+core 3.1b1:
+aio 1.0:
+aio 2.0: web
+tls 1.0:
+six 1.0:
+cli 1.0: core!=2.0`
+
+// TestAcceptanceDeterminism resolves the same inputs 20 times with random
+// provider delays: the resolution (or the explanation) must not change.
+// pip and uv both promise reproducible resolutions for identical inputs.
+func TestAcceptanceDeterminism(t *testing.T) {
+	// app 2.0 needs db>=3; db 3.1 is yanked, so db 3.0 and core<3, which
+	// rules out web 2.0 (core>=3); cli excludes core 2.0.
+	wants := map[string]string{
+		"app":                "aio==2.0 app==2.0 cli==1.0 core==1.0 db==3.0 drv==1.0 tls==1.0 web==1.0[async,tls]",
+		"app\ncore<3\naio<2": "aio==1.0 app==2.0 cli==1.0 core==1.0 db==3.0 drv==1.0 tls==1.0 web==1.0[async,tls]",
+	}
+	for reqs, want := range wants {
+		t.Run(reqs, func(t *testing.T) {
+			first, firstErr := resolveWithJitter(t, reqs, 1)
+			for run := 2; run <= 20; run++ {
+				got, err := resolveWithJitter(t, reqs, int64(run))
+				if fmt.Sprint(err) != fmt.Sprint(firstErr) {
+					t.Fatalf("run %d: error %v, run 1: %v", run, err, firstErr)
+				}
+				if !reflect.DeepEqual(got, first) {
+					t.Fatalf("run %d: %+v\nrun 1: %+v", run, got, first)
+				}
+			}
+			if firstErr != nil {
+				t.Fatalf("unexpected error: %v", firstErr)
+			}
+			if got := summary(first); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// resolveWithJitter resolves reqs on deterministicIndex with every
+// provider call delayed by up to 2 ms, drawn from a source seeded by seed.
+func resolveWithJitter(t *testing.T, reqs string, seed int64) (*Resolution, error) {
+	idx := newMemIndex(t, deterministicIndex)
+	var mu sync.Mutex
+	r := rand.New(rand.NewSource(seed))
+	idx.delay = func(string) time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Duration(r.Intn(2000)) * time.Microsecond
+	}
+	return Resolve(context.Background(), idx, rootFile(t, reqs, ""), Options{})
+}

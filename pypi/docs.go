@@ -57,9 +57,19 @@ func readLocalDoc[T any](u *url.URL, decode func([]byte) (T, error)) (T, error) 
 	}
 	v, err := decode(body)
 	if err != nil {
-		return zero, fmt.Errorf("%s: malformed document: %v", u, err)
+		return zero, malformedDoc(u.String(), body, err)
 	}
 	return v, nil
+}
+
+// malformedDoc words a document that does not decode. An HTML page (a login
+// or proxy page, or a Simple API address where the JSON API is expected) is
+// named as such rather than by the JSON decoder's first complaint.
+func malformedDoc(where string, body []byte, err error) error {
+	if bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) {
+		return fmt.Errorf("%s: malformed document: an HTML page, not JSON; check that the index address serves the PyPI JSON API (a login or proxy page answers like this)", where)
+	}
+	return fmt.Errorf("%s: malformed document: %v", where, err)
 }
 
 // fetchCached implements getDoc for network documents.
@@ -98,7 +108,7 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, decode func([]
 	}
 	v, err := decode(body)
 	if err != nil {
-		return zero, fmt.Errorf("GET %s: malformed document: %v", where, err)
+		return zero, malformedDoc("GET "+where, body, err)
 	}
 	entry := &cacheEntry{URL: where, ETag: etag, Fetched: time.Now().UTC(), Body: body}
 	if err := c.cache.store(path, entry); err != nil {

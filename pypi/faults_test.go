@@ -37,7 +37,7 @@ func TestFaults(t *testing.T) {
 		{name: "truncated JSON is malformed, not retried", faults: []pypitest.Fault{{Body: []byte(`{"info": {"name": "flask"}, "releases": {"1.0": [`)}},
 			wantErr: []string{"GET URL" + path, "malformed document", "unexpected end of JSON"}, wantRequests: 1},
 		{name: "not JSON at all", faults: []pypitest.Fault{{Body: []byte(`<html>maintenance</html>`)}},
-			wantErr: []string{"GET URL" + path, "malformed document"}, wantRequests: 1},
+			wantErr: []string{"GET URL" + path, "malformed document: an HTML page, not JSON; check that the index address serves the PyPI JSON API"}, wantRequests: 1},
 		{name: "404 is final", faults: []pypitest.Fault{{Status: 404}}, wantErr: []string{`package "flask" not found on URL`}, wantRequests: 1},
 		{name: "403 is final", faults: []pypitest.Fault{{Status: 403}}, wantErr: []string{"GET URL" + path, "HTTP 403", "the index wants credentials"}, wantRequests: 1},
 		{name: "500 forever", faults: repeat(pypitest.Fault{Status: 500}, retryMax+1), wantErr: []string{"GET URL" + path, "HTTP 500 after 6 attempts"}, wantRequests: retryMax + 1},

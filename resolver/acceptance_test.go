@@ -76,6 +76,13 @@ var acceptanceScenarios = []scenario{
 		index: "a 1.4:\na 1.5a1:\na 1.5.1a1:", reqs: "a==1.5.*", want: "a==1.5.1a1",
 		warnings: []string{"a 1.5.1a1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
 
+	{name: "pre: a final release newer than the named pre-release wins", // PEP 440: pre-releases admitted, not preferred; newest chosen
+		index: "x 1.0: b>=2.0b1\nb 1.0:\nb 2.0b1:\nb 2.0:", reqs: "x", want: "b==2.0 x==1.0"},
+	{name: "pre: a constraint naming a pre-release admits them", // pip merges constraint specifiers into the requirement's SpecifierSet
+		index: preIndex, reqs: "b", constraints: "b>=2.0b1", want: "b==2.0b2"},
+	{name: "pre: --pre still honours <V", // PEP 440
+		index: preIndex, reqs: "b<2", opts: Options{Pre: true}, want: "b==1.0"},
+
 	// Post, dev and local versions, ~=, != wildcards, === (PEP 440 "Version specifiers").
 	{name: "spec: ==1.0 matches 1.0+local, the newest such", // PEP 440: local labels ignored when the specifier has none
 		index: "a 1.0:\na 1.0+abc:\na 1.1:", reqs: "a==1.0", want: "a==1.0+abc"},
@@ -92,6 +99,10 @@ var acceptanceScenarios = []scenario{
 		index: "a 0.9:\na 1.0.post1:", reqs: "a>=1.0", want: "a==1.0.post1"},
 	{name: "spec: ==1.0 does not match 1.0.post1", // PEP 440 strict version matching
 		index: "a 1.0:\na 1.0.post1:", reqs: "a==1.0", want: "a==1.0"},
+	{name: "spec: !=1.0 also excludes 1.0+local", // PEP 440: != follows == matching
+		index: "a 0.9:\na 1.0:\na 1.0+abc:", reqs: "a!=1.0", want: "a==0.9"},
+	{name: "spec: two root lines on one package intersect", // pip merges the specifiers of every requirement on a project
+		index: tripleA, reqs: "a>=1.5\na<3", want: "a==2.0"},
 	{name: "spec: ~=1.4.2 is >=1.4.2,==1.4.*", // PEP 440 compatible release
 		index: "a 1.4.1:\na 1.4.5:\na 1.4.5.post1:\na 1.5:", reqs: "a~=1.4.2", want: "a==1.4.5.post1"},
 	{name: "spec: ~=1.4 is >=1.4,==1.*", // PEP 440 compatible release
@@ -144,6 +155,13 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "extra: a root requirement with an extra marker is dropped", // pip: extra is "" outside an extra's context
 		index: "a 1.0:\nb 1.0:", reqs: "a\nb; extra == \"x\"", want: "a==1.0"},
 
+	{name: "extra: two root lines with different extras merge", // pip: a[x] and a[y] -> one a with both extras
+		index: "a 1.0 extras=x,y: bx; extra == \"x\" | by; extra == \"y\"\nbx 1.0:\nby 1.0:", reqs: "a[x]\na[y]", want: "a==1.0[x,y] bx==1.0 by==1.0"},
+	{name: "extra: an extra marker combined with another marker", // PEP 508: and/or over markers, extra included
+		index: "a 1.0 extras=x: b; extra == \"x\" and python_version < \"3.10\" | c; extra == \"x\" or os_name == \"nt\"\nb 1.0:\nc 1.0:", reqs: "a[x]", want: "a==1.0[x] c==1.0"},
+	{name: "extra: dependency names are normalised", // PEP 503
+		index: "x 1.0: Zope.Interface>=2\nzope-interface 1.0:\nzope-interface 2.0:", reqs: "x\nzope_interface", want: "x==1.0 zope-interface==2.0"},
+
 	// Markers for each platform and Python (PEP 508 environment markers).
 	{name: "markers: x86_64-linux, 3.12", index: platformMarkers, reqs: "a",
 		want: "a==1.0 cpython==1.0 lin==1.0 py312up==1.0 x64==1.0"},
@@ -153,6 +171,11 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		want: "a==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0 py313full==1.0 x64==1.0"},
 	{name: "markers: aarch64-darwin, 3.12", index: platformMarkers, reqs: "a", opts: Options{Platform: "aarch64-darwin", Python: "3.12"}, // macOS reports arm64
 		want: "a==1.0 arm64==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0"},
+	{name: "markers: python_version compares as a version, not a string", // PEP 508: version comparison when both sides parse ("3.9" < "3.10")
+		index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0 old==1.0"},
+	{name: "markers: python_version on 3.13", index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.13"}, want: "a==1.0 new==1.0"},
+	{name: "markers: platform_system, os_name and platform_python_implementation on linux", // values of CPython on Linux
+		index: "a 1.0: l; platform_system == \"Linux\" | p; os_name == \"posix\" | c; platform_python_implementation == \"CPython\" | w; os_name == \"nt\"\nl 1.0:\np 1.0:\nc 1.0:\nw 1.0:", reqs: "a", want: "a==1.0 c==1.0 l==1.0 p==1.0"},
 	{name: "markers: python_full_version against a full target", // PEP 508 python_full_version
 		index: "a 1.0: new; python_full_version >= \"3.12.5\" | old; python_full_version < \"3.12.5\"\nnew 1.0:\nold 1.0:", reqs: "a", opts: Options{Python: "3.12.4"},
 		want: "a==1.0 old==1.0"},
@@ -165,6 +188,14 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		index: "x 1.0: a\na 1.0:\na 2.0 mrp=<3.12:", reqs: "x", want: "a==1.0 x==1.0"},
 	{name: "rp: a patch-level requires-python against the default patch", // the target's patch defaults to the newest known
 		index: "a 1.0:\na 2.0 rp=>=3.12.5:", reqs: "a", want: "a==2.0"},
+	{name: "rp: a != wildcard excludes the target's series", // PEP 440 on requires-python
+		index: "a 1.0:\na 2.0 rp=!=3.12.*:", reqs: "a", want: "a==1.0"},
+	{name: "rp: an invalid requires-python is ignored", // pip: "Ignoring invalid Requires-Python"
+		index: "a 1.0:\na 2.0 rp=>=3.6.*,<4:", reqs: "a", want: "a==2.0"},
+	{name: "rp: a dependency whose releases all need a newer Python", // pip: "Requires-Python ... not in"
+		index: "x 1.0: a>=2\na 1.0:\na 2.0 rp=>=3.13:\na 2.1 rp=>=3.13:", reqs: "x", opts: Options{Python: "3.9"},
+		wantErr: "Because the target Python 3.9.25 does not satisfy requires-python >=3.13 of a 2.0 and 2.1 and x==1.0 depends on a>=2, x==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires x, version solving failed."},
 	{name: "rp: the root's requires-python excludes the target", // uv: "The requested Python version ... does not satisfy"
 		index: "a 1.0:", reqs: "a",
 		file:    reqfile.File{RequiresPython: "<3.12", RequiresPythonSource: reqfile.Source{File: "pyproject.toml", Line: 3}},
@@ -201,6 +232,18 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		opts: Options{Platform: "aarch64-darwin"}, want: "a==1.0"},
 	{name: "constraints: conflicting with a requirement, both lines named", index: "a 1.0:\na 2.0:\nb 1.0:", reqs: "b\na>=2", constraints: "a<2",
 		wantErr: "Because requirements.txt:2 requires a>=2 and constraints.txt:1 constrains a<2, version solving failed."},
+
+	// Unsatisfiable sets, explained (pubgrub-rs / Dart pub derivation trees).
+	{name: "unsat: two parents pin different versions", index: "a 1.0: c==1.0\nb 1.0: c==2.0\nc 1.0:\nc 2.0:", reqs: "a\nb",
+		wantErr: "Because a==1.0 depends on c==1.0 and b==1.0 depends on c==2.0, a==1.0 is incompatible with b==1.0.\n" +
+			"So, because requirements.txt:2 requires b and requirements.txt:1 requires a, version solving failed."},
+	{name: "unsat: a chain reaching a root requirement", index: "a 1.0: b>=1\nb 1.0: c>=2\nc 1.0:\nc 2.0:", reqs: "a\nc<2",
+		wantErr: "Because a==1.0 depends on b>=1 which depends on c>=2, a==1.0 requires c>=2.\n" +
+			"So, because requirements.txt:2 requires c<2 and requirements.txt:1 requires a, version solving failed."},
+	{name: "unsat: every version of a needs a missing extra's dependency", index: "a 1.0: b[x]\na 2.0: b[x]>=2\nb 1.0 extras=x: nope; extra == \"x\"\nb 2.0 extras=x: nope>=1; extra == \"x\"", reqs: "a",
+		wantErr: "Because a==1.0 depends on b[x] which depends on nope, a==1.0 requires nope.\n" +
+			"And because a==2.0 depends on b[x]>=2 which depends on nope>=1, every version of a requires nope.\n" +
+			"So, because nope is not on mem and requirements.txt:1 requires a, version solving failed."},
 
 	// Preferences (issue 4: pinned, then nixpkgs, then newest).
 	{name: "prefs: a pinned transitive version is kept", index: "x 1.0: a\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==2.0 x==1.0"},

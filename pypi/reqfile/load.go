@@ -24,6 +24,9 @@ func Load(paths []string, sel Selection) (*File, error) {
 		if err != nil {
 			return nil, err
 		}
+		if hint, ok := otherFormats[strings.ToLower(filepath.Base(path))]; ok {
+			return nil, errorf(Source{File: path}, "not a requirements file nor a pyproject.toml; %s", hint)
+		}
 		if !isPyprojectPath(path) {
 			if err := rp.parseFile(path, false, nil); err != nil {
 				return nil, err
@@ -42,6 +45,19 @@ func Load(paths []string, sel Selection) (*File, error) {
 	}
 	rp.finish()
 	return rp.file, nil
+}
+
+// otherFormats are dependency files of other tools that a migrating user
+// may name, with what to do instead (read as requirements files, their
+// first line would only be reported as an invalid requirement).
+var otherFormats = map[string]string{
+	"setup.py":         "list its install_requires in a requirements.txt, or give the project's pyproject.toml",
+	"setup.cfg":        "list its install_requires in a requirements.txt, or give the project's pyproject.toml",
+	"pipfile":          "`pipenv requirements > requirements.txt` writes one to give instead",
+	"pipfile.lock":     "`pipenv requirements > requirements.txt` writes one to give instead",
+	"poetry.lock":      "give the pyproject.toml beside it",
+	"environment.yml":  "conda environments are not read; list the pip packages in a requirements.txt",
+	"environment.yaml": "conda environments are not read; list the pip packages in a requirements.txt",
 }
 
 // toolConfigOnly reports whether a pyproject.toml declares no project at

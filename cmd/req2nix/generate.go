@@ -322,6 +322,8 @@ func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAtt
 		return ix, "", err
 	case o.evalNixpkgs && o.offline:
 		note = "--eval-nixpkgs was skipped: --offline forbids fetching nixpkgs" + fallback
+	case pin.Rev != nixgen.DefaultPin().Rev && o.offline:
+		note = "nixpkgs " + pin.Rev + " was not evaluated: --offline forbids fetching it" + fallback
 	case o.evalNixpkgs || pin.Rev != nixgen.DefaultPin().Rev && !o.offline:
 		ix, err := nixgen.EvalIndex(ctx, pin.Rev, pythonAttr, cacheDir(o))
 		if err == nil {

@@ -189,6 +189,8 @@ func TestWarnings(t *testing.T) {
 			"warning: -P flsk: no package of that name was resolved, so nothing was upgraded for it; check the spelling\n"},
 		{"--eval-nixpkgs offline", flaskOnly, []string{"--offline", "-i", fixtures.IndexURL(), "--eval-nixpkgs", "requirements.txt"},
 			"warning: --eval-nixpkgs was skipped: --offline forbids fetching nixpkgs; using the embedded attribute names, so every package is overridden\n"},
+		{"another nixpkgs offline", flaskOnly, []string{"--offline", "-i", fixtures.IndexURL(), "--nixpkgs", strings.Repeat("ab", 20), "--nixpkgs-sha256", defaultSHA, "requirements.txt"},
+			"warning: nixpkgs " + strings.Repeat("ab", 20) + " was not evaluated: --offline forbids fetching it; using the embedded attribute names, so every package is overridden\n"},
 		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
 			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),

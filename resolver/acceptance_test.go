@@ -119,6 +119,15 @@ var acceptanceScenarios = []scenario{
 	{name: "spec: ==1.0.dev1 selects a development release", // PEP 440: ==V names a pre-release (dev)
 		index: "a 0.9:\na 1.0.dev1:", reqs: "a==1.0.dev1", want: "a==1.0.dev1"},
 
+	{name: "spec: a dev release of a post-release is a pre-release", // PEP 440: any .devN is a pre-release
+		index: "a 1.0.dev1:\na 1.0a1:\na 1.0:\na 1.0.post1.dev1:", reqs: "a", want: "a==1.0"},
+	{name: "spec: the ordering of dev, pre, final and post with --pre", // PEP 440 summary of permitted suffixes and relative ordering
+		index: "a 1.0.dev1:\na 1.0a1:\na 1.0:\na 1.0.post1.dev1:", reqs: "a<1.1", opts: Options{Pre: true}, want: "a==1.0.post1.dev1"},
+	{name: "spec: <V excludes every pre-release sharing V's release segment", // packaging: base versions compared, so 1.0.post1.dev1 is not <1.0.post1
+		index: "a 1.0.dev1:\na 1.0a1:\na 1.0:\na 1.0.post1.dev1:", reqs: "a<1.0.post1", opts: Options{Pre: true}, want: "a==1.0"},
+	{name: "spec: an epoch outranks every release without one", // PEP 440 version epochs
+		index: "a 2.0:\na 1!0.5:", reqs: "a>=1.0", want: "a==1!0.5"},
+
 	// Extras (PEP 508 extras; uv's virtual "a[x]" packages; PEP 685 normalisation).
 	{name: "extra: the extra's dependencies follow the version of its package", // uv: a[x] depends on a==V
 		index: `
@@ -161,6 +170,15 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		index: "a 1.0 extras=x: b; extra == \"x\" and python_version < \"3.10\" | c; extra == \"x\" or os_name == \"nt\"\nb 1.0:\nc 1.0:", reqs: "a[x]", want: "a==1.0[x] c==1.0"},
 	{name: "extra: dependency names are normalised", // PEP 503
 		index: "x 1.0: Zope.Interface>=2\nzope-interface 1.0:\nzope-interface 2.0:", reqs: "x\nzope_interface", want: "x==1.0 zope-interface==2.0"},
+
+	{name: "extra: an extra tightening a dependency of the base", // PEP 508: the extra's requirement applies with the base's
+		index: "a 1.0 extras=x: b>=1 | b>=2; extra == \"x\"\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a[x]\nb<3", want: "a==1.0[x] b==2.0"},
+	{name: "extra: a cycle through an extra", // pip and uv accept cycles
+		index: "a 1.0 extras=x: b; extra == \"x\"\nb 1.0: a[x]>=1", reqs: "a[x]", want: "a==1.0[x] b==1.0"},
+	{name: "markers: one dependency listed twice under exclusive markers", // PEP 508: each line evaluated on its own (numpy-style pins)
+		index: "a 1.0: b>=2; python_version >= \"3.12\" | b<2; python_version < \"3.12\"\nb 1.0:\nb 2.0:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0 b==1.0"},
+	{name: "markers: one dependency listed twice, both true, intersect", // pip merges the specifiers of every requirement on a project
+		index: "a 1.0: b>=1 | b<3\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a", want: "a==1.0 b==2.0"},
 
 	// Markers for each platform and Python (PEP 508 environment markers).
 	{name: "markers: x86_64-linux, 3.12", index: platformMarkers, reqs: "a",
@@ -250,6 +268,11 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "prefs: a pin conflicting with a new requirement is dropped, not an error", index: tripleA, reqs: "a>=3", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==3.0"},
 	{name: "prefs: a pin conflicting with a new dependency is dropped", index: "x 1.0: a<2\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "3.0"}}, want: "a==1.0 x==1.0"},
 	{name: "prefs: UpgradePackages affects only the named packages", index: tripleA, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==3.0 b==1.0"},
+	{name: "prefs: an upgrade does not move another package's pin while an older version fits", // pip-tools -P: other pins are constraints, dropped only when nothing fits
+		index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==1.0 b==1.0"},
+	{name: "prefs: upgrading both moves both", index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a", "b"}}, want: "a==2.0 b==3.0"},
+	{name: "prefs: two pins that no longer fit together keep the first", // preferences are soft; the root's order decides
+		index: "a 1.0: b<2\na 2.0: b<2\nb 1.0:\nb 1.5:\nb 2.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "2.0"}}, want: "a==1.0 b==1.5"},
 	{name: "prefs: nixpkgs' version when allowed", index: tripleA, reqs: "a<3", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
 	{name: "prefs: the newest when nixpkgs' version is not allowed", index: tripleA, reqs: "a>=2", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==3.0"},
 	{name: "prefs: the newest when nixpkgs' version is not on the index", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.5"}, PreferNixpkgs: true}, want: "a==3.0"},

@@ -88,6 +88,9 @@ func isPyprojectPath(path string) bool {
 
 // resolveInput maps a directory to the dependency file in it.
 func resolveInput(p string) (string, error) {
+	if p == "" {
+		return "", errorf(Source{}, "an input file name is empty (\"\"); check the command line's quoting")
+	}
 	fi, err := os.Stat(p)
 	if err != nil || !fi.IsDir() {
 		return p, nil // reading it reports a missing file

@@ -76,6 +76,8 @@ var acceptanceScenarios = []scenario{
 		index: "a 1.4:\na 1.5a1:\na 1.5.1a1:", reqs: "a==1.5.*", want: "a==1.5.1a1",
 		warnings: []string{"a 1.5.1a1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
 
+	{name: "pre: a requirement of a version abandoned by backtracking no longer admits pre-releases", // pip: backtracking drops that version's requirements
+		index: "a 1.0:\na 2.0: c>=1.0b1 | d>=2\nd 1.0:\nc 1.0:\nc 2.0b1:", reqs: "a\nc", want: "a==1.0 c==1.0"},
 	{name: "pre: a final release newer than the named pre-release wins", // PEP 440: pre-releases admitted, not preferred; newest chosen
 		index: "x 1.0: b>=2.0b1\nb 1.0:\nb 2.0b1:\nb 2.0:", reqs: "x", want: "b==2.0 x==1.0"},
 	{name: "pre: a constraint naming a pre-release admits them", // pip merges constraint specifiers into the requirement's SpecifierSet

@@ -17,7 +17,7 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 	for _, p := range ps {
 		if d := w.defs[p]; p != rootPkg && d.extra == "" {
 			byName[d.name] = w.outputPackage(p, sol[p], roots[d.name])
-			w.notePreRelease(p, sol[p])
+			w.notePreRelease(p, sol)
 		}
 	}
 	for _, p := range ps {
@@ -48,9 +48,10 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 // notePreRelease warns about a pre-release chosen although pre-releases
 // were not asked for (no --pre, no specifier naming one): PEP 440 allows it
 // when no final release fits, but the user should know.
-func (w *world) notePreRelease(p pkg, v int) {
-	d := w.defs[p]
-	if d.info == nil || w.opts.Pre || w.namedPre[d.name] || !d.info.versions[v].IsPrerelease() {
+func (w *world) notePreRelease(p pkg, sol map[pkg]int) {
+	d, v := w.defs[p], sol[p]
+	decided := func(q pkg) (int, bool) { v, ok := sol[q]; return v, ok }
+	if d.info == nil || !d.info.versions[v].IsPrerelease() || w.preAllowed(d.name, decided) {
 		return
 	}
 	w.warn("%s %s is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases", d.name, d.info.versions[v])

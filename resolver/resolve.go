@@ -100,7 +100,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	w := &world{opts: opts, env: env, target: t, in: in,
 		ids: map[string]pkg{}, direct: map[string]reqfile.Requirement{},
 		constraints: map[string][]reqfile.Requirement{}, upgrade: map[string]bool{},
-		namedPre: map[string]bool{}, depPins: map[string]vset{}, edges: map[[2]int][]pkg{}, metas: map[[2]int]*pypi.Metadata{}, depCache: map[[2]int]depResult{}, tries: map[pkg]int{},
+		namedPre: map[string][][2]int{}, depPins: map[string]vset{}, edges: map[[2]int][]pkg{}, metas: map[[2]int]*pypi.Metadata{}, depCache: map[[2]int]depResult{}, tries: map[pkg]int{},
 		warnings: map[string]bool{}}
 	w.defs = []*pkgDef{{name: ""}}
 	if in.ProjectName != "" {

@@ -59,9 +59,9 @@ type world struct {
 	direct      map[string]reqfile.Requirement
 	constraints map[string][]reqfile.Requirement
 	upgrade     map[string]bool
-	namedPre    map[string]bool  // a specifier on the package names a pre-release
-	depPins     map[string]vset  // releases a dependency pins exactly (== / ===): yanked ones among them may be chosen
-	edges       map[[2]int][]pkg // (pkg, version) -> dependency targets
+	namedPre    map[string][][2]int // name -> (package, version) whose requirement on it names a pre-release (the root's: (rootPkg, 0))
+	depPins     map[string]vset     // releases a dependency pins exactly (== / ===): yanked ones among them may be chosen
+	edges       map[[2]int][]pkg    // (pkg, version) -> dependency targets
 	metas       map[[2]int]*pypi.Metadata
 	depCache    map[[2]int]depResult
 	tries       map[pkg]int // versions chosen per package (more than one: backtracking)
@@ -85,7 +85,7 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if d.info == nil { // root or direct reference: one version
 		return 0, allowed.has(0)
 	}
-	c := d.info.candidates(allowed, w.usableSet(d), w.opts.Pre || w.namedPre[d.name])
+	c := d.info.candidates(allowed, w.usableSet(d), w.preAllowed(d.name, decided))
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}
@@ -179,7 +179,7 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 // addConstraints appends the constraints on a newly registered project.
 func (w *world) addConstraints(d *pkgDef, p pkg, deps *[]dependency) {
 	for _, c := range w.constraints[d.name] {
-		*deps = append(*deps, dependency{pkg: p, set: w.setFor(d, c.Requirement), origin: c.Source.String(), constraint: true})
+		*deps = append(*deps, dependency{pkg: p, set: w.setFor(d, c.Requirement, [2]int{int(rootPkg), 0}), origin: c.Source.String(), constraint: true})
 	}
 }
 
@@ -189,14 +189,14 @@ func (w *world) progress(name string) {
 	}
 }
 
-// setFor turns a requirement's specifier into a set of the package's
-// versions, noting specifiers that name a pre-release.
-func (w *world) setFor(d *pkgDef, r pep508.Requirement) vset {
+// setFor turns a requirement of from (a package and version) into a set of
+// the package's versions, noting specifiers that name a pre-release.
+func (w *world) setFor(d *pkgDef, r pep508.Requirement, from [2]int) vset {
 	if d.info == nil {
 		return w.directSet(d.direct, r.Specifiers)
 	}
 	if r.Specifiers.Prereleases() {
-		w.namedPre[d.name] = true
+		w.namedPre[d.name] = append(w.namedPre[d.name], from)
 	}
 	set := d.info.specSet(r.Specifiers)
 	if len(exactPins(r.Specifiers)) > 0 {
@@ -207,6 +207,27 @@ func (w *world) setFor(d *pkgDef, r pep508.Requirement) vset {
 		w.depPins[d.name] = pins
 	}
 	return set
+}
+
+// preAllowed reports whether pre-releases of name may be chosen although
+// final releases fit (PEP 440): with --pre, or when a requirement in force
+// names one, that is one of the root's or of a version decided now. As in
+// pip, a requirement of a version abandoned by backtracking no longer
+// counts. (This only orders the candidates, so it may depend on the
+// decisions without making learned incompatibilities wrong.)
+func (w *world) preAllowed(name string, decided func(pkg) (int, bool)) bool {
+	if w.opts.Pre {
+		return true
+	}
+	for _, from := range w.namedPre[name] {
+		if pkg(from[0]) == rootPkg {
+			return true
+		}
+		if v, ok := decided(pkg(from[0])); ok && v == from[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // usableSet is the set of d's releases that may be chosen: those usable
@@ -346,7 +367,7 @@ func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Re
 			}
 			return nil, err
 		}
-		deps = append(deps, dependency{pkg: q, set: w.setFor(w.defs[q], r.Requirement), origin: origin})
+		deps = append(deps, dependency{pkg: q, set: w.setFor(w.defs[q], r.Requirement, [2]int{int(p), v}), origin: origin})
 		w.edges[[2]int{int(p), v}] = append(w.edges[[2]int{int(p), v}], q)
 	}
 	return deps, nil

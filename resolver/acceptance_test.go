@@ -230,6 +230,8 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "yanked: pinned by a dependency while the root asks for any version", // pip intersects the specifiers: ==2.0 is a pin
 		index: "x 1.0: a==2.0\na 1.0:\na 2.0 yanked:", reqs: "x\na", want: "a==2.0 x==1.0",
 		warnings: []string{"a 2.0 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "yanked: a pin by a version abandoned by backtracking does not select it", // pip: yanked only when every applicable candidate is yanked and pinned
+		index: "x 1.0: a\nx 2.0: a==2.0 | d>=2\nd 1.0:\na 0.5:\na 1.0:\na 2.0 yanked:", reqs: "x\na", want: "a==1.0 x==1.0"},
 	{name: "yanked: a range in a dependency does not select it", // PEP 592
 		index: "x 1.0: a>=2\na 1.0:\na 2.0 yanked:", reqs: "x",
 		wantErr: "Because a==2.0 is yanked (reason: broken) and x==1.0 depends on a>=2, x==1.0 cannot be used.\n" +

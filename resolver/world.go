@@ -85,7 +85,11 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if d.info == nil { // root or direct reference: one version
 		return 0, allowed.has(0)
 	}
-	c := d.info.candidates(allowed, w.usableSet(d), w.preAllowed(d.name, decided))
+	allowPre := w.preAllowed(d.name, decided)
+	c := d.info.candidates(allowed, d.info.usable, allowPre)
+	if c.isEmpty() { // as in pip, a yanked release only when nothing else fits
+		c = d.info.candidates(allowed, w.usableSet(d), allowPre)
+	}
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}

@@ -42,6 +42,18 @@ type Options struct {
 	OutputDir string
 }
 
+// FinalPlan is the plan as Generate writes it out: Plan's decisions with
+// opts' build requirements applied and local paths made relative to
+// opts.OutputDir, the notes these steps add included. A caller summarising
+// what was written uses it rather than Plan.
+func FinalPlan(res *resolver.Resolution, ix *Index, opts Options) ([]Decision, error) {
+	g, err := newGen(res, ix, opts)
+	if err != nil {
+		return nil, err
+	}
+	return g.ds, nil
+}
+
 // Generate renders the resolution as Nix (or the JSON report). It fails,
 // writing nothing, when a package cannot be emitted (no hash-pinned file,
 // a dependency outside the resolution, a value Nix cannot hold).

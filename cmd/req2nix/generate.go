@@ -125,6 +125,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
+	if final, err := nixgen.FinalPlan(res, ix, opts); err == nil {
+		plan = final // with the notes Generate's last steps add, for the summary
+	}
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
 }
 

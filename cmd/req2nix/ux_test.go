@@ -191,6 +191,11 @@ func TestWarnings(t *testing.T) {
 			"warning: --eval-nixpkgs was skipped: --offline forbids fetching nixpkgs; using the embedded attribute names, so every package is overridden\n"},
 		{"another nixpkgs offline", flaskOnly, []string{"--offline", "-i", fixtures.IndexURL(), "--nixpkgs", strings.Repeat("ab", 20), "--nixpkgs-sha256", defaultSHA, "requirements.txt"},
 			"warning: nixpkgs " + strings.Repeat("ab", 20) + " was not evaluated: --offline forbids fetching it; using the embedded attribute names, so every package is overridden\n"},
+		{"a local project's build backend nixpkgs lacks", map[string]string{"requirements.txt": "-e ./app\n",
+			"app/pyproject.toml": "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = []\n[build-system]\nrequires = [\"flit_core\"]\n"},
+			args("requirements.txt"),
+			"warning: app: build requirement \"flit_core\" is not in nixpkgs: add it to build-system by hand\n" +
+				"warning: requirements.txt:1: -e "},
 		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
 			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
 		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),
@@ -200,7 +205,7 @@ func TestWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSession(t)
 			for name, content := range tt.files {
-				s.write(name, content)
+				writeFile(t, filepath.Join(s.dir, name), content)
 			}
 			r := s.mustRun(0, tt.args...)
 			if !strings.Contains(r.stderr, tt.want) {

@@ -196,6 +196,10 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "markers: python_version on 3.13", index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.13"}, want: "a==1.0 new==1.0"},
 	{name: "markers: platform_system, os_name and platform_python_implementation on linux", // values of CPython on Linux
 		index: "a 1.0: l; platform_system == \"Linux\" | p; os_name == \"posix\" | c; platform_python_implementation == \"CPython\" | w; os_name == \"nt\"\nl 1.0:\np 1.0:\nc 1.0:\nw 1.0:", reqs: "a", want: "a==1.0 c==1.0 l==1.0 p==1.0"},
+	{name: "markers: extra != on the base package", // PEP 508: outside an extra, extra is "" and != "x" holds
+		index: "a 1.0 extras=x: c; extra != \"x\"\nc 1.0:", reqs: "a", want: "a==1.0 c==1.0"},
+	{name: "markers: in compares strings", // PEP 508 / packaging: 'in' is not a version operator
+		index: "a 1.0: new; python_version in \"3.12 3.13\" | lin; \"linux\" in sys_platform\nnew 1.0:\nlin 1.0:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0 lin==1.0"},
 	{name: "markers: python_full_version against a full target", // PEP 508 python_full_version
 		index: "a 1.0: new; python_full_version >= \"3.12.5\" | old; python_full_version < \"3.12.5\"\nnew 1.0:\nold 1.0:", reqs: "a", opts: Options{Python: "3.12.4"},
 		want: "a==1.0 old==1.0"},
@@ -267,6 +271,14 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 			"And because a==2.0 depends on b[x]>=2 which depends on nope>=1, every version of a requires nope.\n" +
 			"So, because nope is not on mem and requirements.txt:1 requires a, version solving failed."},
 
+	{name: "unsat: two root lines on one package", index: tripleA, reqs: "a>=2\na<2",
+		wantErr: "Because requirements.txt:2 requires a<2 and requirements.txt:1 requires a>=2, version solving failed."},
+	{name: "unsat: an extra's dependency against a root requirement", index: "a 1.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2",
+		wantErr: "Because a[x]==1.0 depends on b>=2 and requirements.txt:2 requires b<2, a[x]==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires a[x], version solving failed."},
+	{name: "backtrack: an extra whose dependencies conflict moves its package back", // uv: a[x] pins a, so both back off together
+		index: "a 1.0 extras=x: b<2; extra == \"x\"\na 2.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2", want: "a==1.0[x] b==1.0"},
+
 	// Preferences (issue 4: pinned, then nixpkgs, then newest).
 	{name: "prefs: a pinned transitive version is kept", index: "x 1.0: a\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==2.0 x==1.0"},
 	{name: "prefs: a pin conflicting with a new requirement is dropped, not an error", index: tripleA, reqs: "a>=3", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==3.0"},
@@ -277,6 +289,16 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "prefs: upgrading both moves both", index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a", "b"}}, want: "a==2.0 b==3.0"},
 	{name: "prefs: two pins that no longer fit together keep the first", // preferences are soft; the root's order decides
 		index: "a 1.0: b<2\na 2.0: b<2\nb 1.0:\nb 1.5:\nb 2.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "2.0"}}, want: "a==1.0 b==1.5"},
+	{name: "prefs: a pin the index no longer has", // the preference is soft
+		index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.5"}}, want: "a==3.0"},
+	{name: "prefs: nixpkgs' version dropped when its dependencies conflict", // issue 4: preferences never make a resolution fail
+		index: "a 1.0: b<1\na 2.0: b\nb 0.5:\nb 1.0:", reqs: "a\nb>=1", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==2.0 b==1.0"},
+	{name: "prefs: nixpkgs' version of a transitive dependency", index: "x 1.0: a>=1\n" + tripleA, reqs: "x", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0 x==1.0",
+		check: func(t *testing.T, res *Resolution) {
+			if !res.Packages[0].Nixpkgs || res.Packages[1].Nixpkgs {
+				t.Errorf("Nixpkgs flags %+v", res.Packages)
+			}
+		}},
 	{name: "prefs: nixpkgs' version when allowed", index: tripleA, reqs: "a<3", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
 	{name: "prefs: the newest when nixpkgs' version is not allowed", index: tripleA, reqs: "a>=2", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==3.0"},
 	{name: "prefs: the newest when nixpkgs' version is not on the index", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.5"}, PreferNixpkgs: true}, want: "a==3.0"},

@@ -145,7 +145,7 @@ func resolvePaths(ds []Decision, outputDir string) {
 	for i := range ds {
 		if s := ds[i].Src; s != nil && s.Fetcher == FetcherPath {
 			s.PathExpr = relativePathExpr(s.Path, outputDir)
-			if strings.HasPrefix(s.PathExpr, "../") || strings.HasPrefix(s.PathExpr, "/") || strings.HasPrefix(s.PathExpr, "(/.") || strings.HasPrefix(s.PathExpr, `(./. + "/..`) {
+			if s.PathExpr == "./.." || strings.HasPrefix(s.PathExpr, "../") || strings.HasPrefix(s.PathExpr, "/") || strings.HasPrefix(s.PathExpr, "(/.") || strings.HasPrefix(s.PathExpr, `(./. + "/..`) {
 				ds[i].Notes = append(ds[i].Notes, "its source is outside the output's directory: a flake cannot read it in pure evaluation")
 			}
 		}

@@ -133,6 +133,28 @@ func FuzzDirectSource(f *testing.F) {
 	})
 }
 
+// TestResolvePathsOutside: a local source outside the output's directory
+// (the parent included) is noted, one inside is not.
+func TestResolvePathsOutside(t *testing.T) {
+	tests := []struct {
+		abs, dir string
+		outside  bool
+	}{
+		{"/p/pkg", "/p", false},
+		{"/p", "/p", false},
+		{"/p", "/p/nix", true},
+		{"/q/pkg", "/p", true},
+		{"/p/pkg", "", true},
+	}
+	for _, tt := range tests {
+		ds := []Decision{{Name: "a", Src: &Source{Fetcher: FetcherPath, Path: tt.abs}}}
+		resolvePaths(ds, tt.dir)
+		if noted := len(ds[0].Notes) > 0; noted != tt.outside {
+			t.Errorf("%s from %q (%s): noted %v, want %v", tt.abs, tt.dir, ds[0].Src.PathExpr, noted, tt.outside)
+		}
+	}
+}
+
 // TestRelativePathExpr: a path literal when the characters allow one,
 // else a string appended to ./. or /. (nothing leaves the string).
 func TestRelativePathExpr(t *testing.T) {

@@ -347,6 +347,11 @@ func (o *options) validate() error {
 	if o.offline && o.refresh {
 		return usageErrorf("--offline and --refresh contradict each other")
 	}
+	for _, name := range o.upgradePkgs {
+		if !pep508.ValidName(name) {
+			return usageErrorf("-P %s: give a package name only; a version to upgrade to belongs in the requirements (such as %s)", name, name)
+		}
+	}
 	if o.evalNixpkgs && o.nixpkgsIndex != "" {
 		return usageErrorf("--eval-nixpkgs and --nixpkgs-index contradict each other: the versions nixpkgs ships come from one of them")
 	}

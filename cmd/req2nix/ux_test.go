@@ -55,6 +55,8 @@ func TestUsageMistakes(t *testing.T) {
 			[]string{`shell.nix: previous req2nix output, line 2 "# req2nix-lock: flask==": empty name or version (use --upgrade to ignore its pins)`}, nil},
 		{"an unknown package", map[string]string{"requirements.txt": "flaks\n"}, []string{"requirements.txt"}, 1,
 			[]string{`req2nix: requirements.txt:1: package "flaks" not found on ` + fixtures.IndexURL() + ` (did you mean "flask"?)` + "\n"}, nil},
+		{"-P with a version", flaskOnly, []string{"-P", "flask==3.0.0", "requirements.txt"}, 2,
+			[]string{"-P flask==3.0.0: give a package name only; a version to upgrade to belongs in the requirements (such as flask==3.0.0)"}, nil},
 		{"two sources of nixpkgs versions", flaskOnly, []string{"--eval-nixpkgs", "requirements.txt"}, 2,
 			[]string{"--eval-nixpkgs and --nixpkgs-index contradict each other"}, nil},
 		{"flag without its value", nil, []string{"requirements.txt", "-o"}, 2,

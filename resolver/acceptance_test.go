@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -339,6 +341,36 @@ func TestAcceptance(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			runScenario(t, sc, newMemIndex(t, sc.index))
 		})
+	}
+}
+
+// TestAcceptanceMarkerMatrix resolves platformMarkers for every platform
+// and three Pythons. The expected values are CPython's on each system
+// (PEP 508's table): sys_platform "linux" or "darwin", platform_machine
+// "x86_64", "aarch64" on Linux but "arm64" on macOS, platform_system
+// "Darwin" on macOS.
+func TestAcceptanceMarkerMatrix(t *testing.T) {
+	platforms := []struct{ name, system, machine string }{
+		{"x86_64-linux", "lin", "x64"},
+		{"aarch64-linux", "lin", "aarch64"},
+		{"x86_64-darwin", "mac darwinsys", "x64"},
+		{"aarch64-darwin", "mac darwinsys", "arm64"},
+	}
+	pythons := []struct{ version, deps string }{
+		{"3.9", "py39"},
+		{"3.12", "py312up"},
+		{"3.13", "py312up py313full"},
+	}
+	for _, pl := range platforms {
+		for _, py := range pythons {
+			t.Run(pl.name+"/"+py.version, func(t *testing.T) {
+				names := strings.Fields("a cpython " + pl.system + " " + pl.machine + " " + py.deps)
+				sort.Strings(names)
+				want := strings.Join(names, "==1.0 ") + "==1.0"
+				sc := scenario{index: platformMarkers, reqs: "a", opts: Options{Platform: pl.name, Python: py.version}, want: want}
+				runScenario(t, sc, newMemIndex(t, sc.index))
+			})
+		}
 	}
 }
 

@@ -184,15 +184,15 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "markers: one dependency listed twice, both true, intersect", // pip merges the specifiers of every requirement on a project
 		index: "a 1.0: b>=1 | b<3\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a", want: "a==1.0 b==2.0"},
 
-	// Markers for each platform and Python (PEP 508 environment markers).
-	{name: "markers: x86_64-linux, 3.12", index: platformMarkers, reqs: "a",
-		want: "a==1.0 cpython==1.0 lin==1.0 py312up==1.0 x64==1.0"},
-	{name: "markers: aarch64-linux, 3.9", index: platformMarkers, reqs: "a", opts: Options{Platform: "aarch64-linux", Python: "3.9"},
-		want: "a==1.0 aarch64==1.0 cpython==1.0 lin==1.0 py39==1.0"},
-	{name: "markers: x86_64-darwin, 3.13", index: platformMarkers, reqs: "a", opts: Options{Platform: "x86_64-darwin", Python: "3.13"},
-		want: "a==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0 py313full==1.0 x64==1.0"},
-	{name: "markers: aarch64-darwin, 3.12", index: platformMarkers, reqs: "a", opts: Options{Platform: "aarch64-darwin", Python: "3.12"}, // macOS reports arm64
-		want: "a==1.0 arm64==1.0 cpython==1.0 darwinsys==1.0 mac==1.0 py312up==1.0"},
+	{name: "extra: a constraint on a package an extra pulls in", // pip -c applies to every requirement on the project
+		index: "a 1.0 extras=x: b; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]", constraints: "b<2", want: "a==1.0[x] b==1.0"},
+	{name: "extra: a constraint on the base package holds its extra too", // uv: a[x] is pinned to a
+		index: "a 1.0 extras=x: b; extra == \"x\"\na 2.0 extras=x: b; extra == \"x\"\nb 1.0:", reqs: "a[x]", constraints: "a<2", want: "a==1.0[x] b==1.0"},
+	{name: "extra: a previous pin holds the package with its extra", index: "a 1.0 extras=x: b; extra == \"x\"\na 2.0 extras=x: b; extra == \"x\"\nb 1.0:", reqs: "a[x]",
+		opts: Options{Pinned: map[string]string{"a": "1.0"}}, want: "a==1.0[x] b==1.0"},
+
+	// Markers (PEP 508 environment markers; every platform and Python in
+	// TestAcceptanceMarkerMatrix).
 	{name: "markers: python_version compares as a version, not a string", // PEP 508: version comparison when both sides parse ("3.9" < "3.10")
 		index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0 old==1.0"},
 	{name: "markers: python_version on 3.13", index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.13"}, want: "a==1.0 new==1.0"},
@@ -276,6 +276,9 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 			"And because a==2.0 depends on b[x]>=2 which depends on nope>=1, every version of a requires nope.\n" +
 			"So, because nope is not on mem and requirements.txt:1 requires a, version solving failed."},
 
+	{name: "unsat: a project publishing only pre-releases, none admitted", index: "a 1.0a1:\na 1.0b1:", reqs: "a<1",
+		wantErr: "Because no version of a matches <1 (available: 1.0a1, 1.0b1) and requirements.txt:1 requires a<1, version solving failed.\n\n" +
+			"hint: a publishes only pre-releases (newest 1.0b1); a specifier must admit one, e.g. a>=1.0b1"},
 	{name: "unsat: two root lines on one package", index: tripleA, reqs: "a>=2\na<2",
 		wantErr: "Because requirements.txt:2 requires a<2 and requirements.txt:1 requires a>=2, version solving failed."},
 	{name: "unsat: an extra's dependency against a root requirement", index: "a 1.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2",

@@ -52,6 +52,10 @@ func (pp *pyproject) readPoetryMain(poetry map[string]any) (*poetryDeps, error) 
 }
 
 func (pp *pyproject) setPoetryPython(constraint string, path []string) error {
+	constraint, dropped := python3Branch(constraint)
+	if dropped != "" {
+		pp.warn(path, "python = %q: kept only %q (req2nix targets Python 3; one PEP 440 specifier set cannot express a union)", dropped, constraint)
+	}
 	specs, err := poetryConstraint(constraint)
 	if err != nil {
 		return pp.errorf(path, "python: %v", err)
@@ -60,6 +64,47 @@ func (pp *pyproject) setPoetryPython(constraint string, path []string) error {
 		return nil
 	}
 	return pp.setRequiresPython(specs, path)
+}
+
+// python3Branch handles the common `python = "~2.7 || ^3.8"` of older
+// Poetry projects: when exactly one branch of a union admits a Python 3
+// that req2nix can target, that branch is the constraint (and the whole
+// union is returned as dropped, for a warning). Anything else is returned
+// unchanged, so that a real union stays an error.
+func python3Branch(constraint string) (kept, dropped string) {
+	if !strings.Contains(constraint, "||") {
+		return constraint, ""
+	}
+	var python3 []string
+	for _, branch := range strings.Split(constraint, "||") {
+		specs, err := poetryConstraint(branch)
+		if err != nil {
+			return constraint, ""
+		}
+		if admitsTargetPython(specs) {
+			python3 = append(python3, strings.TrimSpace(branch))
+		}
+	}
+	if len(python3) != 1 {
+		return constraint, ""
+	}
+	return python3[0], constraint
+}
+
+// admitsTargetPython reports whether specs contains the newest patch of
+// some Python minor req2nix can target.
+func admitsTargetPython(specs string) bool {
+	set, err := pep440.ParseSpecifiers(specs)
+	if err != nil {
+		return false
+	}
+	for _, minor := range pep508.KnownPythons() {
+		patch, _ := pep508.LatestPatch(minor)
+		if v, err := pep440.Parse(patch); err == nil && set.Contains(v, true) {
+			return true
+		}
+	}
+	return false
 }
 
 // poetryTable reads a Poetry dependencies table (main or a group's).

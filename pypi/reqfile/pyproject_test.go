@@ -168,8 +168,13 @@ priority = "primary"
 `, want: []string{`warning pyproject.toml:2: package source "internal" (https://pypi.internal/simple/) is not used by req2nix; pass its URL with --index-url or --extra-index-url`}},
 	{name: "poetry union", toml: "[tool.poetry.dependencies]\npython = \"^3.8\"\n\nfoo = \"^1 || ^2\"\n",
 		wantErr: `pyproject.toml:4: version constraint "^1 || ^2" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
-	{name: "poetry python union", toml: "[tool.poetry.dependencies]\npython = \"~2.7 || ^3.5\"\n",
-		wantErr: `pyproject.toml:2: python: version constraint "~2.7 || ^3.5" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
+	// Older Poetry projects write python = "~2.7 || ^3.5": the one branch a
+	// Python 3 target can satisfy is kept, with a warning.
+	{name: "poetry python union with one Python 3 branch", toml: "[tool.poetry.dependencies]\npython = \"~2.7 || ^3.5\"\n",
+		want: []string{"requires-python >=3.5,<4.0 (pyproject.toml:2)",
+			`warning pyproject.toml:2: python = "~2.7 || ^3.5": kept only "^3.5" (req2nix targets Python 3; one PEP 440 specifier set cannot express a union)`}},
+	{name: "poetry python union of two Python 3 ranges", toml: "[tool.poetry.dependencies]\npython = \"~3.9 || ^3.12\"\n",
+		wantErr: `pyproject.toml:2: python: version constraint "~3.9 || ^3.12" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
 	{name: "poetry dependency of the wrong type", toml: "[tool.poetry.dependencies]\nfoo = 1\n",
 		wantErr: `pyproject.toml:2: dependency foo must be a version constraint string or a table; write foo = "^1.0"`},
 	{name: "poetry boolean of the wrong type", toml: "[tool.poetry.dependencies]\na = { version = \"1\", optional = \"yes\" }\n",

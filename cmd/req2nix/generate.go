@@ -110,6 +110,9 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if len(res.Packages) == 0 {
 		warnings = append(warnings, fmt.Sprintf("no requirement applies to %s on %s, so the environment has Python alone", pythonAttr, o.platform))
 	}
+	if w := patchWarning(o.python, pythonAttr, pythonVersion); w != "" {
+		warnings = append(warnings, w)
+	}
 	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
 	warnings = append(warnings, notes...)
 	opts := nixgen.Options{
@@ -220,6 +223,16 @@ func sdistBuildRequires(ctx context.Context, client *pypi.Client, res *resolver.
 		requires[d.Name] = reqs
 	}
 	return requires, notes
+}
+
+// patchWarning says when --python named a patch release other than the one
+// the pinned nixpkgs has: markers are evaluated for the interpreter the
+// environment will really contain.
+func patchWarning(requested, attr, version string) string {
+	if strings.Count(requested, ".") < 2 || requested == version {
+		return ""
+	}
+	return fmt.Sprintf("--python %s: the pinned nixpkgs' %s is %s, so the resolution targets %s", requested, attr, version, version)
 }
 
 // resolvedFile finds a file of a resolved package by name.

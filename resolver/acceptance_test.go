@@ -80,6 +80,10 @@ var acceptanceScenarios = []scenario{
 
 	{name: "pre: a requirement of a version abandoned by backtracking no longer admits pre-releases", // pip: backtracking drops that version's requirements
 		index: "a 1.0:\na 2.0: c>=1.0b1 | d>=2\nd 1.0:\nc 1.0:\nc 2.0b1:", reqs: "a\nc", want: "a==1.0 c==1.0"},
+	{name: "pre: != naming a pre-release does not admit pre-releases", // packaging: Specifier.prereleases ignores !=
+		index: "a 1.0:\na 2.0b2:", reqs: "a!=2.0b1", want: "a==1.0"},
+	{name: "pre: a dev release named by >= admits every pre-release", // PEP 440: .devN is a pre-release; pip's SpecifierSet.prereleases
+		index: "a 1.0:\na 2.0a1:", reqs: "a>=1.0.dev0", want: "a==2.0a1"},
 	{name: "pre: a final release newer than the named pre-release wins", // PEP 440: pre-releases admitted, not preferred; newest chosen
 		index: "x 1.0: b>=2.0b1\nb 1.0:\nb 2.0b1:\nb 2.0:", reqs: "x", want: "b==2.0 x==1.0"},
 	{name: "pre: a constraint naming a pre-release admits them", // pip merges constraint specifiers into the requirement's SpecifierSet

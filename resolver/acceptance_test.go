@@ -258,6 +258,11 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		wantErr: "Because a==1.0 is yanked (reason: broken) and requirements.txt:1 requires a, version solving failed.\n\n" +
 			"hint: a 1.0 is yanked; only an exact pin (a==1.0) selects it"},
 
+	{name: "yanked: a pin into a long release list", // PEP 592 on a project with more releases than one set word holds
+		index: manyReleases(130, "x 1.0: a==1.129\n"), reqs: "x\na!=1.128", want: "a==1.129 x==1.0",
+		warnings: []string{"a 1.129 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "yanked: a range over a long release list skips the yanked newest", index: manyReleases(130, ""), reqs: "a>=1.100,!=1.128", want: "a==1.127"},
+
 	// Constraints (pip -c: "constrain versions, but do not cause installation").
 	{name: "constraints: narrow a transitive dependency", index: "x 1.0: c>=1\nc 1.0:\nc 2.0:\nc 3.0:", reqs: "x", constraints: "c!=3.0\nc<=2.5", want: "c==2.0 x==1.0"},
 	{name: "constraints: on a package nothing requires add nothing", index: "a 1.0:\nz 1.0:", reqs: "a", constraints: "z==1.0\nzz>=5", want: "a==1.0"},
@@ -349,6 +354,24 @@ func TestAcceptance(t *testing.T) {
 			runScenario(t, sc, newMemIndex(t, sc.index))
 		})
 	}
+}
+
+// manyReleases is an index of a 1.0 … 1.(n-1), the newest yanked and the
+// one before it a pre-release, preceded by extra lines.
+func manyReleases(n int, extra string) string {
+	var b strings.Builder
+	b.WriteString(extra)
+	for i := 0; i < n; i++ {
+		switch i {
+		case n - 1:
+			fmt.Fprintf(&b, "a 1.%d yanked:\n", i)
+		case n - 2:
+			fmt.Fprintf(&b, "a 1.%drc1:\n", i)
+		default:
+			fmt.Fprintf(&b, "a 1.%d:\n", i)
+		}
+	}
+	return b.String()
 }
 
 // TestAcceptanceMarkerMatrix resolves platformMarkers for every platform

@@ -192,14 +192,14 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 		index: "a 1.0 extras=x: b; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]", constraints: "b<2", want: "a==1.0[x] b==1.0"},
 	{name: "extra: a constraint on the base package holds its extra too", // uv: a[x] is pinned to a
 		index: "a 1.0 extras=x: b; extra == \"x\"\na 2.0 extras=x: b; extra == \"x\"\nb 1.0:", reqs: "a[x]", constraints: "a<2", want: "a==1.0[x] b==1.0"},
-	{name: "extra: a previous pin holds the package with its extra", index: "a 1.0 extras=x: b; extra == \"x\"\na 2.0 extras=x: b; extra == \"x\"\nb 1.0:", reqs: "a[x]",
+	{name: "extra: a previous pin holds the package with its extra", index: "a 1.0 extras=x: b; extra == \"x\"\na 2.0 extras=x: b; extra == \"x\"\nb 1.0:", reqs: "a[x]", // uv: a[x] follows a, so a's preference holds both
 		opts: Options{Pinned: map[string]string{"a": "1.0"}}, want: "a==1.0[x] b==1.0"},
 
 	// Markers (PEP 508 environment markers; every platform and Python in
 	// TestAcceptanceMarkerMatrix).
 	{name: "markers: python_version compares as a version, not a string", // PEP 508: version comparison when both sides parse ("3.9" < "3.10")
 		index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0 old==1.0"},
-	{name: "markers: python_version on 3.13", index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.13"}, want: "a==1.0 new==1.0"},
+	{name: "markers: python_version on 3.13", index: "a 1.0: old; python_version < \"3.10\" | new; python_version > \"3.9\"\nold 1.0:\nnew 1.0:", reqs: "a", opts: Options{Python: "3.13"}, want: "a==1.0 new==1.0"}, // PEP 508 version comparison
 	{name: "markers: platform_system, os_name and platform_python_implementation on linux", // values of CPython on Linux
 		index: "a 1.0: l; platform_system == \"Linux\" | p; os_name == \"posix\" | c; platform_python_implementation == \"CPython\" | w; os_name == \"nt\"\nl 1.0:\np 1.0:\nc 1.0:\nw 1.0:", reqs: "a", want: "a==1.0 c==1.0 l==1.0 p==1.0"},
 	{name: "markers: extra != on the base package", // PEP 508: outside an extra, extra is "" and != "x" holds
@@ -213,7 +213,7 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	// requires-python (PEP 345 Requires-Python, PEP 503 data-requires-python; pip's check).
 	{name: "rp: the newest release allowing the target is chosen", // pip: releases whose requires-python excludes the target are skipped
 		index: "a 1.0 rp=>=3.8:\na 2.0 rp=>=3.10:\na 3.0 rp=>=3.13:", reqs: "a", opts: Options{Python: "3.9"}, want: "a==1.0"},
-	{name: "rp: the same index for 3.12", index: "a 1.0 rp=>=3.8:\na 2.0 rp=>=3.10:\na 3.0 rp=>=3.13:", reqs: "a", want: "a==2.0"},
+	{name: "rp: the same index for 3.12", index: "a 1.0 rp=>=3.8:\na 2.0 rp=>=3.10:\na 3.0 rp=>=3.13:", reqs: "a", want: "a==2.0"}, // pip: newest release whose requires-python admits the target
 	{name: "rp: metadata requires-python of a transitive dependency", // pip checks Requires-Python of the metadata too
 		index: "x 1.0: a\na 1.0:\na 2.0 mrp=<3.12:", reqs: "x", want: "a==1.0 x==1.0"},
 	{name: "rp: a patch-level requires-python against the default patch", // the target's patch defaults to the newest known
@@ -261,70 +261,71 @@ e 1.0:`, reqs: "x", want: "b==1.0[one] c==1.0 x==1.0"},
 	{name: "yanked: a pin into a long release list", // PEP 592 on a project with more releases than one set word holds
 		index: manyReleases(130, "x 1.0: a==1.129\n"), reqs: "x\na!=1.128", want: "a==1.129 x==1.0",
 		warnings: []string{"a 1.129 is yanked (reason: broken); it is used because the requirements pin it"}},
-	{name: "yanked: a range over a long release list skips the yanked newest", index: manyReleases(130, ""), reqs: "a>=1.100,!=1.128", want: "a==1.127"},
+	{name: "yanked: a range over a long release list skips the yanked newest", index: manyReleases(130, ""), reqs: "a>=1.100,!=1.128", want: "a==1.127"}, // PEP 592; PEP 440 default excludes 1.128rc1
 
 	// Constraints (pip -c: "constrain versions, but do not cause installation").
-	{name: "constraints: narrow a transitive dependency", index: "x 1.0: c>=1\nc 1.0:\nc 2.0:\nc 3.0:", reqs: "x", constraints: "c!=3.0\nc<=2.5", want: "c==2.0 x==1.0"},
-	{name: "constraints: on a package nothing requires add nothing", index: "a 1.0:\nz 1.0:", reqs: "a", constraints: "z==1.0\nzz>=5", want: "a==1.0"},
+	{name: "constraints: narrow a transitive dependency", index: "x 1.0: c>=1\nc 1.0:\nc 2.0:\nc 3.0:", reqs: "x", constraints: "c!=3.0\nc<=2.5", want: "c==2.0 x==1.0"}, // pip -c: constraints narrow every requirement on the project
+	{name: "constraints: on a package nothing requires add nothing", index: "a 1.0:\nz 1.0:", reqs: "a", constraints: "z==1.0\nzz>=5", want: "a==1.0"},                   // pip -c: "constrain versions, but do not cause installation"
 	{name: "constraints: a constraint with a false marker is ignored", // pip evaluates constraint markers
 		index: "a 1.0:\na 2.0:", reqs: "a", constraints: "a<2; sys_platform == \"darwin\"", want: "a==2.0"},
-	{name: "constraints: a constraint with a true marker applies", index: "a 1.0:\na 2.0:", reqs: "a", constraints: "a<2; sys_platform == \"darwin\"",
+	{name: "constraints: a constraint with a true marker applies", index: "a 1.0:\na 2.0:", reqs: "a", constraints: "a<2; sys_platform == \"darwin\"", // pip evaluates constraint markers for the target
 		opts: Options{Platform: "aarch64-darwin"}, want: "a==1.0"},
-	{name: "constraints: conflicting with a requirement, both lines named", index: "a 1.0:\na 2.0:\nb 1.0:", reqs: "b\na>=2", constraints: "a<2",
+	{name: "constraints: conflicting with a requirement, both lines named", index: "a 1.0:\na 2.0:\nb 1.0:", reqs: "b\na>=2", constraints: "a<2", // pip ResolutionImpossible names both; issue 4 wants file:line
 		wantErr: "Because requirements.txt:2 requires a>=2 and constraints.txt:1 constrains a<2, version solving failed."},
 
 	// Unsatisfiable sets, explained (pubgrub-rs / Dart pub derivation trees).
-	{name: "unsat: two parents pin different versions", index: "a 1.0: c==1.0\nb 1.0: c==2.0\nc 1.0:\nc 2.0:", reqs: "a\nb",
+	{name: "unsat: two parents pin different versions", index: "a 1.0: c==1.0\nb 1.0: c==2.0\nc 1.0:\nc 2.0:", reqs: "a\nb", // pubgrub-rs DefaultStringReporter shape
 		wantErr: "Because a==1.0 depends on c==1.0 and b==1.0 depends on c==2.0, a==1.0 is incompatible with b==1.0.\n" +
 			"So, because requirements.txt:2 requires b and requirements.txt:1 requires a, version solving failed."},
-	{name: "unsat: a chain reaching a root requirement", index: "a 1.0: b>=1\nb 1.0: c>=2\nc 1.0:\nc 2.0:", reqs: "a\nc<2",
+	{name: "unsat: a chain reaching a root requirement", index: "a 1.0: b>=1\nb 1.0: c>=2\nc 1.0:\nc 2.0:", reqs: "a\nc<2", // pubgrub-rs collapses a linear chain
 		wantErr: "Because a==1.0 depends on b>=1 which depends on c>=2, a==1.0 requires c>=2.\n" +
 			"So, because requirements.txt:2 requires c<2 and requirements.txt:1 requires a, version solving failed."},
-	{name: "unsat: every version of a needs a missing extra's dependency", index: "a 1.0: b[x]\na 2.0: b[x]>=2\nb 1.0 extras=x: nope; extra == \"x\"\nb 2.0 extras=x: nope>=1; extra == \"x\"", reqs: "a",
+	{name: "unsat: every version of a needs a missing extra's dependency", index: "a 1.0: b[x]\na 2.0: b[x]>=2\nb 1.0 extras=x: nope; extra == \"x\"\nb 2.0 extras=x: nope>=1; extra == \"x\"", reqs: "a", // uv: a[x] depends on a==V and the extra's requirements
 		wantErr: "Because a==1.0 depends on b[x] which depends on nope, a==1.0 requires nope.\n" +
 			"And because a==2.0 depends on b[x]>=2 which depends on nope>=1, every version of a requires nope.\n" +
 			"So, because nope is not on mem and requirements.txt:1 requires a, version solving failed."},
 
-	{name: "unsat: a project publishing only pre-releases, none admitted", index: "a 1.0a1:\na 1.0b1:", reqs: "a<1",
+	{name: "unsat: a project publishing only pre-releases, none admitted", index: "a 1.0a1:\na 1.0b1:", reqs: "a<1", // PEP 440: <1 excludes pre-releases of 1
 		wantErr: "Because no version of a matches <1 (available: 1.0a1, 1.0b1) and requirements.txt:1 requires a<1, version solving failed.\n\n" +
 			"hint: a publishes only pre-releases (newest 1.0b1); a specifier must admit one, e.g. a>=1.0b1"},
-	{name: "unsat: two root lines on one package", index: tripleA, reqs: "a>=2\na<2",
+	{name: "unsat: two root lines on one package", index: tripleA, reqs: "a>=2\na<2", // pip merges root specifiers; nothing is in both
 		wantErr: "Because requirements.txt:2 requires a<2 and requirements.txt:1 requires a>=2, version solving failed."},
-	{name: "unsat: an extra's dependency against a root requirement", index: "a 1.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2",
+	{name: "unsat: an extra's dependency against a root requirement", index: "a 1.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2", // uv: the extra is a virtual package a[x]
 		wantErr: "Because a[x]==1.0 depends on b>=2 and requirements.txt:2 requires b<2, a[x]==1.0 cannot be used.\n" +
 			"So, because requirements.txt:1 requires a[x], version solving failed."},
 	{name: "backtrack: an extra whose dependencies conflict moves its package back", // uv: a[x] pins a, so both back off together
 		index: "a 1.0 extras=x: b<2; extra == \"x\"\na 2.0 extras=x: b>=2; extra == \"x\"\nb 1.0:\nb 2.0:", reqs: "a[x]\nb<2", want: "a==1.0[x] b==1.0"},
 
 	// Preferences (issue 4: pinned, then nixpkgs, then newest).
-	{name: "prefs: a pinned transitive version is kept", index: "x 1.0: a\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==2.0 x==1.0"},
-	{name: "prefs: a pin conflicting with a new requirement is dropped, not an error", index: tripleA, reqs: "a>=3", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==3.0"},
-	{name: "prefs: a pin conflicting with a new dependency is dropped", index: "x 1.0: a<2\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "3.0"}}, want: "a==1.0 x==1.0"},
-	{name: "prefs: UpgradePackages affects only the named packages", index: tripleA, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==3.0 b==1.0"},
+	{name: "prefs: a pinned transitive version is kept", index: "x 1.0: a\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==2.0 x==1.0"},                                             // issue 4 preference 1; pip-tools keeps existing pins
+	{name: "prefs: a pin conflicting with a new requirement is dropped, not an error", index: tripleA, reqs: "a>=3", opts: Options{Pinned: map[string]string{"a": "2.0"}}, want: "a==3.0"},                                  // pip-tools discards incompatible pins
+	{name: "prefs: a pin conflicting with a new dependency is dropped", index: "x 1.0: a<2\n" + tripleA, reqs: "x", opts: Options{Pinned: map[string]string{"a": "3.0"}}, want: "a==1.0 x==1.0"},                            // pip-tools: "Discarding ... to proceed the resolution"
+	{name: "prefs: UpgradePackages affects only the named packages", index: tripleA, reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==3.0 b==1.0"}, // pip-tools/uv --upgrade-package
 	{name: "prefs: an upgrade does not move another package's pin while an older version fits", // pip-tools -P: other pins are constraints, dropped only when nothing fits
 		index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a"}}, want: "a==1.0 b==1.0"},
-	{name: "prefs: upgrading both moves both", index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a", "b"}}, want: "a==2.0 b==3.0"},
+	{name: "prefs: upgrading both moves both", index: "a 1.0: b\na 2.0: b>=2\nb 1.0:\nb 2.0:\nb 3.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "1.0"}, UpgradePackages: []string{"a", "b"}}, want: "a==2.0 b==3.0"}, // pip-tools/uv --upgrade-package, repeated
 	{name: "prefs: two pins that no longer fit together keep the first", // preferences are soft; the root's order decides
 		index: "a 1.0: b<2\na 2.0: b<2\nb 1.0:\nb 1.5:\nb 2.0:", reqs: "a\nb", opts: Options{Pinned: map[string]string{"a": "1.0", "b": "2.0"}}, want: "a==1.0 b==1.5"},
 	{name: "prefs: a pin the index no longer has", // the preference is soft
 		index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.5"}}, want: "a==3.0"},
 	{name: "prefs: nixpkgs' version dropped when its dependencies conflict", // issue 4: preferences never make a resolution fail
 		index: "a 1.0: b<1\na 2.0: b\nb 0.5:\nb 1.0:", reqs: "a\nb>=1", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==2.0 b==1.0"},
-	{name: "prefs: nixpkgs' version of a transitive dependency", index: "x 1.0: a>=1\n" + tripleA, reqs: "x", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0 x==1.0",
+	{name: "prefs: nixpkgs' version of a transitive dependency", index: "x 1.0: a>=1\n" + tripleA, reqs: "x", opts: Options{Nixpkgs: map[string]string{"a": "2"}, PreferNixpkgs: true}, want: "a==2.0 x==1.0", // issue 4 preference 2 applies to every package
 		check: func(t *testing.T, res *Resolution) {
 			if !res.Packages[0].Nixpkgs || res.Packages[1].Nixpkgs {
 				t.Errorf("Nixpkgs flags %+v", res.Packages)
 			}
 		}},
-	{name: "prefs: nixpkgs' version when allowed", index: tripleA, reqs: "a<3", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
-	{name: "prefs: the newest when nixpkgs' version is not allowed", index: tripleA, reqs: "a>=2", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==3.0"},
-	{name: "prefs: the newest when nixpkgs' version is not on the index", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.5"}, PreferNixpkgs: true}, want: "a==3.0"},
-	{name: "prefs: the newest when nixpkgs' version is unknown", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": ""}, PreferNixpkgs: true}, want: "a==3.0"},
-	{name: "prefs: PreferNixpkgs false ignores nixpkgs", index: tripleA, reqs: "a\nb", opts: Options{Nixpkgs: map[string]string{"a": "1.0", "b": "1.0"}}, want: "a==3.0 b==2.0"},
-	{name: "prefs: a pin wins over nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==2.0"},
-	{name: "prefs: --upgrade falls back to nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Upgrade: true, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},
+	{name: "prefs: nixpkgs' version when allowed", index: tripleA, reqs: "a<3", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"},                                                       // issue 4 preference 2
+	{name: "prefs: the newest when nixpkgs' version is not allowed", index: tripleA, reqs: "a>=2", opts: Options{Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==3.0"},                                    // issue 4: preference 3 when 2 does not fit
+	{name: "prefs: the newest when nixpkgs' version is not on the index", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": "2.5"}, PreferNixpkgs: true}, want: "a==3.0"},                                  // issue 4: preference 3 when 2 does not fit
+	{name: "prefs: the newest when nixpkgs' version is unknown", index: tripleA, reqs: "a", opts: Options{Nixpkgs: map[string]string{"a": ""}, PreferNixpkgs: true}, want: "a==3.0"},                                              // issue 4: "" means present, version unknown
+	{name: "prefs: PreferNixpkgs false ignores nixpkgs", index: tripleA, reqs: "a\nb", opts: Options{Nixpkgs: map[string]string{"a": "1.0", "b": "1.0"}}, want: "a==3.0 b==2.0"},                                                  // issue 4: a switch turns off preference 2
+	{name: "prefs: a pin wins over nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==2.0"},                        // issue 4: preference 1 before 2
+	{name: "prefs: --upgrade falls back to nixpkgs", index: tripleA, reqs: "a", opts: Options{Pinned: map[string]string{"a": "2.0"}, Upgrade: true, Nixpkgs: map[string]string{"a": "1.0"}, PreferNixpkgs: true}, want: "a==1.0"}, // issue 4: upgrading drops preference 1 only
 
 	// Backtracking classics (PubGrub, solver.md).
+	// PubGrub (solver.md): conflict resolution backs a off
 	{name: "backtrack: the newest a needs an old b that conflicts with the root's c", index: `
 a 1.0: b
 a 2.0: b<1
@@ -332,6 +333,7 @@ b 0.5: c<1
 b 1.0: c
 c 0.5:
 c 1.0:`, reqs: "a\nc>=1", want: "a==1.0 b==1.0 c==1.0"},
+	// pip and uv accept cycles; a 2.0 is ruled out through the cycle
 	{name: "backtrack: a three-package cycle", index: `
 a 1.0: b
 a 2.0: b>=2
@@ -339,6 +341,7 @@ b 1.0: c
 b 2.0: c>=2
 c 1.0: a
 c 2.0: a<2`, reqs: "a", want: "a==1.0 b==2.0 c==2.0"},
+	// PubGrub: b needs c==1.0 whatever its version, so a backs off
 	{name: "backtrack: a diamond whose middles need incompatible versions", index: `
 a 1.0: c==1.0
 a 2.0: c==2.0

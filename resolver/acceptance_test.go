@@ -74,7 +74,7 @@ var acceptanceScenarios = []scenario{
 		index: "a 1.0:\na 2.0a1:\na 2.0rc2:", reqs: "a<2.0rc2", want: "a==2.0a1"},
 	{name: "pre: a transitive <2 does not admit 2.0rc1 allowed by another requirement", // PEP 440 <V rule; pip intersects both specifiers
 		index: "x 1.0: b<2\nb 1.0:\nb 2.0rc1:", reqs: "x\nb>=1.0rc1", want: "b==1.0 x==1.0"},
-	{name: "pre: ==V.* matches pre-releases of V only when pre-releases are allowed", // PEP 440 prefix matching + default exclusion
+	{name: "pre: ==V.* falls back to pre-releases of V when no final release matches", // PEP 440 prefix matching; pre-releases when nothing else satisfies
 		index: "a 1.4:\na 1.5a1:\na 1.5.1a1:", reqs: "a==1.5.*", want: "a==1.5.1a1",
 		warnings: []string{"a 1.5.1a1 is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases"}},
 

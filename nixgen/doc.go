@@ -42,8 +42,8 @@
 //     caller read the sdist's [build-system] requires, else [
 //     pyfinal.setuptools ], the PEP 517 fallback backend), else, as a last
 //     resort, from a binary wheel patched by autoPatchelfHook (it then only
-//     runs on the wheel's platform, although flake.nix offers it for all
-//     four systems). A project nixpkgs has but which offers only wheels
+//     runs on the wheel's platform, so flake.nix then offers that system
+//     alone). A project nixpkgs has but which offers only wheels
 //     replaces nixpkgs' attribute this way. A new project whose normalised
 //     name is already an attribute of something else gets the attribute
 //     "<name>-pypi".

@@ -7,6 +7,7 @@
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
 # nixpkgs narHash: sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=
+# devShells only for x86_64-linux: numpy is installed from a wheel built for it
 # Warning: numpy: only a binary wheel is available
 #
 # req2nix-lock: 3to2==1.1.1
@@ -31,12 +32,7 @@
   outputs =
     { nixpkgs, ... }:
     let
-      systems = [
-        "aarch64-darwin"
-        "aarch64-linux"
-        "x86_64-darwin"
-        "x86_64-linux"
-      ];
+      systems = [ "x86_64-linux" ];
       forAllSystems = nixpkgs.lib.genAttrs systems;
     in
     {

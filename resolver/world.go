@@ -116,7 +116,8 @@ func (w *world) nixpkgs(name string) string {
 
 // priority: forced choices first (the root, direct references, extras of a
 // decided package, packages with at most one candidate left), then
-// packages pinned by a previous run (keeping them stable), then the rest.
+// packages the user asked to upgrade (-P), then packages pinned by a
+// previous run (keeping them stable), then the rest.
 func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int {
 	d := w.defs[p]
 	if d.info == nil {
@@ -128,12 +129,15 @@ func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 	if allowed.intersect(w.usableSet(d)).count() <= 1 {
 		return 0
 	}
+	if w.upgrade[d.name] {
+		return 1 // -P NAME: the user asked to move it, so it goes before the pins it may have to move
+	}
 	if pin := w.pinned(d.name); pin != "" {
 		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
-			return 1
+			return 2
 		}
 	}
-	return 2
+	return 3
 }
 
 // register returns the id of a package, registering it (and waiting for its

@@ -364,8 +364,6 @@ func lastNixError(err error) string {
 	return lines[len(lines)-1]
 }
 
-// cacheDir is where req2nix caches: --cache-dir, else $XDG_CACHE_HOME/req2nix
-// or the platform's user cache directory.
 // cacheWarning says when the cache directory cannot be written: the index
 // client then carries on uncached (logging each miss only with -v), and a
 // later --offline run would fail without this explaining why.
@@ -389,6 +387,8 @@ func cacheWarning(o *options, requests int64) string {
 	return ""
 }
 
+// cacheDir is where req2nix caches: --cache-dir, else $XDG_CACHE_HOME/req2nix
+// or the platform's user cache directory.
 func cacheDir(o *options) string {
 	if o.cacheDir != "" {
 		return o.cacheDir

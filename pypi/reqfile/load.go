@@ -13,8 +13,8 @@ import (
 // stands for its pyproject.toml if present, else its requirements.txt (also
 // when the pyproject.toml configures tools only, declaring no project).
 // Requirements files share pip's file-wide state (--no-binary and
-// --only-binary); the first --index-url wins and a different one elsewhere
-// is an error naming both places. sel applies to every pyproject.toml read;
+// --only-binary); as in pip the last --index-url wins (replacing a
+// different one is a warning naming both places). sel applies to every pyproject.toml read;
 // selecting extras or groups without reading one is an error.
 func Load(paths []string, sel Selection) (*File, error) {
 	rp := newReqParser()

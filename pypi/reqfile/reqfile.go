@@ -2,6 +2,7 @@ package reqfile
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -344,7 +345,9 @@ func (p *reqParser) fileOption(o option, src Source) error {
 	f := p.file
 	switch o.spec.id {
 	case optIndexURL:
-		return f.setIndexURL(o.value, src)
+		if w := f.setIndexURL(o.value, src); w != "" {
+			p.warn(src, "%s", w)
+		}
 	case optExtraIndexURL:
 		f.ExtraIndexURLs = appendUnique(f.ExtraIndexURLs, o.value)
 	case optNoIndex:
@@ -380,17 +383,18 @@ func findLinksValue(value, file string) string {
 	return value
 }
 
-// setIndexURL records --index-url. The first one wins; a different one
-// later is an error rather than pip's silent override.
-func (f *File) setIndexURL(u string, src Source) error {
-	if f.IndexURL == "" {
-		f.IndexURL, f.IndexURLSource = u, src
-		return nil
+// setIndexURL records --index-url. As in pip the last one wins; replacing
+// a different one returns a warning (pip says nothing).
+func (f *File) setIndexURL(u string, src Source) (warning string) {
+	prev, prevSrc := f.IndexURL, f.IndexURLSource
+	if prev == u {
+		return "" // the same index again: keep where it was first set
 	}
-	if f.IndexURL == u {
-		return nil
+	f.IndexURL, f.IndexURLSource = u, src
+	if prev == "" {
+		return ""
 	}
-	return errorf(src, "--index-url %s conflicts with --index-url %s at %s; keep one and make the other an --extra-index-url", u, f.IndexURL, f.IndexURLSource)
+	return fmt.Sprintf("--index-url %s replaces --index-url %s from %s (as pip, the last one is used); make the other an --extra-index-url if both are needed", u, prev, prevSrc)
 }
 
 func appendUnique(list []string, s string) []string {

@@ -120,8 +120,9 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 	// File options (pip test_set_finder_*, TestOptionVariants).
 	{name: "index url variants", files: map[string]string{"requirements.txt": "-i url\n-i 'url'\n--index-url=url\n--index-url url\n--index-url='url'\n-iurl\n--index=url"},
 		want: []string{"index url (requirements.txt:1)"}},
-	{name: "conflicting index urls", files: map[string]string{"requirements.txt": "-i https://a\n\n-i https://b"},
-		wantErr: "requirements.txt:3: --index-url https://b conflicts with --index-url https://a at requirements.txt:1; keep one and make the other an --extra-index-url"},
+	{name: "two index urls: the last wins, as in pip (pip test_set_finder_index_url)", files: map[string]string{"requirements.txt": "-i https://a\n\n-i https://b"},
+		want: []string{"index https://b (requirements.txt:3)",
+			"warning requirements.txt:3: --index-url https://b replaces --index-url https://a from requirements.txt:1 (as pip, the last one is used); make the other an --extra-index-url if both are needed"}},
 	{name: "file options", files: map[string]string{"requirements.txt": "--extra-index-url url1 \n--extra-index-url url2 \n--no-index\n--find-links=url\n-f url2\n--trusted-host=host1 --trusted-host=host2:8080\n--pre\n--require-hashes"},
 		want: []string{"extra-index url1 url2", "find-links url url2", "trusted-host host1 host2:8080", "no-index", "pre", "require-hashes"}},
 	{name: "joined option lines", files: map[string]string{"requirements.txt": "--extra-index-url url1 \\\n--extra-index-url url2"},

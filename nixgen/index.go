@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,12 @@ type Entry struct {
 	Attr    string // attribute name in the package set, e.g. "pyyaml"
 	PName   string // the derivation's pname as nixpkgs spells it, e.g. "PyYAML"
 	Version string // the version nixpkgs ships; "" = present, version unknown
+
+	// Facts an evaluated index records (nil = unknown, e.g. in an index of
+	// names only or an older index file):
+	Dependencies []string // attributes of the Python packages it propagates at run time (dependencies / propagatedBuildInputs)
+	BuildSystem  []string // attributes of its build-system
+	Platforms    []string // the systems it is available on (meta.platforms minus badPlatforms, not broken), of the four req2nix targets
 }
 
 // Index maps PEP 503-normalised project names to the packages of one nixpkgs
@@ -31,6 +38,7 @@ type Index struct {
 	Source        string // where the data came from, for the user and the report
 
 	byName map[string][]Entry // normalised pname -> entries, canonical first
+	byAttr map[string]Entry   // attribute -> entry, for usable packages
 	attrs  map[string]bool    // every attribute name of the set, usable or not
 }
 
@@ -43,13 +51,14 @@ func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (
 		PythonAttr: pythonAttr,
 		Source:     source,
 		byName:     map[string][]Entry{},
+		byAttr:     map[string]Entry{},
 		attrs:      map[string]bool{},
 	}
 	for _, e := range entries {
 		if e.Attr == "" {
 			return nil, fmt.Errorf("nixpkgs index %s: an entry (pname %q) has no attribute name", source, e.PName)
 		}
-		for _, v := range []string{e.Attr, e.PName, e.Version} {
+		for _, v := range slices.Concat([]string{e.Attr, e.PName, e.Version}, e.Dependencies, e.BuildSystem, e.Platforms) {
 			if err := checkNixValue("nixpkgs index "+source+": entry", v); err != nil {
 				return nil, err
 			}
@@ -61,6 +70,7 @@ func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (
 			e.PName = e.Attr
 		}
 		ix.attrs[e.Attr] = true
+		ix.byAttr[e.Attr] = e
 		name := pep508.NormalizeName(e.PName)
 		ix.byName[name] = append(ix.byName[name], e)
 	}
@@ -126,6 +136,12 @@ func (ix *Index) lookupVersion(name, version string) (Entry, bool) {
 	return es[0], true
 }
 
+// EntryByAttr returns the usable package of the set named attr.
+func (ix *Index) EntryByAttr(attr string) (Entry, bool) {
+	e, ok := ix.byAttr[attr]
+	return e, ok
+}
+
 // hasAttr reports whether attr exists in the package set in any form.
 func (ix *Index) hasAttr(attr string) bool { return ix.attrs[attr] }
 
@@ -166,7 +182,11 @@ func sameVersion(nixVersion, resolved string) bool {
 //	  "python_version": "3.12.10",             // optional
 //	  "packages": [                            // usable packages
 //	    {"attr": "pyyaml", "pname": "PyYAML", "version": "6.0.2"},
-//	    {"attr": "flask"}                      // pname defaults to attr, version unknown
+//	    {"attr": "flask"},                     // pname defaults to attr, version unknown
+//	    {"attr": "requests", "version": "2.32.3",
+//	     "dependencies": ["certifi", "idna"],  // optional: run-time Python dependencies, by attribute
+//	     "build_system": ["setuptools"],       // optional: build-system attributes
+//	     "platforms": ["x86_64-linux"]}        // optional: systems it is available on (absent = unknown)
 //	  ],
 //	  "other_attrs": ["bootstrap", "pytest7CheckHook"]  // optional: never used, never shadowed
 //	}
@@ -180,9 +200,12 @@ type indexFile struct {
 }
 
 type indexItem struct {
-	Attr    string `json:"attr"`
-	PName   string `json:"pname,omitempty"`
-	Version string `json:"version,omitempty"`
+	Attr         string   `json:"attr"`
+	PName        string   `json:"pname,omitempty"`
+	Version      string   `json:"version,omitempty"`
+	Dependencies []string `json:"dependencies,omitempty"`
+	BuildSystem  []string `json:"build_system,omitempty"`
+	Platforms    []string `json:"platforms,omitempty"`
 }
 
 // MarshalJSON writes the index in the JSON format LoadIndexFile reads,
@@ -192,7 +215,8 @@ func (ix *Index) MarshalJSON() ([]byte, error) {
 	inEntries := map[string]bool{}
 	for _, es := range ix.byName {
 		for _, e := range es {
-			item := indexItem{Attr: e.Attr, PName: e.PName, Version: e.Version}
+			item := indexItem{Attr: e.Attr, PName: e.PName, Version: e.Version,
+				Dependencies: e.Dependencies, BuildSystem: e.BuildSystem, Platforms: e.Platforms}
 			if item.PName == item.Attr {
 				item.PName = "" // the default
 			}
@@ -305,7 +329,8 @@ func (f *indexFile) index(pythonAttr, source string) (*Index, error) {
 	}
 	entries := make([]Entry, len(f.Packages))
 	for i, p := range f.Packages {
-		entries[i] = Entry{Attr: p.Attr, PName: p.PName, Version: p.Version}
+		entries[i] = Entry{Attr: p.Attr, PName: p.PName, Version: p.Version,
+			Dependencies: p.Dependencies, BuildSystem: p.BuildSystem, Platforms: p.Platforms}
 	}
 	ix, err := NewIndex(attr, source, entries, f.OtherAttrs)
 	if err != nil {

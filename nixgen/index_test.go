@@ -129,10 +129,21 @@ func TestLoadIndexFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, ok := ix.Lookup("pyyaml"); !ok || e != (Entry{"pyyaml", "PyYAML", "6.0.2"}) {
+	good2 := write("good2.json", `{"packages": [{"attr": "requests", "version": "2.32.3",
+		"dependencies": ["certifi", "idna"], "build_system": ["setuptools"], "platforms": ["x86_64-linux"]}]}`)
+	ix2, err := LoadIndexFile(good2, "python312")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Entry{Attr: "requests", PName: "requests", Version: "2.32.3",
+		Dependencies: []string{"certifi", "idna"}, BuildSystem: []string{"setuptools"}, Platforms: []string{"x86_64-linux"}}
+	if e, ok := ix2.EntryByAttr("requests"); !ok || !reflect.DeepEqual(e, want) {
+		t.Errorf("EntryByAttr(requests) = %+v, %v; want %+v", e, ok, want)
+	}
+	if e, ok := ix.Lookup("pyyaml"); !ok || !reflect.DeepEqual(e, Entry{Attr: "pyyaml", PName: "PyYAML", Version: "6.0.2"}) {
 		t.Errorf("Lookup(pyyaml) = %+v, %v", e, ok)
 	}
-	if e, ok := ix.Lookup("flask"); !ok || e != (Entry{"flask", "flask", ""}) {
+	if e, ok := ix.Lookup("flask"); !ok || !reflect.DeepEqual(e, Entry{Attr: "flask", PName: "flask"}) {
 		t.Errorf("Lookup(flask) = %+v, %v: pname defaults to attr, version unknown", e, ok)
 	}
 	if ix.Source != "file "+good || ix.PythonVersion != "3.12.10" || !ix.hasAttr("bootstrap") {

@@ -148,11 +148,12 @@ func TestParseRequirementValidParts(t *testing.T) {
 			extras: []string{"quux", "strange"}, marker: `python_version < "2.7" and platform_version == "2"`},
 		{in: "name; os_name=='a' and os_name=='b' or os_name=='c'", name: "name",
 			marker: `os_name == "a" and os_name == "b" or os_name == "c"`},
-		// whitespace: leading, trailing, and Python's `$` before a final newline
+		// whitespace: leading and trailing spaces and tabs (a line break is
+		// an error: see TestTrailingLineBreak)
 		{in: "  name  ", name: "name"},
-		{in: "name\n", name: "name"},
-		{in: "name >= 1.0 ; os_name == 'a' \n", name: "name", specifiers: ">=1.0", marker: `os_name == "a"`},
-		{in: "name @ http://x \n", name: "name", url: "http://x"},
+		{in: "name\t", name: "name"},
+		{in: "name >= 1.0 ; os_name == 'a' \t", name: "name", specifiers: ">=1.0", marker: `os_name == "a"`},
+		{in: "name @ http://x \t", name: "name", url: "http://x"},
 		// a URL runs to whitespace, so a ";" straight after it is part of it
 		{in: "name @ http://x;os_name=='a'", name: "name", url: "http://x;os_name=='a'"},
 		{in: "name; os_name not  in 'a'", name: "name", marker: `os_name not in "a"`},
@@ -415,4 +416,37 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// TestTrailingLineBreak: packaging 26 ends input at `\Z`, so a requirement
+// or marker string that ends with a line break is invalid (its `$` used to
+// match before the final "\n"), while trailing spaces and tabs are not.
+func TestTrailingLineBreak(t *testing.T) {
+	tests := []struct {
+		in, want string // want: the start of the error
+	}{
+		{"name\n", "Expected semicolon (after name with no version specifier) or end"},
+		{"name>=1\n", "Expected comma (within version specifier), semicolon (after version specifier) or end"},
+		{"name[x]\n", "Expected semicolon (after name with no version specifier) or end"},
+		{"name >= 1.0 ; os_name == 'a' \n", "Expected end of dependency specifier"},
+		{"name @ http://x \n", "Expected semicolon (after URL and whitespace) or end"},
+		{"name\r\n", "Expected semicolon (after name with no version specifier) or end"},
+	}
+	for _, tt := range tests {
+		_, err := ParseRequirement(tt.in)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("ParseRequirement(%q) = %v, want an error starting %q", tt.in, err, tt.want)
+		}
+		if _, err := ParseRequirement(strings.TrimRight(tt.in, "\r\n")); err != nil {
+			t.Errorf("ParseRequirement(%q) without its line break: %v", tt.in, err)
+		}
+	}
+	for _, in := range []string{"python_version >= '3'\n", "os_name == 'a' and extra == 'x'\n", "(os_name == 'a')\n"} {
+		if _, err := ParseMarker(in); err == nil || !strings.HasPrefix(err.Error(), "Expected end of marker expression") {
+			t.Errorf("ParseMarker(%q) = %v, want an error", in, err)
+		}
+		if _, err := ParseMarker(in[:len(in)-1] + " \t"); err != nil {
+			t.Errorf("ParseMarker(%q) with spaces for its line break: %v", in, err)
+		}
+	}
 }

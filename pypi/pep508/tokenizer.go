@@ -280,10 +280,10 @@ func matchLocalLabelTrail(s string, pos int) int {
 	return -1
 }
 
-// matchEnd matches Python's `$`: the end of the input, or just before a
-// final newline.
+// matchEnd matches packaging 26's `\Z`: the very end of the input. (Its
+// earlier `$` also matched before a final newline, so "name>=1\n" parsed.)
 func matchEnd(s string, pos int) int {
-	if pos == len(s) || pos == len(s)-1 && s[pos] == '\n' {
+	if pos == len(s) {
 		return 0
 	}
 	return -1

@@ -20,14 +20,14 @@ import (
 // "a version the index does not have".
 type projectInfo struct {
 	proj       *pypi.Project
-	versions   []pep440.Version
-	usable     vset          // releases that may be chosen
-	pre        vset          // pre- and dev-releases
-	why        []string      // per release: why it cannot be used ("" when usable)
-	files      [][]pypi.File // per release: files usable on the target, sdists first
-	yanked     []bool        // per release: chosen only because pinned exactly
-	yankedOnly vset          // releases unusable only because they are yanked: a dependency's exact pin may still select them
-	sets       sync.Map      // specifier text -> vset (memoised specSet)
+	versions   []pep440.Version // parsed from the index's keys, whose spelling === compares
+	usable     vset             // releases that may be chosen
+	pre        vset             // pre- and dev-releases
+	why        []string         // per release: why it cannot be used ("" when usable)
+	files      [][]pypi.File    // per release: files usable on the target, sdists first
+	yanked     []bool           // per release: chosen only because pinned exactly
+	yankedOnly vset             // releases unusable only because they are yanked: a dependency's exact pin may still select them
+	sets       sync.Map         // specifier text -> vset (memoised specSet)
 }
 
 // target is everything candidate filtering depends on; it is read-only

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -361,13 +362,13 @@ func walkExternal(ic *incompat, f func(*incompat)) {
 // available lists the newest releases of a package, for "no version"
 // messages.
 func (w *world) available(p pkg) string {
-	vs := w.defs[p].info.versions
-	if len(vs) == 0 {
+	releases := w.defs[p].info.proj.Releases
+	if len(releases) == 0 {
 		return "none"
 	}
 	var out []string
-	for _, v := range vs {
-		out = append(out, v.String())
+	for _, r := range releases {
+		out = append(out, cmp.Or(r.Key, r.Version.String())) // as the index spells it, which === compares
 	}
 	return listVersions(out)
 }

@@ -147,6 +147,20 @@ a 2.0b1:`, reqs: "a", want: "a==2.0b1",
 a 1.0: b>=1.0rc1
 b 0.9:
 b 1.0rc1:`, reqs: "a", want: "a==1.0 b==1.0rc1"},
+	{name: "arbitrary equality matches the release as the index spells it", index: `
+a 1.01:
+a 2.0:`, reqs: "a===1.01", want: "a==1.1"},
+	{name: "arbitrary equality ignores case", index: `
+a 1.0RC1:
+a 2.0:`, reqs: "a===1.0rc1", want: "a==1.0rc1"},
+	{name: "arbitrary equality does not normalise the requirement", index: `
+a 1.01:
+a 2.0:`, reqs: "a===1.1",
+		wantErr: "Because no version of a matches ===1.1 (available: 1.01, 2.0) and requirements.txt:1 requires a===1.1, version solving failed."},
+	{name: "arbitrary equality does not pad the release", index: `
+a 1.0.0:
+a 2.0:`, reqs: "a===1.0",
+		wantErr: "Because no version of a matches ===1.0 (available: 1.0.0, 2.0) and requirements.txt:1 requires a===1.0, version solving failed."},
 	{name: "constraint narrows a required package", index: `
 a 1.0: c
 c 1.0:

@@ -60,7 +60,7 @@ func check(p Provider, in *reqfile.File, res *Resolution) ([]string, error) {
 	}
 	for _, c := range in.Constraints {
 		if pk, ok := v.chosen[pep508.NormalizeName(c.Name)]; ok && c.Marker.Evaluate(v.envWith("")) {
-			if !c.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
+			if !c.Specifiers.Contains(v.asReleased(pk), true) {
 				v.errorf("%s==%s violates the constraint %s", pk.Name, pk.Version, c.Requirement)
 			}
 		}
@@ -71,6 +71,21 @@ func check(p Provider, in *reqfile.File, res *Resolution) ([]string, error) {
 		}
 	}
 	return v.problems, nil
+}
+
+// asReleased is the chosen version as the index spells it (=== compares
+// that spelling), or as the resolution gives it when the index has no such
+// release (a direct reference).
+func (v *validator) asReleased(pk Package) pep440.Version {
+	want := pep440.MustParse(pk.Version)
+	if proj, err := v.p.Project(context.Background(), pk.Name); err == nil {
+		for _, r := range proj.Releases {
+			if r.Version.Compare(want) == 0 {
+				return r.Version
+			}
+		}
+	}
+	return want
 }
 
 func (v *validator) errorf(format string, args ...any) {
@@ -98,7 +113,7 @@ func (v *validator) need(from string, r pep508.Requirement, extra string, reache
 		v.errorf("%s requires %s, which is not resolved", from, r)
 		return nil
 	}
-	if r.URL == "" && pk.Version != "" && !(pk.DirectURL != "" && isPlaceholderVersion(pk.Version)) && !r.Specifiers.Contains(pep440.MustParse(pk.Version), true) {
+	if r.URL == "" && pk.Version != "" && !(pk.DirectURL != "" && isPlaceholderVersion(pk.Version)) && !r.Specifiers.Contains(v.asReleased(pk), true) {
 		v.errorf("%s requires %s, resolved %s", from, r, pk.Version)
 	}
 	for _, x := range r.Extras {

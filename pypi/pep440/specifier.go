@@ -209,7 +209,9 @@ func hasTrailingZero(release []int) bool { return len(release) > 1 && release[le
 // a pre-release (or dev release) is never contained; with true it is
 // contained when it satisfies the clauses. The PEP 440 exclusions (>V
 // excludes V's post-releases, <V excludes V's pre-releases, ...) apply either
-// way. The zero Version is never contained.
+// way. ===V compares v as it was written when parsed (case aside), so
+// ===1.01 contains Parse("1.01") but not Parse("1.1"), and ===1.0 not
+// Parse("1.0.0"). The zero Version is never contained.
 func (s Specifiers) Contains(v Version, prereleases bool) bool {
 	if v.impl == nil || (!prereleases && v.IsPrerelease()) {
 		return false
@@ -225,8 +227,8 @@ func (s Specifiers) Contains(v Version, prereleases bool) bool {
 // matches reports whether p satisfies the clause, pre-release policy aside.
 func (s *specifier) matches(p *version) bool {
 	switch s.op {
-	case opArbitrary:
-		return s.arbitraryOK && p.str == s.arbitrary // p.str is lower case
+	case opArbitrary: // the version as written, not normalised: ===1.0 is not 1.0.0
+		return s.arbitraryOK && strings.EqualFold(p.text, s.arbitrary) // both ASCII
 	case opEqual:
 		return s.equal(p)
 	case opNotEqual:

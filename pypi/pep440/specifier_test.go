@@ -325,18 +325,25 @@ func TestArbitraryEquality(t *testing.T) {
 		{"1.0+abc.def", "===1.0+ABC.DEF", true},
 		{"1.0+AbC", "===1.0+abc", true},
 		{"1.0A1.POST2.DEV3", "===1.0a1.post2.dev3", true},
-		// The candidate is compared in normalised form.
-		{"1.01", "===1.1", true},
+		// The candidate is compared as written (PEP 440: "simple string
+		// equality"), case aside, not in its normalised form.
+		{"1.01", "===1.01", true},
+		{"1.01", "===1.1", false},
 		{"1.1", "===1.01", false},
-		{"1.a1", "===1.a1", false},
-		{"1.a1", "===1a1", true},
-		{"0!1.0", "===1.0", true},
+		{"1.a1", "===1.a1", true},
+		{"1.a1", "===1a1", false},
+		{"0!1.0", "===1.0", false},
+		{"0!1.0", "===0!1.0", true},
 		{"1.0", "===0!1.0", false},
-		{"01.0", "===1.0", true},
-		{"1.0-1", "===1.0.post1", true},
+		{"01.0", "===1.0", false},
+		{"1.0-1", "===1.0.post1", false},
+		{"1.0-1", "===1.0-1", true},
 		{"1.0.post1", "===1.0-1", false},
-		{"1.0.dev01", "===1.0.dev1", true},
+		{"1.0.dev01", "===1.0.dev1", false},
 		{"1.0.dev1", "===1.0.dev01", false},
+		{"v1.0", "===V1.0", true},
+		{"v1.0", "===1.0", false},
+		{" 1.0 ", "===1.0", true}, // the version's surrounding white space is not part of it
 		{"1.0+k", "===1.0+\u212a", true}, // KELVIN SIGN lower-cases to k
 		{"1.0+i", "===1.0+\u0130", false},
 		{"1.0", "===", false},

@@ -38,6 +38,7 @@ type version struct {
 	// relBuf holds short releases, saving an allocation per Parse.
 	relBuf  [4]int
 	str     string // normalised form, computed once at parse time
+	text    string // as written (without surrounding white space), for ===
 	pubLen  int    // length of the public part of str
 	baseLen int    // length of the base version (epoch and release) in str
 }
@@ -59,6 +60,7 @@ func Parse(s string) (Version, error) {
 		return Version{}, err
 	}
 	v.str, v.pubLen, v.baseLen = v.format()
+	v.text = p.s
 	return Version{v}, nil
 }
 

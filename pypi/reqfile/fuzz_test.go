@@ -46,7 +46,7 @@ func FuzzParseRequirementsFile(f *testing.F) {
 			if path != "requirements.txt" {
 				return "", errorf(Source{File: path}, "cannot open: not in the fuzz sandbox; check the path")
 			}
-			return decodeUTF8([]byte(content), path)
+			return decodeRequirementsFile([]byte(content), path)
 		}
 		err := p.parseFile("requirements.txt", false, nil)
 		checkErrorType(t, err)

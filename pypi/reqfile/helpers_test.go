@@ -1,11 +1,13 @@
 package reqfile
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // writeFiles writes name -> content below a new temporary directory,
@@ -130,4 +132,29 @@ func checkResult(t *testing.T, dir string, f *File, err error, want []string, wa
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("result\n got:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
+}
+
+// utf16LE and utf16BE encode s as UTF-16 of that byte order, utf32 as
+// UTF-32 (big-endian when be), all without a byte order mark.
+func utf16LE(s string) string { return encodeUTF16(s, binary.LittleEndian) }
+func utf16BE(s string) string { return encodeUTF16(s, binary.BigEndian) }
+
+func encodeUTF16(s string, order binary.AppendByteOrder) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = order.AppendUint16(b, u)
+	}
+	return string(b)
+}
+
+func utf32(s string, be bool) string {
+	var order binary.AppendByteOrder = binary.LittleEndian
+	if be {
+		order = binary.BigEndian
+	}
+	var b []byte
+	for _, r := range s {
+		b = order.AppendUint32(b, uint32(r))
+	}
+	return string(b)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -15,22 +14,41 @@ const maxFileSize = 16 << 20
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// readText reads path as UTF-8 text (a leading BOM is dropped). name is how
-// errors refer to the file.
+// readText reads path as UTF-8 text (a leading BOM is dropped), as TOML
+// and configuration files are. name is how errors refer to the file.
 func readText(path, name string) (string, error) {
+	data, err := readBytes(path, name)
+	if err != nil {
+		return "", err
+	}
+	return decodeUTF8(data, name)
+}
+
+// readRequirementsText reads a requirements file and decodes it as pip
+// does (see decodeRequirementsFile).
+func readRequirementsText(path string) (string, error) {
+	data, err := readBytes(path, path)
+	if err != nil {
+		return "", err
+	}
+	return decodeRequirementsFile(data, path)
+}
+
+// readBytes reads at most maxFileSize bytes of path.
+func readBytes(path, name string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", errorf(Source{File: name}, "cannot open: %v; check the path", unwrapPathError(err))
+		return nil, errorf(Source{File: name}, "cannot open: %v; check the path", unwrapPathError(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return "", errorf(Source{File: name}, "cannot read: %v; check the file", unwrapPathError(err))
+		return nil, errorf(Source{File: name}, "cannot read: %v; check the file", unwrapPathError(err))
 	}
 	if len(data) > maxFileSize {
-		return "", errorf(Source{File: name}, "file is larger than %d MiB; is this really a dependency file?", maxFileSize>>20)
+		return nil, errorf(Source{File: name}, "file is larger than %d MiB; is this really a dependency file?", maxFileSize>>20)
 	}
-	return decodeUTF8(data, name)
+	return data, nil
 }
 
 // otherBOMs are the byte order marks pip's auto_decode recognises besides
@@ -88,41 +106,5 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// codingRE is pip's ENCODING_RE for PEP 263 declarations.
+// codingRE is pip's PEP263_ENCODING_RE.
 var codingRE = regexp.MustCompile(`coding[:=]\s*([-\w.]+)`)
-
-// checkCoding rejects a requirements file whose PEP 263 coding declaration
-// (a "#" line among the first two) names an encoding other than UTF-8 when
-// that would change its text: pip would decode it that way, req2nix reads
-// UTF-8 only. Pure ASCII reads the same in the encodings that matter.
-func checkCoding(text, name string) error {
-	firstTwo := strings.SplitN(text, "\n", 3)
-	if len(firstTwo) > 2 {
-		firstTwo = firstTwo[:2]
-	}
-	for i, line := range firstTwo {
-		m := codingRE.FindStringSubmatch(line)
-		if !strings.HasPrefix(line, "#") || m == nil || isUTF8Name(m[1]) || isASCII(text) {
-			continue
-		}
-		return errorf(Source{File: name, Line: i + 1}, "the file declares encoding %s, but req2nix reads UTF-8 only; save it as UTF-8 and drop the coding line", m[1])
-	}
-	return nil
-}
-
-func isUTF8Name(enc string) bool {
-	switch strings.ReplaceAll(strings.ToLower(enc), "_", "-") {
-	case "utf-8", "utf8", "utf-8-sig", "u8", "utf", "cp65001", "ascii", "us-ascii":
-		return true
-	}
-	return false
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}

@@ -30,7 +30,7 @@ func ParseFile(path string) (*File, error) {
 type reqParser struct {
 	file     *File
 	getenv   func(string) string
-	readFile func(path string) (string, error) // readText, or a stub in fuzz tests
+	readFile func(path string) (string, error) // readRequirementsText, or a stub in fuzz tests
 	formats  formatControl
 	stack    []includeFrame // files being read, outermost first
 }
@@ -45,7 +45,7 @@ func newReqParser() *reqParser {
 	return &reqParser{
 		file:     &File{},
 		getenv:   os.Getenv,
-		readFile: func(path string) (string, error) { return readText(path, path) },
+		readFile: readRequirementsText,
 	}
 }
 
@@ -68,9 +68,6 @@ func (p *reqParser) parseFile(path string, constraint bool, from *Source) error 
 	content, err := p.readFile(path)
 	if err != nil {
 		return blameIncluder(err, path, from)
-	}
-	if err := checkCoding(content, path); err != nil {
-		return err
 	}
 	p.stack = append(p.stack, includeFrame{abs, path})
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()

@@ -343,7 +343,7 @@ func TestArbitraryEquality(t *testing.T) {
 		{"1.0.dev1", "===1.0.dev01", false},
 		{"v1.0", "===V1.0", true},
 		{"v1.0", "===1.0", false},
-		{" 1.0 ", "===1.0", true}, // the version's surrounding white space is not part of it
+		{" 1.0 ", "===1.0", true},        // the version's surrounding white space is not part of it
 		{"1.0+k", "===1.0+\u212a", true}, // KELVIN SIGN lower-cases to k
 		{"1.0+i", "===1.0+\u0130", false},
 		{"1.0", "===", false},

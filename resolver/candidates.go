@@ -37,10 +37,11 @@ type target struct {
 	platform   string
 	tagTarget  tags.Target
 	rankOnce   sync.Once
-	ranker     *tags.Ranker        // built on the first wheel seen; nil if the target has no tags
-	pins       map[string][]string // name -> versions pinned exactly (== / ===) by the root
-	noBinary   map[string]bool     // --no-binary: names or ":all:"
-	onlyBinary map[string]bool     // --only-binary: names or ":all:"
+	ranker     *tags.Ranker           // built on the first wheel seen; nil if the target has no tags
+	pins       map[string][]string    // name -> versions pinned exactly (== / ===) by the root
+	noBinary   map[string]bool        // --no-binary: names or ":all:"
+	onlyBinary map[string]bool        // --only-binary: names or ":all:"
+	onlyFinal  func(name string) bool // pip's --only-final applies to name
 	hashes     map[string]rootHashes
 }
 
@@ -76,6 +77,9 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 				info.why[i] = yankedWhy + yankReason(r) // hints say how to use it
 			}
 		}
+		if info.why[i] == "" && r.Version.IsPrerelease() && t.onlyFinal != nil && t.onlyFinal(name) {
+			info.why[i] = onlyFinalWhy
+		}
 	}
 	info.usable = setOf(n+1, func(i int) bool { return i < n && info.why[i] == "" })
 	info.yankedOnly = setOf(n+1, func(i int) bool { return i < n && strings.HasPrefix(info.why[i], yankedWhy) })
@@ -83,8 +87,12 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 	return info
 }
 
-// yankedWhy is why a yanked release that nothing pins cannot be used.
-const yankedWhy = "is yanked"
+// yankedWhy is why a yanked release that nothing pins cannot be used;
+// onlyFinalWhy why a pre-release cannot.
+const (
+	yankedWhy    = "is yanked"
+	onlyFinalWhy = "is a pre-release (excluded by --only-final)"
+)
 
 func yankReason(r pypi.Release) string {
 	for _, f := range r.Files {
@@ -268,14 +276,14 @@ func (info *projectInfo) index(v string) int {
 
 // candidates narrows allowed to the releases that may be chosen:
 // usable ones (info.usable, or more: see world.usableSet), and
-// pre-releases only when allowPre or when no final release is left (PEP
-// 440's default).
-func (info *projectInfo) candidates(allowed, usable vset, allowPre bool) vset {
+// pre-releases as pre says: always (Allow), never (Deny: pip's
+// --only-final), or only when no final release is left (Default: PEP
+// 440's rule).
+func (info *projectInfo) candidates(allowed, usable vset, pre pep440.PrereleasePolicy) vset {
 	c := allowed.intersect(usable)
-	if !allowPre {
-		if finals := c.minus(info.pre); !finals.isEmpty() {
-			return finals
-		}
+	switch finals := c.minus(info.pre); {
+	case pre == pep440.PrereleasesDeny, pre == pep440.PrereleasesDefault && !finals.isEmpty():
+		return finals
 	}
 	return c
 }

@@ -51,7 +51,7 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 func (w *world) notePreRelease(p pkg, sol map[pkg]int) {
 	d, v := w.defs[p], sol[p]
 	decided := func(q pkg) (int, bool) { v, ok := sol[q]; return v, ok }
-	if d.info == nil || !d.info.versions[v].IsPrerelease() || w.preAllowed(d.name, decided) {
+	if d.info == nil || !d.info.versions[v].IsPrerelease() || w.prePolicy(d.name, decided) == pep440.PrereleasesAllow {
 		return
 	}
 	w.warn("%s %s is a pre-release, chosen because no final release fits the requirements; pin it or pass --pre to accept pre-releases", d.name, d.info.versions[v])

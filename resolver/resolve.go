@@ -94,6 +94,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		return nil, err
 	}
 	t.noBinary, t.onlyBinary = nameSet(in.NoBinary), nameSet(in.OnlyBinary)
+	t.onlyFinal = func(name string) bool { return in.PrereleasePolicy(name) == pep440.PrereleasesDeny }
 	if err := checkRootPython(in, t.python); err != nil {
 		return nil, err
 	}

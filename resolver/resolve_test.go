@@ -41,6 +41,13 @@ a 1.0:
 a 2.0:
 a 3.0:`
 
+// preBoth: two projects with a final release and a newer pre-release.
+const preBoth = `
+a 1.0:
+a 2.0b1:
+b 1.0:
+b 2.0b1:`
+
 // newestNeedsOlder: the newest a needs an older b.
 const newestNeedsOlder = `
 a 2.0: b
@@ -147,6 +154,12 @@ a 2.0b1:`, reqs: "a", want: "a==2.0b1",
 a 1.0: b>=1.0rc1
 b 0.9:
 b 1.0rc1:`, reqs: "a", want: "a==1.0 b==1.0rc1"},
+	{name: "--all-releases for one project", index: preBoth, reqs: "a\nb", file: reqfile.File{AllReleases: []string{"a"}}, want: "a==2.0b1 b==1.0"},
+	{name: "--only-final wins over --pre", index: preBoth, reqs: "a\nb", opts: Options{Pre: true}, file: reqfile.File{OnlyFinal: []string{"a"}}, want: "a==1.0 b==2.0b1"},
+	{name: "--only-final wins over a specifier naming a pre-release", index: preBoth, reqs: "a>=1.0b1", file: reqfile.File{OnlyFinal: []string{":all:"}}, want: "a==1.0"},
+	{name: "--all-releases for a project wins over --only-final=:all:", index: preBoth, reqs: "a\nb", file: reqfile.File{AllReleases: []string{"b"}, OnlyFinal: []string{":all:"}}, want: "a==1.0 b==2.0b1"},
+	{name: "--only-final when only a pre-release fits", index: preBoth, reqs: "a>=1.5", file: reqfile.File{OnlyFinal: []string{"a"}},
+		wantErr: "Because a==2.0b1 is a pre-release (excluded by --only-final) and requirements.txt:1 requires a>=1.5, version solving failed."},
 	{name: "arbitrary equality matches the release as the index spells it", index: `
 a 1.01:
 a 2.0:`, reqs: "a===1.01", want: "a==1.1"},

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
@@ -59,7 +60,11 @@ func (w *world) likelyChoice(info *projectInfo, name string, r pep508.Requiremen
 	for _, c := range w.constraints[name] {
 		allowed = allowed.intersect(info.specSet(c.Specifiers))
 	}
-	c := info.candidates(allowed, info.usable, w.opts.Pre || r.Specifiers.Prereleases())
+	pre := w.in.PrereleasePolicy(name)
+	if pre == pep440.PrereleasesDefault && (w.opts.Pre || r.Specifiers.Prereleases()) {
+		pre = pep440.PrereleasesAllow
+	}
+	c := info.candidates(allowed, info.usable, pre)
 	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
 }
 

@@ -85,10 +85,10 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if d.info == nil { // root or direct reference: one version
 		return 0, allowed.has(0)
 	}
-	allowPre := w.preAllowed(d.name, decided)
-	c := d.info.candidates(allowed, d.info.usable, allowPre)
+	pre := w.prePolicy(d.name, decided)
+	c := d.info.candidates(allowed, d.info.usable, pre)
 	if c.isEmpty() { // as in pip, a yanked release only when nothing else fits
-		c = d.info.candidates(allowed, w.usableSet(d), allowPre)
+		c = d.info.candidates(allowed, w.usableSet(d), pre)
 	}
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
@@ -217,25 +217,30 @@ func (w *world) setFor(d *pkgDef, r pep508.Requirement, from [2]int) vset {
 	return set
 }
 
-// preAllowed reports whether pre-releases of name may be chosen although
-// final releases fit (PEP 440): with --pre, or when a requirement in force
-// names one, that is one of the root's or of a version decided now. As in
-// pip, a requirement of a version abandoned by backtracking no longer
-// counts. (This only orders the candidates, so it may depend on the
-// decisions without making learned incompatibilities wrong.)
-func (w *world) preAllowed(name string, decided func(pkg) (int, bool)) bool {
-	if w.opts.Pre {
-		return true
+// prePolicy says which pre-releases of name may be chosen. pip's
+// --all-releases and --only-final (per project, from the requirements
+// files) come first; then pre-releases are allowed although final releases
+// fit (PEP 440) with --pre, or when a requirement in force names one, that
+// is one of the root's or of a version decided now. As in pip, a
+// requirement of a version abandoned by backtracking no longer counts.
+// (This only orders the candidates, so it may depend on the decisions
+// without making learned incompatibilities wrong.)
+func (w *world) prePolicy(name string, decided func(pkg) (int, bool)) pep440.PrereleasePolicy {
+	switch p := w.in.PrereleasePolicy(name); {
+	case p != pep440.PrereleasesDefault:
+		return p
+	case w.opts.Pre:
+		return pep440.PrereleasesAllow
 	}
 	for _, from := range w.namedPre[name] {
 		if pkg(from[0]) == rootPkg {
-			return true
+			return pep440.PrereleasesAllow
 		}
 		if v, ok := decided(pkg(from[0])); ok && v == from[1] {
-			return true
+			return pep440.PrereleasesAllow
 		}
 	}
-	return false
+	return pep440.PrereleasesDefault
 }
 
 // usableSet is the set of d's releases that may be chosen: those usable

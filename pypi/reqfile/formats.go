@@ -4,28 +4,31 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
-// formatControl is pip's FormatControl: the projects for which only
-// source distributions (noBinary) or only wheels (onlyBinary) may be used.
-// Both are ordered sets of ":all:" or normalised names.
-type formatControl struct {
-	noBinary, onlyBinary []string
+// exclusiveNames is a pair of pip's mutually exclusive sets of projects,
+// each an ordered set of ":all:" or normalised names: FormatControl's
+// no_binary and only_binary (--no-binary, --only-binary), ReleaseControl's
+// all_releases and only_final (--all-releases, --only-final).
+type exclusiveNames struct {
+	names [2][]string
+	opts  [2]string // the options that set them, for messages
 }
 
-// set applies one --no-binary (noBinary true) or --only-binary value with
-// pip's handle_mutual_excludes semantics: ":all:" replaces both sets,
-// ":none:" empties the target, and naming a project removes it from the
-// other set.
-func (fc *formatControl) set(value string, noBinary bool) error {
-	target, other := &fc.onlyBinary, &fc.noBinary
-	optName := "--only-binary"
-	if noBinary {
-		target, other, optName = other, target, "--no-binary"
-	}
+var (
+	newFormatControl  = func() exclusiveNames { return exclusiveNames{opts: [2]string{"--no-binary", "--only-binary"}} }
+	newReleaseControl = func() exclusiveNames { return exclusiveNames{opts: [2]string{"--all-releases", "--only-final"}} }
+)
+
+// set applies one value of the option that sets names[i], with pip's
+// handle_mutual_excludes semantics: ":all:" replaces both sets, ":none:"
+// empties the target, and naming a project removes it from the other set.
+func (x *exclusiveNames) set(value string, i int) error {
+	target, other := &x.names[i], &x.names[1-i]
 	if strings.HasPrefix(value, "-") {
-		return optionErrorf("option %s needs a value, not %q; write %s=<names>", optName, value, optName)
+		return optionErrorf("option %s needs a value, not %q; write %s=<names>", x.opts[i], value, x.opts[i])
 	}
 	names := strings.Split(value, ",")
 	for {
@@ -51,6 +54,26 @@ func (fc *formatControl) set(value string, noBinary bool) error {
 		}
 	}
 	return nil
+}
+
+// PrereleasePolicy is pip's ReleaseControl.allows_prereleases for a
+// project: --all-releases (and --pre, which pip turns into
+// --all-releases=:all:) allow its pre-releases, --only-final forbids them;
+// a project named in either list wins over ":all:" in the other.
+// PrereleasesDefault means neither applies (PEP 440's rule).
+func (f *File) PrereleasePolicy(name string) pep440.PrereleasePolicy {
+	name = pep508.NormalizeName(name)
+	switch {
+	case indexOf(f.AllReleases, name) >= 0:
+		return pep440.PrereleasesAllow
+	case indexOf(f.OnlyFinal, name) >= 0:
+		return pep440.PrereleasesDeny
+	case indexOf(f.AllReleases, ":all:") >= 0:
+		return pep440.PrereleasesAllow
+	case indexOf(f.OnlyFinal, ":all:") >= 0:
+		return pep440.PrereleasesDeny
+	}
+	return pep440.PrereleasesDefault
 }
 
 func indexOf(list []string, s string) int {

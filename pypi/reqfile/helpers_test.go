@@ -68,6 +68,7 @@ func summarize(f *File, dir string) []string {
 	}{
 		{"extra-index", f.ExtraIndexURLs}, {"find-links", f.FindLinks}, {"trusted-host", f.TrustedHosts},
 		{"no-binary", f.NoBinary}, {"only-binary", f.OnlyBinary},
+		{"all-releases", f.AllReleases}, {"only-final", f.OnlyFinal},
 	}
 	for _, l := range lists {
 		if len(l.vals) > 0 {

@@ -20,6 +20,8 @@ const (
 	optFindLinks
 	optNoBinary
 	optOnlyBinary
+	optAllReleases
+	optOnlyFinal
 	optPreferBinary
 	optRequireHashes
 	optPre
@@ -50,6 +52,8 @@ var optionSpecs = []optionSpec{
 	{optFindLinks, []string{"-f", "--find-links"}, true},
 	{optNoBinary, []string{"--no-binary"}, true},
 	{optOnlyBinary, []string{"--only-binary"}, true},
+	{optAllReleases, []string{"--all-releases"}, true},
+	{optOnlyFinal, []string{"--only-final"}, true},
 	{optPreferBinary, []string{"--prefer-binary"}, false},
 	{optRequireHashes, []string{"--require-hashes"}, false},
 	{optPre, []string{"--pre"}, false},
@@ -62,6 +66,29 @@ var optionSpecs = []optionSpec{
 
 // name is the option's canonical (long) spelling, used in messages.
 func (s *optionSpec) name() string { return s.names[len(s.names)-1] }
+
+// parseTime reports whether the option takes effect file-wide while its
+// line is parsed (pip's optparse callbacks), whatever the line holds.
+func (s *optionSpec) parseTime() bool {
+	switch s.id {
+	case optNoBinary, optOnlyBinary, optAllReleases, optOnlyFinal:
+		return true
+	}
+	return false
+}
+
+// pipFeatures are the choices of pip's --use-feature (pip 26: its new
+// features, then those now always on).
+var pipFeatures = []string{"fast-deps", "build-constraint", "inprocess-build-deps", "truststore", "no-binary-enable-wheel-cache"}
+
+// checkFeature rejects a --use-feature value pip does not know, as
+// optparse's choices do.
+func checkFeature(value string) error {
+	if indexOf(pipFeatures, value) >= 0 {
+		return nil
+	}
+	return optionErrorf("--use-feature %q is not a feature pip knows (%s); remove it or fix its spelling", value, strings.Join(pipFeatures, ", "))
+}
 
 var shortOptions, longOptions = indexOptions()
 

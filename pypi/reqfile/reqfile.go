@@ -31,8 +31,9 @@ type reqParser struct {
 	file     *File
 	getenv   func(string) string
 	readFile func(path string) (string, error) // readRequirementsText, or a stub in fuzz tests
-	formats  formatControl
-	stack    []includeFrame // files being read, outermost first
+	formats  exclusiveNames                    // pip's FormatControl
+	releases exclusiveNames                    // pip's ReleaseControl
+	stack    []includeFrame                    // files being read, outermost first
 }
 
 // includeFrame is one file on the include stack.
@@ -46,13 +47,15 @@ func newReqParser() *reqParser {
 		file:     &File{},
 		getenv:   os.Getenv,
 		readFile: readRequirementsText,
+		formats:  newFormatControl(),
+		releases: newReleaseControl(),
 	}
 }
 
 // finish copies state gathered across files into the File.
 func (p *reqParser) finish() {
-	p.file.NoBinary = p.formats.noBinary
-	p.file.OnlyBinary = p.formats.onlyBinary
+	p.file.NoBinary, p.file.OnlyBinary = p.formats.names[0], p.formats.names[1]
+	p.file.AllReleases, p.file.OnlyFinal = p.releases.names[0], p.releases.names[1]
 }
 
 // parseFile reads one requirements file. from is the -r/-c line that
@@ -137,6 +140,9 @@ func (p *reqParser) handleLine(line logicalLine, file string, constraint bool) e
 	if err := p.applyParseTimeOptions(pl); err != nil {
 		return err
 	}
+	if err := loneDash(pl, line.text); err != nil {
+		return err
+	}
 	if len(pl.extra) > 0 {
 		p.warn(src, "%q after the options is ignored (as by pip); put each requirement on a line of its own", strings.Join(pl.extra, " "))
 	}
@@ -149,6 +155,20 @@ func (p *reqParser) handleLine(line logicalLine, file string, constraint bool) e
 		return p.includeLine(pl, constraint)
 	}
 	return p.optionLine(pl)
+}
+
+// loneDash rejects a line that starts with a "-" on its own ("-", or a
+// list marker as in "- requests"): optparse takes it for an argument and
+// pip ignores the whole line, silently dropping what follows.
+func loneDash(pl *parsedLine, text string) error {
+	if pl.args != "" || len(pl.opts) > 0 || len(pl.extra) == 0 || pl.extra[0] != "-" {
+		return nil
+	}
+	if len(pl.extra) == 1 {
+		return errorf(pl.src, `a line that is only "-" is neither a requirement nor an option; remove it`)
+	}
+	rest := strings.TrimFunc(text[strings.IndexByte(text, '-')+1:], isPySpace)
+	return errorf(pl.src, `"-" on its own is no option, so pip ignores this whole line and %q with it; remove the "-" (a list marker?) to require %s`, rest, rest)
 }
 
 // splitLine breaks a logical line into requirement and options as pip's
@@ -179,19 +199,26 @@ func breakArgsOptions(line string) (args, opts string) {
 	return line, ""
 }
 
-// applyParseTimeOptions does what pip's optparse callbacks do while a line
-// is parsed, whatever kind of line it is: --no-binary and --only-binary
-// change the file-wide format control, --hash and --config-settings values
-// are checked (and --hash values normalised).
+// applyParseTimeOptions does what pip's optparse callbacks and choices do
+// while a line is parsed, whatever kind of line it is: --no-binary and
+// --only-binary change the file-wide format control, --all-releases and
+// --only-final the file-wide release control; --hash, --config-settings
+// and --use-feature values are checked (and --hash values normalised).
 func (p *reqParser) applyParseTimeOptions(pl *parsedLine) error {
 	for i := range pl.opts {
 		o := &pl.opts[i]
 		var err error
 		switch o.spec.id {
 		case optNoBinary:
-			err = p.formats.set(o.value, true)
+			err = p.formats.set(o.value, 0)
 		case optOnlyBinary:
-			err = p.formats.set(o.value, false)
+			err = p.formats.set(o.value, 1)
+		case optAllReleases:
+			err = p.releases.set(o.value, 0)
+		case optOnlyFinal:
+			err = p.releases.set(o.value, 1)
+		case optUseFeature:
+			err = checkFeature(o.value)
 		case optHash:
 			var warning string
 			o.value, warning, err = checkHash(o.value) // normalised for requirementLine
@@ -223,8 +250,8 @@ func (p *reqParser) requirementLine(pl *parsedLine, constraint bool) error {
 			req.Hashes = append(req.Hashes, o.value)
 		case optGlobalOption, optConfigSettings:
 			p.noEffect(pl.src, o.spec)
-		case optNoBinary, optOnlyBinary:
-			// applied file-wide at parse time, as pip does
+		case optNoBinary, optOnlyBinary, optAllReleases, optOnlyFinal:
+			// applied file-wide at parse time (parseTime), as pip does
 		default:
 			p.ignoredOnRequirement(pl.src, o.spec, "a requirement")
 		}
@@ -244,7 +271,7 @@ func (p *reqParser) editableLine(pl *parsedLine, constraint bool) error {
 			}
 		case optConfigSettings:
 			p.noEffect(pl.src, o.spec)
-		case optNoBinary, optOnlyBinary:
+		case optNoBinary, optOnlyBinary, optAllReleases, optOnlyFinal:
 		default:
 			p.ignoredOnRequirement(pl.src, o.spec, "an editable requirement")
 		}
@@ -299,7 +326,7 @@ func (p *reqParser) includeLine(pl *parsedLine, constraint bool) error {
 		inc = pl.first(optConstraint)
 	}
 	for i := range pl.opts {
-		if o := &pl.opts[i]; o != inc && o.spec.id != optNoBinary && o.spec.id != optOnlyBinary {
+		if o := &pl.opts[i]; o != inc && !o.spec.parseTime() {
 			p.warn(pl.src, "%s is ignored on the line of %s (as by pip); put it on a line of its own", o.spec.name(), inc.spec.name())
 		}
 	}
@@ -354,7 +381,8 @@ func (p *reqParser) fileOption(o option, src Source) error {
 	case optTrustedHost:
 		f.TrustedHosts = appendUnique(f.TrustedHosts, o.value)
 	case optPre:
-		f.Pre = true
+		f.Pre = true // as pip: --all-releases=:all:, without clearing --only-final
+		p.releases.names[0] = appendUnique(p.releases.names[0], ":all:")
 	case optRequireHashes:
 		f.RequireHashes = true
 	case optPreferBinary, optUseFeature:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
@@ -124,13 +125,25 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 		want: []string{"index https://b (requirements.txt:3)",
 			"warning requirements.txt:3: --index-url https://b replaces --index-url https://a from requirements.txt:1 (as pip, the last one is used); make the other an --extra-index-url if both are needed"}},
 	{name: "file options", files: map[string]string{"requirements.txt": "--extra-index-url url1 \n--extra-index-url url2 \n--no-index\n--find-links=url\n-f url2\n--trusted-host=host1 --trusted-host=host2:8080\n--pre\n--require-hashes"},
-		want: []string{"extra-index url1 url2", "find-links url url2", "trusted-host host1 host2:8080", "no-index", "pre", "require-hashes"}},
+		want: []string{"extra-index url1 url2", "find-links url url2", "trusted-host host1 host2:8080", "all-releases :all:", "no-index", "pre", "require-hashes"}},
 	{name: "joined option lines", files: map[string]string{"requirements.txt": "--extra-index-url url1 \\\n--extra-index-url url2"},
 		want: []string{"extra-index url1 url2"}},
 	{name: "relative find-links that exists", files: map[string]string{"sub/requirements.txt": "--find-links rel_path\n--find-links missing", "sub/rel_path/": ""}, file: "sub/requirements.txt",
 		want: []string{"find-links sub/rel_path missing"}},
 	{name: "options without effect", files: map[string]string{"requirements.txt": "--prefer-binary\n--use-feature=fast-deps"},
 		want: []string{"warning requirements.txt:1: --prefer-binary has no effect in req2nix", "warning requirements.txt:2: --use-feature has no effect in req2nix"}},
+	{name: "a feature pip does not know", files: map[string]string{"requirements.txt": "foo\n--use-feature=2020-resolver"},
+		wantErr: `requirements.txt:2: --use-feature "2020-resolver" is not a feature pip knows (fast-deps, build-constraint, inprocess-build-deps, truststore, no-binary-enable-wheel-cache); remove it or fix its spelling`},
+	{name: "features are checked on requirement lines too", files: map[string]string{"requirements.txt": "foo --use-feature Fast-Deps"},
+		wantErr: `requirements.txt:1: --use-feature "Fast-Deps" is not a feature pip knows (fast-deps, build-constraint, inprocess-build-deps, truststore, no-binary-enable-wheel-cache); remove it or fix its spelling`},
+	{name: "features now always on", files: map[string]string{"requirements.txt": "--use-feature truststore --use-feature=no-binary-enable-wheel-cache"},
+		want: []string{"warning requirements.txt:1: --use-feature has no effect in req2nix", "warning requirements.txt:1: --use-feature has no effect in req2nix"}},
+	{name: "a line that is only a dash", files: map[string]string{"requirements.txt": "foo\n-\nbar"},
+		wantErr: `requirements.txt:2: a line that is only "-" is neither a requirement nor an option; remove it`},
+	{name: "a dash as a list marker", files: map[string]string{"requirements.txt": "- requests>=2 ; python_version > '3'"},
+		wantErr: `requirements.txt:1: "-" on its own is no option, so pip ignores this whole line and "requests>=2 ; python_version > '3'" with it; remove the "-" (a list marker?) to require requests>=2 ; python_version > '3'`},
+	{name: "a dash after the options", files: map[string]string{"requirements.txt": "--pre -"},
+		want: []string{"all-releases :all:", "pre", `warning requirements.txt:1: "-" after the options is ignored (as by pip); put each requirement on a line of its own`}},
 	{name: "unknown option", files: map[string]string{"requirements.txt": "--bogus"},
 		wantErr: `requirements.txt:1: unknown option "--bogus"; remove it or use one of pip's requirements-file options`},
 	{name: "unknown short option", files: map[string]string{"requirements.txt": "foo\n-x"},
@@ -144,9 +157,9 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 	{name: "unclosed quote", files: map[string]string{"requirements.txt": "-i 'url"},
 		wantErr: `requirements.txt:1: cannot split options "-i 'url": No closing quotation; close the quote or escape it with a backslash`},
 	{name: "words after options", files: map[string]string{"requirements.txt": "--pre foo bar"},
-		want: []string{"pre", `warning requirements.txt:1: "foo bar" after the options is ignored (as by pip); put each requirement on a line of its own`}},
+		want: []string{"all-releases :all:", "pre", `warning requirements.txt:1: "foo bar" after the options is ignored (as by pip); put each requirement on a line of its own`}},
 	{name: "double dash ends options", files: map[string]string{"requirements.txt": "--pre -- --no-index"},
-		want: []string{"pre", `warning requirements.txt:1: "--no-index" after the options is ignored (as by pip); put each requirement on a line of its own`}},
+		want: []string{"all-releases :all:", "pre", `warning requirements.txt:1: "--no-index" after the options is ignored (as by pip); put each requirement on a line of its own`}},
 
 	// --no-binary / --only-binary (pip FormatControl.handle_mutual_excludes).
 	{name: "no-binary and only-binary", files: map[string]string{"requirements.txt": "# Options\n--no-binary fred\n--only-binary wilma"},
@@ -162,6 +175,29 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 		want: []string{"req requirements.txt:1 foo", "only-binary :all:"}},
 	{name: "value must not be an option", files: map[string]string{"requirements.txt": "--no-binary --pre"},
 		wantErr: `requirements.txt:1: option --no-binary needs a value, not "--pre"; write --no-binary=<names>`},
+
+	// --all-releases / --only-final (pip ReleaseControl, tests/unit/test_release_control.py).
+	{name: "all-releases overrides only-final for a name", files: map[string]string{"requirements.txt": "--only-final=:all:\n--all-releases=fred"},
+		want: []string{"all-releases fred", "only-final :all:"}},
+	{name: "only-final overrides all-releases for a name", files: map[string]string{"requirements.txt": "--all-releases=:all:\n--only-final=Fred"},
+		want: []string{"all-releases :all:", "only-final fred"}},
+	{name: ":none: resets", files: map[string]string{"requirements.txt": "--all-releases=:all:\n--all-releases=:none:"}},
+	{name: ":none: keeps the other side", files: map[string]string{"requirements.txt": "--all-releases=:all: --only-final=fred --all-releases=:none:"},
+		want: []string{"only-final fred"}},
+	{name: "comma-separated names", files: map[string]string{"requirements.txt": "--all-releases=pkg1,Pkg_2,pkg.3"},
+		want: []string{"all-releases pkg1 pkg-2 pkg-3"}},
+	{name: "a name moves between the lists", files: map[string]string{"requirements.txt": "--all-releases a,b\n--only-final b"},
+		want: []string{"all-releases a", "only-final b"}},
+	{name: "--pre adds :all: without clearing only-final", files: map[string]string{"requirements.txt": "--only-final foo\n--pre"},
+		want: []string{"all-releases :all:", "only-final foo", "pre"}},
+	{name: "release control on a requirement line too", files: map[string]string{"requirements.txt": "foo --only-final foo"},
+		want: []string{"req requirements.txt:1 foo", "only-final foo"}},
+	{name: "release control value must not be an option", files: map[string]string{"requirements.txt": "--all-releases --pre"},
+		wantErr: `requirements.txt:1: option --all-releases needs a value, not "--pre"; write --all-releases=<names>`},
+	{name: "only- is ambiguous", files: map[string]string{"requirements.txt": "--only- foo"},
+		wantErr: `requirements.txt:1: ambiguous option "--only-" (--only-binary, --only-final); spell the option out`},
+	{name: "all-releases abbreviated", files: map[string]string{"requirements.txt": "--all foo"},
+		want: []string{"all-releases foo"}},
 
 	// Includes (pip test_*_nested_*).
 	{name: "relative nested requirements", file: "parent/req_file.txt", files: map[string]string{"parent/req_file.txt": "-r reqs.txt", "parent/reqs.txt": "hello"},
@@ -188,7 +224,8 @@ http://wxpython.org/Phoenix/snapshot-builds/wxPython_Phoenix-3.0.3.dev1820+49a88
 	{name: "relative cycle through other directories", file: "root.txt", files: map[string]string{"root.txt": "-r level-1/level-1.txt", "level-1/level-1.txt": "-r level-2/level-2.txt", "level-1/level-2/level-2.txt": "--requirement ../../root.txt"},
 		wantErr: "level-1/level-2/level-2.txt:1: include cycle root.txt -> level-1/level-1.txt -> level-1/level-2/level-2.txt -> root.txt; remove one of these -r/-c lines"},
 	{name: "options in included files apply", files: map[string]string{"requirements.txt": "-c c.txt\na", "c.txt": "--pre\n--extra-index-url https://x\nb<2"},
-		want: []string{"req requirements.txt:2 a", "con c.txt:3 b<2", "extra-index https://x", "pre"}},
+		// (--pre is pip's --all-releases=:all:)
+		want: []string{"req requirements.txt:2 a", "con c.txt:3 b<2", "extra-index https://x", "all-releases :all:", "pre"}},
 	{name: "diamond includes are not cycles", files: map[string]string{"requirements.txt": "-r a.txt\n-r b.txt", "a.txt": "-r c.txt", "b.txt": "-r c.txt", "c.txt": "z"},
 		want: []string{"req c.txt:1 z", "req c.txt:1 z"}},
 	{name: "other options on an include line", files: map[string]string{"requirements.txt": "-r a.txt --pre -c b.txt", "a.txt": "z"},
@@ -348,5 +385,29 @@ func TestErrorFields(t *testing.T) {
 	var se *pep508.SyntaxError
 	if !errors.As(err, &se) || se.Input != "foo (>=1" {
 		t.Errorf("error %v does not wrap pep508's SyntaxError for the line", err)
+	}
+}
+
+// TestPrereleasePolicy follows pip's test_allows_prereleases: a project
+// named in either list wins over ":all:" in the other.
+func TestPrereleasePolicy(t *testing.T) {
+	tests := []struct {
+		all, final []string
+		want       pep440.PrereleasePolicy
+	}{
+		{[]string{"fred"}, nil, pep440.PrereleasesAllow},
+		{[]string{"fred"}, []string{":all:"}, pep440.PrereleasesAllow},
+		{nil, []string{"fred"}, pep440.PrereleasesDeny},
+		{[]string{":all:"}, []string{"fred"}, pep440.PrereleasesDeny},
+		{[]string{":all:"}, nil, pep440.PrereleasesAllow},
+		{nil, []string{":all:"}, pep440.PrereleasesDeny},
+		{nil, nil, pep440.PrereleasesDefault},
+		{[]string{"wilma"}, []string{"barney"}, pep440.PrereleasesDefault},
+	}
+	for _, tt := range tests {
+		f := &File{AllReleases: tt.all, OnlyFinal: tt.final}
+		if got := f.PrereleasePolicy("Fred"); got != tt.want {
+			t.Errorf("all-releases %q, only-final %q: policy for Fred = %v, want %v", tt.all, tt.final, got, tt.want)
+		}
 	}
 }

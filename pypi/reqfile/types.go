@@ -58,6 +58,8 @@ type File struct {
 	TrustedHosts         []string      // --trusted-host
 	NoBinary             []string      // --no-binary: ":all:" or normalised names, after pip's override rules
 	OnlyBinary           []string      // --only-binary: likewise
+	AllReleases          []string      // --all-releases (and --pre, as ":all:"): ":all:" or normalised names, after pip's override rules; see PrereleasePolicy
+	OnlyFinal            []string      // --only-final: likewise
 	Pre                  bool          // --pre
 	RequireHashes        bool          // --require-hashes
 	RequiresPython       string        // PEP 440 specifiers from [project] requires-python (else Poetry's python), "" when absent

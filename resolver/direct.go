@@ -125,7 +125,7 @@ func parseFileURL(raw string) (DirectSource, error) {
 		p = u.Opaque
 	}
 	if !path.IsAbs(p) {
-		return DirectSource{}, fmt.Errorf("file URL %q is not absolute; write file:///absolute/path or a path relative to the requirements file", raw)
+		return DirectSource{}, fmt.Errorf("file URL %q is not absolute; write file:///absolute/path (on a requirements-file line a relative path or file: URL works: as in pip, it is relative to the current directory, not to the requirements file)", raw)
 	}
 	sub, err := subdirectory(u.Fragment)
 	if err != nil {

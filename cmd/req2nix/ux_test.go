@@ -41,8 +41,10 @@ func TestUsageMistakes(t *testing.T) {
 				writeFile(t, filepath.Join(dir, "proj", "pyproject.toml"), "[project]\nname = \"bar\"\nversion = \"1\"\n")
 				writeFile(t, filepath.Join(dir, "requirements.txt"), "foo @ file://"+filepath.ToSlash(dir)+"/proj\n")
 			}},
-		{"a relative file URL", map[string]string{"requirements.txt": "foo @ file:./proj\n"}, []string{"requirements.txt"}, 2,
-			[]string{`req2nix: requirements.txt:1: foo @ file:./proj: file URL "file:./proj" is not absolute`}, nil},
+		{"a relative file URL naming nothing", map[string]string{"requirements.txt": "foo @ file:./proj\n"}, []string{"requirements.txt"}, 2,
+			[]string{`req2nix: requirements.txt:1: `, `/proj does not exist; check the path (as in pip, a path or file: URL on a requirement line is relative to the current directory, not to the requirements file)`}, nil},
+		{"a relative file URL in pyproject.toml", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"foo @ file:./proj\"]\n"}, []string{"pyproject.toml"}, 2,
+			[]string{`req2nix: pyproject.toml:4: foo @ file:./proj: file URL "file:./proj" is not absolute; write file:///absolute/path (on a requirements-file line a relative path or file: URL works: as in pip, it is relative to the current directory, not to the requirements file)`}, nil},
 		{"-o names the requirements file", flaskOnly, []string{"--upgrade", "-o", "requirements.txt", "requirements.txt"}, 2,
 			[]string{"-o requirements.txt is also an input (requirements.txt); writing it would replace the requirements: choose another output file, such as shell.nix"}, nil},
 		{"-o names a directory input's pyproject.toml", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nversion = \"1\"\n"}, []string{"-U", "-o", "pyproject.toml", "."}, 2,

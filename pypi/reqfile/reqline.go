@@ -77,7 +77,7 @@ func (p *reqParser) parseRequirementLine(text string, src Source) (Requirement, 
 // "" for a PEP 508 requirement string.
 func (p *reqParser) locate(name string, src Source) (link, extras string, err error) {
 	if isURL(name) {
-		return name, "", nil
+		return absoluteFileURL(name), "", nil
 	}
 	target, extras := stripExtras(name)
 	link, warning, err := urlFromPath(target, name, src)
@@ -111,7 +111,8 @@ func splitMarker(text string) (name, marker string) {
 	return strings.TrimFunc(name, isPySpace), strings.TrimFunc(marker, isPySpace)
 }
 
-// parsePEP508 parses a PEP 508 requirement string, with pip's hints.
+// parsePEP508 parses a PEP 508 requirement string, with pip's hints. A
+// relative file: URL ("name @ file:./sub") becomes absolute, as pip reads it.
 func parsePEP508(text string, src Source) (Requirement, error) {
 	if name, marker := splitMarker(text); marker == "" {
 		text = name // pip accepts "name ;" with an empty marker
@@ -120,7 +121,49 @@ func parsePEP508(text string, src Source) (Requirement, error) {
 	if err != nil {
 		return Requirement{}, requirementError(text, err, src)
 	}
-	return Requirement{Requirement: r, Source: src}, nil
+	req := Requirement{Requirement: r, Source: src}
+	if abs := absoluteFileURL(r.URL); abs != r.URL {
+		req.URL = abs
+		if p := localPath(abs); !exists(p) {
+			return req, missingPath(p, src)
+		}
+		return req, checkDirectReference(&req, src)
+	}
+	return req, nil
+}
+
+// missingPath reports a local path on a requirement line that does not
+// exist, saying what relative paths are relative to.
+func missingPath(p string, src Source) error {
+	return errorf(src, "%s does not exist; check the path (as in pip, a path or file: URL on a requirement line is relative to the current directory, not to the requirements file)", p)
+}
+
+// absoluteFileURL returns a relative file: URL ("file:.", "file:./sub",
+// "file:sub", "file:../x#egg=x") as the absolute file: URL of the path it
+// names, and any other link unchanged. As pip's url_to_path reads such a
+// URL, the path is relative to the current directory, like the paths
+// ("-e .", "./sub") it stands for: a relative file: URL is the same
+// requirement as its path.
+func absoluteFileURL(link string) string {
+	if urlScheme(link) != "file" {
+		return link
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Opaque == "" {
+		return link // absolute (file:///p, file:/p), or malformed: reported where it is used
+	}
+	p, err := url.PathUnescape(u.Opaque)
+	if err != nil {
+		return link
+	}
+	abs := fileURL(p)
+	if u.RawQuery != "" {
+		abs += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		abs += "#" + u.EscapedFragment()
+	}
+	return abs
 }
 
 // requirementError reports a requirement pep508 rejects, with the column
@@ -247,6 +290,11 @@ func urlFromPath(target, name string, src Source) (link, warning string, err err
 	return fileURL(target), fmt.Sprintf("requirement %q looks like a filename, but the file does not exist", name), nil
 }
 
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
@@ -318,7 +366,8 @@ func setDirectReference(req *Requirement, link string, src Source) error {
 // directory by its pyproject.toml or setup.cfg, an archive by its sdist
 // filename. pip would build the project to learn its name; req2nix cannot.
 func nameFromLocation(req *Requirement, link, filename string, src Source) error {
-	if dir := localPath(link); dir != "" && isDir(dir) {
+	dir := localPath(link)
+	if dir != "" && isDir(dir) {
 		name, err := localProjectName(dir)
 		if err != nil {
 			return &Error{Source: src, Msg: err.Error()}
@@ -332,6 +381,9 @@ func nameFromLocation(req *Requirement, link, filename string, src Source) error
 			req.Name, req.Version = name, version
 			return nil
 		}
+	}
+	if dir != "" && !exists(dir) {
+		return missingPath(dir, src)
 	}
 	return errorf(src, "cannot tell the project name of %s; add #egg=<name> to the URL or write <name> @ <url>", link)
 }
@@ -418,6 +470,7 @@ func (p *reqParser) parseEditable(value string, src Source) (Requirement, error)
 	if isDir(target) {
 		target = fileURL(target)
 	}
+	target = absoluteFileURL(target)
 	if strings.HasPrefix(strings.ToLower(target), "file:") {
 		if err := setDirectReference(&req, target, src); err != nil {
 			return req, err

@@ -163,8 +163,37 @@ func ChoosePython(pin Pin, requested, requiresPython string) (attr, version stri
 			return table[i].Attr, table[i].Version, nil
 		}
 	}
+	if pre := preReleasesFitting(table, spec); len(pre) > 0 {
+		return "", "", fmt.Errorf("only %s of nixpkgs %s satisfies requires-python %q, and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python %s to use it, or pin another nixpkgs", describeInterpreters(pre), pin.label(), requiresPython, minorOf(pre[len(pre)-1]))
+	}
 	return "", "", fmt.Errorf("no Python of nixpkgs %s (%s) satisfies requires-python %q: pin another nixpkgs or relax requires-python", pin.label(), attrList(table), requiresPython)
 }
+
+// preReleasesFitting returns the pre-release interpreters of the table
+// that satisfy spec.
+func preReleasesFitting(table []interpreter, spec pep440.Specifiers) []interpreter {
+	var out []interpreter
+	for _, it := range table {
+		if it.Pre && satisfies(spec, it.Version) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// describeInterpreters is "python314 (3.14.0)" or "python314 (3.14.0) or
+// python315 (3.15.0)".
+func describeInterpreters(its []interpreter) string {
+	parts := make([]string, len(its))
+	for i, it := range its {
+		parts[i] = fmt.Sprintf("%s (%s)", it.Attr, it.Version)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// minorOf is the --python value that selects an interpreter: "3.14" for
+// python314.
+func minorOf(it interpreter) string { return "3." + strings.TrimPrefix(it.Attr, "python3") }
 
 func chooseRequested(table []interpreter, pin Pin, requested, requiresPython string, spec pep440.Specifiers) (string, string, error) {
 	m := requestedRE.FindStringSubmatch(strings.TrimSpace(requested))

@@ -25,7 +25,9 @@ func TestChoosePython(t *testing.T) {
 	}{
 		{"25.05's python3 (binary cache)", pin2505, "", "", "python312", "3.12.10", ""},
 		{"newest when python3 is excluded", pin2505, "", ">=3.13", "python313", "3.13.3", ""},
-		{"pre-release interpreter skipped", pin2505, "", ">=3.14", "", "", "no Python of nixpkgs"},
+		{"pre-release interpreter skipped", pin2505, "", ">=3.14", "", "", `only python314 (3.14.0) of nixpkgs nixos-25.05 ` + pin2505.Rev + ` satisfies requires-python ">=3.14", and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python 3.14 to use it, or pin another nixpkgs`},
+		{"pre-release interpreter named exactly", pin2505, "", "==3.14.*", "", "", `only python314 (3.14.0) of nixpkgs nixos-25.05 ` + pin2505.Rev + ` satisfies requires-python "==3.14.*", and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python 3.14 to use it`},
+		{"pre-release interpreter when asked", pin2505, "3.14", "==3.14.*", "python314", "3.14.0", ""},
 		{"requires-python upper bound", pin2505, "", ">=3.8,<3.13", "python312", "3.12.10", ""},
 		{"requires-python exclusion", pin2505, "", "!=3.13.*", "python312", "3.12.10", ""},
 		{"25.11's python3", pin2511, "", "", "python313", "3.13.9", ""},

@@ -108,7 +108,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		warnings = append(warnings, w)
 	}
 	if len(res.Packages) == 0 {
-		warnings = append(warnings, fmt.Sprintf("no requirement applies to %s on %s, so the environment has Python alone", pythonAttr, o.platform))
+		warnings = append(warnings, emptyEnvironmentNote(in, pythonAttr, o.platform))
 	}
 	if w := patchWarning(o.python, pythonAttr, pythonVersion); w != "" {
 		warnings = append(warnings, w)
@@ -132,6 +132,26 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		plan = final // with the notes Generate's last steps add, for the summary
 	}
 	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+}
+
+// emptyEnvironmentNote says why nothing was resolved: the inputs declare
+// no requirement (and, for a pyproject.toml, which groups or extras would
+// add some), or the markers of every one exclude the target.
+func emptyEnvironmentNote(in *reqfile.File, pythonAttr, platform string) string {
+	if len(in.Requirements) > 0 {
+		return fmt.Sprintf("no requirement applies to %s on %s (the markers of each exclude it), so the environment has Python alone", pythonAttr, platform)
+	}
+	note := fmt.Sprintf("%s declares no dependencies, so the environment has Python alone", strings.Join(in.Inputs, " and "))
+	if len(in.Inputs) > 1 {
+		note = strings.Replace(note, "declares", "declare", 1)
+	}
+	if len(in.Groups) > 0 {
+		note += fmt.Sprintf("; its dependency groups are included only when named: pass --group %s (groups: %s)", in.Groups[0], strings.Join(in.Groups, ", "))
+	}
+	if len(in.Extras) > 0 {
+		note += fmt.Sprintf("; to include extras, pass --extra %s or --extra all (extras: %s)", in.Extras[0], strings.Join(in.Extras, ", "))
+	}
+	return note
 }
 
 // checkOutputNotInput refuses an -o that is one of the files read (named,

@@ -201,9 +201,17 @@ func TestWarnings(t *testing.T) {
 			"warning: app: build requirement \"flit_core\" is not in nixpkgs: add it to build-system by hand\n" +
 				"warning: requirements.txt:1: -e "},
 		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
-			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
+			"warning: requirements.txt declares no dependencies, so the environment has Python alone\n"},
 		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),
-			"warning: no requirement applies to python312 on x86_64-linux, so the environment has Python alone\n"},
+			"warning: no requirement applies to python312 on x86_64-linux (the markers of each exclude it), so the environment has Python alone\n"},
+		{"a pyproject.toml of tool configuration only", map[string]string{"pyproject.toml": "[tool.black]\nline-length = 100\n\n[tool.ruff]\nselect = [\"E\"]\n"}, args("."),
+			"warning: pyproject.toml declares no dependencies, so the environment has Python alone\n"},
+		{"a pyproject.toml of dependency groups only", map[string]string{"pyproject.toml": "[dependency-groups]\ndev = [\"click\"]\nTest = [\"flask\", {include-group = \"dev\"}]\n"}, args("pyproject.toml"),
+			"warning: pyproject.toml declares no dependencies, so the environment has Python alone; its dependency groups are included only when named: pass --group dev (groups: dev, test)\n"},
+		{"a project whose dependencies are all extras", map[string]string{"pyproject.toml": "[project]\nname = \"p\"\nversion = \"1\"\n[project.optional-dependencies]\ncli = [\"click\"]\n"}, args("pyproject.toml"),
+			"warning: pyproject.toml declares no dependencies, so the environment has Python alone; to include extras, pass --extra cli or --extra all (extras: cli)\n"},
+		{"two inputs declaring nothing", map[string]string{"requirements.txt": "\n", "dev.txt": "# later\n"}, args("requirements.txt", "dev.txt"),
+			"warning: requirements.txt and dev.txt declare no dependencies, so the environment has Python alone\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,7 @@ func (pp *pyproject) readGroups(poetry map[string]any) error {
 			return err
 		}
 	}
+	pp.file.Groups = groups.names
 	for _, name := range pp.sel.Groups {
 		if _, ok := groups.items[name]; !ok {
 			return errorf(Source{File: pp.path}, "unknown dependency group %q; defined groups: %s", name, listOrNone(groups.names))

@@ -31,6 +31,7 @@ func Load(paths []string, sel Selection) (*File, error) {
 			if err := rp.parseFile(path, false, nil); err != nil {
 				return nil, err
 			}
+			rp.file.Inputs = append(rp.file.Inputs, path)
 			continue
 		}
 		sawPyproject = true
@@ -115,6 +116,13 @@ func resolveInput(p string) (string, error) {
 func (f *File) mergePyproject(g *File) {
 	f.Requirements = append(f.Requirements, g.Requirements...)
 	f.BuildRequires = append(f.BuildRequires, g.BuildRequires...)
+	f.Inputs = append(f.Inputs, g.Inputs...)
+	for _, name := range g.Groups {
+		f.Groups = appendUnique(f.Groups, name)
+	}
+	for _, name := range g.Extras {
+		f.Extras = appendUnique(f.Extras, name)
+	}
 	f.mergeProject(g)
 	f.Warnings = append(f.Warnings, g.Warnings...)
 }

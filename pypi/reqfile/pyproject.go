@@ -41,6 +41,7 @@ func parsePyprojectText(path, text string, sel Selection) (*File, error) {
 	if err := pp.read(); err != nil {
 		return nil, err
 	}
+	pp.file.Inputs = []string{path}
 	return pp.file, nil
 }
 
@@ -401,6 +402,7 @@ func (pp *pyproject) usePoetryOnly(poetry map[string]any, pd *poetryDeps) error 
 // selectExtras returns the requirements of the selected extras, in the
 // order the extras are defined; an unknown extra is an error.
 func (pp *pyproject) selectExtras(extras *namedLists) ([]Requirement, error) {
+	pp.file.Extras = extras.names
 	for _, e := range pp.sel.Extras {
 		if !extras.has(e) {
 			return nil, errorf(Source{File: pp.path}, "unknown extra %q; defined extras: %s", e, listOrNone(extras.names))

@@ -22,6 +22,7 @@ func ParseFile(path string) (*File, error) {
 		return nil, err
 	}
 	p.finish()
+	p.file.Inputs = []string{path}
 	return p.file, nil
 }
 

@@ -66,6 +66,9 @@ type File struct {
 	RequiresPythonSource Source
 	ProjectName          string        // [project] name or [tool.poetry] name
 	BuildRequires        []Requirement // [build-system] requires
+	Inputs               []string      // the files read as named (a directory stands for its dependency file), without includes
+	Groups               []string      // dependency groups the pyproject.toml files define (PEP 735, Poetry), normalised, selected or not
+	Extras               []string      // extras they define, likewise
 	Warnings             []string      // "file:line: ..." for ignored options and the like
 }
 

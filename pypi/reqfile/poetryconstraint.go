@@ -15,30 +15,43 @@ import (
 // specifiers ("" for any version), exactly as poetry-core's
 // parse_constraint reads it: "^1.2.3" is ">=1.2.3,<2.0.0", "~1.2" is
 // ">=1.2,<1.3", "1.2.*" is "==1.2.*", a bare "1.2.3" is "==1.2.3",
-// and clauses are separated by commas or spaces. A union ("||") is an
-// error: one PEP 440 specifier set cannot express it.
+// and clauses are separated by commas or spaces. A union ("||") becomes
+// one specifier set where one can express it (see poetryUnion).
 func poetryConstraint(c string) (string, error) {
 	s := strings.TrimFunc(c, isPySpace)
 	if s == "*" || s == "" {
 		return "", nil
 	}
 	if strings.Contains(s, "|") {
-		return "", fmt.Errorf("version constraint %q is a union (||), which one PEP 440 specifier set cannot express; pick one range", c)
+		return poetryUnion(s)
 	}
-	s = strings.TrimRightFunc(strings.TrimRight(s, ","), isPySpace)
-	var clauses []string
-	for _, part := range splitPoetryAnd(s) {
-		cs, err := poetrySingle(part)
-		if err != nil {
-			return "", fmt.Errorf("cannot parse version constraint %q: %v", c, err)
-		}
-		clauses = append(clauses, cs...)
+	clauses, err := poetryAndGroup(s)
+	if err != nil {
+		return "", fmt.Errorf("cannot parse version constraint %q: %v", c, err)
 	}
 	out := strings.Join(clauses, ",")
 	if _, err := pep440.ParseSpecifiers(out); err != nil {
 		return "", fmt.Errorf("cannot translate version constraint %q to PEP 440 (%v); rewrite it with PEP 440 operators", c, err)
 	}
 	return out, nil
+}
+
+// poetryAndGroup translates clauses that must all hold (one alternative of
+// a union) into PEP 440 clauses; none for any version.
+func poetryAndGroup(s string) ([]string, error) {
+	s = strings.TrimRightFunc(strings.TrimRight(strings.TrimFunc(s, isPySpace), ","), isPySpace)
+	if s == "*" {
+		return nil, nil
+	}
+	var clauses []string
+	for _, part := range splitPoetryAnd(s) {
+		cs, err := poetrySingle(part)
+		if err != nil {
+			return nil, err
+		}
+		clauses = append(clauses, cs...)
+	}
+	return clauses, nil
 }
 
 var (

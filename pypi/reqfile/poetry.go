@@ -52,11 +52,13 @@ func (pp *pyproject) readPoetryMain(poetry map[string]any) (*poetryDeps, error) 
 }
 
 func (pp *pyproject) setPoetryPython(constraint string, path []string) error {
-	constraint, dropped := python3Branch(constraint)
-	if dropped != "" {
-		pp.warn(path, "python = %q: kept only %q (req2nix targets Python 3; one PEP 440 specifier set cannot express a union)", dropped, constraint)
-	}
 	specs, err := poetryConstraint(constraint)
+	if err != nil {
+		if kept, dropped := python3Branch(constraint); dropped != "" {
+			pp.warn(path, "python = %q: kept only %q (req2nix targets Python 3, and no PEP 440 specifier set expresses the union)", dropped, kept)
+			specs, err = poetryConstraint(kept)
+		}
+	}
 	if err != nil {
 		return pp.errorf(path, "python: %v", err)
 	}

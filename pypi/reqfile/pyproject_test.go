@@ -166,15 +166,24 @@ name = "internal"
 url = "https://pypi.internal/simple/"
 priority = "primary"
 `, want: []string{`warning pyproject.toml:2: package source "internal" (https://pypi.internal/simple/) is not used by req2nix; pass its URL with --index-url or --extra-index-url`}},
-	{name: "poetry union", toml: "[tool.poetry.dependencies]\npython = \"^3.8\"\n\nfoo = \"^1 || ^2\"\n",
-		wantErr: `pyproject.toml:4: version constraint "^1 || ^2" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
-	// Older Poetry projects write python = "~2.7 || ^3.5": the one branch a
+	{name: "poetry union", toml: "[tool.poetry.dependencies]\npython = \"^3.8\"\n\ndjango = \"^3.2 || ^4.0\"\nwerkzeug = { version = \"^1.0 || ^3.0\", python = \"~3.8 || ^3.10\" }\n",
+		want: []string{"req pyproject.toml:4 django<5.0,>=3.2", `req pyproject.toml:5 werkzeug!=2.*,<4.0,>=1.0; python_version >= "3.8" and python_version < "4.0" and python_version != "3.9.*"`, "requires-python >=3.8,<4.0 (pyproject.toml:2)"}},
+	{name: "poetry union no specifier set expresses", toml: "[tool.poetry.dependencies]\nfoo = \"1.0 || 2.0\"\n",
+		wantErr: `pyproject.toml:2: version constraint "1.0 || 2.0" is a union (||) that no PEP 440 specifier set can express (the gap after <=1.0 starts inside the versions of a release); write the versions it should allow as one range`},
+	// A Python union is one specifier set where it can be (Poetry's
+	// "skip 3.9.7" and the classic "^2.7 || ^3.5").
+	{name: "poetry python union of ranges", toml: "[tool.poetry.dependencies]\npython = \">=3.8,<3.9.7 || >3.9.7,<4.0\"\n",
+		want: []string{"requires-python >=3.8,<4.0,!=3.9.7 (pyproject.toml:2)"}},
+	{name: "poetry python union with a gap", toml: "[tool.poetry.dependencies]\npython = \"^2.7 || ^3.5\"\n",
+		want: []string{"requires-python >=2.7,<4.0,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*,!=3.4.*"+" (pyproject.toml:2)"}},
+	{name: "poetry python union of two Python 3 ranges", toml: "[tool.poetry.dependencies]\npython = \"~3.9 || ^3.12\"\n",
+		want: []string{"requires-python >=3.9,<4.0,!=3.10.*,!=3.11.* (pyproject.toml:2)"}},
+	// Older Poetry projects write python = "~2.7 || ^3.5" (no specifier set
+	// says it: 2.8, 2.9, ... would need excluding): the one branch a
 	// Python 3 target can satisfy is kept, with a warning.
 	{name: "poetry python union with one Python 3 branch", toml: "[tool.poetry.dependencies]\npython = \"~2.7 || ^3.5\"\n",
 		want: []string{"requires-python >=3.5,<4.0 (pyproject.toml:2)",
-			`warning pyproject.toml:2: python = "~2.7 || ^3.5": kept only "^3.5" (req2nix targets Python 3; one PEP 440 specifier set cannot express a union)`}},
-	{name: "poetry python union of two Python 3 ranges", toml: "[tool.poetry.dependencies]\npython = \"~3.9 || ^3.12\"\n",
-		wantErr: `pyproject.toml:2: python: version constraint "~3.9 || ^3.12" is a union (||), which one PEP 440 specifier set cannot express; pick one range`},
+			`warning pyproject.toml:2: python = "~2.7 || ^3.5": kept only "^3.5" (req2nix targets Python 3, and no PEP 440 specifier set expresses the union)`}},
 	{name: "poetry dependency of the wrong type", toml: "[tool.poetry.dependencies]\nfoo = 1\n",
 		wantErr: `pyproject.toml:2: dependency foo must be a version constraint string or a table; write foo = "^1.0"`},
 	{name: "poetry boolean of the wrong type", toml: "[tool.poetry.dependencies]\na = { version = \"1\", optional = \"yes\" }\n",

@@ -293,7 +293,7 @@ func singleRange(t *testing.T, s string) (pvRange, bool) {
 	}
 	switch op := m[1]; {
 	case m[3] != "": // X.Y.*: from X.Y.dev0 to the next release's dev0
-		lo, hi := firstDev(v), firstDev(*bump(len(rel)-1))
+		lo, hi := firstDev(v), firstDev(*bump(len(rel) - 1))
 		return pvRange{&lo, &hi, true, false}, true
 	case op == "^":
 		i := 0

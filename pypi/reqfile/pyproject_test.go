@@ -175,7 +175,7 @@ priority = "primary"
 	{name: "poetry python union of ranges", toml: "[tool.poetry.dependencies]\npython = \">=3.8,<3.9.7 || >3.9.7,<4.0\"\n",
 		want: []string{"requires-python >=3.8,<4.0,!=3.9.7 (pyproject.toml:2)"}},
 	{name: "poetry python union with a gap", toml: "[tool.poetry.dependencies]\npython = \"^2.7 || ^3.5\"\n",
-		want: []string{"requires-python >=2.7,<4.0,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*,!=3.4.*"+" (pyproject.toml:2)"}},
+		want: []string{"requires-python >=2.7,<4.0,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*,!=3.4.*" + " (pyproject.toml:2)"}},
 	{name: "poetry python union of two Python 3 ranges", toml: "[tool.poetry.dependencies]\npython = \"~3.9 || ^3.12\"\n",
 		want: []string{"requires-python >=3.9,<4.0,!=3.10.*,!=3.11.* (pyproject.toml:2)"}},
 	// Older Poetry projects write python = "~2.7 || ^3.5" (no specifier set

@@ -1,6 +1,9 @@
 package pep440
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // FuzzParse checks that Parse never panics and that String() is a fixed
 // point: it parses back to an equal version with the identical string.
@@ -62,18 +65,22 @@ func FuzzParseSpecifiers(f *testing.F) {
 }
 
 // FuzzCompare checks that Compare is antisymmetric and agrees with the
-// specifier operators built from one of the versions.
+// specifier operators built from one of the versions, and that ===a
+// contains exactly the versions written as a is (case aside).
 func FuzzCompare(f *testing.F) {
 	f.Add("1.0", "1.0.0")
 	f.Add("1.0a1", "1.0.dev1")
 	f.Add("1.0+abc.1", "1.0+abc.01")
 	f.Add("1!1.0.post1", "1.0.post1.dev2")
+	f.Add("1.01", "1.1")
+	f.Add("V1.0RC1", "v1.0rc1")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		va, errA := Parse(a)
 		vb, errB := Parse(b)
 		if errA != nil || errB != nil {
 			return
 		}
+		checkArbitrary(t, a, b, va, vb)
 		c := va.Compare(vb)
 		if vb.Compare(va) != -c {
 			t.Fatalf("Compare(%s, %s) = %d but Compare(%s, %s) = %d", va, vb, c, vb, va, vb.Compare(va))
@@ -99,4 +106,21 @@ func mustSpecF(t *testing.T, s string) Specifiers {
 		t.Fatalf("ParseSpecifiers(%q): %v", s, err)
 	}
 	return spec
+}
+
+// checkArbitrary: ===a (a as written, white space around it dropped)
+// contains the version parsed from a, and the one parsed from b exactly
+// when b is written as a is, case aside.
+func checkArbitrary(t *testing.T, a, b string, va, vb Version) {
+	ta, tb := trimSpace(a), trimSpace(b)
+	spec, err := ParseSpecifiers("===" + ta)
+	if err != nil {
+		return // a version with ";" or ")" is no === operand
+	}
+	if !spec.Contains(va, true) {
+		t.Fatalf("===%s does not contain %q", ta, a)
+	}
+	if got, want := spec.Contains(vb, true), strings.EqualFold(ta, tb); got != want {
+		t.Fatalf("===%s contains %q: %v, want %v", ta, b, got, want)
+	}
 }

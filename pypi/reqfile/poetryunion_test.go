@@ -98,30 +98,28 @@ func (r pvRange) allows(v pep440.Version) bool {
 	return true
 }
 
+// allowsLower and allowsHigher are VersionRangeConstraint's: whether r
+// reaches further down (up) than o.
 func (r pvRange) allowsLower(o pvRange) bool {
-	this, other := r.min, o.min
-	switch {
-	case this == nil:
-		return other != nil
-	case other == nil:
-		return false
-	case this.Compare(*other) != 0:
-		return this.Compare(*other) < 0
-	}
-	return r.incMin && !o.incMin
+	return reachesFurther(r.min, o.min, r.incMin, o.incMin, 1)
 }
 
 func (r pvRange) allowsHigher(o pvRange) bool {
-	this, other := r.allowedMax(), o.allowedMax()
+	return reachesFurther(r.allowedMax(), o.allowedMax(), r.incMax, o.incMax, -1)
+}
+
+// reachesFurther compares two ends on the same side (dir 1: lower ends,
+// -1: upper ends); a nil end is unbounded.
+func reachesFurther(this, other *pep440.Version, thisInc, otherInc bool, dir int) bool {
 	switch {
 	case this == nil:
 		return other != nil
 	case other == nil:
 		return false
 	case this.Compare(*other) != 0:
-		return this.Compare(*other) > 0
+		return this.Compare(*other)*dir < 0
 	}
-	return r.incMax && !o.incMax
+	return thisInc && !otherInc
 }
 
 func (r pvRange) strictlyLower(o pvRange) bool {

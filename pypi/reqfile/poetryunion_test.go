@@ -373,7 +373,7 @@ func randomAlternative(rng *rand.Rand) string {
 	return "^" + ver()
 }
 
-// TestPoetryUnionMatchesPoetryCore: over thousands of random unions and
+// TestPoetryUnionMatchesPoetryCore: over 2000 random unions and
 // the sample versions, the translated specifier set contains exactly the
 // versions poetry-core's union allows, but for two kinds of version no
 // PEP 440 clause can single out:
@@ -393,7 +393,8 @@ func TestPoetryUnionMatchesPoetryCore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	versions := unionSampleVersions()
 	translated, refused := 0, 0
-	for range 4000 {
+	namesPre := regexp.MustCompile(`a1|rc1|dev0`)
+	for range 2000 {
 		var alts []string
 		var ranges []pvRange
 		for range 2 + rng.IntN(2) {
@@ -418,7 +419,7 @@ func TestPoetryUnionMatchesPoetryCore(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q -> %q: %v", c, specs, err)
 		}
-		if set.Prereleases() && !regexp.MustCompile(`a1|rc1|dev0`).MatchString(c) {
+		if set.Prereleases() && !namesPre.MatchString(c) {
 			t.Errorf("%q -> %q names a pre-release the constraint does not", c, specs)
 		}
 		for _, v := range versions {
@@ -430,7 +431,7 @@ func TestPoetryUnionMatchesPoetryCore(t *testing.T) {
 		}
 	}
 	t.Logf("%d unions translated, %d refused", translated, refused)
-	if translated < 1000 || refused < 100 {
+	if translated < 800 || refused < 400 {
 		t.Errorf("the generator is off: %d translated, %d refused", translated, refused)
 	}
 }

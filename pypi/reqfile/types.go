@@ -3,7 +3,7 @@
 // groups, Poetry). The result is one plain File the resolver consumes.
 //
 // Requirements files are read exactly as pip's req_file.py reads them:
-// lines are split as Python's str.splitlines does, continuation lines are
+// decoded by byte order mark or PEP 263 coding line, lines are split as Python's str.splitlines does, continuation lines are
 // joined, comments stripped, ${VAR} references expanded, and each logical
 // line is split into a requirement and options that are tokenised like
 // shlex and parsed like optparse (including unique prefixes of long

@@ -25,6 +25,8 @@ type Options struct {
 	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
 	PreferNixpkgs   bool              // the switch for preference 2
 	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
+
+	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -32,6 +34,7 @@ type Event struct {
 	Discovered int    // packages (and extras) discovered so far
 	Resolved   int    // packages (and extras) with a version decided, as of the last decision (backtracking lowers it)
 	Package    string // the package the event is about, e.g. "flask" or "flask[dotenv]"
+	System     string // the system being resolved (set by ResolveSystems; "" from Resolve)
 }
 
 // ArtifactMetadataProvider is implemented by providers that can read the
@@ -48,11 +51,18 @@ type ArtifactMetadataProvider interface {
 // wrapped error naming the package when the provider fails (a root
 // requirement on an unknown project, an unreachable index).
 func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*Resolution, error) {
+	_, res, err := resolveWorld(ctx, p, in, opts)
+	return res, err
+}
+
+// resolveWorld is Resolve, also returning the world it resolved in (for
+// ResolveSystems, which compares systems through it; nil on error).
+func resolveWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, *Resolution, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := newWorld(ctx, p, in, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer w.fetch.stop() // after cancel (deferred calls run last first)
 	defer cancel()
@@ -65,12 +75,12 @@ func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*
 	sol, err := s.solve()
 	var c *conflict
 	if errors.As(err, &c) {
-		return nil, newNoSolutionError(c.root, w)
+		return nil, nil, newNoSolutionError(c.root, w)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return w.resolution(sol), nil
+	return w, w.resolution(sol), nil
 }
 
 func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, error) {

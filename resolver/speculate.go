@@ -60,7 +60,7 @@ func (w *world) likelyChoice(info *projectInfo, name string, r pep508.Requiremen
 		allowed = allowed.intersect(info.specSet(c.Specifiers))
 	}
 	c := info.candidates(allowed, info.usable, w.opts.Pre || r.Specifiers.Prereleases())
-	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
+	return w.preferred(info, name, c)
 }
 
 // prefetchBatch is how many older candidates are fetched ahead once the

@@ -93,11 +93,20 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}
-	v, ok := d.info.preferred(c, w.pinned(d.name), w.nixpkgs(d.name))
+	v, ok := w.preferred(d.info, d.name, c)
 	if w.tries[p]++; ok && w.tries[p] > 1 {
 		w.prefetchAlternatives(d.name, d.info, c, v)
 	}
 	return v, ok
+}
+
+// preferred picks from c: the version the other systems chose
+// (ResolveSystems), then the pinned, nixpkgs' and the newest version.
+func (w *world) preferred(info *projectInfo, name string, c vset) (int, bool) {
+	if i := info.index(w.opts.agreed[name]); i >= 0 && c.has(i) {
+		return i, true
+	}
+	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
 }
 
 func (w *world) pinned(name string) string {
@@ -117,7 +126,8 @@ func (w *world) nixpkgs(name string) string {
 // priority: forced choices first (the root, direct references, extras of a
 // decided package, packages with at most one candidate left), then
 // packages the user asked to upgrade (-P), then packages pinned by a
-// previous run (keeping them stable), then the rest.
+// previous run or agreed with other systems (keeping them stable), then
+// the rest.
 func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int {
 	d := w.defs[p]
 	if d.info == nil {
@@ -132,7 +142,7 @@ func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 	if w.upgrade[d.name] {
 		return 1 // -P NAME: the user asked to move it, so it goes before the pins it may have to move
 	}
-	if pin := w.pinned(d.name); pin != "" {
+	for _, pin := range []string{w.opts.agreed[d.name], w.pinned(d.name)} {
 		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
 			return 2
 		}

@@ -2,10 +2,15 @@ package resolver
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"math/rand"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Multi-system scenarios. The expected answers follow from the rules in
@@ -226,5 +231,124 @@ func runSystemsScenario(t *testing.T, sc systemsScenario, p Provider) {
 	}
 	if !reflect.DeepEqual(diffs, sc.diffs) {
 		t.Errorf("differences:\n%s\nwant\n%s", strings.Join(diffs, "\n"), strings.Join(sc.diffs, "\n"))
+	}
+}
+
+// TestResolveSystemsPinsRoundTrip checks that the pins of a result, fed to
+// the next run, keep every system's versions although newer releases have
+// appeared, and that --upgrade moves them.
+func TestResolveSystemsPinsRoundTrip(t *testing.T) {
+	in := rootFile(t, "top", "")
+	first, err := ResolveSystems(context.Background(), newMemIndex(t, forcedIndex), in, SystemsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, bySystem := first.Pins()
+	wantAll := map[string]string{"top": "1.0", "armfix": "1.0"}
+	wantBySystem := map[string]map[string]string{
+		"x86_64-linux": {"numlib": "2.0"}, "aarch64-linux": {"numlib": "1.0"},
+		"x86_64-darwin": {"numlib": "2.0"}, "aarch64-darwin": {"numlib": "2.0"},
+	}
+	if !reflect.DeepEqual(all, wantAll) || !reflect.DeepEqual(bySystem, wantBySystem) {
+		t.Fatalf("pins %v %v\nwant %v %v", all, bySystem, wantAll, wantBySystem)
+	}
+	newer := newMemIndex(t, forcedIndex+"\nnumlib 3.0:\ntop 2.0: numlib>=3")
+	for _, tc := range []struct {
+		upgrade bool
+		want    map[string]string
+	}{
+		{false, merged(everywhere("x86_64-linux x86_64-darwin aarch64-darwin", "numlib==2.0 top==1.0"), everywhere("aarch64-linux", "armfix==1.0 numlib==1.0 top==1.0"))},
+		{true, everywhere(allSystems, "numlib==3.0 top==2.0")},
+	} {
+		again, err := ResolveSystems(context.Background(), newer, in, SystemsOptions{Options: Options{Pinned: all, Upgrade: tc.upgrade}, PinnedBySystem: bySystem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for system, res := range again.BySystem {
+			if got := summary(res); got != tc.want[system] {
+				t.Errorf("upgrade=%v %s: got %s, want %s", tc.upgrade, system, got, tc.want[system])
+			}
+		}
+	}
+}
+
+// TestResolveSystemsDeterminism resolves for the four systems 20 times
+// with random provider delays: the resolutions, the differences and the
+// failures must not change.
+func TestResolveSystemsDeterminism(t *testing.T) {
+	index := systemsIndex + followIndex + forcedIndex + pinIndex
+	for _, reqs := range []string{"app\nviz\ncore\ntool\ntop\nplat", "top\nnative\ntool"} {
+		t.Run(reqs, func(t *testing.T) {
+			var first string
+			for run := 1; run <= 20; run++ {
+				idx := newMemIndex(t, index)
+				var mu sync.Mutex
+				r := rand.New(rand.NewSource(int64(run)))
+				idx.delay = func(string) time.Duration {
+					mu.Lock()
+					defer mu.Unlock()
+					return time.Duration(r.Intn(2000)) * time.Microsecond
+				}
+				m, err := ResolveSystems(context.Background(), idx, rootFile(t, reqs, ""), SystemsOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := renderMulti(m)
+				if run == 1 {
+					first = got
+				} else if got != first {
+					t.Fatalf("run %d:\n%s\nrun 1:\n%s", run, got, first)
+				}
+			}
+		})
+	}
+}
+
+// renderMulti is a multi-system result as text, errors included.
+func renderMulti(m *MultiResolution) string {
+	var b strings.Builder
+	for _, s := range m.Systems {
+		if res := m.BySystem[s]; res != nil {
+			fmt.Fprintf(&b, "%s: %+v\n", s, *res)
+		} else {
+			fmt.Fprintf(&b, "%s failed: %v\n", s, m.Failed[s])
+		}
+	}
+	for _, d := range m.Differences {
+		fmt.Fprintf(&b, "%+v\n", d)
+	}
+	return b.String()
+}
+
+// TestResolveSystemsProgress checks that progress events name their
+// system and arrive one at a time.
+func TestResolveSystemsProgress(t *testing.T) {
+	idx := newMemIndex(t, systemsIndex)
+	idx.delay = func(string) time.Duration { return time.Millisecond }
+	var inside atomic.Int32
+	seen := map[string]bool{}
+	progress := func(e Event) {
+		if inside.Add(1) != 1 {
+			t.Error("progress called concurrently")
+		}
+		seen[e.System] = true
+		time.Sleep(50 * time.Microsecond)
+		inside.Add(-1)
+	}
+	if _, err := ResolveSystems(context.Background(), idx, rootFile(t, "app", ""), SystemsOptions{Options: Options{Progress: progress}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := everywhere(allSystems, ""); len(seen) != len(want) {
+		t.Errorf("events from %v, want every system", seen)
+	}
+}
+
+// TestResolveSystemsUnknownSystem checks the error for a system that is
+// not one of AllSystems.
+func TestResolveSystemsUnknownSystem(t *testing.T) {
+	_, err := ResolveSystems(context.Background(), newMemIndex(t, tripleA), rootFile(t, "a", ""), SystemsOptions{Systems: []string{"x86_64-linux", "riscv64-linux"}})
+	want := `unknown system "riscv64-linux": use one of x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
 	}
 }

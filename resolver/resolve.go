@@ -27,6 +27,7 @@ type Options struct {
 	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
 
 	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
+	shared *sharedAnalysis   // analysis shared with other resolutions (ResolveSystems); nil = this resolution's own
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -95,6 +96,9 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		opts.Platform = "x86_64-linux"
 	}
 	opts.Pre = opts.Pre || in.Pre
+	if opts.shared == nil {
+		opts.shared = &sharedAnalysis{}
+	}
 	env, err := pep508.TargetEnvironment(opts.Python, opts.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("target Python %s on %s: %w", opts.Python, opts.Platform, err)
@@ -120,6 +124,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		w.upgrade[pep508.NormalizeName(n)] = true
 	}
 	w.fetch = newFetcher(ctx, p, t.analyse)
+	w.fetch.shared = opts.shared
 	w.fetch.speculate = w.speculate
 	w.readRoot(in)
 	if err := w.checkDirectRefs(); err != nil {
@@ -157,7 +162,7 @@ func newTarget(env pep508.Environment, opts Options) (*target, error) {
 	}
 	release := python.Release()
 	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform}
-	return &target{python: python, platform: opts.Platform, tagTarget: tt,
+	return &target{python: python, platform: opts.Platform, tagTarget: tt, shared: opts.shared,
 		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
 }
 

@@ -142,11 +142,7 @@ func ResolveSystems(ctx context.Context, p Provider, in *reqfile.File, opts Syst
 	if err != nil {
 		return nil, err
 	}
-	progress := serialProgress(opts.Progress)
-	runs := make([]*systemRun, len(systems))
-	for i, s := range systems {
-		runs[i] = &systemRun{system: s, opts: opts.forSystem(s, progress)}
-	}
+	runs := opts.runs(systems)
 	if err := firstRound(ctx, p, in, runs); err != nil {
 		return nil, err
 	}
@@ -219,10 +215,22 @@ func normalizeSystems(systems []string) ([]string, error) {
 	return slices.DeleteFunc(all, func(s string) bool { return !slices.Contains(systems, s) }), nil
 }
 
+// runs prepares one run per system, sharing one analysis and one progress
+// callback.
+func (o SystemsOptions) runs(systems []string) []*systemRun {
+	progress := serialProgress(o.Progress)
+	shared := &sharedAnalysis{}
+	runs := make([]*systemRun, len(systems))
+	for i, s := range systems {
+		runs[i] = &systemRun{system: s, opts: o.forSystem(s, shared, progress)}
+	}
+	return runs
+}
+
 // forSystem is the Options of one system: its platform, its pins.
-func (o SystemsOptions) forSystem(system string, progress func(string, Event)) Options {
+func (o SystemsOptions) forSystem(system string, shared *sharedAnalysis, progress func(string, Event)) Options {
 	opts := o.Options
-	opts.Platform = system
+	opts.Platform, opts.shared = system, shared
 	if pins := o.PinnedBySystem[system]; len(pins) > 0 {
 		merged := normalizeKeys(opts.Pinned)
 		maps.Copy(merged, normalizeKeys(pins))

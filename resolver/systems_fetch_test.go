@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/req2nix/req2nix/fixtures"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pypitest"
 )
@@ -80,5 +81,41 @@ func TestResolveSystemsFetchesOnce(t *testing.T) {
 			}
 			t.Logf("requests: one system %d, four systems %d", one, four)
 		})
+	}
+}
+
+// TestResolveSystemsFixtureIndex resolves the platform-specific projects
+// of the fixture index (fixtures/index.txt) through pypi.Client for the
+// four systems: darwin-only, linux-only and x86_64-only dependencies, a
+// newest release without macOS wheels, and a project with no file for
+// x86_64 macOS.
+func TestResolveSystemsFixtureIndex(t *testing.T) {
+	client, err := pypi.New(pypi.Options{IndexURL: fixtures.IndexURL(), CacheDir: cacheDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	py312 := SystemsOptions{Options: Options{Python: "3.12"}}
+	for _, sc := range []systemsScenario{
+		{name: "markers and a newest release without macOS wheels", reqs: "crossplat", opts: py312,
+			want: map[string]string{
+				"x86_64-linux":   "crossplat==1.0 inotify-simple==1.3.5 tensorkit==1.9 x86simd==1.0",
+				"aarch64-linux":  "crossplat==1.0 inotify-simple==1.3.5 tensorkit==1.9",
+				"x86_64-darwin":  "appnope==0.1.4 crossplat==1.0 tensorkit==1.9 x86simd==1.0",
+				"aarch64-darwin": "appnope==0.1.4 crossplat==1.0 tensorkit==1.9",
+			},
+			diffs: []string{
+				`appnope: not installed on x86_64-linux, aarch64-linux; 0.1.4 on x86_64-darwin, aarch64-darwin (x86_64-linux: crossplat 1.0 requires appnope>=0.1.2; sys_platform == "darwin"; aarch64-linux: crossplat 1.0 requires appnope>=0.1.2; sys_platform == "darwin")`,
+				`inotify-simple: 1.3.5 on x86_64-linux, aarch64-linux; not installed on x86_64-darwin, aarch64-darwin (x86_64-darwin: crossplat 1.0 requires inotify_simple>=1.3; sys_platform == "linux"; aarch64-darwin: crossplat 1.0 requires inotify_simple>=1.3; sys_platform == "linux")`,
+				`x86simd: 1.0 on x86_64-linux, x86_64-darwin; not installed on aarch64-linux, aarch64-darwin (aarch64-linux: crossplat 1.0 requires x86simd>=1.0; platform_machine == "x86_64"; aarch64-darwin: crossplat 1.0 requires x86simd>=1.0; platform_machine == "x86_64")`,
+			}},
+		{name: "Linux alone takes the newest release", reqs: "tensorkit",
+			opts: SystemsOptions{Options: Options{Python: "3.12"}, Systems: []string{"x86_64-linux", "aarch64-linux"}},
+			want: everywhere("x86_64-linux aarch64-linux", "tensorkit==2.0")},
+		{name: "no file for x86_64 macOS: that system alone fails", reqs: "armless", opts: py312,
+			want:   everywhere("x86_64-linux aarch64-linux aarch64-darwin", "armless==0.5"),
+			failed: map[string]string{"x86_64-darwin": "armless==0.5 has no sdist and no wheel for CPython 3.12.12 on x86_64-darwin"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { runSystemsScenario(t, sc, client) })
 	}
 }

@@ -352,3 +352,48 @@ func TestResolveSystemsUnknownSystem(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+// TestSharedAnalysis checks what two systems' resolutions share through
+// one sharedAnalysis (the parsed metadata of a release, a project's
+// version sets) and what they must not (the files usable on each, the
+// markers' outcome).
+func TestSharedAnalysis(t *testing.T) {
+	idx := newMemIndex(t, systemsIndex)
+	in := rootFile(t, "app\nsimd", "")
+	runs := SystemsOptions{}.runs([]string{"x86_64-linux", "aarch64-darwin"}) // as ResolveSystems prepares them
+	worlds := map[string]*world{}
+	for _, r := range runs {
+		w, _, err := resolveWorld(context.Background(), idx, in, r.opts)
+		if r.system == "aarch64-darwin" { // simd has x86_64 wheels only
+			if err == nil {
+				t.Fatal("simd resolved on aarch64-darwin")
+			}
+			w, _, err = resolveWorld(context.Background(), idx, rootFile(t, "app", ""), r.opts)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		worlds[r.system] = w
+	}
+	linux, mac := worlds["x86_64-linux"], worlds["aarch64-darwin"]
+	app := func(w *world) *pkgDef { return w.defs[w.ids["app"]] }
+	if app(linux).info.sets != app(mac).info.sets {
+		t.Error("app's version sets are not shared")
+	}
+	if app(linux).info == app(mac).info {
+		t.Error("app's analysis for the target is shared")
+	}
+	key := metaKey{"app", "1.0"}
+	if a, b := linux.fetch.metas[key].val, mac.fetch.metas[key].val; a == nil || a != b {
+		t.Errorf("app 1.0's parsed metadata is not shared: %p %p", a, b)
+	}
+	if _, ok := linux.ids["inotify"]; !ok {
+		t.Error("inotify missing on Linux")
+	}
+	if _, ok := mac.ids["inotify"]; ok {
+		t.Error("inotify on macOS")
+	}
+	if _, ok := mac.ids["appnope"]; !ok {
+		t.Error("appnope missing on macOS")
+	}
+}

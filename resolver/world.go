@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -48,6 +49,7 @@ type directRef struct {
 type world struct {
 	opts     Options
 	env      pep508.Environment
+	envs     sync.Map // extra -> env with it (envWith)
 	target   *target
 	fetch    *fetcher
 	in       *reqfile.File
@@ -103,8 +105,10 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 // preferred picks from c: the version the other systems chose
 // (ResolveSystems), then the pinned, nixpkgs' and the newest version.
 func (w *world) preferred(info *projectInfo, name string, c vset) (int, bool) {
-	if i := info.index(w.opts.agreed[name]); i >= 0 && c.has(i) {
-		return i, true
+	if agreed := w.opts.agreed[name]; agreed != "" {
+		if i := info.index(agreed); i >= 0 && c.has(i) {
+			return i, true
+		}
 	}
 	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
 }
@@ -143,6 +147,9 @@ func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 		return 1 // -P NAME: the user asked to move it, so it goes before the pins it may have to move
 	}
 	for _, pin := range []string{w.opts.agreed[d.name], w.pinned(d.name)} {
+		if pin == "" {
+			continue
+		}
 		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
 			return 2
 		}
@@ -422,10 +429,17 @@ func providesExtra(meta *pypi.Metadata, extra string) bool {
 	return false
 }
 
+// envWith is the target's marker environment with "extra" set, built once
+// per extra: markers are evaluated for every requirement read. Callers
+// must not modify it.
 func (w *world) envWith(extra string) pep508.Environment {
+	if env, ok := w.envs.Load(extra); ok {
+		return env.(pep508.Environment)
+	}
 	env := maps.Clone(w.env)
 	env["extra"] = extra
-	return env
+	cached, _ := w.envs.LoadOrStore(extra, env)
+	return cached.(pep508.Environment)
 }
 
 // real returns the number of real versions of p (its sets have one more

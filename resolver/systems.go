@@ -33,6 +33,10 @@ type SystemsOptions struct {
 	// only (system -> name -> version); on that system they win over
 	// Options.Pinned.
 	PinnedBySystem map[string]map[string]string
+	// NixpkgsBySystem replaces Options.Nixpkgs on a system (system -> name
+	// -> version), for a nixpkgs whose packages are not all supported on
+	// every system; a system absent here uses Options.Nixpkgs.
+	NixpkgsBySystem map[string]map[string]string
 }
 
 // MultiResolution is the result of ResolveSystems: plain data, the same
@@ -114,14 +118,15 @@ const maxAgreementRounds = 6
 //     chosen among the versions some system chose that are usable (files,
 //     yanked) on every system needing the package and not yet found to
 //     conflict on one: the one most systems pinned (a re-run keeps its
-//     lock), else the one chosen by the most constrained system, the least
-//     preferred in the usual order (so usually the oldest). Systems share
-//     their preferences, so one picks a less preferred version only when
-//     forced to, and the others can then follow it without moving anything
-//     else; going the other way would move the forced system's other
-//     packages. This is what a universal lock does (uv's
-//     required-environments): a newest release without macOS files puts
-//     every system on the previous one.
+//     lock), else the one nixpkgs ships on most systems (binary-cache hits
+//     where nixpkgs supports the package), else the oldest. Where
+//     preferences are the same on every system, a system picks an older
+//     version only when forced to (a pinned or nixpkgs version it did not
+//     pick is ruled out by its files or a trial), and the others can then
+//     follow it without moving anything else; going the other way would
+//     move the forced system's other packages. This is what a universal
+//     lock does (uv's required-environments): a newest release without
+//     macOS files puts every system on the previous one.
 //  3. Each system differing from the agreed versions resolves again with
 //     them as its first preference (above previous pins, even with
 //     --upgrade), the rest of its choices preferred as they were. Where
@@ -231,6 +236,9 @@ func (o SystemsOptions) runs(systems []string) []*systemRun {
 func (o SystemsOptions) forSystem(system string, shared *sharedAnalysis, progress func(string, Event)) Options {
 	opts := o.Options
 	opts.Platform, opts.shared = system, shared
+	if nixpkgs, ok := o.NixpkgsBySystem[system]; ok {
+		opts.Nixpkgs = nixpkgs
+	}
 	if pins := o.PinnedBySystem[system]; len(pins) > 0 {
 		merged := normalizeKeys(opts.Pinned)
 		maps.Copy(merged, normalizeKeys(pins))
@@ -363,20 +371,21 @@ func (a *agreement) agreedVersion(name string, holders []*systemRun) (string, bo
 	return "", false
 }
 
-// agreementOrder orders the versions to try: the most pinned first (a
-// re-run keeps what most systems pinned), then the least preferred in the
-// usual order: not nixpkgs' before nixpkgs', older before newer.
+// agreementOrder orders the versions to try: the one most systems pinned
+// first, then the one nixpkgs ships on most systems, then the oldest.
 func (a *agreement) agreementOrder(name string, holders []*systemRun, versions []string) {
 	w := holders[0].w
 	info := w.defs[w.ids[name]].info
-	pins := func(v string) int {
+	count := func(v string, preference func(*world, string) string) int {
 		n := 0
 		for _, r := range holders {
-			n += boolInt(sameVersion(r.w.pinned(name), v))
+			n += boolInt(sameVersion(preference(r.w, name), v))
 		}
 		return n
 	}
-	rank := func(v string) []int { return []int{-pins(v), boolInt(sameVersion(w.nixpkgs(name), v)), info.index(v)} }
+	rank := func(v string) []int {
+		return []int{-count(v, (*world).pinned), -count(v, (*world).nixpkgs), info.index(v)}
+	}
 	sort.Slice(versions, func(i, j int) bool { return slices.Compare(rank(versions[i]), rank(versions[j])) < 0 })
 }
 

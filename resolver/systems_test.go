@@ -175,6 +175,17 @@ var systemsScenarios = []systemsScenario{
 		index: tripleA, reqs: "a",
 		opts: SystemsOptions{Options: Options{Pinned: map[string]string{"a": "2.0"}}, PinnedBySystem: map[string]map[string]string{"aarch64-darwin": {"A": "1.0"}}},
 		want: everywhere(allSystems, "a==2.0")},
+	{name: "nixpkgs: its version wins where some systems ship it and the others may use it", // preference 2, binary-cache hits kept
+		index: followIndex + "\nlib 3.0:", reqs: "lib",
+		opts: SystemsOptions{Options: Options{PreferNixpkgs: true}, NixpkgsBySystem: map[string]map[string]string{
+			"x86_64-linux": {"lib": "2.0"}, "aarch64-linux": {"lib": "2.0"}}},
+		want: everywhere(allSystems, "lib==2.0")},
+	{name: "nixpkgs: its version conflicts on macOS, so every system takes the one macOS can", // the trial rules 2.0 out, Linux follows
+		index: followIndex, reqs: "tool", opts: SystemsOptions{Options: Options{PreferNixpkgs: true, Nixpkgs: map[string]string{"lib": "2.0"}}},
+		want: merged(everywhere("x86_64-linux aarch64-linux", "lib==1.0 tool==1.0"), everywhere("x86_64-darwin aarch64-darwin", "lib==1.0 macpin==1.0 tool==1.0")),
+		diffs: []string{
+			`macpin: not installed on x86_64-linux, aarch64-linux; 1.0 on x86_64-darwin, aarch64-darwin (x86_64-linux: tool 1.0 requires macpin; sys_platform == "darwin"; aarch64-linux: tool 1.0 requires macpin; sys_platform == "darwin")`,
+		}},
 	{name: "failure: every system fails alike: the one explanation",
 		index: systemsIndex, reqs: "core>=3", opts: SystemsOptions{Systems: []string{"x86_64-linux", "x86_64-darwin"}},
 		failed: map[string]string{"": "Because no version of core matches >=3 (available: 1.0, 2.0) and requirements.txt:1 requires core>=3, version solving failed."}},

@@ -27,7 +27,7 @@ type projectInfo struct {
 	files      [][]pypi.File    // per release: files usable on the target, sdists first
 	yanked     []bool           // per release: chosen only because pinned exactly
 	yankedOnly vset             // releases unusable only because they are yanked: a dependency's exact pin may still select them
-	sets       sync.Map         // specifier text -> vset (memoised specSet)
+	sets       *sync.Map        // specifier text -> vset (memoised specSet, shared by every target)
 }
 
 // target is everything candidate filtering depends on; it is read-only
@@ -43,6 +43,7 @@ type target struct {
 	onlyBinary map[string]bool        // --only-binary: names or ":all:"
 	onlyFinal  func(name string) bool // pip's --only-final applies to name
 	hashes     map[string]rootHashes
+	shared     *sharedAnalysis
 }
 
 // rootHashes are the --hash values given for one package.
@@ -53,6 +54,7 @@ type rootHashes struct {
 
 // analyse classifies a project's releases for the target.
 func (t *target) analyse(proj *pypi.Project) *projectInfo {
+	sets := t.shared.specSets(proj)
 	if !sort.SliceIsSorted(proj.Releases, func(i, j int) bool {
 		return proj.Releases[i].Version.Compare(proj.Releases[j].Version) < 0
 	}) { // the contract says ascending; do not trust an index on it
@@ -66,7 +68,7 @@ func (t *target) analyse(proj *pypi.Project) *projectInfo {
 	name := pep508.NormalizeName(proj.Name) // the contract says normalised; be sure
 	n := len(proj.Releases)
 	info := &projectInfo{proj: proj, versions: make([]pep440.Version, n),
-		why: make([]string, n), files: make([][]pypi.File, n), yanked: make([]bool, n)}
+		why: make([]string, n), files: make([][]pypi.File, n), yanked: make([]bool, n), sets: sets}
 	for i, r := range proj.Releases {
 		info.versions[i] = r.Version
 		info.files[i], info.why[i] = t.usableFiles(name, r)

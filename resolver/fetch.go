@@ -52,6 +52,7 @@ type fetcher struct {
 	ctx      context.Context
 	provider Provider
 	analyse  func(*pypi.Project) *projectInfo
+	shared   *sharedAnalysis
 	// speculate is called (in a goroutine) once per name discovered.
 	speculate func(name string, hint pep508.Requirement)
 
@@ -136,7 +137,7 @@ func (f *fetcher) metadata(name string, r pypi.Release) *call[*releaseMeta] {
 		if err != nil {
 			return nil, err
 		}
-		return parseMeta(meta), nil
+		return f.shared.parsed(metaKey{name, r.Key}, meta), nil
 	})
 }
 

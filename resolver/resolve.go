@@ -25,6 +25,9 @@ type Options struct {
 	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
 	PreferNixpkgs   bool              // the switch for preference 2
 	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
+
+	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
+	shared *sharedAnalysis   // analysis shared with other resolutions (ResolveSystems); nil = this resolution's own
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -32,6 +35,7 @@ type Event struct {
 	Discovered int    // packages (and extras) discovered so far
 	Resolved   int    // packages (and extras) with a version decided, as of the last decision (backtracking lowers it)
 	Package    string // the package the event is about, e.g. "flask" or "flask[dotenv]"
+	System     string // the system being resolved (set by ResolveSystems; "" from Resolve)
 }
 
 // ArtifactMetadataProvider is implemented by providers that can read the
@@ -48,11 +52,18 @@ type ArtifactMetadataProvider interface {
 // wrapped error naming the package when the provider fails (a root
 // requirement on an unknown project, an unreachable index).
 func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*Resolution, error) {
+	_, res, err := resolveWorld(ctx, p, in, opts)
+	return res, err
+}
+
+// resolveWorld is Resolve, also returning the world it resolved in (for
+// ResolveSystems, which compares systems through it; nil on error).
+func resolveWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, *Resolution, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := newWorld(ctx, p, in, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer w.fetch.stop() // after cancel (deferred calls run last first)
 	defer cancel()
@@ -65,12 +76,12 @@ func Resolve(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*
 	sol, err := s.solve()
 	var c *conflict
 	if errors.As(err, &c) {
-		return nil, newNoSolutionError(c.root, w)
+		return nil, nil, newNoSolutionError(c.root, w)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return w.resolution(sol), nil
+	return w, w.resolution(sol), nil
 }
 
 func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (*world, error) {
@@ -85,6 +96,9 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		opts.Platform = "x86_64-linux"
 	}
 	opts.Pre = opts.Pre || in.Pre
+	if opts.shared == nil {
+		opts.shared = &sharedAnalysis{}
+	}
 	env, err := pep508.TargetEnvironment(opts.Python, opts.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("target Python %s on %s: %w", opts.Python, opts.Platform, err)
@@ -111,6 +125,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		w.upgrade[pep508.NormalizeName(n)] = true
 	}
 	w.fetch = newFetcher(ctx, p, t.analyse)
+	w.fetch.shared = opts.shared
 	w.fetch.speculate = w.speculate
 	w.readRoot(in)
 	if err := w.checkDirectRefs(); err != nil {
@@ -148,7 +163,7 @@ func newTarget(env pep508.Environment, opts Options) (*target, error) {
 	}
 	release := python.Release()
 	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform}
-	return &target{python: python, platform: opts.Platform, tagTarget: tt,
+	return &target{python: python, platform: opts.Platform, tagTarget: tt, shared: opts.shared,
 		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
 }
 

@@ -65,7 +65,7 @@ func (w *world) likelyChoice(info *projectInfo, name string, r pep508.Requiremen
 		pre = pep440.PrereleasesAllow
 	}
 	c := info.candidates(allowed, info.usable, pre)
-	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
+	return w.preferred(info, name, c)
 }
 
 // prefetchBatch is how many older candidates are fetched ahead once the

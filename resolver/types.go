@@ -1,5 +1,6 @@
 // Package resolver chooses one version of every package a set of root
-// requirements needs, for a target Python and platform, with a PubGrub
+// requirements needs, for a target Python and platform (or for several
+// platforms at once, agreeing wherever they can), with a PubGrub
 // (conflict-driven) solver. It prefers versions pinned by a previous run,
 // then the versions nixpkgs ships, then the newest, and explains conflicts in
 // words.
@@ -27,6 +28,12 @@
 //     origins and hints about yanked releases and pre-releases), and as
 //     data.
 //   - resolve.go, output.go: the entry point and the Resolution.
+//   - systems.go, systems_reasons.go, shared.go: ResolveSystems, one
+//     Resolve per system (x86_64/aarch64 Linux and macOS) over one
+//     provider and one target-independent analysis (parsed metadata,
+//     version sets), rounds that make the systems agree on one version
+//     wherever markers and files allow, and the differences that remain,
+//     with their reasons, as data.
 package resolver
 
 import (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -48,6 +49,7 @@ type directRef struct {
 type world struct {
 	opts     Options
 	env      pep508.Environment
+	envs     sync.Map // extra -> env with it (envWith)
 	target   *target
 	fetch    *fetcher
 	in       *reqfile.File
@@ -93,11 +95,22 @@ func (w *world) choose(p pkg, allowed vset, decided func(pkg) (int, bool)) (int,
 	if v, ok := w.decidedVersion(p, decided); ok && c.has(v) {
 		return v, true
 	}
-	v, ok := d.info.preferred(c, w.pinned(d.name), w.nixpkgs(d.name))
+	v, ok := w.preferred(d.info, d.name, c)
 	if w.tries[p]++; ok && w.tries[p] > 1 {
 		w.prefetchAlternatives(d.name, d.info, c, v)
 	}
 	return v, ok
+}
+
+// preferred picks from c: the version the other systems chose
+// (ResolveSystems), then the pinned, nixpkgs' and the newest version.
+func (w *world) preferred(info *projectInfo, name string, c vset) (int, bool) {
+	if agreed := w.opts.agreed[name]; agreed != "" {
+		if i := info.index(agreed); i >= 0 && c.has(i) {
+			return i, true
+		}
+	}
+	return info.preferred(c, w.pinned(name), w.nixpkgs(name))
 }
 
 func (w *world) pinned(name string) string {
@@ -117,7 +130,8 @@ func (w *world) nixpkgs(name string) string {
 // priority: forced choices first (the root, direct references, extras of a
 // decided package, packages with at most one candidate left), then
 // packages the user asked to upgrade (-P), then packages pinned by a
-// previous run (keeping them stable), then the rest.
+// previous run or agreed with other systems (keeping them stable), then
+// the rest.
 func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int {
 	d := w.defs[p]
 	if d.info == nil {
@@ -132,7 +146,10 @@ func (w *world) priority(p pkg, allowed vset, decided func(pkg) (int, bool)) int
 	if w.upgrade[d.name] {
 		return 1 // -P NAME: the user asked to move it, so it goes before the pins it may have to move
 	}
-	if pin := w.pinned(d.name); pin != "" {
+	for _, pin := range []string{w.opts.agreed[d.name], w.pinned(d.name)} {
+		if pin == "" {
+			continue
+		}
 		if i := d.info.index(pin); i >= 0 && allowed.has(i) {
 			return 2
 		}
@@ -417,10 +434,17 @@ func providesExtra(meta *pypi.Metadata, extra string) bool {
 	return false
 }
 
+// envWith is the target's marker environment with "extra" set, built once
+// per extra: markers are evaluated for every requirement read. Callers
+// must not modify it.
 func (w *world) envWith(extra string) pep508.Environment {
+	if env, ok := w.envs.Load(extra); ok {
+		return env.(pep508.Environment)
+	}
 	env := maps.Clone(w.env)
 	env["extra"] = extra
-	return env
+	cached, _ := w.envs.LoadOrStore(extra, env)
+	return cached.(pep508.Environment)
 }
 
 // real returns the number of real versions of p (its sets have one more

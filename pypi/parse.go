@@ -14,32 +14,20 @@ import (
 )
 
 // projectDoc is the part of a JSON API project document we read. Info is
-// that of the latest release.
+// that of the latest release. Releases is PyPI's deprecated list of every
+// release's files: read only from an index without the Simple API (an old
+// mirror), and absent from documents of indexes that dropped it.
 type projectDoc struct {
 	Info struct {
 		Name string `json:"name"`
-		// Only hints (see latestDepsUnknown): kept raw, so that an odd
-		// value does not make the document unreadable.
+		// Only hints (see latestMetadata): kept raw, so that an odd value
+		// does not make the document unreadable.
 		Version        json.RawMessage `json:"version"`
 		RequiresDist   json.RawMessage `json:"requires_dist"`
 		RequiresPython json.RawMessage `json:"requires_python"`
 		ProvidesExtra  json.RawMessage `json:"provides_extra"`
 	} `json:"info"`
 	Releases map[string][]fileDoc `json:"releases"`
-}
-
-// latestDepsUnknown reports whether the document names its latest release
-// (info.version, a non-empty string) and gives no requires_dist for it
-// (null or absent): a hint that version documents of this project lack it
-// too (PyPI writes null for releases without dependencies and for those
-// whose metadata it never extracted), so the core-metadata fallback will
-// be needed.
-func (d *projectDoc) latestDepsUnknown() bool {
-	var version string
-	if json.Unmarshal(d.Info.Version, &version) != nil || version == "" {
-		return false
-	}
-	return d.Info.RequiresDist == nil || string(d.Info.RequiresDist) == "null"
 }
 
 // latestMetadata is the metadata of the latest release as the project
@@ -66,17 +54,21 @@ func (d *projectDoc) latestMetadata() (version pep440.Version, m *Metadata, ok b
 	return v, m, true
 }
 
-// fileDoc is one file of a release in the JSON API.
+// fileDoc is one file of a release in the JSON API. The upload times are
+// hints (--exclude-newer): kept raw, so that an odd value does not make
+// the document unreadable.
 type fileDoc struct {
 	Filename string `json:"filename"`
 	URL      string `json:"url"`
 	Digests  struct {
 		SHA256 string `json:"sha256"`
 	} `json:"digests"`
-	RequiresPython *string   `json:"requires_python"`
-	Yanked         yankState `json:"yanked"`
-	YankedReason   *string   `json:"yanked_reason"`
-	PackageType    string    `json:"packagetype"`
+	RequiresPython *string         `json:"requires_python"`
+	Yanked         yankState       `json:"yanked"`
+	YankedReason   *string         `json:"yanked_reason"`
+	PackageType    string          `json:"packagetype"`
+	UploadTimeISO  json.RawMessage `json:"upload_time_iso_8601"`
+	UploadTime     json.RawMessage `json:"upload_time"`
 }
 
 // yankState reads "yanked" in any shape indexes send it: absent or null
@@ -96,8 +88,8 @@ func (y *yankState) UnmarshalJSON(b []byte) error {
 		*y = yankState{}
 	case bool:
 		*y = yankState{yanked: v}
-	case string:
-		*y = yankState{yanked: true, reason: v}
+	case string: // PEP 691: a non-empty string is the reason; "" is falsy, as in pip
+		*y = yankState{yanked: v != "", reason: v}
 	default:
 		return fmt.Errorf("yanked: want bool or string, got %s", b)
 	}
@@ -114,23 +106,24 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 	return doc.project(name, index, log), nil
 }
 
-// decodeProjectDoc decodes a JSON API project document.
+// decodeProjectDoc decodes a JSON API project document: one with an "info"
+// naming the project, or (older mirrors) with "releases".
 func decodeProjectDoc(body []byte) (*projectDoc, error) {
 	var doc projectDoc
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
-	if doc.Releases == nil {
-		return nil, errors.New(`no "releases" object: not a JSON API project document`)
+	if doc.Releases == nil && doc.Info.Name == "" {
+		return nil, errors.New(`no "info" with a name and no "releases": not a JSON API project document`)
 	}
 	return &doc, nil
 }
 
-// project builds the Project of name (normalised) on index (redacted).
-// Release keys that are not PEP 440 versions are skipped with a debug
-// note, as are releases without files; releases come out ascending. When
-// two keys spell the same version, the one spelled canonically (else the
-// first in key order) wins.
+// project builds the Project of name (normalised) on index (redacted) from
+// the document's releases. Release keys that are not PEP 440 versions are
+// skipped with a debug note, as are releases without files; releases come
+// out ascending. When two keys spell the same version, the one spelled
+// canonically (else the first in key order) wins.
 func (d *projectDoc) project(name, index string, log *slog.Logger) *Project {
 	p := &Project{Name: name, Index: index}
 	for _, key := range slices.Sorted(maps.Keys(d.Releases)) {
@@ -157,11 +150,19 @@ func parseRelease(name, index, key string, files []fileDoc, log *slog.Logger) (R
 		log.Debug("skipping release with an unusable key", "project", name, "index", index, "version", key)
 		return Release{}, false
 	}
-	r := Release{Name: name, Version: v, Key: key, Index: index, Files: make([]File, 0, len(files))}
+	out := make([]File, 0, len(files))
 	for _, f := range files {
-		r.Files = append(r.Files, f.toFile())
+		out = append(out, f.toFile())
 	}
-	return r, true
+	return newRelease(name, index, key, v, out), true
+}
+
+// newRelease builds a release, its files in filename order (the order
+// PyPI gives them in both APIs, made certain so that choosing among equal
+// files does not depend on an index's order).
+func newRelease(name, index, key string, v pep440.Version, files []File) Release {
+	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Filename, b.Filename) })
+	return Release{Name: name, Version: v, Key: key, Index: index, Files: files}
 }
 
 // toFile converts the JSON form to a File.
@@ -173,6 +174,10 @@ func (f fileDoc) toFile() File {
 		Yanked:       f.Yanked.yanked,
 		YankedReason: f.Yanked.reason,
 		PackageType:  f.PackageType,
+		UploadTime:   jsonTime(f.UploadTimeISO),
+	}
+	if out.UploadTime.IsZero() {
+		out.UploadTime = jsonTime(f.UploadTime)
 	}
 	if f.RequiresPython != nil {
 		out.RequiresPython = strings.TrimSpace(*f.RequiresPython)

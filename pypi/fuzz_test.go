@@ -57,6 +57,7 @@ func renderProject(p *Project) []byte {
 			files = append(files, map[string]any{
 				"filename": f.Filename, "url": f.URL, "digests": map[string]string{"sha256": f.SHA256},
 				"requires_python": f.RequiresPython, "yanked": f.Yanked, "yanked_reason": f.YankedReason, "packagetype": f.PackageType,
+				"upload_time_iso_8601": f.UploadTime.Format(time.RFC3339Nano),
 			})
 		}
 		releases[r.Key] = files

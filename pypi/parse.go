@@ -15,8 +15,10 @@ import (
 
 // projectDoc is the part of a JSON API project document we read. Info is
 // that of the latest release. Releases is PyPI's deprecated list of every
-// release's files: read only from an index without the Simple API (an old
-// mirror), and absent from documents of indexes that dropped it.
+// release's files, kept raw: it is decoded only where the Simple API has
+// no page for the project (an old mirror), which spares decoding a
+// megabyte of it for every large project otherwise; absent from documents
+// of indexes that dropped it.
 type projectDoc struct {
 	Info struct {
 		Name string `json:"name"`
@@ -27,7 +29,33 @@ type projectDoc struct {
 		RequiresPython json.RawMessage `json:"requires_python"`
 		ProvidesExtra  json.RawMessage `json:"provides_extra"`
 	} `json:"info"`
-	Releases map[string][]fileDoc `json:"releases"`
+	Releases json.RawMessage `json:"releases"`
+}
+
+// hasReleases reports whether the document lists releases.
+func (d *projectDoc) hasReleases() bool {
+	return len(d.Releases) > 0 && string(d.Releases) != "null"
+}
+
+// releases decodes the release list.
+func (d *projectDoc) releases() (map[string][]fileDoc, error) {
+	var rs map[string][]fileDoc
+	if !d.hasReleases() {
+		return nil, nil
+	}
+	if err := json.Unmarshal(d.Releases, &rs); err != nil {
+		return nil, fmt.Errorf("releases: %w", err)
+	}
+	return rs, nil
+}
+
+// releaseKeys are the release keys, the index's spelling of its versions.
+func (d *projectDoc) releaseKeys() []string {
+	var rs map[string]json.RawMessage
+	if !d.hasReleases() || json.Unmarshal(d.Releases, &rs) != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(rs))
 }
 
 // latestMetadata is the metadata of the latest release as the project
@@ -103,7 +131,7 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 	if err != nil {
 		return nil, err
 	}
-	return doc.project(name, index, log), nil
+	return doc.project(name, index, log)
 }
 
 // decodeProjectDoc decodes a JSON API project document: one with an "info"
@@ -113,7 +141,7 @@ func decodeProjectDoc(body []byte) (*projectDoc, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
-	if doc.Releases == nil && doc.Info.Name == "" {
+	if !doc.hasReleases() && doc.Info.Name == "" {
 		return nil, errors.New(`no "info" with a name and no "releases": not a JSON API project document`)
 	}
 	return &doc, nil
@@ -124,15 +152,19 @@ func decodeProjectDoc(body []byte) (*projectDoc, error) {
 // skipped with a debug note, as are releases without files; releases come
 // out ascending. When two keys spell the same version, the one spelled
 // canonically (else the first in key order) wins.
-func (d *projectDoc) project(name, index string, log *slog.Logger) *Project {
+func (d *projectDoc) project(name, index string, log *slog.Logger) (*Project, error) {
+	releases, err := d.releases()
+	if err != nil {
+		return nil, err
+	}
 	p := &Project{Name: name, Index: index}
-	for _, key := range slices.Sorted(maps.Keys(d.Releases)) {
-		if r, ok := parseRelease(name, index, key, d.Releases[key], log); ok {
+	for _, key := range slices.Sorted(maps.Keys(releases)) {
+		if r, ok := parseRelease(name, index, key, releases[key], log); ok {
 			p.Releases = append(p.Releases, r)
 		}
 	}
 	p.Releases = sortReleases(p.Releases)
-	return p
+	return p, nil
 }
 
 // parseRelease builds a Release from one "releases" entry, or reports false

@@ -8,11 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -119,11 +117,15 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 	switch {
 	case simpleErr == nil:
 		return c.simpleProject(ix, norm, page, ans, jsonErr), nil
-	case ans.doc != nil && ans.doc.Releases != nil:
+	case ans.doc != nil && ans.doc.hasReleases():
 		if !errors.Is(simpleErr, errNotFound) {
 			c.log.Debug("the Simple API failed; using the JSON API's release list", "project", norm, "index", ix.display, "error", simpleErr)
 		}
-		return ans.doc.project(norm, ix.display, c.log), nil
+		p, err := ans.doc.project(norm, ix.display, c.log)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: malformed document: %v", Redact(ix.projectURL(norm)), err)
+		}
+		return p, nil
 	case !errors.Is(simpleErr, errNotFound):
 		return nil, simpleErr
 	case ans.doc != nil:
@@ -134,11 +136,12 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 }
 
 // simpleProject builds the project from its Simple API page, with the
-// JSON API's release keys (the index's spelling) when it gave them.
+// index's spelling of its versions (for version documents): PEP 700's
+// list, else the JSON API's release keys.
 func (c *Client) simpleProject(ix *index, norm string, page *simplePage, ans jsonAnswer, jsonErr error) *Project {
 	var keys []string
-	if ans.doc != nil {
-		keys = slices.Sorted(maps.Keys(ans.doc.Releases))
+	if ans.doc != nil && page.versions == nil { // PEP 700 versions spell them already
+		keys = ans.doc.releaseKeys()
 	}
 	if jsonErr != nil && !errors.Is(jsonErr, errNotFound) {
 		c.log.Debug("the JSON API failed; the Simple API suffices", "project", norm, "index", ix.display, "error", jsonErr)

@@ -42,9 +42,9 @@ func sampleReleases(b testing.TB) []pypitest.Release {
 			}
 			Releases map[string][]struct {
 				Filename, PackageType, UploadTimeISO8601 string
-				RequiresPython                          *string `json:"requires_python"`
-				Yanked                                  bool
-				YankedReason                            *string `json:"yanked_reason"`
+				RequiresPython                           *string `json:"requires_python"`
+				Yanked                                   bool
+				YankedReason                             *string `json:"yanked_reason"`
 			}
 		}
 		if err := json.Unmarshal(data, &doc); err != nil {

@@ -41,10 +41,12 @@ func sampleReleases(b testing.TB) []pypitest.Release {
 				Name, Description string
 			}
 			Releases map[string][]struct {
-				Filename, PackageType, UploadTimeISO8601 string
-				RequiresPython                           *string `json:"requires_python"`
-				Yanked                                   bool
-				YankedReason                             *string `json:"yanked_reason"`
+				Filename          string
+				PackageType       string
+				UploadTimeISO8601 string  `json:"upload_time_iso_8601"`
+				RequiresPython    *string `json:"requires_python"`
+				Yanked            bool
+				YankedReason      *string `json:"yanked_reason"`
 			}
 		}
 		if err := json.Unmarshal(data, &doc); err != nil {

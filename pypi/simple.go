@@ -279,21 +279,19 @@ func (f simpleFile) toFile() File {
 	}
 }
 
+// builtTypes are the JSON API's packagetype of built distributions, by
+// file extension.
+var builtTypes = [][2]string{
+	{".whl", "bdist_wheel"}, {".egg", "bdist_egg"}, {".exe", "bdist_wininst"},
+	{".msi", "bdist_msi"}, {".rpm", "bdist_rpm"}, {".dmg", "bdist_dmg"},
+}
+
 // packageType is the JSON API's packagetype a filename implies.
 func packageType(filename string) string {
-	switch {
-	case strings.HasSuffix(filename, ".whl"):
-		return "bdist_wheel"
-	case strings.HasSuffix(filename, ".egg"):
-		return "bdist_egg"
-	case strings.HasSuffix(filename, ".exe"):
-		return "bdist_wininst"
-	case strings.HasSuffix(filename, ".msi"):
-		return "bdist_msi"
-	case strings.HasSuffix(filename, ".rpm"):
-		return "bdist_rpm"
-	case strings.HasSuffix(filename, ".dmg"):
-		return "bdist_dmg"
+	for _, t := range builtTypes {
+		if strings.HasSuffix(filename, t[0]) {
+			return t[1]
+		}
 	}
 	if _, err := tags.ParseSdist(filename, ""); err == nil {
 		return "sdist"

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
@@ -91,12 +92,12 @@ type fileDoc struct {
 	Digests  struct {
 		SHA256 string `json:"sha256"`
 	} `json:"digests"`
-	RequiresPython *string         `json:"requires_python"`
-	Yanked         yankState       `json:"yanked"`
-	YankedReason   *string         `json:"yanked_reason"`
-	PackageType    string          `json:"packagetype"`
-	UploadTimeISO  json.RawMessage `json:"upload_time_iso_8601"`
-	UploadTime     json.RawMessage `json:"upload_time"`
+	RequiresPython *string   `json:"requires_python"`
+	Yanked         yankState `json:"yanked"`
+	YankedReason   *string   `json:"yanked_reason"`
+	PackageType    string    `json:"packagetype"`
+	UploadTimeISO  hintTime  `json:"upload_time_iso_8601"`
+	UploadTime     hintTime  `json:"upload_time"`
 }
 
 // yankState reads "yanked" in any shape indexes send it: absent or null
@@ -107,20 +108,15 @@ type yankState struct {
 }
 
 func (y *yankState) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case nil:
-		*y = yankState{}
-	case bool:
+	if v, ok := jsonLiteral(b); ok { // the common case, without decoding into any
 		*y = yankState{yanked: v}
-	case string: // PEP 691: a non-empty string is the reason; "" is falsy, as in pip
-		*y = yankState{yanked: v != "", reason: v}
-	default:
+		return nil
+	}
+	var reason string
+	if err := json.Unmarshal(b, &reason); err != nil {
 		return fmt.Errorf("yanked: want bool or string, got %s", b)
 	}
+	*y = yankState{yanked: reason != "", reason: reason} // PEP 691: "" is falsy, as in pip
 	return nil
 }
 
@@ -206,10 +202,10 @@ func (f fileDoc) toFile() File {
 		Yanked:       f.Yanked.yanked,
 		YankedReason: f.Yanked.reason,
 		PackageType:  f.PackageType,
-		UploadTime:   jsonTime(f.UploadTimeISO),
+		UploadTime:   time.Time(f.UploadTimeISO),
 	}
 	if out.UploadTime.IsZero() {
-		out.UploadTime = jsonTime(f.UploadTime)
+		out.UploadTime = time.Time(f.UploadTime)
 	}
 	if f.RequiresPython != nil {
 		out.RequiresPython = strings.TrimSpace(*f.RequiresPython)

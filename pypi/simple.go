@@ -48,26 +48,33 @@ type metadataFlag struct {
 }
 
 func (m *metadataFlag) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case nil:
-		*m = metadataFlag{}
-	case bool:
+	if v, ok := jsonLiteral(b); ok { // the common case, without decoding into any
 		*m = metadataFlag{present: v}
-	case map[string]any:
-		*m = metadataFlag{present: true, hashes: map[string]string{}}
-		for k, h := range v {
-			if s, ok := h.(string); ok {
-				m.hashes[strings.ToLower(k)] = strings.ToLower(s)
-			}
-		}
-	default:
+		return nil
+	}
+	var hashes map[string]any
+	if err := json.Unmarshal(b, &hashes); err != nil {
 		return fmt.Errorf("core-metadata: want bool or hash object, got %s", b)
 	}
+	*m = metadataFlag{present: true, hashes: map[string]string{}}
+	for k, h := range hashes {
+		if s, ok := h.(string); ok {
+			m.hashes[strings.ToLower(k)] = strings.ToLower(s)
+		}
+	}
 	return nil
+}
+
+// jsonLiteral reads true, false or null (as false); ok is false for any
+// other JSON value.
+func jsonLiteral(b []byte) (value, ok bool) {
+	switch string(bytes.TrimSpace(b)) {
+	case "true":
+		return true, true
+	case "false", "null":
+		return false, true
+	}
+	return false, false
 }
 
 // simpleJSONPage is the part of a PEP 691 page we read. The core metadata
@@ -84,8 +91,8 @@ type simpleJSONPage struct {
 		CoreMetadata     metadataFlag      `json:"core-metadata"`
 		DataDistInfo     metadataFlag      `json:"data-dist-info-metadata"`
 		DistInfoMetadata metadataFlag      `json:"dist-info-metadata"`
-		Size             json.RawMessage   `json:"size"`
-		UploadTime       json.RawMessage   `json:"upload-time"`
+		Size             hintSize          `json:"size"`
+		UploadTime       hintTime          `json:"upload-time"`
 	} `json:"files"`
 	Versions []string `json:"versions"`
 	Meta     struct {
@@ -125,7 +132,7 @@ func parseSimplePage(body []byte, pageURL *url.URL) (*simplePage, error) {
 	for _, f := range doc.Files {
 		sf := simpleFile{
 			filename: f.Filename, url: resolveLink(pageURL, f.URL), hashes: lowerKeys(f.Hashes), yanked: f.Yanked,
-			metadata: firstPresent(f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata), size: jsonSize(f.Size), uploadTime: jsonTime(f.UploadTime),
+			metadata: firstPresent(f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata), size: int64(f.Size), uploadTime: time.Time(f.UploadTime),
 		}
 		if f.RequiresPython != nil {
 			sf.requiresPython = strings.TrimSpace(*f.RequiresPython)
@@ -156,23 +163,31 @@ func lowerKeys(m map[string]string) map[string]string {
 	return out
 }
 
-// jsonSize reads PEP 700's size: a non-negative integer, else 0.
-func jsonSize(raw json.RawMessage) int64 {
-	n, err := strconv.ParseInt(string(raw), 10, 64)
+// hintSize reads PEP 700's size: a non-negative integer, else 0 (a hint:
+// an odd value does not fail the page).
+type hintSize int64
+
+func (h *hintSize) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil || n < 0 {
-		return 0
+		n = 0
 	}
-	return n
+	*h = hintSize(n)
+	return nil
 }
 
-// jsonTime reads PEP 700's upload-time (an ISO 8601 string such as
-// 2023-01-02T03:04:05.678901Z), else zero.
-func jsonTime(raw json.RawMessage) time.Time {
+// hintTime reads an upload time (PEP 700's upload-time, the JSON API's
+// upload_time_iso_8601 and upload_time; see parseUploadTime), else zero (a
+// hint: an odd value does not fail the document).
+type hintTime time.Time
+
+func (h *hintTime) UnmarshalJSON(b []byte) error {
 	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return time.Time{}
+	if json.Unmarshal(b, &s) != nil {
+		s = ""
 	}
-	return parseUploadTime(s)
+	*h = hintTime(parseUploadTime(s))
+	return nil
 }
 
 // parseUploadTime reads an upload time as indexes write it: RFC 3339 (with

@@ -30,6 +30,9 @@ type Options struct {
 	Command    string   // the command that regenerates the output, for the header
 	Inputs     []string // the input files (requirements.txt, pyproject.toml), for the header
 	IndexURL   string   // the package index the resolution came from, for the header and report
+	// ExcludeNewer is the --exclude-newer date the resolution honoured
+	// ("" for none), recorded in the header so that re-runs keep it.
+	ExcludeNewer string
 
 	// BuildRequires gives, per project name, the [build-system] requires of
 	// its sdist (PEP 518 requirement strings) when the caller could read
@@ -165,6 +168,9 @@ func (g *gen) header(p *printer, extra ...string) {
 	}
 	if g.opts.IndexURL != "" {
 		p.line("# Package index: " + commentText(g.opts.IndexURL))
+	}
+	if g.opts.ExcludeNewer != "" {
+		p.line(excludeNewerPrefix + commentText(g.opts.ExcludeNewer))
 	}
 	p.line("# Python: " + g.opts.PythonAttr + pythonDetail(g.res))
 	p.line("# nixpkgs: " + commentText(g.opts.Pin.label()))

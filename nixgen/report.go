@@ -25,7 +25,8 @@ type Report struct {
 	Generator     string          `json:"generator"`      // "req2nix"
 	Command       string          `json:"command,omitempty"`
 	Inputs        []string        `json:"inputs,omitempty"`
-	IndexURL      string          `json:"index_url,omitempty"` // the package index resolved against
+	IndexURL      string          `json:"index_url,omitempty"`     // the package index resolved against
+	ExcludeNewer  string          `json:"exclude_newer,omitempty"` // the --exclude-newer date honoured
 	Python        ReportPython    `json:"python"`
 	Platform      string          `json:"platform,omitempty"` // e.g. "x86_64-linux"
 	Nixpkgs       ReportNixpkgs   `json:"nixpkgs"`
@@ -96,6 +97,7 @@ func (g *gen) report() ([]byte, error) {
 		Command:       g.opts.Command,
 		Inputs:        g.opts.Inputs,
 		IndexURL:      g.opts.IndexURL,
+		ExcludeNewer:  g.opts.ExcludeNewer,
 		Python:        ReportPython{Attr: g.opts.PythonAttr, Version: g.res.Python},
 		Platform:      g.res.Platform,
 		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.ix.Source},
@@ -148,6 +150,37 @@ func ReadPins(data []byte) (map[string]string, error) {
 		return readJSONPins(trimmed)
 	}
 	return readLockLines(data)
+}
+
+// excludeNewerPrefix starts the header line recording --exclude-newer.
+const excludeNewerPrefix = "# Exclude newer: "
+
+// ReadExcludeNewer returns the --exclude-newer date a previous run
+// recorded ("" for none), from any output format: the header line of
+// shell.nix, flake.nix and overlay.nix, or exclude_newer of a JSON report.
+func ReadExcludeNewer(data []byte) (string, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var r struct {
+			ExcludeNewer string `json:"exclude_newer"`
+		}
+		if err := json.Unmarshal(trimmed, &r); err != nil {
+			return "", fmt.Errorf("previous req2nix output: not a JSON report: %w", err)
+		}
+		return r.ExcludeNewer, nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		if v, ok := strings.CutPrefix(line, excludeNewerPrefix); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", sc.Err()
 }
 
 // compatibleSchema accepts every schema version this reader understands.

@@ -53,7 +53,7 @@ func TestCredentials(t *testing.T) {
 				}
 				return
 			}
-			errorContains(t, err, "HTTP 401", tt.wantErr, "/pypi/flask/json")
+			errorContains(t, err, "HTTP 401", tt.wantErr, "/simple/flask/")
 			for _, secret := range []string{"wrong-pw", "s3cret-pw"} {
 				if strings.Contains(err.Error(), secret) || strings.Contains(logs.String(), secret) {
 					t.Errorf("secret %q leaked: %v\nlogs: %s", secret, err, logs.String())
@@ -79,7 +79,7 @@ func TestNoSecretsInMessages(t *testing.T) {
 			t.Errorf("password in %q", m)
 		}
 	}
-	if want := "http://bob:****@" + host; p.Index != want {
+	if want := "http://bob:****@" + host + "/simple"; p.Index != want {
 		t.Errorf("Project.Index = %q, want %q", p.Index, want)
 	}
 	// The redacted index still routes Metadata to the right index.
@@ -115,7 +115,7 @@ func TestExtraIndexes(t *testing.T) {
 		}
 		got = append(got, rel{r.Key, r.Index, strings.Join(m.RequiresDist, ",")})
 	}
-	want := []rel{{"1.0", primary.URL, "from-primary"}, {"1.5", extra.URL, "from-extra"}, {"2.0", primary.URL, ""}}
+	want := []rel{{"1.0", primary.IndexURL(), "from-primary"}, {"1.5", extra.IndexURL(), "from-extra"}, {"2.0", primary.IndexURL(), ""}}
 	if len(got) != len(want) {
 		t.Fatalf("releases %v, want %v", got, want)
 	}
@@ -125,16 +125,16 @@ func TestExtraIndexes(t *testing.T) {
 		}
 	}
 	// A project only the extra index has.
-	if p := mustProject(t, c, "private"); p.Index != extra.URL || len(p.Releases) != 1 {
+	if p := mustProject(t, c, "private"); p.Index != extra.IndexURL() || len(p.Releases) != 1 {
 		t.Errorf("private: %+v", p)
 	}
 	_, err := c.Project(context.Background(), "nowhere")
-	errorContains(t, err, `"nowhere" not found on `+primary.URL+", "+extra.URL)
+	errorContains(t, err, `"nowhere" not found on `+primary.IndexURL()+", "+extra.IndexURL())
 }
 
 // TestFileMirror reads an index written as a file:// mirror: same answers
-// as over HTTP, PEP 658 metadata via bandersnatch's index.v1_json, and
-// suggestions from the directory listing.
+// as over HTTP, PEP 658 metadata via the mirror's simple/<name>/index.json,
+// and suggestions from the directory listing.
 func TestFileMirror(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
 	dir := t.TempDir()
@@ -175,7 +175,7 @@ func TestFileMirror(t *testing.T) {
 	errorContains(t, err, `package "werkzeg" not found on `+mirrorURL, `did you mean "werkzeug"?`)
 
 	_, err = New(Options{IndexURL: mirrorURL + "/nope", CacheDir: cacheDir})
-	errorContains(t, err, "index "+mirrorURL+"/nope: no such directory; a file:// index is a directory holding pypi/<name>/json")
+	errorContains(t, err, "index "+mirrorURL+"/nope: no such directory; a file:// index is a mirror directory holding pypi/<name>/json, simple/<name>/index.json or distribution files")
 }
 
 func equalKeys(a, b []string) bool { return strings.Join(a, " ") == strings.Join(b, " ") }

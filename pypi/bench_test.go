@@ -11,13 +11,15 @@ import (
 )
 
 // Benchmark shape (issue 3): benchProjects projects, each needing its
-// project and one version document (2·benchProjects documents), over a
-// server answering every request after benchLatency, with benchJobs
-// concurrent requests. The ideal wall time is (documents / jobs) × latency.
+// project page and document and one release's .metadata (benchDocs
+// documents each), over a server answering every request after
+// benchLatency, with benchJobs concurrent requests. The ideal wall time is
+// (documents / jobs) × latency.
 const (
 	benchProjects = 200
 	benchLatency  = 20 * time.Millisecond
 	benchJobs     = 16
+	benchDocs     = 3
 )
 
 // benchServer serves benchProjects two-release projects.
@@ -69,7 +71,7 @@ func BenchmarkColdFetch(b *testing.B) {
 func benchColdFetch(b *testing.B, latency time.Duration) {
 	s := benchServer(b)
 	s.SetLatency(latency)
-	ideal := time.Duration(float64(2*benchProjects) / benchJobs * float64(latency))
+	ideal := time.Duration(float64(benchDocs*benchProjects) / benchJobs * float64(latency))
 	var total time.Duration
 	for b.Loop() {
 		b.StopTimer()
@@ -80,12 +82,12 @@ func benchColdFetch(b *testing.B, latency time.Duration) {
 			b.Fatal(err)
 		}
 		total += time.Since(start)
-		if st := c.Stats(); st.Requests != 2*benchProjects {
-			b.Fatalf("%d requests, want %d", st.Requests, 2*benchProjects)
+		if st := c.Stats(); st.Requests != benchDocs*benchProjects {
+			b.Fatalf("%d requests, want %d", st.Requests, benchDocs*benchProjects)
 		}
 	}
 	b.ReportMetric(float64(total)/float64(b.N)/float64(ideal), "x-ideal")
-	b.ReportMetric(float64(2*benchProjects), "docs/op")
+	b.ReportMetric(float64(benchDocs*benchProjects), "docs/op")
 }
 
 // BenchmarkWarmCache answers everything from a warm disk cache with the
@@ -107,7 +109,7 @@ func BenchmarkWarmCache(b *testing.B) {
 			b.Fatal(err)
 		}
 		c.Close()
-		if st := c.Stats(); st.Requests != 0 || st.CacheHits != 2*benchProjects {
+		if st := c.Stats(); st.Requests != 0 || st.CacheHits != benchDocs*benchProjects {
 			b.Fatalf("warm pass: %+v", st)
 		}
 	}
@@ -120,16 +122,13 @@ const benchLeaves = 32
 // BenchmarkFallbackLatency fetches projects whose releases have
 // requires_dist null (PyPI's leaves), each project then its metadata, over
 // a server with injected latency. It reports wall time over the shortest
-// chain of requests one after another, × latency, as "x-chain": the chain
-// is project document, version document, .metadata file (3) with PEP 658
-// core metadata, and project then version document (2) without.
+// chain of requests one after another, × latency, as "x-chain": the
+// project's page and document side by side, then the .metadata file with
+// PEP 658 core metadata, the version document without (2 either way).
 func BenchmarkFallbackLatency(b *testing.B) {
 	for _, core := range []bool{true, false} {
 		b.Run(fmt.Sprintf("core-metadata=%v", core), func(b *testing.B) {
-			chain := 2
-			if core {
-				chain = 3
-			}
+			const chain = 2
 			s := pypitest.NewServer(b, leafReleases(benchLeaves, core)...)
 			s.SetLatency(5 * benchLatency)
 			var total time.Duration

@@ -49,9 +49,10 @@ func TestCacheReuse(t *testing.T) {
 	}{
 		// Everything fresh: no network at all.
 		{"fresh", Options{}, 0, 0, 10},
-		// Project documents (and the Simple API pages) older than MaxAge
-		// are revalidated: 304, no body; version documents are immutable.
-		{"stale projects", Options{MaxAge: time.Nanosecond}, 5, 5, 5},
+		// Project documents and Simple API pages (one each per project)
+		// older than MaxAge are revalidated: 304, no body; version
+		// documents and .metadata files are immutable.
+		{"stale projects", Options{MaxAge: time.Nanosecond}, 6, 6, 5},
 		// Refresh revalidates every document once.
 		{"refresh", Options{Refresh: true}, first, first, 0},
 		// Offline answers everything from the cache.
@@ -85,7 +86,7 @@ func TestOfflineMiss(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
 	c := testClient(t, s, Options{Offline: true})
 	_, err := c.Project(context.Background(), "flask")
-	errorContains(t, err, "offline: no cached copy of "+s.URL+"/pypi/flask/json; run once without --offline")
+	errorContains(t, err, "offline: no cached copy of "+s.URL+"/simple/flask/; run once without --offline")
 	if !errors.Is(err, ErrOffline) {
 		t.Errorf("%v does not wrap ErrOffline", err)
 	}
@@ -111,17 +112,27 @@ func TestCorruptCacheEntry(t *testing.T) {
 			dir := t.TempDir()
 			mustProject(t, testClient(t, s, Options{CacheDir: dir}), "flask")
 			files := cacheFiles(t, dir)
-			if len(files) != 1 {
-				t.Fatalf("cache holds %v, want one entry", files)
+			if len(files) != 2 {
+				t.Fatalf("cache holds %v, want two entries (the project page and document)", files)
 			}
-			data, _ := os.ReadFile(files[0])
-			os.WriteFile(files[0], tt.corrupt(data), 0o644)
+			urls := map[string]string{}
+			for _, f := range files {
+				data, _ := os.ReadFile(f)
+				e, err := decodeEntry(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				urls[f] = e.URL
+				os.WriteFile(f, tt.corrupt(data), 0o644)
+			}
 			p := mustProject(t, testClient(t, s, Options{CacheDir: dir}), "flask")
-			if len(p.Releases) != 4 || s.Count("/pypi/flask/json") != 2 {
-				t.Errorf("corrupt entry not refetched: %d releases, %d requests", len(p.Releases), s.Count("/pypi/flask/json"))
+			if len(p.Releases) != 4 || s.Count("/pypi/flask/json") != 2 || s.Count("/simple/flask/") != 2 {
+				t.Errorf("corrupt entries not refetched: %d releases, %d and %d requests", len(p.Releases), s.Count("/pypi/flask/json"), s.Count("/simple/flask/"))
 			}
-			if _, err := (&diskCache{dir: dir}).load(files[0], s.URL+"/pypi/flask/json"); err != nil {
-				t.Errorf("entry not repaired: %v", err)
+			for f, u := range urls {
+				if _, err := (&diskCache{dir: dir}).load(f, u); err != nil {
+					t.Errorf("entry not repaired: %v", err)
+				}
 			}
 		})
 	}
@@ -138,7 +149,7 @@ func TestSingleflight(t *testing.T) {
 			p, err := c.Project(context.Background(), "Flask")
 			if err == nil {
 				// Not the release the project document's info describes
-				// (that one needs no version document at all).
+				// (that one needs no request at all).
 				_, err = c.Metadata(context.Background(), "flask", p.Releases[1])
 			}
 			errs <- err
@@ -151,8 +162,8 @@ func TestSingleflight(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := s.Requests(); got != 2 {
-		t.Errorf("100 goroutines made %d requests, want 2 (project + version document)", got)
+	if got := s.Requests(); got != 3 {
+		t.Errorf("100 goroutines made %d requests, want 3 (project page and document, the release's .metadata)", got)
 	}
 }
 
@@ -182,8 +193,8 @@ func TestSingleflightCallerCancel(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Errorf("other caller failed: %v", err)
 	}
-	if got := s.Requests(); got != 1 {
-		t.Errorf("%d requests, want 1 shared", got)
+	if got := s.Requests(); got != 2 {
+		t.Errorf("%d requests, want 2 shared (project page and document)", got)
 	}
 }
 
@@ -299,7 +310,7 @@ func TestJobsBound(t *testing.T) {
 	if got := s.MaxConcurrent(); got != 4 {
 		t.Errorf("at most %d requests at once, want Jobs = 4", got)
 	}
-	if st := c.Stats(); st.InFlight != 0 || st.Requests != 24 {
+	if st := c.Stats(); st.InFlight != 0 || st.Requests != 48 { // a page and a document per project
 		t.Errorf("Stats after the run = %+v", st)
 	}
 }
@@ -325,7 +336,8 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 // TestLatestMetadataFromProjectDocument: the project document's info is the
-// latest release's version document, so its metadata costs no request.
+// latest release's version document, so its metadata costs no request;
+// older releases' metadata comes from their .metadata files.
 func TestLatestMetadataFromProjectDocument(t *testing.T) {
 	s := pypitest.NewServer(t,
 		pypitest.Release{Name: "demo", Version: "1.0", RequiresDist: []string{"old-dep"}},
@@ -337,8 +349,8 @@ func TestLatestMetadataFromProjectDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Requests(); got != 1 {
-		t.Errorf("metadata of the latest release made %d requests in all, want 1 (the project document)", got)
+	if got := s.Requests(); got != 2 {
+		t.Errorf("metadata of the latest release made %d requests in all, want 2 (the project page and document)", got)
 	}
 	if !reflect.DeepEqual(m.RequiresDist, []string{"new-dep>=1"}) || m.RequiresPython != ">=3.9" || m.Version != "2.0" || m.Source != SourceJSON {
 		t.Errorf("latest metadata = %+v", m)
@@ -347,7 +359,7 @@ func TestLatestMetadataFromProjectDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(old.RequiresDist, []string{"old-dep"}) || s.Count("/pypi/demo/1.0/json") != 1 {
-		t.Errorf("an older release must come from its version document: %+v, %d requests", old, s.Count("/pypi/demo/1.0/json"))
+	if meta := "/files/demo-1.0-py3-none-any.whl.metadata"; !reflect.DeepEqual(old.RequiresDist, []string{"old-dep"}) || s.Count(meta) != 1 || s.Requests() != 3 {
+		t.Errorf("an older release must come from its .metadata file alone: %+v, %d requests, %d in all", old, s.Count(meta), s.Requests())
 	}
 }

@@ -26,11 +26,14 @@ const (
 // Options configure a Client. The zero value talks to PyPI with the
 // defaults above.
 type Options struct {
-	// IndexURL is the primary index: "https://pypi.org/simple" (a trailing
-	// /simple is stripped to find the JSON API), a private index, or
-	// "file:///dir" (a mirror laid out as dir/pypi/<name>/json). Empty means
-	// $PIP_INDEX_URL, else DefaultIndexURL. Credentials may be given as URL
-	// userinfo.
+	// IndexURL is the primary index, the root of a Simple API as pip
+	// takes it (a project's page is {IndexURL}/{name}/):
+	// "https://pypi.org/simple", "https://download.pytorch.org/whl/cpu",
+	// a devpi or Artifactory index, or "file:///dir" (a mirror: see
+	// parseIndex). A root ending in /simple also has its JSON API looked
+	// for beside it ({parent}/pypi/{name}/json); a bare host means PyPI's
+	// layout. Empty means $PIP_INDEX_URL, else DefaultIndexURL.
+	// Credentials may be given as URL userinfo.
 	IndexURL string
 	// ExtraIndexURLs are searched too (pip's --extra-index-url); releases
 	// are merged, the earlier index winning for equal versions. Nil with an
@@ -137,9 +140,6 @@ func New(opts Options) (*Client, error) {
 	for _, raw := range append([]string{opts.IndexURL}, opts.ExtraIndexURLs...) {
 		ix, err := parseIndex(raw)
 		if err != nil {
-			return nil, err
-		}
-		if err := ix.checkMirrorDir(); err != nil {
 			return nil, err
 		}
 		c.indexes = append(c.indexes, ix)

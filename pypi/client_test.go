@@ -3,6 +3,7 @@ package pypi
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,14 +27,14 @@ func TestProject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := mustProject(t, c, tt.asked)
-		if p.Name != tt.wantName || p.Index != s.URL {
-			t.Errorf("Project(%q) = name %q index %q, want %q %q", tt.asked, p.Name, p.Index, tt.wantName, s.URL)
+		if p.Name != tt.wantName || p.Index != s.IndexURL() {
+			t.Errorf("Project(%q) = name %q index %q, want %q %q", tt.asked, p.Name, p.Index, tt.wantName, s.IndexURL())
 		}
 		if got := keys(p); !reflect.DeepEqual(got, tt.wantKeys) {
 			t.Errorf("Project(%q) releases = %v, want %v", tt.asked, got, tt.wantKeys)
 		}
 		for _, r := range p.Releases {
-			if r.Name != tt.wantName || r.Index != s.URL || r.Version.String() != r.Key {
+			if r.Name != tt.wantName || r.Index != s.IndexURL() || r.Version.String() != r.Key {
 				t.Errorf("release %+v: wrong name, index or version", r)
 			}
 		}
@@ -53,6 +54,7 @@ func TestProjectFiles(t *testing.T) {
 		t.Error("1.0 is not yanked")
 	}
 	wantNames := s.Filenames("flask", "1.0")
+	slices.Sort(wantNames) // files come in filename order, whatever the index's
 	if len(r.Files) != len(wantNames) {
 		t.Fatalf("1.0 files = %+v, want %v", r.Files, wantNames)
 	}
@@ -64,26 +66,29 @@ func TestProjectFiles(t *testing.T) {
 	}
 }
 
+// TestMetadata: core metadata where the page offers it, else the version
+// document (requires_dist null there meaning no dependencies, assumed),
+// each costing one request after the project's page and document.
 func TestMetadata(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
 	c := testClient(t, s, Options{})
 	tests := []struct {
-		name, key  string
-		want       Metadata
-		simpleHits int // requests to the Simple API page
+		name, key string
+		want      Metadata
+		path      string // the one request Metadata makes, "" for none
 	}{
-		// requires_dist present in the version document.
-		{"flask", "1.1.2", Metadata{Name: "flask", Version: "1.1.2", RequiresDist: []string{"Werkzeug>=0.15", "click>=5.1", `python-dotenv; extra == "dotenv"`}, ProvidesExtra: []string{"dotenv"}, Source: SourceJSON}, 0},
-		// An empty list is known-empty: no fallback.
-		{"flask", "0.12", Metadata{Name: "flask", Version: "0.12", RequiresDist: []string{}, Source: SourceJSON}, 0},
-		// null requires_dist: PEP 658 core metadata of the wheel.
-		{"werkzeug", "1.0.1", Metadata{Name: "werkzeug", Version: "1.0.1", RequiresDist: []string{`watchdog; extra == "watchdog"`}, ProvidesExtra: []string{"watchdog"}, Source: SourceCoreMetadata}, 1},
-		// null requires_dist and only an sdist (no core metadata): no
+		// The wheel's .metadata, whatever the version document says.
+		{"flask", "1.1.2", Metadata{Name: "flask", Version: "1.1.2", RequiresDist: []string{"Werkzeug>=0.15", "click>=5.1", `python-dotenv; extra == "dotenv"`}, ProvidesExtra: []string{"dotenv"}, Source: SourceCoreMetadata}, "/files/flask-1.1.2-py3-none-any.whl.metadata"},
+		// The latest release (added last): from the project document.
+		{"flask", "0.12", Metadata{Name: "flask", Version: "0.12", RequiresDist: []string{}, Source: SourceJSON}, ""},
+		{"werkzeug", "1.0.1", Metadata{Name: "werkzeug", Version: "1.0.1", RequiresDist: []string{`watchdog; extra == "watchdog"`}, ProvidesExtra: []string{"watchdog"}, Source: SourceCoreMetadata}, "/files/werkzeug-1.0.1-py3-none-any.whl.metadata"},
+		// Only an sdist (no core metadata) and requires_dist null: no
 		// dependencies, from the JSON API.
-		{"click", "7.1.2", Metadata{Name: "click", Version: "7.1.2", Source: SourceJSON, Assumed: true}, 1},
+		{"click", "7.1.2", Metadata{Name: "click", Version: "7.1.2", Source: SourceJSON, Assumed: true}, "/pypi/click/7.1.2/json"},
 	}
 	for _, tt := range tests {
 		r := release(t, mustProject(t, c, tt.name), tt.key)
+		before := s.Requests()
 		m, err := c.Metadata(context.Background(), tt.name, r)
 		if err != nil {
 			t.Fatalf("Metadata(%s %s): %v", tt.name, tt.key, err)
@@ -91,8 +96,8 @@ func TestMetadata(t *testing.T) {
 		if !reflect.DeepEqual(*m, tt.want) {
 			t.Errorf("Metadata(%s %s) =\n%#v, want\n%#v", tt.name, tt.key, *m, tt.want)
 		}
-		if got := s.Count("/simple/" + tt.name + "/"); got != tt.simpleHits {
-			t.Errorf("Metadata(%s %s): %d Simple API requests, want %d", tt.name, tt.key, got, tt.simpleHits)
+		if got, want := s.Requests()-before, min(len(tt.path), 1); got != want || tt.path != "" && s.Count(tt.path) != 1 {
+			t.Errorf("Metadata(%s %s): %d requests, %d to %q; want %d", tt.name, tt.key, got, s.Count(tt.path), tt.path, want)
 		}
 	}
 }
@@ -121,7 +126,7 @@ func TestNotFound(t *testing.T) {
 	if !isNotFound(err) {
 		t.Fatalf("got %v, want a NotFoundError", err)
 	}
-	want := `package "flsk" not found on ` + s.URL + ` (did you mean "flask"?)`
+	want := `package "flsk" not found on ` + s.IndexURL() + ` (did you mean "flask"?)`
 	if err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}

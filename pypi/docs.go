@@ -66,7 +66,7 @@ func readLocalDoc[T any](u *url.URL, decode func([]byte) (T, error)) (T, error) 
 // or proxy page, or a Simple API address where the JSON API is expected) is
 // named as such rather than by the JSON decoder's first complaint.
 func malformedDoc(where string, body []byte, err error) error {
-	if bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) {
+	if bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) && !errors.Is(err, errNotProjectPage) {
 		return fmt.Errorf("%s: malformed document: an HTML page, not JSON; check that the index address serves the PyPI JSON API (a login or proxy page answers like this)", where)
 	}
 	return fmt.Errorf("%s: malformed document: %v", where, err)
@@ -131,7 +131,9 @@ func (c *Client) rememberMissing(path, missingPath, url string) {
 // fetchBody GETs the document, conditionally on the cached copy's ETag; a
 // 304 answers with the cached body.
 func (c *Client) fetchBody(ctx context.Context, d docReq, cached *cacheEntry) (body []byte, etag string, err error) {
-	hdr := http.Header{}
+	// Asking for gzip ourselves (rather than leaving it to net/http) lets
+	// the counters see the compressed bytes actually transferred.
+	hdr := http.Header{"Accept-Encoding": {"gzip"}}
 	if d.accept != "" {
 		hdr.Set("Accept", d.accept)
 	}

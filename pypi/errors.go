@@ -24,6 +24,32 @@ func (e *NotFoundError) Error() string {
 	return msg
 }
 
+// PEP 792 project status markers.
+const (
+	StatusActive      = "active"
+	StatusArchived    = "archived"
+	StatusDeprecated  = "deprecated"
+	StatusQuarantined = "quarantined"
+)
+
+// QuarantinedError reports a project that the index offering it has
+// quarantined (PEP 792): its administrators consider it unsafe, e.g.
+// malware, and serve none of its files.
+type QuarantinedError struct {
+	Name   string // the name as asked for
+	Index  string // the index that quarantined it, credentials redacted
+	Reason string // the index's reason, "" when it gives none
+}
+
+// Error reads: package "evil" is quarantined on https://pypi.org/simple: ...
+func (e *QuarantinedError) Error() string {
+	msg := fmt.Sprintf("package %q is quarantined on %s", e.Name, e.Index)
+	if e.Reason != "" {
+		msg += " (reason: " + e.Reason + ")"
+	}
+	return msg + ": the index's administrators flagged it as unsafe (for example, as malware) and serve none of its files; remove it from the requirements, or find what depends on it"
+}
+
 // quoteList renders ["a"], ["a", "b"], ["a", "b", "c"] as `"a"`, `"a" or
 // "b"`, `"a", "b" or "c"`.
 func quoteList(items []string) string {

@@ -1,6 +1,7 @@
 package pypi
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -19,12 +20,14 @@ import (
 
 // Retry tuning. The per-document deadline (Options.Timeout) bounds the total.
 const (
-	retryMax      = 5
-	retryWaitMin  = 250 * time.Millisecond
-	retryWaitMax  = 15 * time.Second
-	maxDocBytes   = 256 << 20 // no index document is this large
-	userAgent     = "req2nix (+https://github.com/req2nix/req2nix)"
-	simpleJSONAPI = "application/vnd.pypi.simple.v1+json"
+	retryMax     = 5
+	retryWaitMin = 250 * time.Millisecond
+	retryWaitMax = 15 * time.Second
+	maxDocBytes  = 256 << 20 // no index document is this large
+	userAgent    = "req2nix (+https://github.com/req2nix/req2nix)"
+	// simpleAccept asks for a Simple API page as PEP 691 JSON, else HTML
+	// (pip's and uv's preference order).
+	simpleAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 )
 
 // newRetryClient builds the retrying HTTP client: one shared keep-alive
@@ -215,7 +218,15 @@ func (c *Client) newRequest(ctx context.Context, u *url.URL, hdr http.Header, bo
 		if resp.StatusCode != http.StatusOK {
 			return nil
 		}
-		return body(&countingReader{r: resp.Body, n: &c.stats.bytes})
+		var r io.Reader = &countingReader{r: resp.Body, n: &c.stats.bytes} // the bytes on the wire
+		if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && hdr.Get("Accept-Encoding") != "" {
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return fmt.Errorf("reading compressed body: %w", err) // a truncated or corrupt transfer: retried
+			}
+			r = zr
+		}
+		return body(r)
 	})
 	return req, nil
 }
@@ -274,7 +285,7 @@ func (c *Client) credentials(u *url.URL) (user, pass string, ok bool) {
 		if ix.user == nil || !strings.EqualFold(ix.base.Host, u.Host) {
 			continue
 		}
-		if strings.HasPrefix(u.Path, ix.base.Path+"/") {
+		if strings.HasPrefix(u.Path, ix.scope()+"/") {
 			sameHost = ix.user
 			break
 		}

@@ -10,12 +10,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi/pypitest"
 )
 
-// FuzzParseProject: no panics (the requires_dist hint included); accepted
-// documents give ascending releases
+// FuzzParseProject: no panics (the latest release's metadata included);
+// accepted documents give ascending releases
 // with files and usable keys, and survive a round trip through the JSON
 // API shape.
 func FuzzParseProject(f *testing.F) {
@@ -28,7 +29,7 @@ func FuzzParseProject(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parseProject accepts what decodeProjectDoc refuses: %v", err)
 		}
-		doc.latestDepsUnknown() // a hint: any answer, no panic
+		doc.latestMetadata() // a hint: any answer, no panic
 		for i, r := range p.Releases {
 			if len(r.Files) == 0 || !safeKey(r.Key) {
 				t.Fatalf("release %q: %d files", r.Key, len(r.Files))
@@ -56,6 +57,7 @@ func renderProject(p *Project) []byte {
 			files = append(files, map[string]any{
 				"filename": f.Filename, "url": f.URL, "digests": map[string]string{"sha256": f.SHA256},
 				"requires_python": f.RequiresPython, "yanked": f.Yanked, "yanked_reason": f.YankedReason, "packagetype": f.PackageType,
+				"upload_time_iso_8601": f.UploadTime.Format(time.RFC3339Nano),
 			})
 		}
 		releases[r.Key] = files
@@ -125,21 +127,66 @@ func FuzzCacheEntry(f *testing.F) {
 	})
 }
 
-// FuzzParseSimplePage: no panics; core metadata hashes are lower case.
+// FuzzParseSimplePage: no panics on any page (JSON or HTML); hashes are
+// lower case; the project built from an accepted page has ascending
+// releases with files and usable keys, and survives a round trip through
+// the PEP 691 JSON shape.
 func FuzzParseSimplePage(f *testing.F) {
+	pageURL, _ := url.Parse("https://i.example/simple/x/")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := parseSimplePage(data)
+		p, err := parseSimplePage(data, pageURL)
 		if err != nil {
 			return
 		}
-		for _, file := range p.Files {
-			for algo, h := range file.metadata().hashes {
-				if algo != strings.ToLower(algo) || h != strings.ToLower(h) {
-					t.Fatalf("hash %s=%s not lower case", algo, h)
+		for _, file := range p.files {
+			for _, hashes := range []map[string]string{file.hashes, file.metadata.hashes} {
+				for algo, h := range hashes {
+					if algo != strings.ToLower(algo) || h != strings.ToLower(h) {
+						t.Fatalf("hash %s=%s not lower case", algo, h)
+					}
 				}
 			}
 		}
+		proj := p.project("x", "https://i.example/simple", nil, discard())
+		for i, r := range proj.Releases {
+			if len(r.Files) == 0 || !safeKey(r.Key) {
+				t.Fatalf("release %q: %d files", r.Key, len(r.Files))
+			}
+			if i > 0 && proj.Releases[i-1].Version.Compare(r.Version) >= 0 {
+				t.Fatalf("releases out of order: %q, %q", proj.Releases[i-1].Key, r.Key)
+			}
+		}
+		again, err := parseSimplePage(renderSimplePage(p), pageURL)
+		if err != nil {
+			t.Fatalf("re-rendered page does not parse: %v", err)
+		}
+		if got, want := summary(again.project("x", "https://i.example/simple", nil, discard())), summary(proj); !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip changed the project:\n%v\n%v", want, got)
+		}
 	})
+}
+
+// renderSimplePage writes p back in the PEP 691 JSON shape.
+func renderSimplePage(p *simplePage) []byte {
+	files := []map[string]any{}
+	for _, f := range p.files {
+		file := map[string]any{"filename": f.filename, "url": f.url, "hashes": f.hashes, "requires-python": f.requiresPython, "yanked": false, "core-metadata": f.metadata.present}
+		if f.yanked.yanked {
+			file["yanked"] = true
+			if f.yanked.reason != "" {
+				file["yanked"] = f.yanked.reason
+			}
+		}
+		if f.size > 0 {
+			file["size"] = f.size
+		}
+		if !f.uploadTime.IsZero() {
+			file["upload-time"] = f.uploadTime.Format(time.RFC3339Nano)
+		}
+		files = append(files, file)
+	}
+	out, _ := json.Marshal(map[string]any{"files": files, "versions": p.versions, "project-status": map[string]string{"status": p.status, "reason": p.reason}})
+	return out
 }
 
 // FuzzNetrc: no panics; parsing is deterministic.

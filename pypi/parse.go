@@ -9,37 +9,54 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
 // projectDoc is the part of a JSON API project document we read. Info is
-// that of the latest release.
+// that of the latest release. Releases is PyPI's deprecated list of every
+// release's files, kept raw: it is decoded only where the Simple API has
+// no page for the project (an old mirror), which spares decoding a
+// megabyte of it for every large project otherwise; absent from documents
+// of indexes that dropped it.
 type projectDoc struct {
 	Info struct {
 		Name string `json:"name"`
-		// Only hints (see latestDepsUnknown): kept raw, so that an odd
-		// value does not make the document unreadable.
+		// Only hints (see latestMetadata): kept raw, so that an odd value
+		// does not make the document unreadable.
 		Version        json.RawMessage `json:"version"`
 		RequiresDist   json.RawMessage `json:"requires_dist"`
 		RequiresPython json.RawMessage `json:"requires_python"`
 		ProvidesExtra  json.RawMessage `json:"provides_extra"`
 	} `json:"info"`
-	Releases map[string][]fileDoc `json:"releases"`
+	Releases json.RawMessage `json:"releases"`
 }
 
-// latestDepsUnknown reports whether the document names its latest release
-// (info.version, a non-empty string) and gives no requires_dist for it
-// (null or absent): a hint that version documents of this project lack it
-// too (PyPI writes null for releases without dependencies and for those
-// whose metadata it never extracted), so the core-metadata fallback will
-// be needed.
-func (d *projectDoc) latestDepsUnknown() bool {
-	var version string
-	if json.Unmarshal(d.Info.Version, &version) != nil || version == "" {
-		return false
+// hasReleases reports whether the document lists releases.
+func (d *projectDoc) hasReleases() bool {
+	return len(d.Releases) > 0 && string(d.Releases) != "null"
+}
+
+// releases decodes the release list.
+func (d *projectDoc) releases() (map[string][]fileDoc, error) {
+	var rs map[string][]fileDoc
+	if !d.hasReleases() {
+		return nil, nil
 	}
-	return d.Info.RequiresDist == nil || string(d.Info.RequiresDist) == "null"
+	if err := json.Unmarshal(d.Releases, &rs); err != nil {
+		return nil, fmt.Errorf("releases: %w", err)
+	}
+	return rs, nil
+}
+
+// releaseKeys are the release keys, the index's spelling of its versions.
+func (d *projectDoc) releaseKeys() []string {
+	var rs map[string]json.RawMessage
+	if !d.hasReleases() || json.Unmarshal(d.Releases, &rs) != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(rs))
 }
 
 // latestMetadata is the metadata of the latest release as the project
@@ -66,7 +83,9 @@ func (d *projectDoc) latestMetadata() (version pep440.Version, m *Metadata, ok b
 	return v, m, true
 }
 
-// fileDoc is one file of a release in the JSON API.
+// fileDoc is one file of a release in the JSON API. The upload times are
+// hints (--exclude-newer): kept raw, so that an odd value does not make
+// the document unreadable.
 type fileDoc struct {
 	Filename string `json:"filename"`
 	URL      string `json:"url"`
@@ -77,6 +96,8 @@ type fileDoc struct {
 	Yanked         yankState `json:"yanked"`
 	YankedReason   *string   `json:"yanked_reason"`
 	PackageType    string    `json:"packagetype"`
+	UploadTimeISO  hintTime  `json:"upload_time_iso_8601"`
+	UploadTime     hintTime  `json:"upload_time"`
 }
 
 // yankState reads "yanked" in any shape indexes send it: absent or null
@@ -87,20 +108,15 @@ type yankState struct {
 }
 
 func (y *yankState) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case nil:
-		*y = yankState{}
-	case bool:
+	if v, ok := jsonLiteral(b); ok { // the common case, without decoding into any
 		*y = yankState{yanked: v}
-	case string:
-		*y = yankState{yanked: true, reason: v}
-	default:
+		return nil
+	}
+	var reason string
+	if err := json.Unmarshal(b, &reason); err != nil {
 		return fmt.Errorf("yanked: want bool or string, got %s", b)
 	}
+	*y = yankState{yanked: reason != "", reason: reason} // PEP 691: "" is falsy, as in pip
 	return nil
 }
 
@@ -111,35 +127,40 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 	if err != nil {
 		return nil, err
 	}
-	return doc.project(name, index, log), nil
+	return doc.project(name, index, log)
 }
 
-// decodeProjectDoc decodes a JSON API project document.
+// decodeProjectDoc decodes a JSON API project document: one with an "info"
+// naming the project, or (older mirrors) with "releases".
 func decodeProjectDoc(body []byte) (*projectDoc, error) {
 	var doc projectDoc
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
-	if doc.Releases == nil {
-		return nil, errors.New(`no "releases" object: not a JSON API project document`)
+	if !doc.hasReleases() && doc.Info.Name == "" {
+		return nil, errors.New(`no "info" with a name and no "releases": not a JSON API project document`)
 	}
 	return &doc, nil
 }
 
-// project builds the Project of name (normalised) on index (redacted).
-// Release keys that are not PEP 440 versions are skipped with a debug
-// note, as are releases without files; releases come out ascending. When
-// two keys spell the same version, the one spelled canonically (else the
-// first in key order) wins.
-func (d *projectDoc) project(name, index string, log *slog.Logger) *Project {
+// project builds the Project of name (normalised) on index (redacted) from
+// the document's releases. Release keys that are not PEP 440 versions are
+// skipped with a debug note, as are releases without files; releases come
+// out ascending. When two keys spell the same version, the one spelled
+// canonically (else the first in key order) wins.
+func (d *projectDoc) project(name, index string, log *slog.Logger) (*Project, error) {
+	releases, err := d.releases()
+	if err != nil {
+		return nil, err
+	}
 	p := &Project{Name: name, Index: index}
-	for _, key := range slices.Sorted(maps.Keys(d.Releases)) {
-		if r, ok := parseRelease(name, index, key, d.Releases[key], log); ok {
+	for _, key := range slices.Sorted(maps.Keys(releases)) {
+		if r, ok := parseRelease(name, index, key, releases[key], log); ok {
 			p.Releases = append(p.Releases, r)
 		}
 	}
 	p.Releases = sortReleases(p.Releases)
-	return p
+	return p, nil
 }
 
 // parseRelease builds a Release from one "releases" entry, or reports false
@@ -157,11 +178,19 @@ func parseRelease(name, index, key string, files []fileDoc, log *slog.Logger) (R
 		log.Debug("skipping release with an unusable key", "project", name, "index", index, "version", key)
 		return Release{}, false
 	}
-	r := Release{Name: name, Version: v, Key: key, Index: index, Files: make([]File, 0, len(files))}
+	out := make([]File, 0, len(files))
 	for _, f := range files {
-		r.Files = append(r.Files, f.toFile())
+		out = append(out, f.toFile())
 	}
-	return r, true
+	return newRelease(name, index, key, v, out), true
+}
+
+// newRelease builds a release, its files in filename order (the order
+// PyPI gives them in both APIs, made certain so that choosing among equal
+// files does not depend on an index's order).
+func newRelease(name, index, key string, v pep440.Version, files []File) Release {
+	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Filename, b.Filename) })
+	return Release{Name: name, Version: v, Key: key, Index: index, Files: files}
 }
 
 // toFile converts the JSON form to a File.
@@ -173,6 +202,10 @@ func (f fileDoc) toFile() File {
 		Yanked:       f.Yanked.yanked,
 		YankedReason: f.Yanked.reason,
 		PackageType:  f.PackageType,
+		UploadTime:   time.Time(f.UploadTimeISO),
+	}
+	if out.UploadTime.IsZero() {
+		out.UploadTime = time.Time(f.UploadTime)
 	}
 	if f.RequiresPython != nil {
 		out.RequiresPython = strings.TrimSpace(*f.RequiresPython)

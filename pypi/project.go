@@ -7,15 +7,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/req2nix/req2nix/pypi/pep440"
 	"hash"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
+	"github.com/req2nix/req2nix/pypi/tags"
 )
 
 // Project returns what the configured indexes know of the project name (any
@@ -68,7 +70,10 @@ func (c *Client) fetchProject(ctx context.Context, asked, norm string) (*Project
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	merged := mergeProjects(found)
+	merged, quarantined := mergeProjects(found)
+	if quarantined != nil && merged == nil {
+		return nil, &QuarantinedError{Name: asked, Index: quarantined.Index, Reason: quarantined.StatusReason}
+	}
 	if merged == nil {
 		return nil, &NotFoundError{Name: asked, Index: c.indexNames(), Suggestions: suggest(norm, c.knownNames())}
 	}
@@ -76,42 +81,92 @@ func (c *Client) fetchProject(ctx context.Context, asked, norm string) (*Project
 	return merged, nil
 }
 
-// indexProject gets and parses the project document of one index. When
-// the document gives no requires_dist for the latest release, the
-// project's Simple API page is prefetched (see prefetchSimple).
+// jsonAnswer is what the JSON API project document of one index says.
+type jsonAnswer struct {
+	doc       *projectDoc
+	latestKey string    // latestMetaKey of the latest release, "" when its info is unusable
+	latest    *Metadata // that release's metadata
+}
+
+// indexProject gets what index ix knows of project norm, or errNotFound.
+// Versions, files and status come from the Simple API; the JSON API's
+// project document, fetched alongside where the index has one, gives the
+// latest release's metadata (saving the caller a round trip), and its
+// deprecated "releases" list stands in only where the Simple API has no
+// page for the project (an old mirror) or failed.
 func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Project, error) {
+	if ix.flat {
+		return c.flatProject(ix, norm)
+	}
+	var (
+		wg                 sync.WaitGroup
+		ans                jsonAnswer
+		page               *simplePage
+		jsonErr, simpleErr = errNotFound, errNotFound
+	)
+	if ix.hasJSON() {
+		wg.Go(func() { ans, jsonErr = c.jsonProject(ctx, ix, norm) })
+	}
+	if ix.hasSimple() {
+		wg.Go(func() { page, _, simpleErr = c.simplePage(ctx, ix, norm) })
+	}
+	wg.Wait()
+	if ans.latest != nil {
+		c.latest.Store(ans.latestKey, ans.latest)
+	}
+	switch {
+	case simpleErr == nil:
+		return c.simpleProject(ix, norm, page, ans, jsonErr), nil
+	case ans.doc != nil && ans.doc.hasReleases():
+		if !errors.Is(simpleErr, errNotFound) {
+			c.log.Debug("the Simple API failed; using the JSON API's release list", "project", norm, "index", ix.display, "error", simpleErr)
+		}
+		p, err := ans.doc.project(norm, ix.display, c.log)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: malformed document: %v", Redact(ix.projectURL(norm)), err)
+		}
+		return p, nil
+	case !errors.Is(simpleErr, errNotFound):
+		return nil, simpleErr
+	case ans.doc != nil:
+		c.log.Debug("the JSON API has the project but no release list, and there is no Simple API page: no files", "project", norm, "index", ix.display)
+		return &Project{Name: norm, Index: ix.display}, nil
+	}
+	return nil, jsonErr
+}
+
+// simpleProject builds the project from its Simple API page, with the
+// index's spelling of its versions (for version documents): PEP 700's
+// list, else the JSON API's release keys.
+func (c *Client) simpleProject(ix *index, norm string, page *simplePage, ans jsonAnswer, jsonErr error) *Project {
+	var keys []string
+	if ans.doc != nil && page.versions == nil { // PEP 700 versions spell them already
+		keys = ans.doc.releaseKeys()
+	}
+	if jsonErr != nil && !errors.Is(jsonErr, errNotFound) {
+		c.log.Debug("the JSON API failed; the Simple API suffices", "project", norm, "index", ix.display, "error", jsonErr)
+	}
+	return page.project(norm, ix.display, keys, c.log)
+}
+
+// jsonProject gets and decodes the JSON API project document of one index.
+func (c *Client) jsonProject(ctx context.Context, ix *index, norm string) (jsonAnswer, error) {
 	u, err := url.Parse(ix.projectURL(norm))
 	if err != nil {
-		return nil, err
-	}
-	type answer struct {
-		project     *Project
-		depsUnknown bool
-		latestKey   string    // latestMetaKey of the latest release, "" when its info is unusable
-		latest      *Metadata // that release's metadata
+		return jsonAnswer{}, err
 	}
 	d := docReq{url: u, project: norm, mutable: true}
-	a, err := getDoc(ctx, c, d, func(body []byte) (answer, error) {
+	return getDoc(ctx, c, d, func(body []byte) (jsonAnswer, error) {
 		doc, err := decodeProjectDoc(body)
 		if err != nil {
-			return answer{}, err
+			return jsonAnswer{}, err
 		}
-		a := answer{project: doc.project(norm, ix.display, c.log), depsUnknown: doc.latestDepsUnknown()}
+		a := jsonAnswer{doc: doc}
 		if v, m, ok := doc.latestMetadata(); ok {
 			a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
 		}
 		return a, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if a.latest != nil {
-		c.latest.Store(a.latestKey, a.latest)
-	}
-	if a.depsUnknown && !ix.local && !c.offline {
-		c.prefetchSimple(ix, norm)
-	}
-	return a.project, nil
 }
 
 // latestMetaKey names the metadata a project document gave for its latest
@@ -120,38 +175,28 @@ func latestMetaKey(ix *index, norm string, v pep440.Version) string {
 	return ix.display + " " + norm + " " + v.String()
 }
 
-// prefetchSimple starts getting the project's Simple API page in the
-// background. A release without requires_dist needs that page, then its
-// .metadata file, after its version document; with the page fetched
-// alongside the version document, the fallback costs the caller only the
-// .metadata round trip. The hint costs at most one request per project
-// (the page is memoised), and a failure here is only logged: the fallback
-// asks again.
-func (c *Client) prefetchSimple(ix *index, norm string) {
-	_ = c.life.goTracked(func() { // fails only once closed: nothing to prefetch for
-		if _, _, err := c.simplePage(c.life.ctx, ix, norm); err != nil {
-			c.log.Debug("prefetching the Simple API page failed", "project", norm, "index", ix.display, "error", err)
-		}
-	})
-}
-
 // mergeProjects merges per-index answers (nil = not there), earlier indexes
-// first; nil when no index has the project.
-func mergeProjects(found []*Project) *Project {
-	var out *Project
+// first; nil when no index offers the project. A quarantined answer (PEP
+// 792: the index flagged the project as unsafe) adds nothing; it is
+// returned when it is the only kind there is. The status is that of the
+// first index that offers the project.
+func mergeProjects(found []*Project) (merged, quarantined *Project) {
 	for _, p := range found {
-		if p == nil {
-			continue
-		}
-		if out == nil {
+		switch {
+		case p == nil:
+		case p.Status == StatusQuarantined:
+			if quarantined == nil {
+				quarantined = p
+			}
+		case merged == nil:
 			cp := *p
 			cp.Releases = append([]Release(nil), p.Releases...)
-			out = &cp
-			continue
+			merged = &cp
+		default:
+			merged.Releases = sortReleases(append(merged.Releases, p.Releases...))
 		}
-		out.Releases = sortReleases(append(out.Releases, p.Releases...))
 	}
-	return out
+	return merged, quarantined
 }
 
 // knownNames are project names known to exist, for suggestions: found this
@@ -163,9 +208,17 @@ func (c *Client) knownNames() []string {
 		return true
 	})
 	for _, ix := range c.indexes {
-		if ix.local {
-			names = append(names, listDir(localPath(ix.base)+"/pypi")...)
-		} else {
+		switch {
+		case ix.local && ix.flat:
+			names = append(names, flatProjectNames(localPath(ix.base))...)
+		case ix.local:
+			if ix.json != nil {
+				names = append(names, listDir(filepath.Join(localPath(ix.json), "pypi"))...)
+			}
+			if ix.simple != nil {
+				names = append(names, listDir(localPath(ix.simple))...)
+			}
+		default:
 			names = append(names, c.cache.projectNames(ix.base.Host)...)
 		}
 	}
@@ -186,10 +239,14 @@ func listDir(dir string) []string {
 }
 
 // Metadata returns the dependency metadata of release r of project name,
-// from the index r came from: the version document's requires_dist, or
-// when that is null the PEP 658 core metadata of one of r's files (checked
-// against its published hash), or, when the index offers neither, no
-// dependencies (Source json-api). The result is shared: read-only.
+// from the index r came from, fetched only now that it is asked for: the
+// PEP 658/714 core metadata of one of r's files (checked against its
+// published hash) when the index offers it, else the JSON API's version
+// document, else the distribution file itself (as pip reads it). The
+// latest release's metadata usually came with the project document (no
+// request). A version document with requires_dist null and no core
+// metadata means no dependencies (Assumed). The result is shared:
+// read-only.
 func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadata, error) {
 	done, err := c.enter()
 	if err != nil {
@@ -222,9 +279,36 @@ func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadat
 
 // fetchMetadata implements Metadata for one index.
 func (c *Client) fetchMetadata(ctx context.Context, ix *index, norm, key string, r Release) (*Metadata, error) {
+	core, err := c.coreMetadata(ctx, ix, norm, r)
+	if err != nil && !errors.Is(err, errNotFound) { // a .metadata file the page lists but the index lacks: try the others
+		return nil, err
+	}
+	if core != nil {
+		return finishMetadata(core, norm, r), nil
+	}
+	if ix.hasJSON() {
+		m, known, err := c.versionDoc(ctx, ix, norm, key)
+		switch {
+		case err == nil && known:
+			return finishMetadata(m, norm, r), nil
+		case err == nil:
+			c.log.Debug("requires_dist is null and no core metadata is offered; assuming no dependencies", "project", norm, "version", key, "index", ix.display)
+			m = finishMetadata(m, norm, r)
+			m.Assumed = true
+			return m, nil
+		case !errors.Is(err, errNotFound):
+			return nil, err
+		}
+	}
+	return c.distributionMetadata(ctx, ix, norm, r)
+}
+
+// versionDoc gets the JSON API version document: the metadata, and
+// whether requires_dist was given (not null).
+func (c *Client) versionDoc(ctx context.Context, ix *index, norm, key string) (*Metadata, bool, error) {
 	u, err := url.Parse(ix.versionURL(norm, key))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	type versionInfo struct {
 		meta  *Metadata
@@ -234,26 +318,47 @@ func (c *Client) fetchMetadata(ctx context.Context, ix *index, norm, key string,
 		m, known, err := parseVersionDoc(body)
 		return versionInfo{m, known}, err
 	})
-	missing := errors.Is(err, errNotFound)
-	if err != nil && !missing {
-		return nil, err
+	return info.meta, info.known, err
+}
+
+// distributionMetadata reads the metadata from one of r's files, as pip
+// does when an index publishes no metadata: a pure-Python wheel, else the
+// sdist, else another wheel (downloaded and hash-checked like any other).
+func (c *Client) distributionMetadata(ctx context.Context, ix *index, norm string, r Release) (*Metadata, error) {
+	f, ok := metadataSourceFile(r.Files)
+	if !ok {
+		return nil, fmt.Errorf("%s %s: no metadata on %s (no version document, no PEP 658 core metadata, no wheel or sdist to read it from)", norm, r.Version, ix.display)
 	}
-	if !missing && info.known {
-		return finishMetadata(info.meta, norm, r), nil
+	c.log.Debug("the index publishes no metadata; reading it from a distribution file", "project", norm, "version", r.Version.String(), "file", f.Filename, "index", ix.display)
+	m, err := c.ArtifactMetadata(ctx, f.URL, f.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: the index %s publishes no metadata, and reading it from %s failed: %w", norm, r.Version, ix.display, f.Filename, err)
 	}
-	core, err := c.coreMetadata(ctx, ix, norm, r)
-	switch {
-	case err != nil:
-		return nil, err
-	case core != nil:
-		return finishMetadata(core, norm, r), nil
-	case missing:
-		return nil, fmt.Errorf("%s %s: no metadata on %s (no version document at %s, no PEP 658 core metadata)", norm, key, ix.display, Redact(u.String()))
+	return finishMetadata(m, norm, r), nil
+}
+
+// metadataSourceFile picks the file whose metadata to read: a pure-Python
+// wheel (smallest, and its METADATA is authoritative), else an sdist, else
+// any wheel.
+func metadataSourceFile(files []File) (File, bool) {
+	rank := func(f File) int {
+		switch w, err := tags.ParseWheel(f.Filename); {
+		case err == nil && w.Pure():
+			return 0
+		case err == nil:
+			return 2
+		case f.PackageType == "sdist":
+			return 1
+		}
+		return 3
 	}
-	c.log.Debug("requires_dist is null and no core metadata is offered; assuming no dependencies", "project", norm, "version", key, "index", ix.display)
-	m := finishMetadata(info.meta, norm, r)
-	m.Assumed = true
-	return m, nil
+	best, found := File{}, false
+	for _, f := range files {
+		if rank(f) < 3 && (!found || rank(f) < rank(best)) {
+			best, found = f, true
+		}
+	}
+	return best, found
 }
 
 // finishMetadata normalises the name and version fields to the release's.
@@ -271,8 +376,14 @@ func finishMetadata(m *Metadata, norm string, r Release) *Metadata {
 // coreMetadata reads PEP 658/714 core metadata for r from the index's
 // Simple API: nil (no error) when the index offers none for r's files.
 func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Release) (*Metadata, error) {
+	if !ix.hasSimple() {
+		return nil, nil
+	}
 	page, pageURL, err := c.simplePage(ctx, ix, norm)
-	if err != nil || page == nil {
+	if errors.Is(err, errNotFound) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	files := map[string]bool{}
@@ -283,15 +394,15 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	if !ok {
 		return nil, nil
 	}
-	fileURL, err := pageURL.Parse(f.URL)
+	fileURL, err := url.Parse(f.url)
 	if err != nil {
-		return nil, fmt.Errorf("%s: bad file URL %q: %v", Redact(pageURL.String()), Redact(f.URL), unwrapURLError(err))
+		return nil, fmt.Errorf("%s: bad file URL %q: %v", Redact(pageURL.String()), Redact(f.url), unwrapURLError(err))
 	}
 	metaURL := *fileURL
 	metaURL.Path += ".metadata"
 	metaURL.RawPath, metaURL.RawQuery, metaURL.Fragment = "", "", ""
 	stripped, _ := stripUserinfo(&metaURL)
-	verify := f.metadata().hashes
+	verify := f.metadata.hashes
 	return getDoc(ctx, c, docReq{url: stripped, project: norm}, func(body []byte) (*Metadata, error) {
 		if err := checkDigests(body, verify); err != nil {
 			return nil, err
@@ -300,21 +411,18 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	})
 }
 
-// simplePage gets the PEP 691 page of the project on ix, nil when the index
-// has none (memoised: every version's fallback reads the same page).
+// simplePage gets the project's Simple API page on ix (memoised: the
+// project and every version's core metadata read the same page), or
+// errNotFound.
 func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simplePage, *url.URL, error) {
 	u, err := url.Parse(ix.simpleURL(norm))
 	if err != nil {
 		return nil, nil, err
 	}
-	if ix.noSimple.Load() {
-		return nil, u, nil
-	}
 	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
-		d := docReq{url: u, accept: simpleJSONAPI, project: norm, mutable: true}
-		page, err := getDoc(ctx, c, d, parseSimplePage)
+		d := docReq{url: u, accept: simpleAccept, project: norm, mutable: true}
+		page, err := getDoc(ctx, c, d, func(body []byte) (*simplePage, error) { return parseSimplePage(body, u) })
 		if errors.Is(err, errNotFound) {
-			c.checkSimpleAPI(ix)
 			return (*simplePage)(nil), nil // no page: remembered for the run
 		}
 		return page, err
@@ -322,22 +430,10 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	if err != nil {
 		return nil, u, err
 	}
+	if v.(*simplePage) == nil {
+		return nil, u, fmt.Errorf("%s: %w", Redact(u.String()), errNotFound)
+	}
 	return v.(*simplePage), u, nil
-}
-
-// checkSimpleAPI is called when a project has no Simple API page on ix: a
-// file:// mirror without a simple/ directory at all (a JSON-only mirror)
-// is then remembered to have none, so that other projects do not look for
-// theirs.
-func (c *Client) checkSimpleAPI(ix *index) {
-	if !ix.local {
-		return
-	}
-	dir := filepath.Join(localPath(ix.base), "simple")
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		ix.noSimple.Store(true)
-		c.log.Debug("the mirror has no Simple API pages: no core metadata fallback", "index", ix.display, "missing", dir)
-	}
 }
 
 // digestAlgorithms are the hashes we can check, strongest first.

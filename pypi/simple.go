@@ -2,26 +2,43 @@ package pypi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+	"github.com/req2nix/req2nix/pypi/pep508"
+	"github.com/req2nix/req2nix/pypi/tags"
 )
 
-// simplePage is the part of a PEP 691 JSON project page we read.
+// simplePage is what a Simple API project page says, in either form (PEP
+// 691 JSON or PEP 503 HTML): the files, PEP 700's version list, and the
+// PEP 792 project status.
 type simplePage struct {
-	Files []simpleFile `json:"files"`
+	apiVersion string // PEP 629 pypi:repository-version / meta.api-version, "" when not given
+	files      []simpleFile
+	versions   []string // PEP 700; nil when the page has none (HTML, API version 1.0)
+	status     string   // PEP 792, lower case; "" when not given
+	reason     string
 }
 
-// simpleFile is one file of a PEP 691 page. The core metadata key is
-// "core-metadata" (PEP 714), formerly "data-dist-info-metadata" and
-// "dist-info-metadata" (PEP 658); each is false/absent, true, or a hash
-// dictionary of the .metadata file.
+// simpleFile is one file of a project page. URL is absolute.
 type simpleFile struct {
-	Filename         string       `json:"filename"`
-	URL              string       `json:"url"`
-	CoreMetadata     metadataFlag `json:"core-metadata"`
-	DataDistInfo     metadataFlag `json:"data-dist-info-metadata"`
-	DistInfoMetadata metadataFlag `json:"dist-info-metadata"`
+	filename       string
+	url            string
+	hashes         map[string]string // algorithm -> hex, both lower case
+	requiresPython string
+	yanked         yankState
+	metadata       metadataFlag // PEP 658/714 core metadata
+	size           int64        // PEP 700; 0 when not given
+	uploadTime     time.Time    // PEP 700; zero when not given
 }
 
 // metadataFlag reads a PEP 658/714 value: bool or {"sha256": ...}.
@@ -31,31 +48,104 @@ type metadataFlag struct {
 }
 
 func (m *metadataFlag) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case nil:
-		*m = metadataFlag{}
-	case bool:
+	if v, ok := jsonLiteral(b); ok { // the common case, without decoding into any
 		*m = metadataFlag{present: v}
-	case map[string]any:
-		*m = metadataFlag{present: true, hashes: map[string]string{}}
-		for k, h := range v {
-			if s, ok := h.(string); ok {
-				m.hashes[strings.ToLower(k)] = strings.ToLower(s)
-			}
-		}
-	default:
+		return nil
+	}
+	var hashes map[string]any
+	if err := json.Unmarshal(b, &hashes); err != nil {
 		return fmt.Errorf("core-metadata: want bool or hash object, got %s", b)
+	}
+	*m = metadataFlag{present: true, hashes: map[string]string{}}
+	for k, h := range hashes {
+		if s, ok := h.(string); ok {
+			m.hashes[strings.ToLower(k)] = strings.ToLower(s)
+		}
 	}
 	return nil
 }
 
-// metadata returns the first core metadata flag present, newest key first.
-func (f simpleFile) metadata() metadataFlag {
-	for _, m := range []metadataFlag{f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata} {
+// jsonLiteral reads true, false or null (as false); ok is false for any
+// other JSON value.
+func jsonLiteral(b []byte) (value, ok bool) {
+	switch string(bytes.TrimSpace(b)) {
+	case "true":
+		return true, true
+	case "false", "null":
+		return false, true
+	}
+	return false, false
+}
+
+// simpleJSONPage is the part of a PEP 691 page we read. The core metadata
+// key is "core-metadata" (PEP 714), formerly "data-dist-info-metadata" and
+// "dist-info-metadata" (PEP 658). Size and upload time are hints: an odd
+// value is ignored rather than failing the page.
+type simpleJSONPage struct {
+	Files []struct {
+		Filename         string            `json:"filename"`
+		URL              string            `json:"url"`
+		Hashes           map[string]string `json:"hashes"`
+		RequiresPython   *string           `json:"requires-python"`
+		Yanked           yankState         `json:"yanked"`
+		CoreMetadata     metadataFlag      `json:"core-metadata"`
+		DataDistInfo     metadataFlag      `json:"data-dist-info-metadata"`
+		DistInfoMetadata metadataFlag      `json:"dist-info-metadata"`
+		Size             hintSize          `json:"size"`
+		UploadTime       hintTime          `json:"upload-time"`
+	} `json:"files"`
+	Versions []string `json:"versions"`
+	Meta     struct {
+		APIVersion string `json:"api-version"`
+	} `json:"meta"`
+	Status struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"project-status"`
+}
+
+// errNotProjectPage is an HTML page that cannot be a project page: no
+// file links and no PEP 629 version (a login, proxy or maintenance page,
+// which otherwise would read as a project without files).
+var errNotProjectPage = errors.New("an HTML page with no file links and no pypi:repository-version, not a Simple API project page; check the index address (a login or proxy page answers like this)")
+
+// parseSimplePage decodes a project page fetched from pageURL: PEP 503
+// HTML when it starts with "<" (an index without PEP 691, or one that
+// ignored our Accept header), else PEP 691 JSON. File URLs are resolved
+// against pageURL.
+func parseSimplePage(body []byte, pageURL *url.URL) (*simplePage, error) {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '<' {
+		p := parseSimpleHTML(trimmed, pageURL)
+		if len(p.files) == 0 && p.apiVersion == "" {
+			return nil, errNotProjectPage
+		}
+		return p, nil
+	}
+	var doc simpleJSONPage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Files == nil {
+		return nil, fmt.Errorf(`no "files" list: not a PEP 691 project page`)
+	}
+	p := &simplePage{apiVersion: doc.Meta.APIVersion, versions: doc.Versions, status: strings.ToLower(strings.TrimSpace(doc.Status.Status)), reason: strings.TrimSpace(doc.Status.Reason)}
+	for _, f := range doc.Files {
+		sf := simpleFile{
+			filename: f.Filename, url: resolveLink(pageURL, f.URL), hashes: lowerKeys(f.Hashes), yanked: f.Yanked,
+			metadata: firstPresent(f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata), size: int64(f.Size), uploadTime: time.Time(f.UploadTime),
+		}
+		if f.RequiresPython != nil {
+			sf.requiresPython = strings.TrimSpace(*f.RequiresPython)
+		}
+		p.files = append(p.files, sf)
+	}
+	return p, nil
+}
+
+// firstPresent returns the first core metadata flag present, newest key
+// first.
+func firstPresent(flags ...metadataFlag) metadataFlag {
+	for _, m := range flags {
 		if m.present {
 			return m
 		}
@@ -63,18 +153,65 @@ func (f simpleFile) metadata() metadataFlag {
 	return metadataFlag{}
 }
 
-// parseSimplePage decodes a PEP 691 JSON page. An HTML page (an index
-// without PEP 691 that ignored our Accept header) has no usable core
-// metadata links, so it reads as an empty page rather than an error.
-func parseSimplePage(body []byte) (*simplePage, error) {
-	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '<' {
-		return &simplePage{}, nil
+// lowerKeys copies a hash dictionary with algorithm and digest in lower
+// case.
+func lowerKeys(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[strings.ToLower(k)] = strings.ToLower(v)
 	}
-	var p simplePage
-	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, err
+	return out
+}
+
+// hintSize reads PEP 700's size: a non-negative integer, else 0 (a hint:
+// an odd value does not fail the page).
+type hintSize int64
+
+func (h *hintSize) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || n < 0 {
+		n = 0
 	}
-	return &p, nil
+	*h = hintSize(n)
+	return nil
+}
+
+// hintTime reads an upload time (PEP 700's upload-time, the JSON API's
+// upload_time_iso_8601 and upload_time; see parseUploadTime), else zero (a
+// hint: an odd value does not fail the document).
+type hintTime time.Time
+
+func (h *hintTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		s = ""
+	}
+	*h = hintTime(parseUploadTime(s))
+	return nil
+}
+
+// parseUploadTime reads an upload time as indexes write it: RFC 3339 (with
+// or without fractional seconds), or the JSON API's zone-less upload_time
+// (UTC); zero when it is neither.
+func parseUploadTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC()
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
+		return t
+	}
+	return time.Time{}
+}
+
+// resolveLink resolves a file link against the page URL; a link that does
+// not parse is kept as written (the download names it then).
+func resolveLink(pageURL *url.URL, link string) string {
+	ref, err := url.Parse(strings.TrimSpace(link))
+	if err != nil || pageURL == nil {
+		return link
+	}
+	return pageURL.ResolveReference(ref).String()
 }
 
 // coreMetadataFile picks the file of a release whose .metadata to read:
@@ -83,19 +220,134 @@ func parseSimplePage(body []byte) (*simplePage, error) {
 // reliable), else the first other file.
 func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool) {
 	var other *simpleFile
-	for i, f := range p.Files {
-		if !release[f.Filename] || !f.metadata().present {
+	for i, f := range p.files {
+		if !release[f.filename] || !f.metadata.present {
 			continue
 		}
-		if strings.HasSuffix(f.Filename, ".whl") {
+		if strings.HasSuffix(f.filename, ".whl") {
 			return f, true
 		}
 		if other == nil {
-			other = &p.Files[i]
+			other = &p.files[i]
 		}
 	}
 	if other != nil {
 		return *other, true
 	}
 	return simpleFile{}, false
+}
+
+// project builds the Project of name (normalised) on index (redacted) from
+// the page: its files grouped into releases by the version their filename
+// gives (pip reads versions the same way), each release keyed by the
+// index's own spelling of its version when known (keys: the JSON API's
+// release keys, then PEP 700's versions), for version-document URLs. Files
+// whose version cannot be read, or is not PEP 440, are skipped with a
+// debug note, as releases without files are; releases come out ascending.
+func (p *simplePage) project(name, index string, keys []string, log *slog.Logger) *Project {
+	known := append(slices.Clone(keys), p.versions...)
+	spelled := map[string]string{} // canonical version -> the index's key
+	for _, k := range known {
+		if v, err := pep440.Parse(k); err == nil && safeKey(k) {
+			if prev, ok := spelled[v.String()]; !ok || k == v.String() && prev != k {
+				spelled[v.String()] = k
+			}
+		}
+	}
+	type group struct {
+		version pep440.Version
+		key     string
+		files   []File
+	}
+	groups := map[string]*group{}
+	for _, f := range p.files {
+		text := fileVersion(f.filename, name, known)
+		v, err := pep440.Parse(text)
+		if err != nil {
+			log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", f.filename)
+			continue
+		}
+		g := groups[v.String()]
+		if g == nil {
+			g = &group{version: v, key: cmp.Or(spelled[v.String()], text)}
+			if !safeKey(g.key) {
+				g.key = v.String()
+			}
+			groups[v.String()] = g
+		}
+		g.files = append(g.files, f.toFile())
+	}
+	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
+	for _, g := range groups {
+		out.Releases = append(out.Releases, newRelease(name, index, g.key, g.version, g.files))
+	}
+	out.Releases = sortReleases(out.Releases)
+	return out
+}
+
+// toFile converts a page's file to a File (sha256 only: the digest the
+// output pins).
+func (f simpleFile) toFile() File {
+	return File{
+		Filename: f.filename, URL: f.url, SHA256: f.hashes["sha256"], RequiresPython: f.requiresPython,
+		Yanked: f.yanked.yanked, YankedReason: f.yanked.reason, PackageType: packageType(f.filename), UploadTime: f.uploadTime,
+	}
+}
+
+// builtTypes are the JSON API's packagetype of built distributions, by
+// file extension.
+var builtTypes = [][2]string{
+	{".whl", "bdist_wheel"}, {".egg", "bdist_egg"}, {".exe", "bdist_wininst"},
+	{".msi", "bdist_msi"}, {".rpm", "bdist_rpm"}, {".dmg", "bdist_dmg"},
+}
+
+// packageType is the JSON API's packagetype a filename implies.
+func packageType(filename string) string {
+	for _, t := range builtTypes {
+		if strings.HasSuffix(filename, t[0]) {
+			return t[1]
+		}
+	}
+	if _, err := tags.ParseSdist(filename, ""); err == nil {
+		return "sdist"
+	}
+	return ""
+}
+
+// fileVersion reads the version from a distribution filename of project
+// (normalised): a wheel's version part, an sdist's after the name, else
+// (eggs, installers, odd wheels) the longest of the known versions that
+// follows the name, ending the name or followed by "-" or ".". "" when
+// none can be read.
+func fileVersion(filename, project string, known []string) string {
+	if w, err := tags.ParseWheel(filename); err == nil {
+		return w.Version
+	}
+	if !strings.HasSuffix(filename, ".whl") {
+		if sd, err := tags.ParseSdist(filename, project); err == nil {
+			return sd.Version
+		}
+	}
+	rest, ok := afterName(filename, project)
+	if !ok {
+		return ""
+	}
+	best := ""
+	for _, k := range known {
+		if len(k) > len(best) && strings.HasPrefix(rest, k) && (len(rest) == len(k) || rest[len(k)] == '-' || rest[len(k)] == '.') {
+			best = k
+		}
+	}
+	return best
+}
+
+// afterName is the part of filename after "<name>-", where <name>
+// normalises to project (escaped "_" names included).
+func afterName(filename, project string) (string, bool) {
+	for i := 0; i < len(filename); i++ {
+		if filename[i] == '-' && pep508.NormalizeName(filename[:i]) == project {
+			return filename[i+1:], true
+		}
+	}
+	return "", false
 }

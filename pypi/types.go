@@ -1,38 +1,56 @@
 // Package pypi is the index client: it reads projects and release metadata
-// from the PyPI JSON API (or any compatible index, or a file:// mirror laid
-// out like it), with bounded concurrency, retries, an on-disk cache and the
-// PEP 658 core-metadata fallback.
+// from package indexes as PyPI serves them now (or any index, or a file://
+// mirror), with bounded concurrency, retries and an on-disk cache.
+//
+// An index URL is the root of a Simple API, as pip takes it. Versions,
+// files (hashes, requires-python, yanks, PEP 700 upload times) and the PEP
+// 792 project status come from the project's Simple API page, in its PEP
+// 691 JSON form (PEP 503 HTML for indexes that have nothing else). Where
+// the index is laid out like PyPI (a root ending in /simple), the JSON
+// API's project document is fetched alongside: its info gives the latest
+// release's metadata at no extra round trip, and its deprecated
+// "releases" list stands in only where there is no Simple API page. Any
+// other release's metadata is fetched only when asked for: its PEP 658/714
+// .metadata file (checked against the published hash), else its JSON API
+// version document, else read from a distribution file as pip does. A
+// file:// mirror may hold either API's tree, or be a flat directory of
+// distribution files (pip download).
 //
 // A Client (New) answers Project and Metadata, the resolver's Provider
 // interface; Download, ArtifactMetadata and BuildRequires read artifacts for
 // direct references and sdist builds. Network documents go through one
 // retrying HTTP client (exponential backoff with full jitter, Retry-After,
-// a deadline per document), at most Options.Jobs at a time, one fetch per
-// URL however many goroutines ask. They are cached under Options.CacheDir,
-// each entry self-validating and written atomically, so that concurrent
-// runs can share a cache: version documents and core metadata for good,
-// project pages revalidated with ETags after Options.MaxAge. Credentials
-// come from the index URL or the netrc file and are never printed: every
-// URL in a message or a Project goes through Redact. Failures name the URL,
-// the host and the number of attempts; an unknown project is a
-// *NotFoundError with close matches.
-//
-// A release whose version document has requires_dist null falls back to
-// PEP 658 core metadata: the Simple API page, then the file's .metadata.
-// When the project document shows null for its latest release too, the
-// page is fetched alongside the version document, so the fallback costs
-// at most one more round trip (the .metadata file), not two.
+// a deadline per document), gzip-compressed, at most Options.Jobs at a
+// time, one fetch per URL however many goroutines ask. They are cached
+// under Options.CacheDir, each entry self-validating and written
+// atomically, so that concurrent runs can share a cache: version
+// documents and core metadata for good, project pages and documents
+// revalidated with ETags after Options.MaxAge. Credentials come from the
+// index URL or the netrc file and are never printed: every URL in a
+// message or a Project goes through Redact. Failures name the URL, the
+// host and the number of attempts; an unknown project is a *NotFoundError
+// with close matches, a quarantined one a *QuarantinedError.
 // Close stops a Client's work and waits for it: afterwards nothing touches
 // the cache directory or the network.
 package pypi
 
-import "github.com/req2nix/req2nix/pypi/pep440"
+import (
+	"time"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
+)
 
 // Project is what an index knows of one project.
 type Project struct {
 	Name     string    // PEP 503 normalised
 	Index    string    // the index URL it came from, credentials redacted
 	Releases []Release // ascending by version; legacy versions and releases without files are skipped
+	// Status is the PEP 792 project status the index gives ("" when it
+	// gives none, which means active): "active", "archived" (no further
+	// updates expected) or "deprecated" (obsolete, perhaps superseded).
+	// Quarantined projects are not returned (see QuarantinedError).
+	Status       string
+	StatusReason string // free text from the index, "" when none
 }
 
 // Release is one version of a project and its files.
@@ -65,7 +83,8 @@ type File struct {
 	RequiresPython string // "" when absent
 	Yanked         bool
 	YankedReason   string
-	PackageType    string // "sdist", "bdist_wheel", ...
+	PackageType    string    // "sdist", "bdist_wheel", ...
+	UploadTime     time.Time // UTC; zero when the index does not say (PEP 700 upload-time, JSON API upload_time_iso_8601)
 }
 
 // MetadataSource says where a release's dependencies were read from.

@@ -3,9 +3,11 @@ package pypi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,25 +17,29 @@ import (
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
+// TestParseIndex: an index URL is the root of a Simple API, as pip takes
+// it; the JSON API is looked for beside a root named "simple" (and a bare
+// host means PyPI's layout), nowhere else.
 func TestParseIndex(t *testing.T) {
 	tests := []struct {
 		raw                           string
-		display, project, ver, simple string
+		display, simple, project, ver string // project and ver "" when the index has no JSON API
 		err                           string
 	}{
-		{raw: "https://pypi.org/simple", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json", ver: "https://pypi.org/pypi/flask/1.0/json", simple: "https://pypi.org/simple/flask/"},
-		{raw: "https://pypi.org/simple/", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json"},
-		{raw: "https://pypi.org", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json"},
-		{raw: "https://pypi.org/", display: "https://pypi.org", project: "https://pypi.org/pypi/flask/json"},
-		{raw: "https://u:secret@nexus.example:8443/repository/pypi/simple", display: "https://u:****@nexus.example:8443/repository/pypi", project: "https://nexus.example:8443/repository/pypi/pypi/flask/json"},
-		{raw: "https://token@devpi.example/root/pypi/+simple/", display: "https://****@devpi.example/root/pypi/+simple", project: "https://devpi.example/root/pypi/+simple/pypi/flask/json"},
-		{raw: "file:///srv/mirror", display: "file:///srv/mirror", project: "file:///srv/mirror/pypi/flask/json", simple: "file:///srv/mirror/simple/flask/index.v1_json"},
-		{raw: "file://localhost/srv/mirror/", display: "file:///srv/mirror", project: "file:///srv/mirror/pypi/flask/json"},
+		{raw: "https://pypi.org/simple", display: "https://pypi.org/simple", simple: "https://pypi.org/simple/flask/", project: "https://pypi.org/pypi/flask/json", ver: "https://pypi.org/pypi/flask/1.0/json"},
+		{raw: "https://pypi.org/simple/", display: "https://pypi.org/simple", simple: "https://pypi.org/simple/flask/", project: "https://pypi.org/pypi/flask/json"},
+		{raw: "https://pypi.org", display: "https://pypi.org", simple: "https://pypi.org/simple/flask/", project: "https://pypi.org/pypi/flask/json"},
+		{raw: "https://pypi.org/", display: "https://pypi.org", simple: "https://pypi.org/simple/flask/", project: "https://pypi.org/pypi/flask/json"},
+		{raw: "https://download.pytorch.org/whl/cpu", display: "https://download.pytorch.org/whl/cpu", simple: "https://download.pytorch.org/whl/cpu/torch/"},
+		{raw: "https://u:secret@nexus.example:8443/repository/pypi/simple", display: "https://u:****@nexus.example:8443/repository/pypi/simple", simple: "https://nexus.example:8443/repository/pypi/simple/flask/", project: "https://nexus.example:8443/repository/pypi/pypi/flask/json"},
+		{raw: "https://token@devpi.example/root/pypi/+simple/", display: "https://****@devpi.example/root/pypi/+simple", simple: "https://devpi.example/root/pypi/+simple/flask/"},
+		{raw: "https://gitlab.example/api/v4/projects/7/packages/pypi/simple?x=1", display: "https://gitlab.example/api/v4/projects/7/packages/pypi/simple", simple: "https://gitlab.example/api/v4/projects/7/packages/pypi/simple/flask/", project: "https://gitlab.example/api/v4/projects/7/packages/pypi/pypi/flask/json"},
 		{raw: "file://srv/mirror", err: "three slashes"},
 		{raw: "/srv/mirror", err: "want https://, http:// or file://"},
 		{raw: "ftp://example.org", err: "want https://"},
 		{raw: "https://", err: "has no host"},
 		{raw: "https://u:pw@exa mple.org", err: "invalid character"},
+		{raw: "file:///nonexistent/mirror", err: "no such directory"},
 	}
 	for _, tt := range tests {
 		ix, err := parseIndex(tt.raw)
@@ -47,17 +53,71 @@ func TestParseIndex(t *testing.T) {
 			t.Errorf("parseIndex(%q): %v", tt.raw, err)
 			continue
 		}
-		got := []string{ix.display, ix.projectURL("flask")}
-		want := []string{tt.display, tt.project}
-		if tt.ver != "" {
-			got, want = append(got, ix.versionURL("flask", "1.0")), append(want, tt.ver)
+		name := "flask"
+		if strings.Contains(tt.raw, "pytorch") {
+			name = "torch"
 		}
-		if tt.simple != "" {
-			got, want = append(got, ix.simpleURL("flask")), append(want, tt.simple)
+		got := []string{ix.display, ix.simpleURL(name), "", ""}
+		if ix.hasJSON() {
+			got[2], got[3] = ix.projectURL(name), ix.versionURL(name, "1.0")
+		}
+		want := []string{tt.display, tt.simple, tt.project, tt.ver}
+		if tt.ver == "" && got[3] != "" && tt.project != "" {
+			want[3] = got[3]
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("parseIndex(%q) = %q, want %q", tt.raw, got, want)
 		}
+	}
+}
+
+// TestMirrorLayouts: a file:// index is a JSON API tree, a Simple API tree
+// (the mirror's simple/ directory, or the tree itself), both, or a flat
+// directory of distribution files.
+func TestMirrorLayouts(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string // under the mirror directory
+		at    string   // the index URL's path under it
+		json  bool
+		page  string // the project page of "foo", under the mirror directory ("" = no Simple API)
+		flat  bool
+	}{
+		{"JSON API tree", []string{"pypi/foo/json"}, "", true, "", false},
+		{"both, bandersnatch", []string{"pypi/foo/json", "simple/foo/index.v1_json", "simple/foo/index.html"}, "", true, "simple/foo/index.v1_json", false},
+		{"Simple API tree", []string{"simple/foo/index.json", "simple/foo/index.html"}, "", false, "simple/foo/index.json", false},
+		{"HTML tree", []string{"simple/foo/index.html"}, "", false, "simple/foo/index.html", false},
+		{"the simple directory itself", []string{"simple/foo/index.html"}, "/simple", false, "simple/foo/index.html", false},
+		{"the simple directory of a full mirror", []string{"pypi/foo/json", "simple/foo/index.json"}, "/simple", true, "simple/foo/index.json", false},
+		{"pip download", []string{"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz"}, "", false, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				p := filepath.Join(dir, filepath.FromSlash(f))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ix, err := parseIndex("file://" + filepath.ToSlash(dir) + tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := ""
+			if ix.hasSimple() {
+				page = strings.TrimPrefix(ix.simpleURL("foo"), "file://"+filepath.ToSlash(dir)+"/")
+			}
+			if got, want := []any{ix.hasJSON(), page, ix.flat}, []any{tt.json, tt.page, tt.flat}; !reflect.DeepEqual(got, want) {
+				t.Errorf("(JSON API, page, flat) = %v, want %v", got, want)
+			}
+			if ix.hasJSON() && ix.projectURL("foo") != "file://"+filepath.ToSlash(dir)+"/pypi/foo/json" {
+				t.Errorf("JSON API document at %s", ix.projectURL("foo"))
+			}
+		})
 	}
 }
 
@@ -340,33 +400,34 @@ func TestParseProjectShapes(t *testing.T) {
 	}
 }
 
-// TestLatestDepsUnknown: the hint that a project's releases lack
-// requires_dist, read off the project document's info (its latest
-// release); odd info values are no hint and no error.
-func TestLatestDepsUnknown(t *testing.T) {
+// TestLatestMetadata: the latest release's metadata read off the project
+// document's info; odd info values are no metadata and no error.
+func TestLatestMetadata(t *testing.T) {
 	tests := []struct {
 		info string
-		want bool
+		want string // "version deps", "" for none
 	}{
-		{`{"name": "x", "version": "2.0", "requires_dist": null}`, true},
-		{`{"name": "x", "version": "2.0"}`, true},
-		{`{"name": "x", "version": "2.0", "requires_dist": []}`, false},
-		{`{"name": "x", "version": "2.0", "requires_dist": ["y"]}`, false},
-		{`{"name": "x", "version": "2.0", "requires_dist": "y"}`, false},
-		{`{"name": "x", "requires_dist": null}`, false},
-		{`{"name": "x", "version": null}`, false},
-		{`{"name": "x", "version": ""}`, false},
-		{`{"name": "x", "version": 2.0}`, false},
-		{`null`, false},
+		{`{"name": "x", "version": "2.0", "requires_dist": ["y>=1", " z "], "requires_python": " >=3.8"}`, "2.0 [y>=1 z] >=3.8"},
+		{`{"name": "x", "version": "2.0", "requires_dist": []}`, "2.0 [] "},
+		{`{"name": "x", "version": "2.0", "requires_dist": null}`, ""},
+		{`{"name": "x", "version": "2.0"}`, ""},
+		{`{"name": "x", "version": "2.0", "requires_dist": "y"}`, ""},
+		{`{"name": "x", "requires_dist": []}`, ""},
+		{`{"name": "x", "version": "2004d", "requires_dist": []}`, ""},
+		{`{"name": "x", "version": 2.0, "requires_dist": []}`, ""},
 	}
 	for _, tt := range tests {
-		doc, err := decodeProjectDoc([]byte(`{"info": ` + tt.info + `, "releases": {}}`))
+		doc, err := decodeProjectDoc([]byte(`{"info": ` + tt.info + `}`))
 		if err != nil {
 			t.Errorf("info %s: %v", tt.info, err)
 			continue
 		}
-		if got := doc.latestDepsUnknown(); got != tt.want {
-			t.Errorf("info %s: latestDepsUnknown() = %v, want %v", tt.info, got, tt.want)
+		got := ""
+		if v, m, ok := doc.latestMetadata(); ok {
+			got = fmt.Sprintf("%s %v %s", v, m.RequiresDist, m.RequiresPython)
+		}
+		if got != tt.want {
+			t.Errorf("info %s: latestMetadata() = %q, want %q", tt.info, got, tt.want)
 		}
 	}
 }
@@ -382,7 +443,7 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := []any{c.indexNames(), c.cache.dir, c.netrcPath, cap(c.sem), c.maxAge, c.timeout}
-	want := []any{"https://u:****@private.example, https://a.example, file://" + mirror, "/tmp/xdg/req2nix", "/tmp/my-netrc", DefaultJobs, DefaultMaxAge, DefaultTimeout}
+	want := []any{"https://u:****@private.example/simple, https://a.example/simple, file://" + mirror, "/tmp/xdg/req2nix", "/tmp/my-netrc", DefaultJobs, DefaultMaxAge, DefaultTimeout}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults from the environment = %v, want %v", got, want)
 	}
@@ -391,14 +452,14 @@ func TestOptionsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.indexNames(); got != "https://pypi.org" || cap(c.sem) != 3 {
+	if got := c.indexNames(); got != "https://pypi.org/simple" || cap(c.sem) != 3 {
 		t.Errorf("explicit index: %s, jobs %d", got, cap(c.sem))
 	}
 	t.Setenv("PIP_INDEX_URL", "")
 	t.Setenv("XDG_CACHE_HOME", "")
 	t.Setenv("HOME", "/home/someone")
 	c, _ = New(Options{ExtraIndexURLs: []string{}})
-	if c.indexNames() != "https://pypi.org" || c.cache.dir != "/home/someone/.cache/req2nix" {
+	if c.indexNames() != "https://pypi.org/simple" || c.cache.dir != "/home/someone/.cache/req2nix" {
 		t.Errorf("plain defaults: %s, cache %s", c.indexNames(), c.cache.dir)
 	}
 	if _, err := New(Options{ExtraIndexURLs: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), `index URL "nope"`) {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -44,6 +45,9 @@ type target struct {
 	onlyFinal  func(name string) bool // pip's --only-final applies to name
 	hashes     map[string]rootHashes
 	shared     *sharedAnalysis
+	// excludeNewer, when set, drops files uploaded at or after it (and
+	// files without an upload time).
+	excludeNewer time.Time
 }
 
 // rootHashes are the --hash values given for one package.
@@ -120,12 +124,17 @@ func (t *target) pinned(name string, r pypi.Release) bool {
 
 // usableFiles returns the release's files installable on the target (the
 // sdists, then the wheels from best to worst), or why there are none.
+// With --exclude-newer, only the files uploaded before it are considered.
 func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) {
+	files, why := t.uploadedInTime(r.Files)
+	if len(files) == 0 && len(r.Files) > 0 {
+		return nil, why
+	}
 	var sdists, wheels []pypi.File
 	rank := map[string]int{}
 	platformOK, pythonOK := false, false
 	var needs, excludedBy string
-	for _, f := range r.Files {
+	for _, f := range files {
 		k, kind := t.fileKind(f)
 		switch {
 		case kind == "":
@@ -160,6 +169,41 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	default:
 		return nil, "has no file matching the hashes given in " + t.hashes[name].origin
 	}
+}
+
+// uploadedWhy prefixes the reason a release cannot be used when every file
+// of it was uploaded too late for --exclude-newer.
+const uploadedWhy = "was uploaded "
+
+// uploadedInTime keeps the files uploaded before the --exclude-newer
+// cutoff (all files when there is none), and says why there are none left.
+// As in uv, a file without an upload time is not known to be old enough.
+func (t *target) uploadedInTime(files []pypi.File) ([]pypi.File, string) {
+	if t.excludeNewer.IsZero() {
+		return files, ""
+	}
+	var kept []pypi.File
+	dated := false
+	for _, f := range files {
+		dated = dated || !f.UploadTime.IsZero()
+		if !f.UploadTime.IsZero() && f.UploadTime.Before(t.excludeNewer) {
+			kept = append(kept, f)
+		}
+	}
+	if dated {
+		return kept, uploadedWhy + cutoffText(t.excludeNewer) + " (--exclude-newer)"
+	}
+	return kept, "has no upload time on its index, which --exclude-newer needs"
+}
+
+// cutoffText words an --exclude-newer cutoff: "after 2023-01-01" for the
+// midnight (UTC) ending that day, else "at or after" the instant.
+func cutoffText(cutoff time.Time) string {
+	cutoff = cutoff.UTC()
+	if cutoff.Equal(cutoff.Truncate(24 * time.Hour)) {
+		return "after " + cutoff.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	return "at or after " + cutoff.Format(time.RFC3339Nano)
 }
 
 // formatAllowed applies --no-binary and --only-binary as pip's

@@ -2,9 +2,11 @@ package resolver
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi"
 )
@@ -152,8 +154,8 @@ func (w *world) noVersions(p pkg, set vset) []string {
 	if d.info == nil {
 		return []string{fmt.Sprintf("%s%s does not match the direct reference %s", w.name(p), spec, d.direct.req.URL)}
 	}
-	if nf := d.missing; nf != nil {
-		return []string{missingText(w.name(p), nf)}
+	if d.missing != nil {
+		return []string{missingText(w.name(p), d.missing)}
 	}
 	members := w.realMembers(p, set)
 	if len(members) == 0 {
@@ -165,9 +167,20 @@ func (w *world) noVersions(p pkg, set vset) []string {
 	return w.unusable(p, members)
 }
 
-// missingText states that no index has a project: "nope is not on
-// https://pypi.org (did you mean "nose"?)".
-func missingText(name string, nf *pypi.NotFoundError) string {
+// missingText states that no index offers a project: "nope is not on
+// https://pypi.org/simple (did you mean "nose"?)", "evil is quarantined on
+// https://pypi.org/simple (reason: malware)".
+func missingText(name string, err error) string {
+	var q *pypi.QuarantinedError
+	if errors.As(err, &q) {
+		text := fmt.Sprintf("%s is quarantined on %s", name, q.Index)
+		if q.Reason != "" {
+			text += " (reason: " + q.Reason + ")"
+		}
+		return text
+	}
+	var nf *pypi.NotFoundError
+	errors.As(err, &nf)
 	text := fmt.Sprintf("%s is not on %s", name, nf.Index)
 	if len(nf.Suggestions) > 0 {
 		text += fmt.Sprintf(" (did you mean %q?)", nf.Suggestions[0])
@@ -326,6 +339,9 @@ func (w *world) setHints(p pkg, set vset) []string {
 		}
 		out = append(out, fmt.Sprintf("hint: %s %s are yanked; only an exact pin (such as %s==%s) selects one", w.name(p), versions, w.defs[p].name, yanked[newest]))
 	}
+	if h := w.uploadHint(p, set); h != "" {
+		out = append(out, h)
+	}
 	if len(w.realMembers(p, set)) == 0 && w.onlyPre(info) {
 		newest := info.versions[len(info.versions)-1].String()
 		out = append(out, fmt.Sprintf("hint: %s publishes only pre-releases (newest %s); a specifier must admit one, e.g. %s>=%s",
@@ -392,4 +408,34 @@ func (w *world) usable(p pkg, set vset) bool {
 		return !set.intersect(w.usableSet(d)).isEmpty()
 	}
 	return set.has(0)
+}
+
+// uploadHint explains --exclude-newer when nothing of p was uploaded
+// before its cutoff and releases of p in set were left out for that: when
+// the project's first upload was, so that the user can pick a date.
+func (w *world) uploadHint(p pkg, set vset) string {
+	info := w.defs[p].info
+	excluded := false
+	for _, i := range w.realMembers(p, set) {
+		excluded = excluded || strings.HasPrefix(info.why[i], uploadedWhy)
+	}
+	first, ok := firstUpload(info.proj)
+	if !excluded || !ok || first.Before(w.target.excludeNewer) {
+		return ""
+	}
+	return fmt.Sprintf("hint: nothing of %s was uploaded before the --exclude-newer cutoff (%s): its first file was uploaded on %s; choose a later date, or require another version",
+		w.name(p), cutoffText(w.target.excludeNewer), first.Format(time.RFC3339))
+}
+
+// firstUpload is the earliest upload time of any file of the project.
+func firstUpload(proj *pypi.Project) (time.Time, bool) {
+	var first time.Time
+	for _, r := range proj.Releases {
+		for _, f := range r.Files {
+			if !f.UploadTime.IsZero() && (first.IsZero() || f.UploadTime.Before(first)) {
+				first = f.UploadTime
+			}
+		}
+	}
+	return first, !first.IsZero()
 }

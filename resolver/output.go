@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -74,9 +75,31 @@ func (w *world) outputPackage(p pkg, v int, root bool) *Package {
 		if d.info.yanked[v] || d.info.yankedOnly.has(v) {
 			w.warn("%s %s is yanked%s; it is used because the requirements pin it", d.name, out.Version, yankReason(d.info.proj.Releases[v]))
 		}
+		if msg := statusWarning(d.info.proj); msg != "" {
+			w.warn("%s", msg)
+		}
 	}
 	out.Nixpkgs = sameVersion(out.Version, w.opts.Nixpkgs[d.name])
 	return out
+}
+
+// statusWarning words the PEP 792 status of a chosen project, "" when
+// it is active: installers are to warn about archived and deprecated ones.
+func statusWarning(p *pypi.Project) string {
+	var what string
+	switch p.Status {
+	case pypi.StatusArchived:
+		what = "its maintainers expect no further updates"
+	case pypi.StatusDeprecated:
+		what = "it is considered obsolete and may have been superseded by another project"
+	default:
+		return ""
+	}
+	msg := fmt.Sprintf("%s is %s on %s: %s", p.Name, p.Status, p.Index, what)
+	if p.StatusReason != "" {
+		msg += " (reason: " + p.StatusReason + ")"
+	}
+	return msg
 }
 
 func releaseRequiresPython(r pypi.Release) string {

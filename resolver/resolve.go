@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -24,7 +25,11 @@ type Options struct {
 	UpgradePackages []string          // ignore Pinned for these names
 	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
 	PreferNixpkgs   bool              // the switch for preference 2
-	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
+	// ExcludeNewer, when set, ignores every file uploaded at or after it
+	// (as uv's --exclude-newer), and files whose index gives no upload
+	// time: the resolution as it was then.
+	ExcludeNewer time.Time
+	Progress     func(Event) // optional, called from the resolving goroutine; may be nil
 
 	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
 	shared *sharedAnalysis   // analysis shared with other resolutions (ResolveSystems); nil = this resolution's own
@@ -163,7 +168,7 @@ func newTarget(env pep508.Environment, opts Options) (*target, error) {
 	}
 	release := python.Release()
 	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform}
-	return &target{python: python, platform: opts.Platform, tagTarget: tt, shared: opts.shared,
+	return &target{python: python, platform: opts.Platform, tagTarget: tt, shared: opts.shared, excludeNewer: opts.ExcludeNewer,
 		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
 }
 

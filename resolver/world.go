@@ -21,10 +21,11 @@ type pkgDef struct {
 	base   pkg    // for extras: the real package
 	info   *projectInfo
 	direct *directRef
-	// missing is set when no index has the project: it then has no
+	// missing is set when no index offers the project (a
+	// *pypi.NotFoundError, or a *pypi.QuarantinedError): it then has no
 	// versions, so that a dependency on it rules out what needs it (as in
 	// pip), while a root requirement on it is reported as this error.
-	missing *pypi.NotFoundError
+	missing error
 }
 
 func (d *pkgDef) display() string {
@@ -72,6 +73,14 @@ type world struct {
 }
 
 func (w *world) warn(format string, args ...any) { w.warnings[fmt.Sprintf(format, args...)] = true }
+
+// unavailableProject reports an error saying no index offers the project:
+// not found, or quarantined (PEP 792). Such a project has no versions.
+func unavailableProject(err error) bool {
+	var nf *pypi.NotFoundError
+	var q *pypi.QuarantinedError
+	return errors.As(err, &nf) || errors.As(err, &q)
+}
 
 func (w *world) name(p pkg) string { return w.defs[p].display() }
 
@@ -183,7 +192,8 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 		d.direct = ref
 	} else {
 		info, err := w.fetch.info(ctx, name)
-		if errors.As(err, &d.missing) {
+		if unavailableProject(err) {
+			d.missing = err
 			info, err = w.target.analyse(&pypi.Project{Name: name}), nil
 		}
 		if err != nil {
@@ -386,11 +396,10 @@ func (w *world) requirementEdges(ctx context.Context, p pkg, v int, r reqfile.Re
 			err = w.defs[q].missing
 		}
 		if err != nil {
-			var notFound *pypi.NotFoundError
 			switch {
 			case p != rootPkg:
 				err = fmt.Errorf("%s (required by %s %s): %w", name, w.name(p), w.versionString(p, v), err)
-			case origin != "" && errors.As(err, &notFound):
+			case origin != "" && unavailableProject(err):
 				err = fmt.Errorf("%s: %w", origin, err) // the message names the package
 			case origin != "":
 				err = fmt.Errorf("%s (%s): %w", name, origin, err)

@@ -324,7 +324,7 @@ func TestOffline(t *testing.T) {
 	s.write("requirements.txt", "flask>=3\nrequests[socks]\n")
 
 	r := s.mustRun(1, serverArgs(srv.URL, "--offline", "requirements.txt")...)
-	if !strings.Contains(r.stderr, "offline") || !strings.Contains(r.stderr, srv.URL+"/pypi/") {
+	if !strings.Contains(r.stderr, "offline") || !strings.Contains(r.stderr, srv.URL+"/simple/flask/") {
 		t.Errorf("a cold --offline run should name the missing document:\n%s", r.stderr)
 	}
 	if srv.requests.Load() != 0 {

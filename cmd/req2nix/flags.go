@@ -39,6 +39,7 @@ type options struct {
 	preferNixpkgs  bool
 	upgrade        bool
 	upgradePkgs    stringList
+	excludeNewer   string // --exclude-newer as given; after settleExcludeNewer, the header's value
 
 	offline  bool
 	refresh  bool
@@ -90,6 +91,7 @@ Examples:
   req2nix --check -o shell.nix requirements.txt # CI: exit 1 and show a diff when shell.nix is stale
   req2nix -P flask -o shell.nix requirements.txt  # upgrade flask, keep every other version
   req2nix --format flake --python 3.12 . > flake.nix
+  req2nix --exclude-newer 2023-06-30 -o shell.nix requirements.txt  # as it resolved that day
   req2nix --offline -i file:///srv/mirror requirements.txt
 
 Flags:
@@ -144,13 +146,14 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
 	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions (default: evaluate a local --nixpkgs, else the embedded index)")
 	boolean(&o.evalNixpkgs, "eval-nixpkgs", "", "learn the versions the pinned nixpkgs ships by evaluating it with nix-instantiate (fetches nixpkgs once; cached per revision)")
-	str(&o.indexURL, "index-url", "i", "", "package index `URL` (PyPI JSON API, or file://DIR mirror); default $PIP_INDEX_URL or https://pypi.org")
+	str(&o.indexURL, "index-url", "i", "", "package index `URL`: the root of a Simple API, as for pip (https://pypi.org/simple, https://download.pytorch.org/whl/cpu), or a file://DIR mirror; default $PIP_INDEX_URL or https://pypi.org/simple")
 	list(&o.extraIndexURLs, "extra-index-url", "", "additional index `URL` (repeatable)")
 	boolean(&o.pre, "pre", "", "allow pre-releases")
 	list(&o.extras, "extra", "", "pyproject optional-dependencies `NAME` to include (repeatable; 'all' for every extra)")
 	list(&o.groups, "group", "", "PEP 735 dependency group or Poetry group `NAME` to include (repeatable)")
 	fs.Var(boolSetter{&o.preferNixpkgs, true}, "prefer-nixpkgs", "prefer the version nixpkgs ships when the constraints allow it (default)")
 	fs.Var(boolSetter{&o.preferNixpkgs, false}, "prefer-newest", "prefer the newest version, even where nixpkgs has an older one that fits")
+	str(&o.excludeNewer, "exclude-newer", "", "", "ignore files uploaded after `DATE` (2023-01-31, UTC, or an RFC 3339 time): resolve as on that day; recorded in the output, so re-runs keep it ('none' drops it)")
 	boolean(&o.upgrade, "upgrade", "U", "ignore the versions pinned by the previous output")
 	list(&o.upgradePkgs, "upgrade-package", "P", "upgrade only this `NAME` (repeatable)")
 	boolean(&o.offline, "offline", "", "use only the cache; fail naming any document that is not cached")
@@ -350,6 +353,11 @@ func (o *options) validate() error {
 	for _, name := range o.upgradePkgs {
 		if !pep508.ValidName(name) {
 			return usageErrorf("-P %s: give a package name only; a version to upgrade to belongs in the requirements (such as %s)", name, name)
+		}
+	}
+	if o.excludeNewer != "" && o.excludeNewer != excludeNewerNone {
+		if _, _, err := parseExcludeNewer(o.excludeNewer); err != nil {
+			return usageErrorf("--exclude-newer %s", err)
 		}
 	}
 	if o.evalNixpkgs && o.nixpkgsIndex != "" {

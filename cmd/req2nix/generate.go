@@ -67,6 +67,10 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
+	cutoff, err := settleExcludeNewer(o)
+	if err != nil {
+		return nil, err
+	}
 	client, err := pypi.New(pypi.Options{
 		IndexURL:       firstNonEmpty(o.indexURL, in.IndexURL, env("PIP_INDEX_URL")),
 		ExtraIndexURLs: append(append([]string{}, in.ExtraIndexURLs...), o.extraIndexURLs...),
@@ -93,6 +97,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		UpgradePackages: o.upgradePkgs,
 		Nixpkgs:         ix.Versions(),
 		PreferNixpkgs:   o.preferNixpkgs,
+		ExcludeNewer:    cutoff,
 		Progress:        ui.resolverEvent,
 	})
 	if err != nil {
@@ -120,6 +125,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		Pin:           pin,
 		PythonAttr:    pythonAttr,
 		Command:       regenerateCommand(o),
+		ExcludeNewer:  o.excludeNewer,
 		Inputs:        o.inputs,
 		BuildRequires: buildRequires,
 		OutputDir:     filepath.Dir(o.output), // "." for stdout: the current directory
@@ -469,6 +475,7 @@ func regenerateCommand(o *options) string {
 	if o.pre {
 		parts = append(parts, "--pre")
 	}
+	add("--exclude-newer", o.excludeNewer)
 	if o.allExtras {
 		add("--extra", "all")
 	}

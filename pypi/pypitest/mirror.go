@@ -7,9 +7,10 @@ import (
 )
 
 // WriteMirror writes the index as a file:// mirror under dir, laid out like
-// the URL paths: pypi/<name>/json, pypi/<name>/<version>/json,
-// simple/<name>/index.v1_json (bandersnatch's PEP 691 file) and
-// files/<filename> (+ .metadata), with file:// URLs pointing into dir.
+// the URL paths, with the APIs of the server's mode: pypi/<name>/json and
+// pypi/<name>/<version>/json (the JSON API), simple/<name>/index.json
+// (PEP 691) and simple/<name>/index.html (PEP 503), and files/<filename>
+// (+ .metadata), with file:// URLs pointing into dir.
 func (s *Server) WriteMirror(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -19,11 +20,14 @@ func (s *Server) WriteMirror(dir string) error {
 	}
 	filesBase := (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(abs, "files"))}).String()
 	for _, p := range s.projects {
-		if err := writeProject(abs, filesBase, p); err != nil {
+		if err := s.writeProject(abs, filesBase, p); err != nil {
 			return err
 		}
 	}
 	for name, f := range s.files {
+		if !s.served(f) {
+			continue
+		}
 		if err := writeFile(filepath.Join(abs, "files", name), f.content); err != nil {
 			return err
 		}
@@ -37,8 +41,29 @@ func (s *Server) WriteMirror(dir string) error {
 }
 
 // writeProject writes one project's documents.
-func writeProject(dir, filesBase string, p *project) error {
-	doc, err := p.projectDoc(filesBase)
+func (s *Server) writeProject(dir, filesBase string, p *project) error {
+	if s.mode.hasJSON() && !p.quarantined() && len(p.releases) > 0 {
+		if err := writeJSONAPI(dir, filesBase, p, s.mode != ModeJSONNoReleases); err != nil {
+			return err
+		}
+	}
+	if !s.mode.hasSimple() {
+		return nil
+	}
+	page := filepath.Join(dir, "simple", p.name)
+	if err := writeFile(filepath.Join(page, "index.html"), p.simpleHTML("../../files/")); err != nil || s.mode == ModeSimpleHTML {
+		return err
+	}
+	simple, err := p.simpleDoc("../../files/")
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(page, "index.json"), simple)
+}
+
+// writeJSONAPI writes a project's JSON API documents.
+func writeJSONAPI(dir, filesBase string, p *project, withReleases bool) error {
+	doc, err := p.projectDoc(filesBase, withReleases)
 	if err != nil {
 		return err
 	}
@@ -54,11 +79,7 @@ func writeProject(dir, filesBase string, p *project) error {
 			return err
 		}
 	}
-	simple, err := p.simpleDoc("../../files/")
-	if err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(dir, "simple", p.name, "index.v1_json"), simple)
+	return nil
 }
 
 func writeFile(path string, body []byte) error {

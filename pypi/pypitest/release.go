@@ -42,10 +42,19 @@ type Release struct {
 	// wheel, an empty non-nil slice no wheel.
 	Wheels  []string
 	NoSdist bool // serve no sdist
+	// UploadTime is when every file of the release was uploaded (PEP 700
+	// upload-time, the JSON API's upload_time_iso_8601); zero serves none,
+	// as mirrors that do not record it.
+	UploadTime time.Time
+	// Description is the project description of the release's "info" in
+	// the JSON API (PyPI sends the whole README there): it makes project
+	// documents as large as real ones.
+	Description string
 }
 
 // file is one built distribution file.
 type file struct {
+	project  string // normalised name of its project
 	name     string
 	kind     string // "sdist" or "bdist_wheel"
 	content  []byte

@@ -1,14 +1,19 @@
 // Package pypitest is a fake Python package index for tests: a real
 // net/http/httptest server speaking the PyPI JSON API (project and version
-// documents), the PEP 691 Simple API with PEP 658 core metadata, and
-// serving the release files, with injected latency, scripted faults
-// (statuses, Retry-After, connection resets, stalls, truncated or malformed
-// bodies), ETags, basic auth and request counters. WriteMirror writes the
-// same index as a file:// mirror.
+// documents), the Simple API (PEP 503 HTML and PEP 691 JSON, with PEP 700's
+// versions, size and upload-time, PEP 658/714 core metadata and PEP 792
+// project status), and serving the release files, with injected latency,
+// scripted faults (statuses, Retry-After, connection resets, stalls,
+// truncated or malformed bodies), gzip, ETags, basic auth and request
+// counters. Its Mode chooses which of these APIs it offers, as indexes in
+// the wild differ. WriteMirror writes the same index as a file:// mirror.
 package pypitest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -31,24 +36,56 @@ type Fault struct {
 	Truncate   bool          // announce the full Content-Length, send half the body, drop the connection
 }
 
+// Mode is the set of APIs a Server offers.
+type Mode int
+
+const (
+	// ModeJSON is PyPI today: the JSON API with the deprecated "releases"
+	// key, and the Simple API (PEP 691 JSON and HTML) with .metadata files.
+	ModeJSON Mode = iota
+	// ModeJSONNoReleases is PyPI once it drops "releases": project
+	// documents without it, version documents, and the Simple API.
+	ModeJSONNoReleases
+	// ModeSimple is an index with the Simple API only (JSON and HTML) and
+	// .metadata files: devpi, Artifactory, GitLab, proxies.
+	ModeSimple
+	// ModeSimpleHTML is an index with PEP 503 HTML pages only (with
+	// data-* attributes): static indexes such as PyTorch's.
+	ModeSimpleHTML
+	// ModeJSONOnly is an old mirror with the JSON API (with "releases")
+	// and no Simple API.
+	ModeJSONOnly
+)
+
+func (m Mode) hasJSON() bool   { return m == ModeJSON || m == ModeJSONNoReleases || m == ModeJSONOnly }
+func (m Mode) hasSimple() bool { return m != ModeJSONOnly }
+
+// String names the mode (test names).
+func (m Mode) String() string {
+	return [...]string{"json", "json-no-releases", "simple", "simple-html", "json-only"}[m]
+}
+
 // Server is a running fake index. Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the index base ("http://127.0.0.1:PORT"): the JSON API is at
-	// URL/pypi/<name>/json, the Simple API at URL/simple/<name>/, files at
-	// URL/files/<filename>.
+	// URL is the server's base ("http://127.0.0.1:PORT"): the JSON API is
+	// at URL/pypi/<name>/json, the Simple API at URL/simple/<name>/ (see
+	// ServeSimpleAt), files at URL/files/<filename>. IndexURL is the URL an
+	// installer is given.
 	URL string
 
-	srv      *httptest.Server
-	mu       sync.Mutex
-	projects map[string]*project // by normalised name
-	files    map[string]file     // by file name
-	faults   map[string][]Fault  // by request path
-	counts   map[string]int      // by request path
-	pages    map[string]page     // rendered responses by path and Accept, until the next Add
-	adds     int                 // number of Add calls, so that a page rendered before one is not kept
-	latency  time.Duration
-	user     string
-	pass     string
+	srv        *httptest.Server
+	mu         sync.Mutex
+	projects   map[string]*project // by normalised name
+	files      map[string]file     // by file name
+	faults     map[string][]Fault  // by request path
+	counts     map[string]int      // by request path
+	pages      map[string]page     // rendered responses by path and Accept, until the next Add
+	adds       int                 // number of Add calls, so that a page rendered before one is not kept
+	latency    time.Duration
+	user       string
+	pass       string
+	mode       Mode
+	simpleRoot string // path of the Simple API root, without a trailing slash
 
 	requests    atomic.Int64
 	notModified atomic.Int64
@@ -61,7 +98,7 @@ type Server struct {
 // ends.
 func NewServer(t testing.TB, releases ...Release) *Server {
 	t.Helper()
-	s := &Server{projects: map[string]*project{}, files: map[string]file{}, faults: map[string][]Fault{}, counts: map[string]int{}, pages: map[string]page{}}
+	s := &Server{projects: map[string]*project{}, files: map[string]file{}, faults: map[string][]Fault{}, counts: map[string]int{}, pages: map[string]page{}, simpleRoot: "/simple"}
 	if err := s.Add(releases...); err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +151,53 @@ func (s *Server) addLocked(r Release) error {
 	p.releases = append(p.releases, r)
 	p.files[r.Version] = files
 	for _, f := range files {
+		f.project = norm
 		s.files[f.name] = f
 	}
 	return nil
+}
+
+// SetMode chooses the APIs the server offers (default ModeJSON).
+func (s *Server) SetMode(m Mode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mode = m
+	clear(s.pages)
+	s.adds++
+}
+
+// SetStatus sets a project's PEP 792 status. A quarantined project's
+// Simple API page lists no files, its JSON API documents and files answer
+// 404 (as PyPI does).
+func (s *Server) SetStatus(name string, st Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	norm := normalize(name)
+	p := s.projects[norm]
+	if p == nil {
+		p = &project{name: norm, files: map[string][]file{}}
+		s.projects[norm] = p
+	}
+	p.status = st
+	clear(s.pages)
+	s.adds++
+}
+
+// ServeSimpleAt moves the Simple API root to path (default "/simple"),
+// such as "/whl/cpu" (PyTorch) or "/root/pypi/+simple" (devpi).
+func (s *Server) ServeSimpleAt(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.simpleRoot = strings.TrimSuffix(path, "/")
+	clear(s.pages)
+	s.adds++
+}
+
+// IndexURL is the Simple API root: the URL to give an installer.
+func (s *Server) IndexURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.URL + s.simpleRoot
 }
 
 // SetLatency delays every response by d (simulating a distant index).
@@ -147,6 +228,13 @@ func (s *Server) Count(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts[path]
+}
+
+// Counts is the number of requests so far to each path requested.
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
 }
 
 // Requests is the total number of requests so far.
@@ -205,16 +293,45 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(pg.status), pg.status)
 		return
 	}
+	body := pg.body
+	if pg.gzipped != nil && acceptsGzip(r) {
+		body = pg.gzipped
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	if pg.gzipped != nil {
+		w.Header().Set("Vary", "Accept-Encoding")
+	}
 	if fault != nil && fault.Truncate {
-		s.truncate(w, pg.body)
+		s.truncate(w, body)
 		return
 	}
-	s.reply(w, r, pg)
+	s.reply(w, r, pg, body)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding lists gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, enc := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(enc), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// gzipped compresses b.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 // page is a rendered response.
 type page struct {
 	body        []byte
+	gzipped     []byte // body gzip-compressed, for clients that accept it; nil for files
 	contentType string
 	status      int
 	etag        string
@@ -235,6 +352,9 @@ func (s *Server) render(r *http.Request) page {
 	pg.body, pg.contentType, pg.status = s.route(r)
 	if pg.status == http.StatusOK {
 		pg.etag = `"` + sha256hex(pg.body)[:20] + `"`
+		if pg.contentType != "application/octet-stream" { // documents, as PyPI compresses them
+			pg.gzipped = gzipped(pg.body)
+		}
 	}
 	s.mu.Lock()
 	if s.adds == adds {
@@ -334,9 +454,9 @@ func (s *Server) truncate(w http.ResponseWriter, body []byte) {
 	panic(http.ErrAbortHandler)
 }
 
-// reply sends body with an ETag, or 304 when the client has it already.
-func (s *Server) reply(w http.ResponseWriter, r *http.Request, pg page) {
-	body := pg.body
+// reply sends body (pg's, possibly compressed) with an ETag, or 304 when
+// the client has it already.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, pg page, body []byte) {
 	w.Header().Set("ETag", pg.etag)
 	if pg.contentType != "" {
 		w.Header().Set("Content-Type", pg.contentType)

@@ -50,7 +50,7 @@ func TestRoutes(t *testing.T) {
 		{"/pypi/foo-bar/3.0/json", "", 404, "", nil},
 		{"/pypi/nope/json", "", 404, "", nil},
 		{"/simple/foo-bar/", "application/vnd.pypi.simple.v1+json", 200, "application/vnd.pypi.simple.v1+json", []string{`"core-metadata":{"sha256":`, `"url":"../../files/foo_bar-2.0.tar.gz"`, `"core-metadata":false`}},
-		{"/simple/foo-bar/", "text/html", 200, "text/html", []string{`<a href="../../files/foo_bar-1.0.tar.gz#sha256=`}},
+		{"/simple/foo-bar/", "text/html", 200, "text/html", []string{`<a href="../../files/foo_bar-1.0.tar.gz#sha256=`, `data-core-metadata="sha256=`}},
 		{"/files/foo_bar-2.0-cp312-cp312-manylinux_2_17_x86_64.whl.metadata", "", 200, "text/plain", []string{"Name: Foo.Bar\nVersion: 2.0\nRequires-Dist: qux\n"}},
 		{"/files/foo_bar-1.0.tar.gz.metadata", "", 404, "", nil},
 		{"/elsewhere", "", 404, "", nil},
@@ -122,15 +122,40 @@ func TestETagAndAuth(t *testing.T) {
 }
 
 func TestWriteMirror(t *testing.T) {
-	s := NewServer(t, Release{Name: "Foo", Version: "1.0", RequiresDist: []string{"bar"}})
+	tests := []struct {
+		mode          Mode
+		present, gone []string
+	}{
+		{ModeJSON, []string{"pypi/foo/json", "pypi/foo/1.0/json", "simple/foo/index.json", "simple/foo/index.html"}, nil},
+		{ModeSimple, []string{"simple/foo/index.json", "simple/foo/index.html"}, []string{"pypi"}},
+		{ModeSimpleHTML, []string{"simple/foo/index.html"}, []string{"pypi", "simple/foo/index.json"}},
+		{ModeJSONOnly, []string{"pypi/foo/json", "pypi/foo/1.0/json"}, []string{"simple"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			s := NewServer(t, Release{Name: "Foo", Version: "1.0", RequiresDist: []string{"bar"}})
+			s.SetMode(tt.mode)
+			dir := t.TempDir()
+			if err := s.WriteMirror(dir); err != nil {
+				t.Fatal(err)
+			}
+			files := []string{"files/foo-1.0.tar.gz", "files/foo-1.0-py3-none-any.whl", "files/foo-1.0-py3-none-any.whl.metadata"}
+			for _, f := range append(files, tt.present...) {
+				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+					t.Error(err)
+				}
+			}
+			for _, f := range tt.gone {
+				if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+					t.Errorf("%s written in mode %s", f, tt.mode)
+				}
+			}
+		})
+	}
+	s := NewServer(t, Release{Name: "Foo", Version: "1.0"})
 	dir := t.TempDir()
 	if err := s.WriteMirror(dir); err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range []string{"pypi/foo/json", "pypi/foo/1.0/json", "simple/foo/index.v1_json", "files/foo-1.0.tar.gz", "files/foo-1.0-py3-none-any.whl", "files/foo-1.0-py3-none-any.whl.metadata"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Error(err)
-		}
 	}
 	var doc struct {
 		URLs []struct{ URL string } `json:"urls"`
@@ -139,6 +164,117 @@ func TestWriteMirror(t *testing.T) {
 	json.Unmarshal(data, &doc)
 	if len(doc.URLs) != 2 || doc.URLs[0].URL != "file://"+filepath.ToSlash(dir)+"/files/foo-1.0.tar.gz" {
 		t.Errorf("mirror URLs = %+v", doc.URLs)
+	}
+}
+
+// TestModes: each mode offers its APIs and no others.
+func TestModes(t *testing.T) {
+	paths := []struct{ path, accept string }{
+		{"/pypi/foo/json", ""}, {"/pypi/foo/1.0/json", ""}, {"/simple/foo/", simpleJSON}, {"/simple/foo/", "text/html"},
+	}
+	tests := []struct {
+		mode     Mode
+		statuses []int    // per path
+		types    []string // Content-Type per path when 200
+		releases bool     // the project document has "releases"
+	}{
+		{ModeJSON, []int{200, 200, 200, 200}, []string{"application/json", "application/json", simpleJSON, "text/html"}, true},
+		{ModeJSONNoReleases, []int{200, 200, 200, 200}, []string{"application/json", "application/json", simpleJSON, "text/html"}, false},
+		{ModeSimple, []int{404, 404, 200, 200}, []string{"", "", simpleJSON, "text/html"}, false},
+		{ModeSimpleHTML, []int{404, 404, 200, 200}, []string{"", "", "text/html", "text/html"}, false},
+		{ModeJSONOnly, []int{200, 200, 404, 404}, []string{"application/json", "application/json", "", ""}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			s := NewServer(t, Release{Name: "foo", Version: "1.0"})
+			s.SetMode(tt.mode)
+			for i, p := range paths {
+				resp, body := get(t, s.URL+p.path, map[string]string{"Accept": p.accept})
+				if resp == nil || resp.StatusCode != tt.statuses[i] {
+					t.Errorf("GET %s (%s): %v, want %d", p.path, p.accept, resp, tt.statuses[i])
+					continue
+				}
+				if ct := resp.Header.Get("Content-Type"); resp.StatusCode == 200 && ct != tt.types[i] {
+					t.Errorf("GET %s (%s): Content-Type %q, want %q", p.path, p.accept, ct, tt.types[i])
+				}
+				if i == 0 && resp.StatusCode == 200 && strings.Contains(body, `"releases"`) != tt.releases {
+					t.Errorf("project document has releases: %v, want %v", !tt.releases, tt.releases)
+				}
+			}
+		})
+	}
+}
+
+// TestStatusAndUploadTime: PEP 792 status in both Simple API forms, a
+// quarantined project hidden from the JSON API with its files, and PEP 700
+// fields next to the JSON API's upload times.
+func TestStatusAndUploadTime(t *testing.T) {
+	when := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	s := NewServer(t, Release{Name: "old", Version: "1.0", UploadTime: when, RequiresPython: ">=3.8"}, Release{Name: "bad", Version: "1.0"})
+	s.SetStatus("old", Status{Status: "archived", Reason: `moved to "new" & co`})
+	s.SetStatus("bad", Status{Status: "quarantined"})
+	tests := []struct {
+		path, accept string
+		status       int
+		contains     []string
+	}{
+		{"/simple/old/", simpleJSON, 200, []string{`"project-status":{"reason":"moved to \"new\" & co","status":"archived"}`, `"upload-time":"2021-03-04T05:06:07.000000Z"`, `"size":`, `"api-version":"1.4"`}},
+		{"/simple/old/", "text/html", 200, []string{`<meta name="pypi:project-status" content="archived">`, `content="moved to &#34;new&#34; &amp; co"`, `data-requires-python="&gt;=3.8"`}},
+		{"/pypi/old/json", "", 200, []string{`"upload_time_iso_8601": "2021-03-04T05:06:07.000000Z"`, `"upload_time": "2021-03-04T05:06:07"`}},
+		{"/simple/bad/", simpleJSON, 200, []string{`"files":[]`, `"project-status":{"status":"quarantined"}`}},
+		{"/pypi/bad/json", "", 404, nil},
+		{"/pypi/bad/1.0/json", "", 404, nil},
+		{"/files/bad-1.0.tar.gz", "", 404, nil},
+	}
+	for _, tt := range tests {
+		resp, body := get(t, s.URL+tt.path, map[string]string{"Accept": tt.accept})
+		if resp == nil || resp.StatusCode != tt.status {
+			t.Errorf("GET %s: %v, want %d", tt.path, resp, tt.status)
+			continue
+		}
+		for _, c := range tt.contains {
+			if !strings.Contains(body, c) {
+				t.Errorf("GET %s (%s): body lacks %s:\n%s", tt.path, tt.accept, c, body)
+			}
+		}
+	}
+}
+
+// TestGzipAndSimpleRoot: documents are compressed for clients that ask
+// (and counted compressed), files are not; the Simple API can live under
+// another root, with file links still resolving to /files/.
+func TestGzipAndSimpleRoot(t *testing.T) {
+	s := NewServer(t, Release{Name: "foo", Version: "1.0", Description: strings.Repeat("a long README ", 500)})
+	s.ServeSimpleAt("/whl/cpu")
+	if got := s.IndexURL(); got != s.URL+"/whl/cpu" {
+		t.Errorf("IndexURL = %s", got)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}} // see the wire
+	for _, tt := range []struct {
+		path, encoding string
+	}{{"/pypi/foo/json", "gzip"}, {"/whl/cpu/foo/", "gzip"}, {"/files/foo-1.0.tar.gz", ""}} {
+		req, _ := http.NewRequest("GET", s.URL+tt.path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		before := s.BodyBytes()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Encoding"); got != tt.encoding || resp.StatusCode != 200 {
+			t.Errorf("GET %s: %d, Content-Encoding %q, want %q", tt.path, resp.StatusCode, got, tt.encoding)
+		}
+		if sent := s.BodyBytes() - before; sent != int64(len(wire)) {
+			t.Errorf("GET %s: BodyBytes counted %d, the wire carried %d", tt.path, sent, len(wire))
+		}
+	}
+	resp, body := get(t, s.URL+"/whl/cpu/foo/", map[string]string{"Accept": "text/html"})
+	if resp == nil || !strings.Contains(body, `href="../../../files/foo-1.0.tar.gz#sha256=`) {
+		t.Errorf("page under /whl/cpu: %v\n%s", resp, body)
+	}
+	if resp, _ := get(t, s.URL+"/simple/foo/", nil); resp == nil || resp.StatusCode != 404 {
+		t.Errorf("the default root still answers: %v", resp)
 	}
 }
 

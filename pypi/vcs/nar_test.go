@@ -1,0 +1,92 @@
+package vcs
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// nixHashHex is `nix-hash --type sha256 DIR`: Nix's own NAR hash, in hex.
+func nixHashHex(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := exec.Command("nix-hash", "--type", "sha256", dir).Output()
+	if err != nil {
+		t.Fatalf("nix-hash %s: %v", dir, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// sriHex turns "sha256-<base64>" into hex.
+func sriHex(t *testing.T, sri string) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(sri, "sha256-"))
+	if err != nil || !strings.HasPrefix(sri, "sha256-") || len(raw) != 32 {
+		t.Fatalf("%q is not an SRI sha256", sri)
+	}
+	return hex.EncodeToString(raw)
+}
+
+// makeTree writes files (see testRepo.write) and empty directories (paths
+// ending in "/") under a new directory.
+func makeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	r := &testRepo{t: t, dir: t.TempDir()}
+	for name := range files {
+		if strings.HasSuffix(name, "/") {
+			if err := os.MkdirAll(filepath.Join(r.dir, name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			delete(files, name)
+		}
+	}
+	r.write(files)
+	return r.dir
+}
+
+// TestNARHash: NARHash equals Nix's own hash of the same tree, for every
+// kind of node NAR has and the corners of its encoding (padding, sorting,
+// executable bits, empty files and directories, odd names).
+func TestNARHash(t *testing.T) {
+	needTool(t, "nix-hash")
+	tests := []struct {
+		name  string
+		files map[string]string
+	}{
+		{"one file", map[string]string{"a": "hello\n"}},
+		{"empty file", map[string]string{"empty": ""}},
+		{"contents of 8 bytes, no padding", map[string]string{"eight": "12345678"}},
+		{"executable and not", map[string]string{"run.sh*": "#!/bin/sh\n", "data": "x"}},
+		{"symlinks, dangling too", map[string]string{"target": "t", "link": "->target", "dangling": "->nowhere/at/all"}},
+		{"nested and empty directories", map[string]string{"a/b/c.txt": "deep", "a/empty/": "", "z/": ""}},
+		{"bytewise sorting: upper case, dots, dashes", map[string]string{"B": "1", "a": "2", "a.b": "3", "a-b": "4", "_x": "5", "Z/z": "6"}},
+		{"non-ASCII and spaces in names", map[string]string{"café/naïve file.txt": "ü", "日本": "x"}},
+		{"larger file", map[string]string{"big": strings.Repeat("0123456789abcdef", 70000) + "tail"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := makeTree(t, tt.files)
+			got, err := NARHash(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := nixHashHex(t, dir); sriHex(t, got) != want {
+				t.Errorf("NARHash = %s (hex %s), nix-hash says %s", got, sriHex(t, got), want)
+			}
+		})
+	}
+}
+
+// TestNARHashRefuses: what NAR cannot hold (a named pipe) is an error.
+func TestNARHashRefuses(t *testing.T) {
+	dir := t.TempDir()
+	if err := exec.Command("mkfifo", filepath.Join(dir, "fifo")).Run(); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	if _, err := NARHash(dir); err == nil || !strings.Contains(err.Error(), "cannot be put in a Nix archive") {
+		t.Errorf("got %v", err)
+	}
+}

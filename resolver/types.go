@@ -63,6 +63,9 @@ type Package struct {
 	Nixpkgs        bool   // Version equals the version nixpkgs ships
 	Root           bool   // named by a root requirement
 	DirectURL      string // for direct references (name @ url, VCS, path), else ""
+	// Source is a direct reference's source as fetched: a git ref resolved
+	// to its commit and content hash, an archive's sha256. nil otherwise.
+	Source *DirectSource
 }
 
 // File is one distribution file usable for the target.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -35,11 +36,13 @@ func (d *pkgDef) display() string {
 
 // directRef is a package given by URL: one version, not looked up.
 type directRef struct {
-	req     reqfile.Requirement
-	src     DirectSource
-	version string       // from the artifact's metadata or filename, else ""
-	meta    *releaseMeta // nil when the dependencies cannot be read
-	sha256  string       // an archive's pinned digest, else ""
+	req      reqfile.Requirement
+	src      DirectSource // a git ref resolved to its commit
+	name     string       // the name the source's metadata declares, or ""
+	nameNote string       // why a setup.py's name is not known, when it is not
+	version  string       // from the artifact's metadata or filename, else ""
+	meta     *releaseMeta // nil when the dependencies cannot be read
+	sha256   string       // an archive's pinned digest, else ""
 }
 
 // world implements source over a Provider: it registers packages as the
@@ -57,6 +60,7 @@ type world struct {
 	defs        []*pkgDef
 	ids         map[string]pkg // display name -> id
 	direct      map[string]reqfile.Requirement
+	prepared    map[string]*preparedRef // root direct references read before solving, by URL
 	constraints map[string][]reqfile.Requirement
 	upgrade     map[string]bool
 	namedPre    map[string][][2]int // name -> (package, version) whose requirement on it names a pre-release (the root's: (rootPkg, 0))
@@ -66,10 +70,15 @@ type world struct {
 	depCache    map[[2]int]depResult
 	tries       map[pkg]int // versions chosen per package (more than one: backtracking)
 	warnings    map[string]bool
+	warnMu      sync.Mutex // direct references are read concurrently
 	resolved    int
 }
 
-func (w *world) warn(format string, args ...any) { w.warnings[fmt.Sprintf(format, args...)] = true }
+func (w *world) warn(format string, args ...any) {
+	w.warnMu.Lock()
+	defer w.warnMu.Unlock()
+	w.warnings[fmt.Sprintf(format, args...)] = true
+}
 
 func (w *world) name(p pkg) string { return w.defs[p].display() }
 

@@ -25,9 +25,13 @@ type Setup struct {
 	Name, Version, PythonRequires string
 	InstallRequires               []string
 	ExtrasRequire                 map[string][]string
-	// Known lists the keywords (of Keywords) whose values above are
-	// complete: given as literals, or not given at all (empty). The others
-	// are partly or not known; Problems says why.
+	// Given lists the keywords (of Keywords) setup() is given, explicitly
+	// or through a literal **dict.
+	Given map[string]bool
+	// Known lists the keywords whose values above are complete: given as
+	// literals, or not given at all (empty). The others are partly or not
+	// known; Problems says why. A keyword neither given nor known may be
+	// hidden in a **dict that is computed.
 	Known map[string]bool
 	// Problems explain what could not be understood, one a line, e.g.
 	// "version = get_version() is computed".
@@ -257,16 +261,16 @@ func (m *module) setup(args []arg, line int) *Setup {
 			}
 		}
 	}
-	s := &Setup{Known: map[string]bool{}, Line: line}
+	s := &Setup{Given: map[string]bool{}, Known: map[string]bool{}, Line: line}
 	for _, k := range Keywords {
 		v, given := kw[k]
-		if !given {
-			if len(hidden) == 0 {
+		switch {
+		case given:
+			s.Given[k] = true
+			if s.set(k, v) {
 				s.Known[k] = true
 			}
-			continue
-		}
-		if s.set(k, v) {
+		case len(hidden) == 0:
 			s.Known[k] = true
 		}
 	}

@@ -26,9 +26,10 @@ func known(without ...string) map[string]bool {
 
 func TestParse(t *testing.T) {
 	tests := []struct {
-		name string
-		src  string
-		want Setup
+		name  string
+		src   string
+		want  Setup
+		given string // the keywords setup() is given, space-separated
 	}{
 		{"plain literals", `
 from setuptools import setup, find_packages
@@ -42,7 +43,7 @@ setup(
     extras_require={"dev": ["pytest"], 'docs': ('sphinx',)},
 )
 `, Setup{Name: "demo", Version: "1.2.3", PythonRequires: ">=3.8", InstallRequires: []string{"requests>=2", "click"},
-			ExtrasRequire: map[string][]string{"dev": {"pytest"}, "docs": {"sphinx"}}, Known: allKnown, Line: 4}},
+			ExtrasRequire: map[string][]string{"dev": {"pytest"}, "docs": {"sphinx"}}, Known: allKnown, Line: 4}, "name version python_requires install_requires extras_require"},
 
 		{"names bound once at module level, + of lists and strings", `
 import setuptools
@@ -51,7 +52,7 @@ BASE = ["a", "b>1"]
 REQUIRES = BASE + ["c"]
 MIN_PY: str = ">=" "3." + "9"
 setuptools.setup(name=NAME, version="0.1", install_requires=REQUIRES, python_requires=MIN_PY)
-`, Setup{Name: "demo", Version: "0.1", PythonRequires: ">=3.9", InstallRequires: []string{"a", "b>1", "c"}, Known: allKnown, Line: 7}},
+`, Setup{Name: "demo", Version: "0.1", PythonRequires: ">=3.9", InstallRequires: []string{"a", "b>1", "c"}, Known: allKnown, Line: 7}, "name version install_requires python_requires"},
 
 		{"aws-cli: setup(**dict(...)), a computed version, a key set later", `
 import codecs, os.path, re, sys
@@ -92,7 +93,7 @@ setup(**setup_options)
 `, Setup{Name: "awscli", PythonRequires: ">= 3.7", ExtrasRequire: map[string][]string{},
 			InstallRequires: []string{"botocore==1.29.84", "docutils>=0.10,<0.17", "s3transfer>=0.6.0,<0.7.0", "PyYAML>=3.10,<5.5", "colorama>=0.2.5,<0.4.5", "rsa>=3.1.2,<4.8"},
 			Known:           known("version"), Line: 36,
-			Problems: []string{`version = find_version("awscli", "__init__.py") is computed`}}},
+			Problems: []string{`version = find_version("awscli", "__init__.py") is computed`}}, "name version install_requires extras_require python_requires"},
 
 		{"jax: f-strings, a computed version", `
 import importlib
@@ -132,7 +133,7 @@ setup(
 				"version = __version__ is computed (__version__ = _version_module._get_version_for_build())",
 				"install_requires: item 1, f'jaxlib >={_minimum_jaxlib_version}, <={__version__}', has the field {_minimum_jaxlib_version}, which is computed (_minimum_jaxlib_version = _version_module._minimum_jaxlib_version)",
 				`extras_require["minimum-jaxlib"]: item 1, f'jaxlib=={_minimum_jaxlib_version}', has the field {_minimum_jaxlib_version}, which is computed (_minimum_jaxlib_version = _version_module._minimum_jaxlib_version)`,
-			}}},
+			}}, "name version python_requires install_requires extras_require"},
 
 		{"requirements read from a file, a comprehension", `
 from setuptools import setup
@@ -143,7 +144,7 @@ setup(name="x", version="1", install_requires=reqs, extras_require={k: [k] for k
 			Problems: []string{
 				"install_requires = reqs is assigned inside a block (conditionally)",
 				`extras_require = {k: [k] for k in ("a", "b")} is computed (a comprehension)`,
-			}}},
+			}}, "name version install_requires extras_require"},
 
 		{"conditional and repeated assignments, changes in place", `
 import sys
@@ -161,26 +162,26 @@ setup(name="x", version=VERSION, install_requires=deps, extras_require={"e": ext
 				"version = VERSION is assigned 2 times",
 				"install_requires = deps is assigned 2 times",
 				`extras_require["e"] = extra is changed after its assignment`,
-			}}},
+			}}, "name version install_requires extras_require"},
 
 		{"a list with a computed part", `
 from setuptools import setup
 import other
 setup(name="x", version="1", install_requires=["a"] + other.REQS + ["b"])
 `, Setup{Name: "x", Version: "1", InstallRequires: []string{"a", "b"}, Known: known("install_requires"), Line: 4,
-			Problems: []string{"install_requires: item 2, other.REQS, is computed"}}},
+			Problems: []string{"install_requires: item 2, other.REQS, is computed"}}, "name version install_requires"},
 
 		{"**kwargs from elsewhere hide every keyword not given", `
 from setuptools import setup
 from config import options
 setup(name="x", **options)
 `, Setup{Name: "x", Known: map[string]bool{"name": true}, Line: 4,
-			Problems: []string{"setup(**options): is imported or computed, so any keyword may come from it"}}},
+			Problems: []string{"setup(**options): is imported or computed, so any keyword may come from it"}}, "name"},
 
 		{"a literal ** dict, explicit keywords first", `
 from setuptools import setup
 setup(version="2", **{"name": "x", "version": "1", "install_requires": "a\n  b>1  # why\n\n# comment\n"})
-`, Setup{Name: "x", Version: "2", InstallRequires: []string{"a", "b>1"}, Known: allKnown, Line: 3}},
+`, Setup{Name: "x", Version: "2", InstallRequires: []string{"a", "b>1"}, Known: allKnown, Line: 3}, "name version install_requires"},
 
 		{"strings: escapes, raw, bytes, triple quotes, prefixes", `
 from setuptools import setup
@@ -188,7 +189,7 @@ setup(name=u"caf\u00e9\x21", version=R"1\.0", python_requires=""">=3.8""",
       install_requires=['a\tb', "c\\d", 'e' 'f', '\101'], extras_require={b"x": ["y"]})
 `, Setup{Name: "café!", Version: `1\.0`, PythonRequires: ">=3.8", InstallRequires: []string{"a\tb", `c\d`, "ef", "A"}, ExtrasRequire: map[string][]string{},
 			Known: known("extras_require"), Line: 3,
-			Problems: []string{`extras_require: the key b"x" is not a string`}}},
+			Problems: []string{`extras_require: the key b"x" is not a string`}}, "name version python_requires install_requires extras_require"},
 
 		{"def setup and other.setup are not the call", `
 def setup(**kw):
@@ -196,10 +197,10 @@ def setup(**kw):
 import other
 other.setup(name="no")
 setup(name="yes")
-`, Setup{Name: "yes", Known: allKnown, Line: 6}},
+`, Setup{Name: "yes", Known: allKnown, Line: 6}, "name"},
 
 		{"distutils, a continuation line, tabs", "from distutils.core import setup\nNAME = \\\n  'x'\nif True:\n\tpass\nsetup(name=NAME,\n\tversion='3')\n",
-			Setup{Name: "x", Version: "3", Known: allKnown, Line: 6}},
+			Setup{Name: "x", Version: "3", Known: allKnown, Line: 6}, "name version"},
 
 		{"keyword values of the wrong type", `
 from setuptools import setup
@@ -210,13 +211,17 @@ setup(name=["x"], version=1.0, install_requires={"a": 1}, python_requires=None)
 				"version = 1.0 is not a string",
 				`python_requires = None is not a string`,
 				`install_requires = {"a": 1} is a dict, not a list of strings`,
-			}}},
+			}}, "name version install_requires python_requires"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Parse([]byte(tt.src))
 			if err != nil {
 				t.Fatal(err)
+			}
+			tt.want.Given = map[string]bool{}
+			for _, k := range strings.Fields(tt.given) {
+				tt.want.Given[k] = true
 			}
 			if got.Problems == nil {
 				got.Problems = nil

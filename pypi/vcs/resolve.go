@@ -23,8 +23,9 @@ var (
 // IsCommit reports whether rev is a full 40-hex commit id (any case).
 func IsCommit(rev string) bool { return fullCommit.MatchString(strings.ToLower(rev)) }
 
-// checkRef fails for a ref git would refuse or could read as an option.
-func checkRef(ref string) error {
+// CheckRef fails for a ref ("@main", "@v1.2") that git would refuse or
+// could read as an option.
+func CheckRef(ref string) error {
 	bad := strings.HasPrefix(ref, "-") || strings.HasSuffix(ref, "/") || strings.HasSuffix(ref, ".lock") ||
 		strings.Contains(ref, "..") || strings.Contains(ref, "@{") || strings.Contains(ref, "//") ||
 		strings.ContainsAny(ref, "~^:?*[\\") ||
@@ -54,7 +55,7 @@ func (g *Git) Resolve(ctx context.Context, rawURL, ref string) (string, error) {
 		return "", err
 	}
 	if ref != "" {
-		if err := checkRef(ref); err != nil {
+		if err := CheckRef(ref); err != nil {
 			return "", err
 		}
 	}

@@ -78,13 +78,13 @@ type ReportFile struct {
 
 // ReportSource is the fetch used for a package.
 type ReportSource struct {
-	Fetcher  string `json:"fetcher"` // "fetchPypi" or "fetchurl"
+	Fetcher  string `json:"fetcher"` // "fetchPypi", "fetchurl", "fetchgit", "fetchGit" or "path"
 	URL      string `json:"url"`
 	Filename string `json:"filename"`
 	Kind     string `json:"kind"`           // "sdist" or "wheel"
-	Hash     string `json:"hash"`           // SRI; "" for path and fetchGit sources
+	Hash     string `json:"hash"`           // SRI (fetchgit: the checkout's NAR hash); "" for path and fetchGit sources
 	Path     string `json:"path,omitempty"` // fetcher "path": the local file or directory
-	Rev      string `json:"rev,omitempty"`  // fetcher "fetchGit": the commit
+	Rev      string `json:"rev,omitempty"`  // fetchers "fetchgit" and "fetchGit": the commit
 }
 
 // report renders the JSON report.
@@ -120,7 +120,7 @@ func reportPackage(d Decision, p resolver.Package) ReportPackage {
 	rp := ReportPackage{
 		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
 		NixpkgsVersion: d.NixpkgsVersion, Root: d.Root, Extras: p.Extras,
-		Dependencies: p.Dependencies, DirectURL: p.DirectURL, Format: d.Format,
+		Dependencies: p.Dependencies, DirectURL: resolver.DirectPinKey(p.DirectURL), Format: d.Format,
 		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, Notes: d.Notes,
 	}
 	for _, f := range p.Files {
@@ -218,6 +218,7 @@ func readLockLines(data []byte) (map[string]string, error) {
 }
 
 func addLockLine(pins map[string]string, rest string) error {
+	rest, _, _ = strings.Cut(rest, " ") // direct references' fields follow (ReadDirectPins)
 	encName, encVersion, ok := strings.Cut(rest, "==")
 	if !ok {
 		return fmt.Errorf("expected name==version")

@@ -31,6 +31,7 @@ type localProject struct {
 	requiresDist   []string // dependencies, then extras' with "extra == ..." markers
 	extras         []string
 	unknown        []string // of metaFields, sorted
+	buildRequires  []string // pyproject.toml's [build-system] requires; nil without them
 	notes          []string // what setup.py could not tell of the unknown fields
 	nameNote       string   // why setup.py's name is not known, when it is not
 }
@@ -120,7 +121,11 @@ func readSmallFile(p string) ([]byte, error) {
 // [project] table first; fields it leaves to the build backend (or all,
 // without one) from setup.cfg and setup.py.
 func readProjectTree(t projectTree) (*localProject, error) {
-	pyproject, err := readPyprojectFile(t)
+	body, err := t.read("pyproject.toml")
+	if err != nil {
+		return nil, err
+	}
+	pyproject, err := readPyprojectFile(body, t)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +148,26 @@ func readProjectTree(t projectTree) (*localProject, error) {
 			}
 		}
 	}
-	return combine(t, sources)
+	lp, err := combine(t, sources)
+	if lp != nil {
+		lp.buildRequires = buildSystemRequires(body)
+	}
+	return lp, err
+}
+
+// buildSystemRequires is pyproject.toml's [build-system] requires; nil
+// when the file, the table or the key is absent or unreadable (PEP 518:
+// setuptools then builds it).
+func buildSystemRequires(body []byte) []string {
+	var doc struct {
+		BuildSystem *struct {
+			Requires []string `toml:"requires"`
+		} `toml:"build-system"`
+	}
+	if body == nil || toml.Unmarshal(body, &doc) != nil || doc.BuildSystem == nil {
+		return nil
+	}
+	return doc.BuildSystem.Requires
 }
 
 func (s *metaSource) anyComputed() bool {
@@ -254,11 +278,10 @@ type pyprojectProject struct {
 }
 
 // readPyprojectFile reads [project] (or a Poetry project) from
-// pyproject.toml; (nil, nil) when the file or the tables are absent.
-func readPyprojectFile(t projectTree) (*metaSource, error) {
-	body, err := t.read("pyproject.toml")
-	if body == nil || err != nil {
-		return nil, err
+// pyproject.toml's text; (nil, nil) when the file or the tables are absent.
+func readPyprojectFile(body []byte, t projectTree) (*metaSource, error) {
+	if body == nil {
+		return nil, nil
 	}
 	s, err := parsePyproject(body, t.path("pyproject.toml"))
 	if s != nil || err != nil {

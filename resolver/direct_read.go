@@ -424,7 +424,7 @@ func (w *world) readProject(ref *directRef, t projectTree) error {
 	if lp.name != "" && name != "" && pep508.NormalizeName(lp.name) != name {
 		return fmt.Errorf("the project in %s is named %q, not %q; fix the name in the requirement", t.where, lp.name, ref.req.Name)
 	}
-	ref.name, ref.nameNote = lp.name, lp.nameNote
+	ref.name, ref.nameNote, ref.buildRequires = lp.name, lp.nameNote, lp.buildRequires
 	if name == "" {
 		name = pep508.NormalizeName(lp.name)
 	}
@@ -468,6 +468,7 @@ func (ref *directRef) describe(out *Package) {
 		src.SHA256 = ref.sha256
 	}
 	out.Source = &src
+	out.BuildRequires = slices.Clone(ref.buildRequires)
 	if out.Version == "" {
 		out.Version = placeholderVersion(ref.src)
 	}

@@ -66,6 +66,10 @@ type Package struct {
 	// Source is a direct reference's source as fetched: a git ref resolved
 	// to its commit and content hash, an archive's sha256. nil otherwise.
 	Source *DirectSource
+	// BuildRequires is the [build-system] requires of a direct reference
+	// read as a source tree (git, a directory, an archive without core
+	// metadata); nil when unknown (PEP 518: setuptools).
+	BuildRequires []string
 }
 
 // File is one distribution file usable for the target.

@@ -36,13 +36,14 @@ func (d *pkgDef) display() string {
 
 // directRef is a package given by URL: one version, not looked up.
 type directRef struct {
-	req      reqfile.Requirement
-	src      DirectSource // a git ref resolved to its commit
-	name     string       // the name the source's metadata declares, or ""
-	nameNote string       // why a setup.py's name is not known, when it is not
-	version  string       // from the artifact's metadata or filename, else ""
-	meta     *releaseMeta // nil when the dependencies cannot be read
-	sha256   string       // an archive's pinned digest, else ""
+	req           reqfile.Requirement
+	src           DirectSource // a git ref resolved to its commit
+	name          string       // the name the source's metadata declares, or ""
+	nameNote      string       // why a setup.py's name is not known, when it is not
+	buildRequires []string     // a source tree's [build-system] requires, nil when unknown
+	version       string       // from the artifact's metadata or filename, else ""
+	meta          *releaseMeta // nil when the dependencies cannot be read
+	sha256        string       // an archive's pinned digest, else ""
 }
 
 // world implements source over a Provider: it registers packages as the

@@ -87,6 +87,9 @@ func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) 
 	if !gitCommitRE.MatchString(src.Rev) {
 		return nil, fmt.Sprintf("%s: git commit %q is not 40 lower-case hex digits", p.Name, src.Rev)
 	}
+	if sub := src.Subdirectory; sub != "" && (path.Clean(sub) != sub || path.IsAbs(sub) || sub == ".." || strings.HasPrefix(sub, "../")) {
+		return nil, fmt.Sprintf("%s: subdirectory %q is not a clean path inside the repository", p.Name, sub)
+	}
 	s := &Source{Fetcher: FetcherGit, URL: src.URL, Rev: src.Rev, Subdirectory: src.Subdirectory, FileKind: "git"}
 	if src.TreeHash != "" {
 		if !sriRE.MatchString(src.TreeHash) {

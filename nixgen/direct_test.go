@@ -291,3 +291,31 @@ func TestDirectBuildSystem(t *testing.T) {
 		t.Errorf("with the caller's build requires: %v, %v", g.ds[0].BuildSystem, err)
 	}
 }
+
+// FuzzGitSource: whatever a git source holds (from a lock file, say),
+// Generate refuses it or writes Nix that evaluates against the stub to
+// exactly that fetch: the URL, commit and hash as given, and the build
+// starting in the given subdirectory of the checkout.
+func FuzzGitSource(f *testing.F) {
+	f.Add("https://github.com/o/r.git", commitB, fakeSRI("r"), "")
+	f.Add(`https://h/a"${b}''.git`, commitB, fakeSRI("x"), `py/x"${y}`)
+	f.Fuzz(func(t *testing.T, url, rev, hash, sub string) {
+		p := gitPkg("x", "1", "git+"+url, resolver.DirectSource{URL: url, Rev: rev, TreeHash: hash, Subdirectory: sub}, nil, nil)
+		res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{p}}
+		out, err := Generate(res, stubIndex(t), goldenOptions(FormatShell))
+		if err != nil {
+			return
+		}
+		file := filepath.Join(t.TempDir(), "shell.nix")
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := evalEnv(t, evalCase{format: FormatShell, file: file})
+		if len(env.Packages) != 1 || env.Packages[0].URL != "git+"+url+"@"+rev || env.Packages[0].Hash != hash {
+			t.Fatalf("evaluates to %+v\n%s", env.Packages, out)
+		}
+		if got := env.Packages[0].SourceRoot; (got == nil) != (sub == "") || got != nil && *got != "source/"+sub {
+			t.Fatalf("sourceRoot %v, want source/%s", got, sub)
+		}
+	})
+}

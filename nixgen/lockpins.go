@@ -22,24 +22,21 @@ import (
 // are not direct references, and for local paths).
 func (g *gen) lockFields(d Decision) string {
 	p, ok := g.packageOf(d.Name)
-	if !ok || p.DirectURL == "" || p.Source == nil {
+	if !ok || p.DirectURL == "" {
 		return ""
 	}
+	s, err := directSource(p)
 	var fields []string
-	switch s := p.Source; s.Kind {
-	case resolver.DirectGit:
-		if s.Rev == "" {
-			return ""
-		}
+	switch {
+	case err != nil:
+		return ""
+	case s.Kind == resolver.DirectGit && s.Rev != "":
 		fields = append(fields, "rev="+lockValue(s.Rev))
 		if s.TreeHash != "" {
 			fields = append(fields, "hash="+lockValue(s.TreeHash))
 		}
-	case resolver.DirectArchive:
-		if s.SHA256 == "" {
-			return ""
-		}
-		fields = append(fields, "sha256="+lockValue(s.SHA256))
+	case s.Kind == resolver.DirectArchive && len(p.Files) == 1:
+		fields = append(fields, "sha256="+lockValue(p.Files[0].SHA256))
 	default:
 		return ""
 	}
@@ -108,8 +105,8 @@ func addDirectPin(pins map[string]resolver.DirectPin, rest string) error {
 	}
 	name, _, _ := strings.Cut(words[0], "==")
 	name, err := url.PathUnescape(name)
-	if err != nil {
-		return fmt.Errorf("bad %%-escape in the name")
+	if err != nil || name == "" {
+		return fmt.Errorf("no name, or a bad %%-escape in it")
 	}
 	pin := resolver.DirectPin{Name: name}
 	var key string

@@ -11,14 +11,14 @@
 #
 # req2nix-lock: cafe==1.0
 # req2nix-lock: click==7.1.1
-# req2nix-lock: evil==0+git.0123456789ab
-# req2nix-lock: flask==3.0.3
+# req2nix-lock: evil==0+git.0123456789ab url=git+https://example.com/a"${b}''.git@0123456789abcdef0123456789abcdef01234567#subdirectory=x"${y} rev=0123456789abcdef0123456789abcdef01234567
+# req2nix-lock: flask==3.0.3 url=https://files.pythonhosted.org/packages/py3/f/flask/flask-3.0.3-py3-none-any.whl#sha256=e442808b6b47a86be808220a9b26344b6a92e607841b05629c47928c93dd2684 sha256=e442808b6b47a86be808220a9b26344b6a92e607841b05629c47928c93dd2684
 # req2nix-lock: gitpin==0+git.89abcdef0123 url=git+https://github.com/example/gitpin.git@main rev=89abcdef0123456789abcdef0123456789abcdef hash=sha256-kiqLyg2bV+qbUKrpQXI9gcCppaYodQarfQETu1YHtAM=
 # req2nix-lock: gitsub==2.0 url=git+ssh://example.com/mono.git#subdirectory=python rev=89abcdef0123456789abcdef0123456789abcdef hash=sha256-H3GyvI5VguVLU2jFFvBEKIklTIxtKJP6b0DG/AI7MWM=
 # req2nix-lock: localpkg==0.1
 # req2nix-lock: localwheel==2.0
-# req2nix-lock: mylib==0+git.0123456789ab
-# req2nix-lock: mysdist==1.0
+# req2nix-lock: mylib==0+git.0123456789ab url=git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py rev=0123456789abcdef0123456789abcdef01234567
+# req2nix-lock: mysdist==1.0 url=https://example.com/dl/mysdist-1.0.tar.gz sha256=d31459b408a8d7f5c6508043ff54e924cc41f1535908d26aa62bb069d1cdd63e
 # req2nix-lock: requests==2.99.0
 # req2nix-lock: snapshot==0.3 url=https://example.com/archive/master.zip sha256=882fd804ebfd01a84c1950b8e1b1ef3816f080e28416bdbbe951b36aa12249de
 # req2nix-lock: util==0+local

@@ -230,12 +230,8 @@ func (w *world) readGit(ctx context.Context, ref *directRef) error {
 // read as a source tree. Unreadable metadata leaves the dependencies
 // unresolved (a warning); an unpinnable remote archive fails.
 func (w *world) readArchive(ctx context.Context, ref *directRef) error {
-	pinned := false
-	if ref.sha256 = w.expectedSHA256(ref.req); ref.sha256 == "" && ref.src.Kind == DirectArchive {
-		if pin, ok := w.pin(ref.req); ok && sha256Hex.MatchString(pin.SHA256) {
-			ref.sha256, pinned = pin.SHA256, true
-		}
-	}
+	var pinned bool
+	ref.sha256, pinned = w.archiveSHA256(ref.req)
 	metaErr, err := w.readArchiveMeta(ctx, ref)
 	if errors.Is(err, pypi.ErrHashMismatch) && pinned {
 		return fmt.Errorf("%w; the archive changed since the previous run pinned it: pass -P %s to take the new one", err, ref.displayName())
@@ -362,6 +358,18 @@ func (w *world) expectedSHA256(r reqfile.Requirement) string {
 		}
 	}
 	return ""
+}
+
+// archiveSHA256 is the digest a direct archive is fetched with: the
+// expected one, else (pinned) the previous run's for a remote archive.
+func (w *world) archiveSHA256(r reqfile.Requirement) (sha256 string, pinned bool) {
+	if h := w.expectedSHA256(r); h != "" || !strings.Contains(r.URL, "://") || strings.HasPrefix(r.URL, "file:") {
+		return h, false
+	}
+	if pin, ok := w.pin(r); ok && sha256Hex.MatchString(pin.SHA256) {
+		return pin.SHA256, true
+	}
+	return "", false
 }
 
 // hashesOf is the --hash values a requirement's archive must match: those

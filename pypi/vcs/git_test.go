@@ -12,33 +12,34 @@ import (
 	"testing"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/vcs/vcstest"
 )
 
 // refRepo is a repository with the refs pip and Poetry users name: the
 // default branch, another branch with a slash, lightweight and annotated
 // tags, a branch and a tag of the same name, and a pull-request-like ref.
 type refRepo struct {
-	*testRepo
+	*vcstest.Repo
 	first, second, feature, sameBranch, sameTag, pull string
 }
 
 func newRefRepo(t *testing.T) *refRepo {
-	r := &refRepo{testRepo: newRepo(t)}
-	r.first = r.commit("first", map[string]string{"pyproject.toml": "[project]\nname = \"demo\"\nversion = \"1.0\"\n"})
-	r.git("tag", "v1.0")
-	r.git("tag", "-a", "-m", "annotated", "v1.0-annotated")
+	r := &refRepo{Repo: vcstest.NewRepo(t)}
+	r.first = r.Commit("first", map[string]string{"pyproject.toml": "[project]\nname = \"demo\"\nversion = \"1.0\"\n"})
+	r.Git("tag", "v1.0")
+	r.Git("tag", "-a", "-m", "annotated", "v1.0-annotated")
 	r.sameTag = r.first
-	r.git("tag", "same")
-	r.second = r.commit("second", map[string]string{"pyproject.toml": "[project]\nname = \"demo\"\nversion = \"2.0\"\n"})
-	r.git("checkout", "--quiet", "-b", "feature/x")
-	r.feature = r.commit("feature", map[string]string{"feature.txt": "x"})
-	r.git("checkout", "--quiet", "-b", "same")
-	r.sameBranch = r.commit("same branch", nil)
-	r.git("checkout", "--quiet", "-b", "pull")
-	r.pull = r.commit("pull", nil)
-	r.git("update-ref", "refs/pull/7/head", r.pull)
-	r.git("checkout", "--quiet", "main")
-	r.git("branch", "--quiet", "-D", "pull")
+	r.Git("tag", "same")
+	r.second = r.Commit("second", map[string]string{"pyproject.toml": "[project]\nname = \"demo\"\nversion = \"2.0\"\n"})
+	r.Git("checkout", "--quiet", "-b", "feature/x")
+	r.feature = r.Commit("feature", map[string]string{"feature.txt": "x"})
+	r.Git("checkout", "--quiet", "-b", "same")
+	r.sameBranch = r.Commit("same branch", nil)
+	r.Git("checkout", "--quiet", "-b", "pull")
+	r.pull = r.Commit("pull", nil)
+	r.Git("update-ref", "refs/pull/7/head", r.pull)
+	r.Git("checkout", "--quiet", "main")
+	r.Git("branch", "--quiet", "-D", "pull")
 	return r
 }
 
@@ -49,7 +50,7 @@ func newGit(t *testing.T, offline bool, cache string) *Git {
 // TestResolve reads every kind of "@ref" as pip does (Poetry's abbreviated
 // revs too), records the answers, and answers offline from the record.
 func TestResolve(t *testing.T) {
-	needTool(t, "git")
+	vcstest.NeedTool(t, "git")
 	r := newRefRepo(t)
 	tests := []struct {
 		ref     string
@@ -77,7 +78,7 @@ func TestResolve(t *testing.T) {
 	online := newGit(t, false, cache)
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			got, err := online.Resolve(context.Background(), r.url(), tt.ref)
+			got, err := online.Resolve(context.Background(), r.URL(), tt.ref)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Resolve(%q) = %q, %v; want an error containing %q", tt.ref, got, err, tt.wantErr)
@@ -87,7 +88,7 @@ func TestResolve(t *testing.T) {
 			if err != nil || got != tt.want() {
 				t.Fatalf("Resolve(%q) = %q, %v; want %s", tt.ref, got, err, tt.want())
 			}
-			offline, err := newGit(t, true, cache).Resolve(context.Background(), r.url(), tt.ref)
+			offline, err := newGit(t, true, cache).Resolve(context.Background(), r.URL(), tt.ref)
 			if err != nil || offline != got {
 				t.Errorf("offline Resolve(%q) = %q, %v; want the recorded %s", tt.ref, offline, err, got)
 			}
@@ -98,21 +99,21 @@ func TestResolve(t *testing.T) {
 // TestResolveMoves: a branch that moves is followed online; offline, the
 // last online answer stands; a full commit needs no repository at all.
 func TestResolveMoves(t *testing.T) {
-	needTool(t, "git")
+	vcstest.NeedTool(t, "git")
 	r := newRefRepo(t)
 	cache := t.TempDir()
 	ctx := context.Background()
-	if got, _ := newGit(t, false, cache).Resolve(ctx, r.url(), "main"); got != r.second {
+	if got, _ := newGit(t, false, cache).Resolve(ctx, r.URL(), "main"); got != r.second {
 		t.Fatalf("main = %s, want %s", got, r.second)
 	}
-	third := r.commit("third", nil)
-	if got, _ := newGit(t, true, cache).Resolve(ctx, r.url(), "main"); got != r.second {
+	third := r.Commit("third", nil)
+	if got, _ := newGit(t, true, cache).Resolve(ctx, r.URL(), "main"); got != r.second {
 		t.Errorf("offline main = %s, want the recorded %s", got, r.second)
 	}
-	if got, _ := newGit(t, false, cache).Resolve(ctx, r.url(), "main"); got != third {
+	if got, _ := newGit(t, false, cache).Resolve(ctx, r.URL(), "main"); got != third {
 		t.Errorf("online main = %s, want the new %s", got, third)
 	}
-	_, err := newGit(t, true, cache).Resolve(ctx, r.url(), "v1.0")
+	_, err := newGit(t, true, cache).Resolve(ctx, r.URL(), "v1.0")
 	if !errors.Is(err, pypi.ErrOffline) || !strings.Contains(err.Error(), `which commit "v1.0" names`) {
 		t.Errorf("offline, an unrecorded ref: %v", err)
 	}
@@ -127,12 +128,12 @@ func TestResolveMoves(t *testing.T) {
 // empty submodule directories included); its files are readable, offline
 // too once cached.
 func TestCheckout(t *testing.T) {
-	needTool(t, "git")
-	needTool(t, "nix-hash")
-	sub := newRepo(t)
-	sub.commit("sub", map[string]string{"inner.txt": "inner"})
-	r := newRepo(t)
-	r.write(map[string]string{
+	vcstest.NeedTool(t, "git")
+	vcstest.NeedTool(t, "nix-hash")
+	sub := vcstest.NewRepo(t)
+	sub.Commit("sub", map[string]string{"inner.txt": "inner"})
+	r := vcstest.NewRepo(t)
+	r.Write(map[string]string{
 		".gitattributes":   "*.txt text eol=crlf\n",
 		"notes.txt":        "line 1\nline 2\n",
 		"pkg/setup.py":     "from setuptools import setup\nsetup(name='demo')\n",
@@ -143,16 +144,16 @@ func TestCheckout(t *testing.T) {
 		"pyproject.toml":   "[project]\nname = \"demo\"\n",
 		"unicode/naïve.py": "x = 1\n",
 	})
-	r.git("-c", "protocol.file.allow=always", "submodule", "add", "--quiet", sub.url(), "vendor/sub")
-	commit := r.commit("all kinds", nil)
+	r.Git("-c", "protocol.file.allow=always", "submodule", "add", "--quiet", sub.URL(), "vendor/sub")
+	commit := r.Commit("all kinds", nil)
 
 	cache := t.TempDir()
-	co, err := newGit(t, false, cache).Checkout(context.Background(), r.url(), commit)
+	co, err := newGit(t, false, cache).Checkout(context.Background(), r.URL(), commit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clone := filepath.Join(t.TempDir(), "clone")
-	if out, err := exec.Command("git", "clone", "--quiet", r.dir, clone).CombinedOutput(); err != nil {
+	if out, err := exec.Command("git", "clone", "--quiet", r.Dir, clone).CombinedOutput(); err != nil {
 		t.Fatalf("git clone: %v\n%s", err, out)
 	}
 	os.RemoveAll(filepath.Join(clone, ".git"))
@@ -174,14 +175,14 @@ func TestCheckout(t *testing.T) {
 		t.Errorf("a directory: %v", err)
 	}
 
-	again, err := newGit(t, true, cache).Checkout(context.Background(), r.url(), commit)
+	again, err := newGit(t, true, cache).Checkout(context.Background(), r.URL(), commit)
 	if err != nil || again.NARHash != co.NARHash || !reflect.DeepEqual(again.Submodules, co.Submodules) {
 		t.Fatalf("offline from the cache: %+v, %v", again, err)
 	}
 	if data, err := fs.ReadFile(again.Files, "pyproject.toml"); err != nil || !strings.Contains(string(data), "demo") {
 		t.Errorf("offline read: %q, %v", data, err)
 	}
-	_, err = newGit(t, true, t.TempDir()).Checkout(context.Background(), r.url(), commit)
+	_, err = newGit(t, true, t.TempDir()).Checkout(context.Background(), r.URL(), commit)
 	if !errors.Is(err, pypi.ErrOffline) || !strings.Contains(err.Error(), "no cached copy of commit "+commit) {
 		t.Errorf("offline with an empty cache: %v", err)
 	}
@@ -189,10 +190,10 @@ func TestCheckout(t *testing.T) {
 
 // TestCheckoutUnknownCommit: a commit the remote does not have is named.
 func TestCheckoutUnknownCommit(t *testing.T) {
-	needTool(t, "git")
+	vcstest.NeedTool(t, "git")
 	r := newRefRepo(t)
 	missing := strings.Repeat("0", 39) + "1"
-	_, err := newGit(t, false, t.TempDir()).Checkout(context.Background(), r.url(), missing)
+	_, err := newGit(t, false, t.TempDir()).Checkout(context.Background(), r.URL(), missing)
 	if err == nil || !strings.Contains(err.Error(), "has no commit "+missing) {
 		t.Errorf("got %v", err)
 	}
@@ -235,7 +236,7 @@ func TestCheckURL(t *testing.T) {
 // TestCredentialsMasked: git's messages about a URL with credentials never
 // show them.
 func TestCredentialsMasked(t *testing.T) {
-	needTool(t, "git")
+	vcstest.NeedTool(t, "git")
 	g := newGit(t, false, t.TempDir())
 	for _, u := range []string{"https://user:s3cret@127.0.0.1:1/repo.git", "https://t0ken@127.0.0.1:1/repo.git"} {
 		_, err := g.Resolve(context.Background(), u, "main")

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/req2nix/req2nix/pypi/vcs/vcstest"
 )
 
 // nixHashHex is `nix-hash --type sha256 DIR`: Nix's own NAR hash, in hex.
@@ -30,28 +32,28 @@ func sriHex(t *testing.T, sri string) string {
 	return hex.EncodeToString(raw)
 }
 
-// makeTree writes files (see testRepo.write) and empty directories (paths
-// ending in "/") under a new directory.
+// makeTree writes files (see vcstest.WriteTree) and empty directories
+// (paths ending in "/") under a new directory.
 func makeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	r := &testRepo{t: t, dir: t.TempDir()}
+	dir := t.TempDir()
 	for name := range files {
 		if strings.HasSuffix(name, "/") {
-			if err := os.MkdirAll(filepath.Join(r.dir, name), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
 				t.Fatal(err)
 			}
 			delete(files, name)
 		}
 	}
-	r.write(files)
-	return r.dir
+	vcstest.WriteTree(t, dir, files)
+	return dir
 }
 
 // TestNARHash: NARHash equals Nix's own hash of the same tree, for every
 // kind of node NAR has and the corners of its encoding (padding, sorting,
 // executable bits, empty files and directories, odd names).
 func TestNARHash(t *testing.T) {
-	needTool(t, "nix-hash")
+	vcstest.NeedTool(t, "nix-hash")
 	tests := []struct {
 		name  string
 		files map[string]string

@@ -245,3 +245,23 @@ func TestCredentialsMasked(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheckURL: what CheckURL and CheckRef accept can never be read by git
+// as an option or a command: no leading "-", only the allowed transports,
+// no spaces or control characters.
+func FuzzCheckURL(f *testing.F) {
+	f.Add("https://github.com/celery/kombu.git", "main")
+	f.Add("ext::sh -c touch% /tmp/x", "--upload-pack=touch")
+	f.Add("ssh://-oProxyCommand=x/r", "refs/pull/1/head")
+	f.Fuzz(func(t *testing.T, url, ref string) {
+		if CheckURL(url) == nil {
+			scheme, _, _ := strings.Cut(url, ":")
+			if strings.HasPrefix(url, "-") || !allowedSchemes[scheme] || strings.ContainsAny(url, " \t\n\r\x00") {
+				t.Errorf("CheckURL accepted %q", url)
+			}
+		}
+		if CheckRef(ref) == nil && (strings.HasPrefix(ref, "-") || strings.ContainsAny(ref, " \t\n\x00:")) {
+			t.Errorf("CheckRef accepted %q", ref)
+		}
+	})
+}

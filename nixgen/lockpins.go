@@ -1,7 +1,6 @@
 package nixgen
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -79,22 +78,10 @@ func ReadDirectPins(data []byte) (map[string]resolver.DirectPin, error) {
 		return readJSONDirectPins(trimmed)
 	}
 	pins := map[string]resolver.DirectPin{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSuffix(sc.Text(), "\r")
-		if !strings.HasPrefix(line, "#") {
-			break
-		}
-		rest, ok := strings.CutPrefix(line, lockPrefix)
-		if !ok {
-			continue
-		}
-		if err := addDirectPin(pins, rest); err != nil {
-			return nil, fmt.Errorf("previous req2nix output, line %d %q: %w", n, line, err)
-		}
+	if _, err := eachLockLine(data, func(rest string) error { return addDirectPin(pins, rest) }); err != nil {
+		return nil, err
 	}
-	return pins, sc.Err()
+	return pins, nil
 }
 
 // addDirectPin reads the fields of one lock line, if it has any.

@@ -92,3 +92,9 @@ func ParsePKGInfo(body []byte) (*Metadata, error) {
 	}
 	return m, nil
 }
+
+// WriteFileAtomic writes data to a temporary file beside path and renames
+// it over path (creating its directory), so that readers see the old file
+// or the whole new one: for other caches under the same directory
+// (pypi/vcs).
+func WriteFileAtomic(path string, data []byte) error { return writeFileAtomic(path, data) }

@@ -415,7 +415,7 @@ func parseSetupCfg(body []byte) *metaSource {
 	s.requiresPython, s.state["requires-python"] = cfgValue(opts, "python_requires")
 	var deps string
 	deps, s.state["dependencies"] = cfgValue(opts, "install_requires")
-	s.deps = setupCfgList(deps)
+	s.deps = setuppy.RequirementLines(deps)
 	if x, ok := ini["options.extras_require"]; ok {
 		s.state["optional-dependencies"] = given
 		for name, v := range x {
@@ -423,7 +423,7 @@ func parseSetupCfg(body []byte) *metaSource {
 				s.state["optional-dependencies"] = computed
 				continue
 			}
-			s.extras[name] = setupCfgList(v)
+			s.extras[name] = setuppy.RequirementLines(v)
 		}
 	}
 	return s
@@ -446,22 +446,6 @@ func cfgValue(section map[string]string, key string) (string, fieldState) {
 // "file: ...").
 func isSetupCfgDirective(v string) bool {
 	return strings.HasPrefix(v, "attr:") || strings.HasPrefix(v, "file:")
-}
-
-// setupCfgList splits a setup.cfg list value: one item a line (a single
-// line may also be separated by semicolons, but markers use them too, so
-// only lines are split), comments dropped.
-func setupCfgList(v string) []string {
-	var out []string
-	for _, line := range strings.Split(v, "\n") {
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i]
-		}
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // readSetupPy reads the literal arguments of setup.py's setup() call; nil

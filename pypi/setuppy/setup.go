@@ -306,7 +306,7 @@ func (s *Setup) problem(format string, args ...any) {
 func (s *Setup) requirements(what string, v value) ([]string, bool) {
 	switch v.kind {
 	case vStr:
-		return splitLines(v.str), true
+		return RequirementLines(v.str), true
 	case vList:
 	default:
 		s.problem("%s = %s %s", what, v.text, v.reason("a list of strings"))
@@ -317,7 +317,7 @@ func (s *Setup) requirements(what string, v value) ([]string, bool) {
 	for i, item := range v.items {
 		switch item.kind {
 		case vStr:
-			out = append(out, splitLines(item.str)...)
+			out = append(out, RequirementLines(item.str)...)
 		case vList: // a nested part, as from "+"
 			more, complete := s.requirements(what, item)
 			out, ok = append(out, more...), ok && complete
@@ -348,9 +348,10 @@ func (s *Setup) setExtras(v value) bool {
 	return ok
 }
 
-// splitLines splits a string of requirements, one a line, dropping blank
-// lines and comments as setuptools does.
-func splitLines(s string) []string {
+// RequirementLines splits a string of requirements, one a line, dropping
+// blank lines and comments (whole lines, or after " #"), as setuptools
+// reads install_requires="..." and setup.cfg's list values.
+func RequirementLines(s string) []string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		if i := strings.Index(line, " #"); i >= 0 {

@@ -153,11 +153,8 @@ func (g *Git) narHash(ctx context.Context, dir, commit string) (string, []string
 	if err != nil {
 		return "", nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(narFile(dir, commit)), 0o755); err != nil {
-		return "", nil, err
-	}
 	record := strings.Join(append([]string{hash}, subs...), "\n") + "\n"
-	return hash, subs, writeFileAtomic(narFile(dir, commit), []byte(record))
+	return hash, subs, pypi.WriteFileAtomic(narFile(dir, commit), []byte(record))
 }
 
 // export checks commit out into tree as nix-prefetch-git does (git

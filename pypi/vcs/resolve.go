@@ -183,7 +183,7 @@ func recordRef(dir, ref, commit string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(refsFile(dir), data)
+	return pypi.WriteFileAtomic(refsFile(dir), data)
 }
 
 // recordedRef is the offline answer: the commit ref named when it was last
@@ -193,22 +193,4 @@ func recordedRef(dir, rawURL, ref string) (string, error) {
 		return commit, nil
 	}
 	return "", fmt.Errorf("%w: the cache does not know which commit %s names in %s; run once without --offline", pypi.ErrOffline, describeRef(ref), pypi.Redact(rawURL))
-}
-
-// writeFileAtomic writes data to a temporary file beside p and renames it
-// into place, so that readers never see half a file.
-func writeFileAtomic(p string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }

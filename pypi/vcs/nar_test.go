@@ -1,13 +1,16 @@
 package vcs
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/req2nix/req2nix/pypi/vcs/vcstest"
 )
@@ -90,5 +93,42 @@ func TestNARHashRefuses(t *testing.T) {
 	}
 	if _, err := NARHash(dir); err == nil || !strings.Contains(err.Error(), "cannot be put in a Nix archive") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// BenchmarkNARHash hashes a tree of 2000 files (sizes from bytes to a
+// MiB, 40 directories) and reports the time against
+// nix-hash's on the same tree, measured in the same process
+// ("nix-hash-ratio" < 1: faster than Nix).
+func BenchmarkNARHash(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < 2000; i++ {
+		size := (i * 7919) % (1 << 20 / (1 + i%64))
+		p := filepath.Join(dir, "d"+strconv.Itoa(i%40), "f"+strconv.Itoa(i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, bytes.Repeat([]byte{byte(i)}, size), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var nixTime time.Duration
+	if _, err := exec.LookPath("nix-hash"); err == nil {
+		for range 2 { // the second run, with the files in the page cache as for NARHash
+			start := time.Now()
+			if err := exec.Command("nix-hash", "--type", "sha256", dir).Run(); err != nil {
+				b.Fatal(err)
+			}
+			nixTime = time.Since(start)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := NARHash(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if nixTime > 0 {
+		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(nixTime), "nix-hash-ratio")
 	}
 }

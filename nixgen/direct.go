@@ -18,18 +18,32 @@ const (
 	// FetcherPath is a local file or directory as a Nix path: Nix copies
 	// and hashes its contents, so it is pinned by construction.
 	FetcherPath = "path"
-	// FetcherGit is builtins.fetchGit at a full commit.
+	// FetcherFetchgit is pkgs.fetchgit at a commit, pinned by the NAR hash
+	// of its checkout: a fixed-output fetch, substitutable and allowed in
+	// pure and restricted evaluation.
+	FetcherFetchgit = "fetchgit"
+	// FetcherGit is builtins.fetchGit at a full commit, for git sources
+	// whose checkout hash is unknown (the commit pins the content).
 	FetcherGit = "fetchGit"
 )
+
+// directSource is the package's source as the resolver pinned it, or as
+// its URL says (a resolution made elsewhere).
+func directSource(p resolver.Package) (resolver.DirectSource, error) {
+	if p.Source != nil {
+		return *p.Source, nil
+	}
+	return resolver.ParseDirectURL(p.DirectURL)
+}
 
 // decideDirect plans a direct reference (name @ url, a local path, a git
 // commit): never nixpkgs' package as is, always the referenced source; an
 // override of nixpkgs' expression when nixpkgs has the project and the
 // source is built (not a wheel), else a new package.
 func decideDirect(d *Decision, p resolver.Package) {
-	src, err := resolver.ParseDirectURL(p.DirectURL)
+	src, err := directSource(p)
 	if err != nil {
-		d.Kind, d.Problem = KindNew, fmt.Sprintf("%s: direct reference %s: %v", p.Name, p.DirectURL, err)
+		d.Kind, d.Problem = KindNew, fmt.Sprintf("%s: direct reference %s: %v", p.Name, resolver.DirectPinKey(p.DirectURL), err)
 		return
 	}
 	wheel := false
@@ -47,8 +61,8 @@ func decideDirect(d *Decision, p resolver.Package) {
 	case resolver.DirectDirectory:
 		d.Src = &Source{Fetcher: FetcherPath, Path: path.Join(src.Path, src.Subdirectory), FileKind: "directory"}
 	case resolver.DirectGit:
-		d.Src = &Source{Fetcher: FetcherGit, URL: src.URL, Rev: src.Rev, Subdirectory: src.Subdirectory, FileKind: "git"}
-		d.Notes = append(d.Notes, "built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another")
+		d.Src, d.Problem = gitSource(p, src)
+		d.Notes = append(d.Notes, gitNotes(p, src)...)
 	}
 	if d.Problem == "" && d.Src != nil {
 		d.Problem = checkDirectSource(p.Name, d.Src)
@@ -61,6 +75,48 @@ func decideDirect(d *Decision, p resolver.Package) {
 	default:
 		d.Kind, d.Format, d.BuildSystem = KindNew, "pyproject", append([]string(nil), defaultBuildSystem...)
 	}
+}
+
+// gitSource fetches a git commit: with pkgs.fetchgit pinned by the
+// checkout's NAR hash when the resolver hashed it, else with
+// builtins.fetchGit pinned by the commit.
+func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) {
+	if src.Rev == "" {
+		return nil, fmt.Sprintf("%s: git reference %s names no commit: write the full 40-hex commit after '@' (a resolution that reads the repository resolves the ref itself)", p.Name, resolver.DirectPinKey(p.DirectURL))
+	}
+	if !gitCommitRE.MatchString(src.Rev) {
+		return nil, fmt.Sprintf("%s: git commit %q is not 40 lower-case hex digits", p.Name, src.Rev)
+	}
+	if sub := src.Subdirectory; sub != "" && (path.Clean(sub) != sub || path.IsAbs(sub) || sub == ".." || strings.HasPrefix(sub, "../")) {
+		return nil, fmt.Sprintf("%s: subdirectory %q is not a clean path inside the repository", p.Name, sub)
+	}
+	s := &Source{Fetcher: FetcherGit, URL: src.URL, Rev: src.Rev, Subdirectory: src.Subdirectory, FileKind: "git"}
+	if src.TreeHash != "" {
+		if !sriRE.MatchString(src.TreeHash) {
+			return nil, fmt.Sprintf("%s: git checkout hash %q is not an SRI sha256 (sha256-<44 base64 characters>)", p.Name, src.TreeHash)
+		}
+		s.Fetcher, s.Hash = FetcherFetchgit, src.TreeHash
+	}
+	return s, ""
+}
+
+var (
+	gitCommitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	sriRE       = regexp.MustCompile(`^sha256-[A-Za-z0-9+/]{43}=$`)
+)
+
+// gitNotes explain what a git source's build may lack: its submodules
+// (fetched by neither the hash nor the output) and an unknown build
+// backend.
+func gitNotes(p resolver.Package, src resolver.DirectSource) []string {
+	var notes []string
+	if len(src.Submodules) > 0 {
+		notes = append(notes, "its git submodules ("+strings.Join(src.Submodules, ", ")+") are not fetched: vendor what the build needs, or use an sdist")
+	}
+	if p.BuildRequires == nil {
+		notes = append(notes, "built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another")
+	}
+	return notes
 }
 
 func fileKind(wheel bool) string {
@@ -82,27 +138,44 @@ func checkDirectSource(name string, s *Source) string {
 }
 
 // writeDirectSrc writes the src of a path or git source and reports
-// whether s was one. builtins.fetchGit gets allRefs = true: without it Nix
-// only finds commits reachable from the default branch.
+// whether s was one. pkgs.fetchgit gets fetchSubmodules = false (its
+// default is true): the hash is of the checkout without them.
+// builtins.fetchGit gets allRefs = true: without it Nix only finds commits
+// reachable from the default branch.
 func writeDirectSrc(p *printer, s *Source) bool {
 	switch s.Fetcher {
 	case FetcherPath:
 		p.bind("src", s.PathExpr)
+	case FetcherFetchgit:
+		p.open("src = pkgs.fetchgit {")
+		p.bind("url", nixString(s.URL))
+		p.bind("rev", nixString(s.Rev))
+		p.bind("hash", nixString(s.Hash))
+		p.bind("fetchSubmodules", "false")
+		if s.Subdirectory != "" {
+			p.bind("name", nixString("source")) // for sourceRoot below
+		}
+		p.close("};")
+		writeSourceRoot(p, s)
 	case FetcherGit:
 		p.open("src = builtins.fetchGit {")
 		p.bind("url", nixString(s.URL))
 		p.bind("rev", nixString(s.Rev))
 		p.bind("allRefs", "true")
 		p.close("};")
-		if s.Subdirectory != "" {
-			// fetchGit's store path is named "source"; the build starts in
-			// the project's directory inside it.
-			p.bind("sourceRoot", nixString("source/"+s.Subdirectory))
-		}
+		writeSourceRoot(p, s)
 	default:
 		return false
 	}
 	return true
+}
+
+// writeSourceRoot starts the build in the project's directory inside a
+// git checkout, whose store path is named "source".
+func writeSourceRoot(p *printer, s *Source) {
+	if s.Subdirectory != "" {
+		p.bind("sourceRoot", nixString("source/"+s.Subdirectory))
+	}
 }
 
 // pathLiteral is what a Nix path literal may hold without quoting.
@@ -152,13 +225,22 @@ func resolvePaths(ds []Decision, outputDir string) {
 	}
 }
 
-// withLocalBuildRequires adds, for new packages built from a local
-// directory, the [build-system] requires of its pyproject.toml to those the
-// caller read from sdists (which win). A directory without them builds
+// withLocalBuildRequires adds, for new packages built from a source tree
+// (a local directory, a git commit), the [build-system] requires of its
+// pyproject.toml to those the caller read from sdists (which win): as the
+// resolver read them, else from the directory. A tree without them builds
 // with setuptools (PEP 518's default).
-func withLocalBuildRequires(ds []Decision, given map[string][]string) map[string][]string {
+func withLocalBuildRequires(ds []Decision, res *resolver.Resolution, given map[string][]string) map[string][]string {
 	out := map[string][]string{}
+	for _, p := range res.Packages {
+		if p.BuildRequires != nil {
+			out[p.Name] = p.BuildRequires
+		}
+	}
 	for _, d := range ds {
+		if _, known := out[d.Name]; known {
+			continue
+		}
 		if d.Src == nil || d.Src.FileKind != "directory" || d.Kind != KindNew {
 			continue
 		}

@@ -1,6 +1,8 @@
 package nixgen
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -23,11 +25,31 @@ func directPkg(name, version, url string, deps []string, files ...resolver.File)
 	return p
 }
 
+// gitPkg is a git reference as the resolver pins it: its ref resolved to a
+// commit, the checkout hashed.
+func gitPkg(name, version, url string, src resolver.DirectSource, buildRequires []string, deps []string) resolver.Package {
+	p := directPkg(name, version, url, deps)
+	src.Kind = resolver.DirectGit
+	p.Source, p.BuildRequires = &src, buildRequires
+	return p
+}
+
+// fakeSRI is a made-up SRI sha256 of s.
+func fakeSRI(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return "sha256-" + base64.StdEncoding.EncodeToString(h[:])
+}
+
+const commitB = "89abcdef0123456789abcdef0123456789abcdef"
+
 // directResolution has every kind of direct reference: https archives (a
-// wheel on PyPI's host, an sdist elsewhere), local directories (below the
-// output, beside it, with a space and Nix syntax or non-ASCII in their
-// names, one replacing nixpkgs' package), a local wheel, and git commits
-// (one in a subdirectory, one with quotes and ${ in its URL).
+// wheel on PyPI's host, an sdist elsewhere, a snapshot pinned to its
+// downloaded digest), local directories (below the output, beside it, with
+// a space and Nix syntax or non-ASCII in their names, one replacing
+// nixpkgs' package), a local wheel, git commits given in the URL (one in a
+// subdirectory, one with quotes and ${ in its URL) and git refs the
+// resolver pinned (one with its build backend known, one in a
+// subdirectory with submodules).
 func directResolution() *resolver.Resolution {
 	flaskWheel := "https://files.pythonhosted.org/packages/py3/f/flask/flask-3.0.3-py3-none-any.whl"
 	return &resolver.Resolution{
@@ -45,6 +67,15 @@ func directResolution() *resolver.Resolution {
 			directPkg("mysdist", "1.0", "https://example.com/dl/mysdist-1.0.tar.gz", []string{"click"},
 				sdistAt("https://example.com/dl/mysdist-1.0.tar.gz", "mysdist-1.0.tar.gz")),
 			directPkg("requests", "2.99.0", "file:///home/user/project/vendor/requests", nil),
+			gitPkg("gitpin", "0+git.89abcdef0123", "git+https://github.com/example/gitpin.git@main",
+				resolver.DirectSource{URL: "https://github.com/example/gitpin.git", Ref: "main", Rev: commitB, TreeHash: fakeSRI("gitpin")}, []string{"setuptools"}, []string{"click"}),
+			gitPkg("gitsub", "2.0", "git+ssh://git@example.com/mono.git#subdirectory=python",
+				resolver.DirectSource{URL: "ssh://git@example.com/mono.git", Rev: commitB, Subdirectory: "python", TreeHash: fakeSRI("gitsub"), Submodules: []string{"vendor/lib"}}, nil, nil),
+			func() resolver.Package {
+				p := directPkg("snapshot", "0.3", "https://example.com/archive/master.zip", nil, sdistAt("https://example.com/archive/master.zip", "master.zip"))
+				p.Source = &resolver.DirectSource{Kind: resolver.DirectArchive, URL: "https://example.com/archive/master.zip", SHA256: fakeSHA256("master.zip")}
+				return p
+			}(),
 			directPkg("util", "0+local", "file:///home/user/shared/util", nil),
 			directPkg("weird", "1.0", "file:///home/user/project/%24%7Bx%7D%22%20dir", nil),
 		},
@@ -58,7 +89,7 @@ func directResolution() *resolver.Resolution {
 func importOutput(file string) string {
 	return `(scopedImport { builtins = builtins // { fetchGit = a: ` +
 		`assert builtins.attrNames a == [ "allRefs" "rev" "url" ] && a.allRefs; ` +
-		`{ type = "fetched"; url = "git+" + a.url + "@" + a.rev; hash = ""; }; }; } (` + pathExpr(file) + `))`
+		`{ type = "fetched"; url = "git+" + a.url + "@" + a.rev; hash = ""; name = "source"; }; }; } (` + pathExpr(file) + `))`
 }
 
 // directSrcOf reports whether an evaluated golden's package fetches the
@@ -71,15 +102,20 @@ func directSrcOf(p envPackage, rp resolver.Package) bool {
 	if p.SourceRoot != nil {
 		got = *p.SourceRoot
 	}
-	return ok && p.URL == url && got == root && p.Hash == ""
+	hash := ""
+	if rp.Source != nil && rp.Source.Kind == resolver.DirectGit {
+		hash = rp.Source.TreeHash
+	}
+	return ok && p.URL == url && got == root && p.Hash == hash
 }
 
 // wantDirectSrc is what inspect.nix reports for the src of a git or local
 // direct reference in an output written to goldenOutputDir and evaluated
-// from evalDir: "git+<url>@<rev>" (recorded by importOutput's fetchGit)
-// and its sourceRoot, or "path:<the same relative path from evalDir>".
+// from evalDir: "git+<url>@<rev>" (recorded by the stub's fetchgit or
+// importOutput's fetchGit) and its sourceRoot, or "path:<the same relative
+// path from evalDir>".
 func wantDirectSrc(rp resolver.Package, evalDir string) (url, sourceRoot string, ok bool) {
-	src, err := resolver.ParseDirectURL(rp.DirectURL)
+	src, err := directSource(rp)
 	if err != nil {
 		return "", "", false
 	}
@@ -196,11 +232,14 @@ func TestDirectDecisions(t *testing.T) {
 		"click":      "as-is||as-is|",
 		"evil":       "new|pyproject|fetchGit git|",
 		"flask":      "new|wheel|fetchPypi wheel|",
+		"gitpin":     "new|pyproject|fetchgit git|",
+		"gitsub":     "new|pyproject|fetchgit git|",
 		"localpkg":   "new|pyproject|path directory|",
 		"localwheel": "new|wheel|path wheel|",
 		"mylib":      "new|pyproject|fetchGit git|",
 		"mysdist":    "new|pyproject|fetchurl sdist|",
 		"requests":   "override||path directory|",
+		"snapshot":   "new|pyproject|fetchurl sdist|",
 		"util":       "new|pyproject|path directory|",
 		"weird":      "new|pyproject|path directory|",
 	}
@@ -251,4 +290,32 @@ func TestDirectBuildSystem(t *testing.T) {
 	if g, err = newGen(res, stubIndex(t), opts); err != nil || len(g.ds[0].BuildSystem) != 0 {
 		t.Errorf("with the caller's build requires: %v, %v", g.ds[0].BuildSystem, err)
 	}
+}
+
+// FuzzGitSource: whatever a git source holds (from a lock file, say),
+// Generate refuses it or writes Nix that evaluates against the stub to
+// exactly that fetch: the URL, commit and hash as given, and the build
+// starting in the given subdirectory of the checkout.
+func FuzzGitSource(f *testing.F) {
+	f.Add("https://github.com/o/r.git", commitB, fakeSRI("r"), "")
+	f.Add(`https://h/a"${b}''.git`, commitB, fakeSRI("x"), `py/x"${y}`)
+	f.Fuzz(func(t *testing.T, url, rev, hash, sub string) {
+		p := gitPkg("x", "1", "git+"+url, resolver.DirectSource{URL: url, Rev: rev, TreeHash: hash, Subdirectory: sub}, nil, nil)
+		res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{p}}
+		out, err := Generate(res, stubIndex(t), goldenOptions(FormatShell))
+		if err != nil {
+			return
+		}
+		file := filepath.Join(t.TempDir(), "shell.nix")
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := evalEnv(t, evalCase{format: FormatShell, file: file})
+		if len(env.Packages) != 1 || env.Packages[0].URL != "git+"+url+"@"+rev || env.Packages[0].Hash != hash {
+			t.Fatalf("evaluates to %+v\n%s", env.Packages, out)
+		}
+		if got := env.Packages[0].SourceRoot; (got == nil) != (sub == "") || got != nil && *got != "source/"+sub {
+			t.Fatalf("sourceRoot %v, want source/%s", got, sub)
+		}
+	})
 }

@@ -78,10 +78,14 @@
 // nixpkgs' package as is: an https archive is fetched like an index file
 // with the sha256 the resolver pinned; a local directory or archive is a
 // Nix path relative to Options.OutputDir ("./pkg", or ./. + "/name" when a
-// path literal cannot spell it), which Nix hashes by content; a git commit
-// is builtins.fetchGit { url; rev; allRefs = true; } (allRefs: the commit
-// need not be on the default branch) with sourceRoot for a subdirectory.
-// A directory's [build-system] requires come from its pyproject.toml.
+// path literal cannot spell it), which Nix hashes by content; a git
+// commit the resolver checked out (resolver.Package.Source with a
+// TreeHash) is pkgs.fetchgit { url; rev; hash; fetchSubmodules = false; }
+// — a fixed-output fetch pinned by the checkout's NAR hash — and one known
+// by its commit alone is builtins.fetchGit { url; rev; allRefs = true; }
+// (allRefs: the commit need not be on the default branch), either with
+// sourceRoot for a subdirectory. A source tree's [build-system] requires
+// come from its pyproject.toml.
 //
 // # Output
 //
@@ -97,7 +101,9 @@
 // nixfmt's RFC 166 style, and starts with a comment naming the inputs, the
 // regenerate command and one "# req2nix-lock: name==version" line per
 // package, which ReadPins reads back (as it reads the JSON report, see
-// Report and SchemaVersion).
+// Report and SchemaVersion); a direct reference's line goes on with
+// url=, rev= and hash= (git) or sha256= (an archive), which
+// ReadDirectPins reads back (lockpins.go).
 //
 // Everything from an index is untrusted: it only ever appears inside
 // escaped Nix string literals ("\\", "\"", "${" escaped), attribute names

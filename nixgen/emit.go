@@ -121,7 +121,7 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 	}
 	g := &gen{res: res, ix: ix, opts: opts, ds: Plan(res, ix)}
 	resolvePaths(g.ds, opts.OutputDir)
-	applyBuildRequires(g.ds, ix, withLocalBuildRequires(g.ds, opts.BuildRequires))
+	applyBuildRequires(g.ds, ix, withLocalBuildRequires(g.ds, res, opts.BuildRequires))
 	if err := problems(g.ds); err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (g *gen) header(p *printer, extra ...string) {
 	}
 	p.line("#")
 	for _, d := range g.ds {
-		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version))
+		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version) + g.lockFields(d))
 	}
 }
 

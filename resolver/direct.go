@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/vcs"
 )
 
 // DirectKind says what a direct reference's URL points at.
@@ -21,19 +22,31 @@ const (
 	DirectLocalArchive DirectKind = "local-archive"
 	// DirectDirectory is a local project directory (file:, -e ./pkg).
 	DirectDirectory DirectKind = "directory"
-	// DirectGit is a git repository at a full commit (git+https:// ...@<sha1>).
+	// DirectGit is a git repository at a commit (git+https://...@<ref>).
 	DirectGit DirectKind = "git"
 )
 
-// DirectSource is a direct reference's URL taken apart: what the resolver
-// reads and what nixgen fetches. ParseDirectURL builds it.
+// DirectSource is a direct reference's source: its URL taken apart
+// (ParseDirectURL builds it), and, once the resolver has fetched it
+// (Package.Source), pinned: a git ref resolved to its commit and the
+// checkout's content hash, an archive's sha256. It is plain data, so that
+// other inputs (a lock file's git or path sources) can be mapped onto it.
 type DirectSource struct {
 	Kind         DirectKind
 	URL          string // archive: the URL without its fragment; git: the repository URL without "git+" and "@rev"
 	Path         string // local archive or directory: the absolute path
-	Rev          string // git: the full 40-hex commit, lower-case
+	Rev          string // git: the full 40-hex commit, lower-case ("" until a Ref is resolved)
+	Ref          string // git: the ref as written after "@" when it is not a full commit ("main", "v1.2", "38eb5d3b"; "" = the default branch)
 	Subdirectory string // the "subdirectory=" fragment (a project inside a repository or directory), cleaned
-	SHA256       string // archive: the "#sha256=" fragment, lower-case, or ""
+	SHA256       string // archive: the "#sha256=" fragment, lower-case, or "" (Package.Source: the pinned digest)
+	// TreeHash is, for git, the content hash of the commit's checkout
+	// (without .git; submodules as empty directories) in Nix's NAR
+	// serialisation, SRI form ("sha256-<base64>"): what a fixed-output git
+	// fetch pins. "" when the checkout was not read.
+	TreeHash string
+	// Submodules are the paths of the commit's git submodules, which the
+	// checkout hashed by TreeHash leaves empty.
+	Submodules []string
 }
 
 // gitCommit is a full SHA-1 commit id: the only git ref that pins content.
@@ -58,11 +71,12 @@ func (e directRefError) Unwrap() []error { return []error{e.err, ErrDirectRefere
 
 // ParseDirectURL takes a direct reference's URL apart as pip reads it
 // (https:// and file: archives, file: directories, git+<scheme>:// with
-// "@<rev>", "#egg=" and "&subdirectory="). It fails for what a
-// reproducible output cannot hold: a git ref that is not a full commit
-// (wrapping ErrUnpinnable), hg+, svn+ and bzr+ URLs, and schemes it cannot
-// fetch. It does no I/O: whether a file: path is a directory is decided by
-// its name (an archive name is an archive).
+// "@<ref>", "#egg=" and "&subdirectory="). It fails for what cannot be
+// fetched reproducibly: hg+, svn+ and bzr+ URLs, git URLs git must not be
+// given (see vcs.CheckURL), and schemes it cannot fetch. A git ref that is
+// not a full commit is kept in Ref for the resolver to resolve. It does no
+// I/O: whether a file: path is a directory is decided by its name (an
+// archive name is an archive).
 func ParseDirectURL(raw string) (DirectSource, error) {
 	scheme, _, ok := strings.Cut(raw, ":")
 	if !ok {
@@ -155,20 +169,30 @@ func parseGitURL(rest string) (DirectSource, error) {
 		return DirectSource{}, err
 	}
 	// The repository URL is kept as written (not re-escaped); the "@rev"
-	// is the last "@" of the path, as pip splits it.
+	// follows the last "@" of the path, as pip splits it (a ref may hold
+	// "/": "@feature/x").
 	repo, rev := withoutFragment(rest), ""
-	if i := strings.LastIndex(repo, "@"); i >= 0 && u.Path != "" && strings.Contains(u.Path, "@") && !strings.Contains(repo[i:], "/") {
+	if i := strings.LastIndex(repo, "@"); i >= 0 && u.Path != "" && strings.Contains(u.Path, "@") {
 		repo, rev = repo[:i], repo[i+1:]
 	}
-	src := DirectSource{Kind: DirectGit, URL: repo, Rev: strings.ToLower(rev), Subdirectory: sub}
-	if !gitCommit.MatchString(rev) {
-		return src, unpinnedGitError(src.URL, rev)
+	if err := vcs.CheckURL(repo); err != nil {
+		return DirectSource{}, err
+	}
+	src := DirectSource{Kind: DirectGit, URL: repo, Subdirectory: sub}
+	if gitCommit.MatchString(rev) {
+		src.Rev = strings.ToLower(rev)
+	} else if rev != "" {
+		if err := vcs.CheckRef(rev); err != nil {
+			return DirectSource{}, err
+		}
+		src.Ref = rev
 	}
 	return src, nil
 }
 
-// unpinnedGitError asks for a full commit: a branch or tag moves, and the
-// output must build the same thing every time.
+// unpinnedGitError asks for a full commit when git repositories cannot be
+// read (Options.Git is nil): a branch or tag moves, and the output must
+// build the same thing every time.
 func unpinnedGitError(repo, rev string) error {
 	lsRemote := "git ls-remote " + pypi.Redact(repo)
 	what := "no commit"
@@ -204,7 +228,7 @@ func subdirectory(fragment string) (string, error) {
 // with a dynamic version): "0+git.<12 hex>" or "0+local". It names the
 // package in Nix only: it is never compared with specifiers.
 func placeholderVersion(src DirectSource) string {
-	if src.Kind == DirectGit {
+	if src.Kind == DirectGit && len(src.Rev) >= 12 {
 		return "0+git." + src.Rev[:12]
 	}
 	return "0+local"

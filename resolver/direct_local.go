@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,46 +16,86 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
+	"github.com/req2nix/req2nix/pypi/setuppy"
 )
 
-// localProject is the static metadata of a local project directory, read
-// from pyproject.toml's [project] table (PEP 621) or, failing that, from
-// setup.cfg's [metadata] and [options]. Fields a build backend computes
-// (PEP 621 "dynamic", setup.cfg "attr:"/"file:", setup.py) are listed in
-// unknown instead.
+// localProject is the static metadata of a project's source tree (a local
+// directory, a git commit, an archive without PKG-INFO), read from
+// pyproject.toml's [project] table (PEP 621) or [tool.poetry], setup.cfg's
+// [metadata] and [options], and the literal arguments of setup.py's
+// setup() call. Fields the build backend computes are listed in unknown.
 type localProject struct {
-	file           string // the file the metadata came from, for messages
+	file           string // the file(s) the metadata came from, for messages
 	name, version  string
 	requiresPython string
 	requiresDist   []string // dependencies, then extras' with "extra == ..." markers
 	extras         []string
-	unknown        []string // "version", "dependencies", "optional-dependencies", sorted
+	unknown        []string // of metaFields, sorted
+	buildRequires  []string // pyproject.toml's [build-system] requires; nil without them
+	notes          []string // what setup.py could not tell of the unknown fields
+	nameNote       string   // why setup.py's name is not known, when it is not
 }
 
-// maxProjectFileBytes bounds pyproject.toml and setup.cfg.
+// metaFields are the fields a build backend may compute (PEP 621's names).
+var metaFields = []string{"dependencies", "optional-dependencies", "requires-python", "version"}
+
+// fieldState says what one file tells of a field.
+type fieldState int
+
+const (
+	absent   fieldState = iota // not declared there
+	given                      // declared statically: the value is known
+	computed                   // declared, but computed (dynamic, "attr:", a call in setup.py); a value may be partly known
+	hidden                     // setup.py passes a computed **dict, which may hold it
+)
+
+// metaSource is one file's static metadata.
+type metaSource struct {
+	file                    string
+	name                    string
+	version, requiresPython string
+	deps                    []string
+	extras                  map[string][]string
+	state                   map[string]fieldState // by metaFields
+	notes                   map[string][]string   // what could not be understood, by field ("" for all)
+}
+
+// maxProjectFileBytes bounds pyproject.toml, setup.cfg and setup.py.
 const maxProjectFileBytes = 4 << 20
 
-// readLocalProject reads the static metadata of the project in dir.
-func readLocalProject(dir string) (*localProject, error) {
-	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("%s does not exist; check the path", dir)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is a file, neither a project directory nor an archive (.whl, .tar.gz, .zip)", dir)
-	}
-	p, err := readPyprojectTable(filepath.Join(dir, "pyproject.toml"))
-	if p != nil || err != nil {
-		return p, err
-	}
-	p, err = readSetupCfg(filepath.Join(dir, "setup.cfg"), fileExists(filepath.Join(dir, "setup.py")))
-	if p != nil || err != nil {
-		return p, err
-	}
-	return &localProject{file: dir, unknown: []string{"dependencies", "optional-dependencies", "version"}}, nil
+// projectTree is where a project's files are read from: a local
+// directory, a git commit, or an archive's files.
+type projectTree struct {
+	// read returns a file of the project ("pyproject.toml"), bounded in
+	// size; (nil, nil) when it does not exist.
+	read  func(name string) ([]byte, error)
+	where string // how messages name the project's directory
 }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+// path is how messages name a file of the project.
+func (t projectTree) path(name string) string { return t.where + "/" + name }
+
+// dirTree is the project in a local directory.
+func dirTree(dir string) projectTree {
+	return projectTree{where: dir, read: func(name string) ([]byte, error) {
+		return readSmallFile(filepath.Join(dir, name))
+	}}
+}
+
+// fsTree is the project in directory dir of files (a git commit's).
+func fsTree(files fs.FS, dir, where string) projectTree {
+	return projectTree{where: where, read: func(name string) ([]byte, error) {
+		data, err := fs.ReadFile(files, path.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return data, err
+	}}
+}
+
+// mapTree is the project of an archive whose files were read whole.
+func mapTree(files map[string][]byte, where string) projectTree {
+	return projectTree{where: where, read: func(name string) ([]byte, error) { return files[name], nil }}
 }
 
 // readSmallFile reads p; (nil, nil) when it does not exist.
@@ -76,34 +117,215 @@ func readSmallFile(p string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// readProjectTree reads the static metadata of the project in t: its
+// [project] table first; fields it leaves to the build backend (or all,
+// without one) from setup.cfg and setup.py.
+func readProjectTree(t projectTree) (*localProject, error) {
+	body, err := t.read("pyproject.toml")
+	if err != nil {
+		return nil, err
+	}
+	pyproject, err := readPyprojectFile(body, t)
+	if err != nil {
+		return nil, err
+	}
+	var sources []*metaSource
+	if pyproject != nil {
+		sources = append(sources, pyproject)
+	}
+	if pyproject == nil || pyproject.anyComputed() {
+		cfg, err := readSetupCfg(t)
+		if err != nil {
+			return nil, err
+		}
+		py, err := readSetupPy(t)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range []*metaSource{cfg, py} {
+			if s != nil {
+				sources = append(sources, s)
+			}
+		}
+	}
+	lp, err := combine(t, sources)
+	if lp != nil {
+		lp.buildRequires = buildSystemRequires(body)
+	}
+	return lp, err
+}
+
+// buildSystemRequires is pyproject.toml's [build-system] requires; nil
+// when the file, the table or the key is absent or unreadable (PEP 518:
+// setuptools then builds it).
+func buildSystemRequires(body []byte) []string {
+	var doc struct {
+		BuildSystem *struct {
+			Requires []string `toml:"requires"`
+		} `toml:"build-system"`
+	}
+	if body == nil || toml.Unmarshal(body, &doc) != nil || doc.BuildSystem == nil {
+		return nil
+	}
+	return doc.BuildSystem.Requires
+}
+
+func (s *metaSource) anyComputed() bool {
+	for _, st := range s.state {
+		if st == computed || st == hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// combine merges what the files tell, field by field, as setuptools does:
+// a [project] table's static fields are final; its dynamic fields, and
+// every field without one, come from setup.py's setup() arguments when it
+// is given them, else from setup.cfg.
+func combine(t projectTree, sources []*metaSource) (*localProject, error) {
+	lp := &localProject{file: t.where}
+	if len(sources) == 0 {
+		lp.unknown = slices.Clone(metaFields)
+		return lp, nil
+	}
+	var files []string
+	for _, s := range sources {
+		files = append(files, s.file)
+		if lp.name == "" {
+			lp.name = s.name
+		}
+	}
+	lp.file = t.path(files[0])
+	if len(files) > 1 {
+		lp.file = t.where + " (" + strings.Join(files[:len(files)-1], ", ") + " and " + files[len(files)-1] + ")"
+	}
+	merged := &metaSource{extras: map[string][]string{}}
+	for _, field := range metaFields {
+		src, st := pick(sources, field)
+		if st == computed || st == hidden {
+			lp.unknown = append(lp.unknown, field)
+		}
+		if src != nil && st != hidden {
+			copyField(merged, src, field)
+		}
+	}
+	for _, s := range sources {
+		lp.notes = append(lp.notes, s.notes[""]...)
+		for _, field := range lp.unknown {
+			lp.notes = append(lp.notes, s.notes[field]...)
+		}
+		if lp.name == "" && len(s.notes["name"]) > 0 {
+			lp.nameNote = s.notes["name"][0]
+		}
+	}
+	lp.version, lp.requiresPython = merged.version, merged.requiresPython
+	if err := lp.addRequirements(merged.deps, merged.extras); err != nil {
+		return nil, fmt.Errorf("%s: %w", lp.file, err)
+	}
+	return lp, nil
+}
+
+// pick chooses the source of a field: the first (pyproject.toml) when it
+// is present there and not computed; else the last that declares it
+// (setup.py over setup.cfg); else a hidden one.
+func pick(sources []*metaSource, field string) (*metaSource, fieldState) {
+	first := sources[0]
+	if st := first.state[field]; first.file == "pyproject.toml" && st != computed {
+		return first, st
+	}
+	var found *metaSource
+	state := absent
+	if first.file == "pyproject.toml" {
+		state = computed // dynamic, and no other file declares it
+	}
+	for _, s := range sources {
+		switch st := s.state[field]; {
+		case st == given || st == computed:
+			found, state = s, st
+		case st == hidden && found == nil:
+			state = hidden
+		}
+	}
+	if field == "version" && state == absent {
+		state = computed // setuptools-scm and other plugins set it
+	}
+	return found, state
+}
+
+// copyField copies one field's (possibly partial) value.
+func copyField(dst, src *metaSource, field string) {
+	switch field {
+	case "version":
+		dst.version = src.version
+	case "requires-python":
+		dst.requiresPython = src.requiresPython
+	case "dependencies":
+		dst.deps = src.deps
+	case "optional-dependencies":
+		dst.extras = src.extras
+	}
+}
+
 // pyprojectProject is the part of PEP 621's [project] table read here.
 type pyprojectProject struct {
 	Name                 string              `toml:"name"`
-	Version              string              `toml:"version"`
-	RequiresPython       string              `toml:"requires-python"`
+	Version              *string             `toml:"version"`
+	RequiresPython       *string             `toml:"requires-python"`
 	Dependencies         []string            `toml:"dependencies"`
 	OptionalDependencies map[string][]string `toml:"optional-dependencies"`
 	Dynamic              []string            `toml:"dynamic"`
 }
 
-// readPyprojectTable reads [project] from pyproject.toml; (nil, nil) when
-// the file or the table is absent.
-func readPyprojectTable(p string) (*localProject, error) {
-	body, err := readSmallFile(p)
-	if body == nil || err != nil {
-		return nil, err
+// readPyprojectFile reads [project] (or a Poetry project) from
+// pyproject.toml's text; (nil, nil) when the file or the tables are absent.
+func readPyprojectFile(body []byte, t projectTree) (*metaSource, error) {
+	if body == nil {
+		return nil, nil
 	}
-	lp, err := parsePyproject(body, p)
-	if lp != nil || err != nil {
-		return lp, err
+	s, err := parsePyproject(body, t.path("pyproject.toml"))
+	if s != nil || err != nil {
+		return s, err
 	}
-	return readPoetryProject(body, p)
+	return readPoetryProject(body, t)
+}
+
+// parsePyproject reads [project] from pyproject.toml text; (nil, nil)
+// without the table. Its fields are given, or computed when dynamic.
+func parsePyproject(body []byte, where string) (*metaSource, error) {
+	var doc struct {
+		Project *pyprojectProject `toml:"project"`
+	}
+	if err := toml.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %v", where, err)
+	}
+	if doc.Project == nil {
+		return nil, nil
+	}
+	pp := doc.Project
+	s := &metaSource{file: "pyproject.toml", name: pp.Name, deps: pp.Dependencies, extras: pp.OptionalDependencies, state: map[string]fieldState{}}
+	s.version, s.state["version"] = optional(pp.Version)
+	s.requiresPython, s.state["requires-python"] = optional(pp.RequiresPython)
+	s.state["dependencies"], s.state["optional-dependencies"] = given, given
+	for _, d := range pp.Dynamic {
+		if slices.Contains(metaFields, d) {
+			s.state[d] = computed
+		}
+	}
+	return s, nil
+}
+
+func optional(v *string) (string, fieldState) {
+	if v == nil {
+		return "", absent
+	}
+	return *v, given
 }
 
 // readPoetryProject reads a Poetry project's [tool.poetry] name and version
 // and, through reqfile (which translates Poetry's constraints), its main
 // dependencies; (nil, nil) without the table. Its extras are not read.
-func readPoetryProject(body []byte, p string) (*localProject, error) {
+func readPoetryProject(body []byte, t projectTree) (*metaSource, error) {
 	var doc struct {
 		Tool struct {
 			Poetry *struct {
@@ -115,45 +337,19 @@ func readPoetryProject(body []byte, p string) (*localProject, error) {
 	if err := toml.Unmarshal(body, &doc); err != nil || doc.Tool.Poetry == nil || doc.Tool.Poetry.Name == "" {
 		return nil, nil
 	}
-	f, err := reqfile.ParsePyproject(p, reqfile.Selection{})
+	f, err := reqfile.ParsePyprojectText(body, t.path("pyproject.toml"), reqfile.Selection{})
 	if err != nil {
 		return nil, err
 	}
-	lp := &localProject{file: p, name: doc.Tool.Poetry.Name, version: doc.Tool.Poetry.Version, requiresPython: f.RequiresPython}
-	if lp.version == "" {
-		lp.unknown = []string{"version"}
+	s := &metaSource{file: "pyproject.toml", name: doc.Tool.Poetry.Name, version: doc.Tool.Poetry.Version, requiresPython: f.RequiresPython,
+		state: map[string]fieldState{"version": given, "requires-python": given, "dependencies": given, "optional-dependencies": given}}
+	if s.version == "" {
+		s.state["version"] = computed
 	}
 	for _, r := range f.Requirements {
-		lp.requiresDist = append(lp.requiresDist, r.Requirement.String())
+		s.deps = append(s.deps, r.Requirement.String())
 	}
-	return lp, nil
-}
-
-// parsePyproject reads [project] from pyproject.toml text; (nil, nil)
-// without the table.
-func parsePyproject(body []byte, p string) (*localProject, error) {
-	var doc struct {
-		Project *pyprojectProject `toml:"project"`
-	}
-	if err := toml.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", p, err)
-	}
-	if doc.Project == nil {
-		return nil, nil
-	}
-	pp := doc.Project
-	lp := &localProject{file: p, name: pp.Name, version: pp.Version, requiresPython: pp.RequiresPython}
-	for _, d := range pp.Dynamic {
-		switch d {
-		case "version", "dependencies", "optional-dependencies":
-			lp.unknown = append(lp.unknown, d)
-		}
-	}
-	slices.Sort(lp.unknown)
-	if err := lp.addRequirements(pp.Dependencies, pp.OptionalDependencies); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	return lp, nil
+	return s, nil
 }
 
 // addRequirements appends the dependencies and each extra's, the latter
@@ -166,7 +362,7 @@ func (lp *localProject) addRequirements(deps []string, extras map[string][]strin
 	}
 	slices.Sort(names)
 	for _, x := range names {
-		lp.extras = append(lp.extras, x)
+		lp.extras = append(lp.extras, pep508.NormalizeName(x))
 		for _, d := range extras[x] {
 			s, err := withExtraMarker(d, pep508.NormalizeName(x))
 			if err != nil {
@@ -197,43 +393,53 @@ func withExtraMarker(req, extra string) (string, error) {
 	return r.String() + " ; " + marker, nil
 }
 
-// readSetupCfg reads setuptools' declarative setup.cfg; (nil, nil) when it
-// is absent or has no [metadata] name. With a setup.py beside it and no
-// install_requires, the dependencies may come from setup.py: unknown.
-func readSetupCfg(p string, hasSetupPy bool) (*localProject, error) {
-	body, err := readSmallFile(p)
+// readSetupCfg reads setuptools' declarative setup.cfg; nil when it is
+// absent or declares neither [metadata] nor [options].
+func readSetupCfg(t projectTree) (*metaSource, error) {
+	body, err := t.read("setup.cfg")
 	if body == nil || err != nil {
 		return nil, err
 	}
-	return parseSetupCfg(body, p, hasSetupPy)
+	return parseSetupCfg(body), nil
 }
 
 // parseSetupCfg reads setup.cfg text (see readSetupCfg).
-func parseSetupCfg(body []byte, p string, hasSetupPy bool) (*localProject, error) {
+func parseSetupCfg(body []byte) *metaSource {
 	ini := parseINI(body)
 	meta, opts := ini["metadata"], ini["options"]
-	if meta["name"] == "" {
-		return nil, nil
+	if meta == nil && opts == nil {
+		return nil
 	}
-	lp := &localProject{file: p, name: meta["name"], version: meta["version"], requiresPython: opts["python_requires"]}
-	if isSetupCfgDirective(lp.version) || lp.version == "" {
-		lp.version = ""
-		lp.unknown = append(lp.unknown, "version")
+	s := &metaSource{file: "setup.cfg", name: meta["name"], extras: map[string][]string{}, state: map[string]fieldState{}}
+	s.version, s.state["version"] = cfgValue(meta, "version")
+	s.requiresPython, s.state["requires-python"] = cfgValue(opts, "python_requires")
+	var deps string
+	deps, s.state["dependencies"] = cfgValue(opts, "install_requires")
+	s.deps = setuppy.RequirementLines(deps)
+	if x, ok := ini["options.extras_require"]; ok {
+		s.state["optional-dependencies"] = given
+		for name, v := range x {
+			if isSetupCfgDirective(v) {
+				s.state["optional-dependencies"] = computed
+				continue
+			}
+			s.extras[name] = setuppy.RequirementLines(v)
+		}
 	}
-	deps, hasDeps := opts["install_requires"]
-	if isSetupCfgDirective(deps) || (!hasDeps && hasSetupPy) {
-		lp.unknown = append(lp.unknown, "dependencies")
-		deps = ""
+	return s
+}
+
+// cfgValue reads a setup.cfg option: absent, given, or computed by
+// setuptools ("attr: ...", "file: ...").
+func cfgValue(section map[string]string, key string) (string, fieldState) {
+	v, ok := section[key]
+	switch {
+	case !ok:
+		return "", absent
+	case isSetupCfgDirective(v):
+		return "", computed
 	}
-	extras := map[string][]string{}
-	for x, v := range ini["options.extras_require"] {
-		extras[x] = setupCfgList(v)
-	}
-	slices.Sort(lp.unknown)
-	if err := lp.addRequirements(setupCfgList(deps), extras); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	return lp, nil
+	return v, given
 }
 
 // isSetupCfgDirective reports a value computed by setuptools ("attr: ...",
@@ -242,20 +448,60 @@ func isSetupCfgDirective(v string) bool {
 	return strings.HasPrefix(v, "attr:") || strings.HasPrefix(v, "file:")
 }
 
-// setupCfgList splits a setup.cfg list value: one item a line (a single
-// line may also be separated by semicolons, but markers use them too, so
-// only lines are split), comments dropped.
-func setupCfgList(v string) []string {
-	var out []string
-	for _, line := range strings.Split(v, "\n") {
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i]
+// readSetupPy reads the literal arguments of setup.py's setup() call; nil
+// when there is no setup.py. What it cannot understand becomes notes.
+func readSetupPy(t projectTree) (*metaSource, error) {
+	body, err := t.read("setup.py")
+	if body == nil || err != nil {
+		return nil, err
+	}
+	st, err := setuppy.Parse(body)
+	if err != nil {
+		s := &metaSource{file: "setup.py", state: map[string]fieldState{}, notes: map[string][]string{"": {err.Error()}}}
+		for _, f := range metaFields {
+			s.state[f] = hidden
 		}
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
+		return s, nil
+	}
+	return fromSetupPy(st), nil
+}
+
+// setupKeywords maps metaFields to setup()'s keywords.
+var setupKeywords = map[string]string{"version": "version", "requires-python": "python_requires", "dependencies": "install_requires", "optional-dependencies": "extras_require"}
+
+// fromSetupPy turns what setuppy read into a metaSource.
+func fromSetupPy(st *setuppy.Setup) *metaSource {
+	s := &metaSource{file: "setup.py", name: st.Name, version: st.Version, requiresPython: st.PythonRequires,
+		deps: st.InstallRequires, extras: st.ExtrasRequire, state: map[string]fieldState{}, notes: map[string][]string{}}
+	for _, p := range st.Problems {
+		s.notes[problemField(p)] = append(s.notes[problemField(p)], p)
+	}
+	for field, kw := range setupKeywords {
+		switch {
+		case st.Given[kw] && st.Known[kw]:
+			s.state[field] = given
+		case st.Given[kw]:
+			s.state[field] = computed
+		case !st.Known[kw]:
+			s.state[field] = hidden
 		}
 	}
-	return out
+	return s
+}
+
+// problemField is the field a setuppy problem is about ("name", one of
+// metaFields, or "" for all: a computed **dict).
+func problemField(problem string) string {
+	kw := problem[:strings.IndexFunc(problem+" ", func(r rune) bool { return r == ' ' || r == ':' || r == '[' })]
+	if kw == "name" {
+		return kw
+	}
+	for field, k := range setupKeywords {
+		if k == kw {
+			return field
+		}
+	}
+	return ""
 }
 
 // parseINI reads an INI file as Python's configparser does for setup.cfg:

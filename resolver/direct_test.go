@@ -138,7 +138,7 @@ var directScenarios = []directScenario{
 			"the specifier >=1 on dynpkg is not checked: the version of the direct reference file://$TD/dynpkg is not known"}}},
 	{scenario: scenario{name: "directory with setup.cfg", index: "a 1.0:\nb 1.0:\nb 2.0:\nc 1.0:",
 		reqs: "cfgpkg[x] @ file://$TD/cfgpkg", want: "a==1.0 b==2.0 c==1.0 cfgpkg==0+local[x]",
-		warnings: []string{"requirements.txt:1: cfgpkg in $TD/cfgpkg/setup.cfg does not declare its version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
+		warnings: []string{"requirements.txt:1: cfgpkg in $TD/cfgpkg (setup.cfg and setup.py) does not declare its version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
 	{scenario: scenario{name: "Poetry directory", index: bIndex,
 		reqs: "poetrypkg @ file://$TD/poetrypkg", want: "b==1.0 poetrypkg==2.1",
 		check: func(t *testing.T, res *Resolution) {
@@ -146,9 +146,18 @@ var directScenarios = []directScenario{
 				t.Errorf("requires-python %q", p.RequiresPython)
 			}
 		}}},
-	{scenario: scenario{name: "directory without static metadata (setup.py only)", index: bIndex,
-		reqs: "bare @ file://$TD/bare", want: "bare==0+local",
-		warnings: []string{"requirements.txt:1: bare in $TD/bare does not declare its dependencies, optional-dependencies, version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
+	{scenario: scenario{name: "directory with setup.py only: its literal arguments", index: bIndex,
+		reqs: "bare @ file://$TD/bare", want: "b==2.0 bare==0+local",
+		warnings: []string{"requirements.txt:1: bare in $TD/bare/setup.py does not declare its version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
+	{scenario: scenario{name: "directory with setup.py computing what it passes (jax, aws-cli)", index: bIndex,
+		reqs: "computed[ci] @ file://$TD/computed", want: "b==2.0 c==1.0 computed==0+local[ci]",
+		warnings: []string{
+			"requirements.txt:1: computed in $TD/computed/setup.py does not declare its dependencies, version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements; " +
+				`setup.py was read, and install_requires: item 2, f"a>={MIN_A}", has the field {MIN_A}, which is assigned 2 times; ` +
+				"version = __version__ is computed (__version__ = read_version())"}}},
+	{scenario: scenario{name: "directory with a setup.py that computes its name: the requirement names it", index: bIndex,
+		reqs: "noname @ file://$TD/noname", want: "b==1.0 noname==0+local",
+		warnings: []string{"requirements.txt:1: noname in $TD/noname/setup.py does not declare its version statically (its build backend computes it); the version is written as 0+local and undeclared dependencies are not resolved: list them in the requirements"}}},
 	{scenario: scenario{name: "directory of another project", index: bIndex,
 		reqs:    "mine @ file://$TD/wrongname",
 		wantErr: `mine (requirements.txt:1): file://$TD/wrongname: the project in $TD/wrongname is named "other", not "mine"; fix the name in the requirement`}},

@@ -1,10 +1,12 @@
 package resolver
 
 import (
-	"errors"
 	"path"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/req2nix/req2nix/pypi/vcs"
 )
 
 // TestParseDirectURL follows pip's link forms: archives over https, local
@@ -27,11 +29,16 @@ func TestParseDirectURL(t *testing.T) {
 		{url: "git+ssh://git@github.com/o/r@" + strings.ToUpper(commit) + "#egg=r&subdirectory=py", want: DirectSource{Kind: DirectGit, URL: "ssh://git@github.com/o/r", Rev: commit, Subdirectory: "py"}},
 		{url: "git+file:///srv/r@" + commit, want: DirectSource{Kind: DirectGit, URL: "file:///srv/r", Rev: commit}},
 
-		{url: "git+https://github.com/o/r.git@v1.0", wantErr: `the ref "v1.0", not a full commit`},
-		{url: "git+https://github.com/o/r.git@0123456", wantErr: `the ref "0123456", not a full commit`},
-		{url: "git+https://github.com/o/r.git", wantErr: "no commit"},
-		{url: "git+https://user@github.com/o/r.git", wantErr: "no commit"},
+		{url: "git+https://github.com/o/r.git@v1.0", want: DirectSource{Kind: DirectGit, URL: "https://github.com/o/r.git", Ref: "v1.0"}},
+		{url: "git+https://github.com/o/r.git@0123456", want: DirectSource{Kind: DirectGit, URL: "https://github.com/o/r.git", Ref: "0123456"}},
+		{url: "git+https://github.com/o/r.git@feature/x#subdirectory=py", want: DirectSource{Kind: DirectGit, URL: "https://github.com/o/r.git", Ref: "feature/x", Subdirectory: "py"}},
+		{url: "git+https://github.com/o/r.git", want: DirectSource{Kind: DirectGit, URL: "https://github.com/o/r.git"}},
+		{url: "git+https://user@github.com/o/r.git", want: DirectSource{Kind: DirectGit, URL: "https://user@github.com/o/r.git"}},
+
 		{url: "git+ftp://h/r@" + commit, wantErr: `git URL scheme "ftp" is not supported`},
+		{url: "git+https://h/r@-uupload-pack=x", wantErr: `"-uupload-pack=x" is not a valid git ref name`},
+		{url: "git+ssh://-oProxyCommand=x/r@main", wantErr: "host or user name starting with '-'"},
+		{url: "git+file://otherhost/r", wantErr: `names the host "otherhost"`},
 		{url: "hg+https://h/r@abc", wantErr: "Mercurial repositories are not supported; use a git mirror"},
 		{url: "svn+https://h/r", wantErr: "Subversion repositories are not supported"},
 		{url: "bzr+lp:r", wantErr: "Bazaar repositories are not supported"},
@@ -52,17 +59,15 @@ func TestParseDirectURL(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseDirectURL(%q) = %+v, %v; want %+v", tt.url, got, err, tt.want)
 		}
-	}
-	if _, err := ParseDirectURL("git+https://h/r@main"); !errors.Is(err, ErrUnpinnable) {
-		t.Errorf("a git branch: %v, want ErrUnpinnable", err)
 	}
 }
 
 // FuzzParseDirectURL: no panics, and what parses is what the output can
-// hold: a known kind, a git commit of 40 hex digits, a subdirectory inside
+// hold: a known kind, a git commit of 40 hex digits or a ref git accepts
+// (of a URL git may be given), a subdirectory inside
 // the project, an absolute clean local path, a 64-hex or empty digest.
 func FuzzParseDirectURL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -75,7 +80,8 @@ func FuzzParseDirectURL(f *testing.F) {
 		}
 		switch s.Kind {
 		case DirectGit:
-			if !gitCommit.MatchString(s.Rev) || s.Rev != strings.ToLower(s.Rev) || s.URL == "" || isPlaceholderVersion(placeholderVersion(s)) == false {
+			pinned := gitCommit.MatchString(s.Rev) && s.Rev == strings.ToLower(s.Rev) && s.Ref == ""
+			if !pinned && (s.Rev != "" || vcs.CheckRef(s.Ref) != nil && s.Ref != "") || vcs.CheckURL(s.URL) != nil || !isPlaceholderVersion(placeholderVersion(s)) {
 				t.Errorf("%q: git source %+v", raw, s)
 			}
 		case DirectArchive:

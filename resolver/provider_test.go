@@ -164,7 +164,7 @@ func (m *memIndex) Metadata(ctx context.Context, name string, r pypi.Release) (*
 
 // rootFile builds the root input: requirement lines (from
 // requirements.txt) and constraint lines (from constraints.txt), each
-// "spec [--hash=sha256:...]".
+// "spec [--hash=sha256:...]"; a spec "@ <url>" has no name.
 func rootFile(t testing.TB, reqs, constraints string) *reqfile.File {
 	t.Helper()
 	in := &reqfile.File{}
@@ -184,9 +184,16 @@ func parseRootLines(t testing.TB, file, text string) []reqfile.Requirement {
 		if before, h, ok := strings.Cut(line, " --hash="); ok {
 			spec, hashes = before, []string{h}
 		}
+		unnamed := strings.HasPrefix(spec, "@ ") // "@ <url>": a URL without a name
+		if unnamed {
+			spec = "unnamed " + spec
+		}
 		r, err := pep508.ParseRequirement(spec)
 		if err != nil {
 			t.Fatalf("%s:%d: %v", file, i+1, err)
+		}
+		if unnamed {
+			r.Name = ""
 		}
 		out = append(out, reqfile.Requirement{Requirement: r, Source: reqfile.Source{File: file, Line: i + 1}, Hashes: hashes})
 	}

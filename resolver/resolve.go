@@ -13,6 +13,7 @@ import (
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
 	"github.com/req2nix/req2nix/pypi/tags"
+	"github.com/req2nix/req2nix/pypi/vcs"
 )
 
 // Options set the target and the preferences of a resolution.
@@ -33,6 +34,58 @@ type Options struct {
 
 	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
 	shared *sharedAnalysis   // analysis shared with other resolutions (ResolveSystems); nil = this resolution's own
+	// Git reads git repositories for git direct references (*vcs.Git).
+	// Without it, a git reference must name a full commit, and its
+	// dependencies are not read.
+	Git GitRepos
+	// DirectPins are what a previous run pinned of direct references, by
+	// DirectPinKey of the requirement's URL: a git ref's commit, an
+	// unhashed archive's sha256. They are kept unless Upgrade or
+	// UpgradePackages names the package.
+	DirectPins map[string]DirectPin
+}
+
+// GitRepos reads git repositories: it resolves a ref ("" = the default
+// branch) to a full commit, and returns a commit's checkout (its files and
+// content hash), fetching it when needed. *vcs.Git implements it.
+type GitRepos interface {
+	Resolve(ctx context.Context, url, ref string) (string, error)
+	Checkout(ctx context.Context, url, commit string) (*vcs.Checkout, error)
+}
+
+// DirectPin is what a previous run pinned of a direct reference beyond
+// what its URL says (plain data: nixgen reads it back from its output).
+type DirectPin struct {
+	Name     string // the package the reference resolved to
+	Rev      string // git: the full commit its ref named
+	TreeHash string // git: that commit's DirectSource.TreeHash
+	SHA256   string // archive given without a digest: the sha256 of what was downloaded
+}
+
+// DirectPinKey is the key of a direct reference's pin: its URL as written,
+// without credentials (they change; the reference does not).
+func DirectPinKey(rawURL string) string {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return rawURL
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(authority, "@"); i >= 0 && !strings.ContainsAny(authority[:i], "?#") {
+		authority = authority[i+1:]
+	}
+	if !strings.Contains(rest, "/") {
+		return scheme + "://" + authority
+	}
+	return scheme + "://" + authority + "/" + path
+}
+
+// ArtifactFilesProvider is implemented by providers that can read the
+// source tree of a direct-reference archive that has no core metadata (a
+// repository snapshot such as .../archive/master.zip): the named files of
+// its project directory (the archive's top directory, joined with subdir).
+// *pypi.Client implements it.
+type ArtifactFilesProvider interface {
+	ArtifactFiles(ctx context.Context, url, sha256, subdir string, names []string) (*pypi.ArchiveFiles, error)
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -118,7 +171,7 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		return nil, err
 	}
 	w := &world{opts: opts, env: env, target: t, in: in,
-		ids: map[string]pkg{}, direct: map[string]reqfile.Requirement{},
+		ids: map[string]pkg{}, direct: map[string]reqfile.Requirement{}, prepared: map[string]*preparedRef{},
 		constraints: map[string][]reqfile.Requirement{}, upgrade: map[string]bool{},
 		namedPre: map[string][][2]int{}, depPins: map[string]vset{}, edges: map[[2]int][]pkg{}, metas: map[[2]int]*pypi.Metadata{}, depCache: map[[2]int]depResult{}, tries: map[pkg]int{},
 		warnings: map[string]bool{}}
@@ -132,11 +185,35 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	w.fetch = newFetcher(ctx, p, t.analyse)
 	w.fetch.shared = opts.shared
 	w.fetch.speculate = w.speculate
-	w.readRoot(in)
-	if err := w.checkDirectRefs(); err != nil {
+	if err := w.checkDirectRefs(in.Requirements); err != nil {
+		return nil, err
+	}
+	if err := w.readDirectRoot(ctx, in); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// readDirectRoot names the unnamed root direct references (reading them),
+// sorts the root requirements (readRoot), and reads the other root direct
+// references concurrently.
+func (w *world) readDirectRoot(ctx context.Context, in *reqfile.File) error {
+	reqs, err := w.nameDirectRefs(ctx, in.Requirements)
+	if err != nil {
+		return err
+	}
+	named := *in
+	named.Requirements = reqs
+	w.in = &named
+	w.readRoot(w.in)
+	var direct []reqfile.Requirement
+	for _, r := range w.rootReqs {
+		if r.URL != "" && w.direct[pep508.NormalizeName(r.Name)].URL == r.URL {
+			direct = append(direct, r)
+		}
+	}
+	w.prepare(ctx, direct)
+	return nil
 }
 
 // nameSet is a set of normalised names (":all:" kept as is).

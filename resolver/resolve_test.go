@@ -243,7 +243,8 @@ b 2.0:`, reqs: "foo @ https://example.com/foo-1.5.tar.gz#sha256=" + strings.Repe
 			foo := res.Packages[1]
 			want := Package{Name: "foo", Version: "1.5", Dependencies: []string{"b"}, MetadataSource: "direct", Root: true,
 				DirectURL: "https://example.com/foo-1.5.tar.gz#sha256=" + strings.Repeat("AB", 32),
-				Files:     []File{{Kind: "sdist", Filename: "foo-1.5.tar.gz", URL: "https://example.com/foo-1.5.tar.gz", SHA256: strings.Repeat("ab", 32)}}}
+				Files:     []File{{Kind: "sdist", Filename: "foo-1.5.tar.gz", URL: "https://example.com/foo-1.5.tar.gz", SHA256: strings.Repeat("ab", 32)}},
+				Source:    &DirectSource{Kind: DirectArchive, URL: "https://example.com/foo-1.5.tar.gz", SHA256: strings.Repeat("ab", 32)}}
 			if !reflect.DeepEqual(foo, want) {
 				t.Errorf("got  %+v\nwant %+v", foo, want)
 			}

@@ -12,7 +12,10 @@ func (w *world) startSpeculation() {
 	for _, r := range w.rootReqs {
 		if r.URL == "" {
 			w.fetch.discover(pep508.NormalizeName(r.Name), r.Requirement)
-		} else if c := w.fetch.artifact(r.URL, w.expectedSHA256(r)); c != nil {
+			continue
+		}
+		sha, _ := w.archiveSHA256(r) // the key readArchive uses: one download
+		if c := w.fetch.artifact(r.URL, sha); c != nil {
 			extras := r.Extras
 			w.fetch.spawn(func() { w.speculateFrom(c, extras) })
 		}

@@ -17,9 +17,15 @@
 //     specifier becomes a bitset over the project's sorted releases.
 //   - world.go: package identities (the root, projects, and virtual
 //     "name[extra]" packages that pin their base to the same version),
-//     dependencies after markers, constraints, direct references, and the
+//     dependencies after markers, constraints, and the
 //     preferences (pinned, nixpkgs, newest) and pre-release rule applied
 //     when a version is chosen.
+//   - direct*.go: direct references (name @ url, git, paths), read before
+//     solving when they are root requirements: URLs without a name are
+//     named from their metadata (as pip does), git refs resolved to
+//     commits and checked out through Options.Git (pinned by a previous
+//     run's DirectPins), source trees read statically (pyproject.toml,
+//     setup.cfg, setup.py's literal setup() arguments).
 //   - solver.go, term.go, vset.go: PubGrub as in Dart pub's solver.md and
 //     pubgrub-rs: unit propagation, decisions by priority, conflict
 //     resolution learning incompatibilities, backjumping.
@@ -70,6 +76,13 @@ type Package struct {
 	Nixpkgs        bool   // Version equals the version nixpkgs ships
 	Root           bool   // named by a root requirement
 	DirectURL      string // for direct references (name @ url, VCS, path), else ""
+	// Source is a direct reference's source as fetched: a git ref resolved
+	// to its commit and content hash, an archive's sha256. nil otherwise.
+	Source *DirectSource
+	// BuildRequires is the [build-system] requires of a direct reference
+	// read as a source tree (git, a directory, an archive without core
+	// metadata); nil when unknown (PEP 518: setuptools).
+	BuildRequires []string
 }
 
 // File is one distribution file usable for the target.

@@ -105,6 +105,13 @@ func (v *validator) need(from string, r pep508.Requirement, extra string, reache
 		return nil
 	}
 	name := pep508.NormalizeName(r.Name)
+	if name == "" { // an unnamed direct reference: the package of its URL
+		for _, pk := range v.chosen {
+			if pk.DirectURL == r.URL {
+				name = pk.Name
+			}
+		}
+	}
 	if v.in.ProjectName != "" && name == pep508.NormalizeName(v.in.ProjectName) {
 		return nil
 	}

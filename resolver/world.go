@@ -37,11 +37,14 @@ func (d *pkgDef) display() string {
 
 // directRef is a package given by URL: one version, not looked up.
 type directRef struct {
-	req     reqfile.Requirement
-	src     DirectSource
-	version string       // from the artifact's metadata or filename, else ""
-	meta    *releaseMeta // nil when the dependencies cannot be read
-	sha256  string       // an archive's pinned digest, else ""
+	req           reqfile.Requirement
+	src           DirectSource // a git ref resolved to its commit
+	name          string       // the name the source's metadata declares, or ""
+	nameNote      string       // why a setup.py's name is not known, when it is not
+	buildRequires []string     // a source tree's [build-system] requires, nil when unknown
+	version       string       // from the artifact's metadata or filename, else ""
+	meta          *releaseMeta // nil when the dependencies cannot be read
+	sha256        string       // an archive's pinned digest, else ""
 }
 
 // world implements source over a Provider: it registers packages as the
@@ -60,6 +63,7 @@ type world struct {
 	defs        []*pkgDef
 	ids         map[string]pkg // display name -> id
 	direct      map[string]reqfile.Requirement
+	prepared    map[string]*preparedRef // root direct references read before solving, by URL
 	constraints map[string][]reqfile.Requirement
 	upgrade     map[string]bool
 	namedPre    map[string][][2]int // name -> (package, version) whose requirement on it names a pre-release (the root's: (rootPkg, 0))
@@ -69,10 +73,15 @@ type world struct {
 	depCache    map[[2]int]depResult
 	tries       map[pkg]int // versions chosen per package (more than one: backtracking)
 	warnings    map[string]bool
+	warnMu      sync.Mutex // direct references are read concurrently
 	resolved    int
 }
 
-func (w *world) warn(format string, args ...any) { w.warnings[fmt.Sprintf(format, args...)] = true }
+func (w *world) warn(format string, args ...any) {
+	w.warnMu.Lock()
+	defer w.warnMu.Unlock()
+	w.warnings[fmt.Sprintf(format, args...)] = true
+}
 
 // unavailableProject reports an error saying no index offers the project:
 // not found, or quarantined (PEP 792). Such a project has no versions.

@@ -9,11 +9,18 @@ import (
 )
 
 // checkRoundTrip checks that every requirement of f formats to a string
-// that pep508 parses back to the same string.
+// that pep508 parses back to the same string; an unnamed one (a URL the
+// resolver names) does once named.
 func checkRoundTrip(t *testing.T, f *File) {
 	t.Helper()
 	all := append(append(append([]Requirement{}, f.Requirements...), f.Constraints...), f.BuildRequires...)
 	for _, r := range all {
+		if r.Name == "" {
+			if r.URL == "" {
+				t.Fatalf("%s: a requirement with neither a name nor a URL", r.Source)
+			}
+			r.Name = "unnamed"
+		}
 		s := r.String()
 		back, err := pep508.ParseRequirement(s)
 		if err != nil {

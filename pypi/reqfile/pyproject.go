@@ -25,6 +25,16 @@ func ParsePyproject(path string, sel Selection) (*File, error) {
 	return parsePyprojectText(path, text, sel)
 }
 
+// ParsePyprojectText is ParsePyproject on the contents of a pyproject.toml
+// read elsewhere (a git commit, an archive); path names it in messages.
+func ParsePyprojectText(body []byte, path string, sel Selection) (*File, error) {
+	text, err := decodeUTF8(body, path)
+	if err != nil {
+		return nil, err
+	}
+	return parsePyprojectText(path, text, sel)
+}
+
 // parsePyprojectText is ParsePyproject on the text of the file at path.
 func parsePyprojectText(path, text string, sel Selection) (*File, error) {
 	var doc map[string]any

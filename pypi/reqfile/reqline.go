@@ -91,11 +91,16 @@ func (p *reqParser) locate(name string, src Source) (link, extras string, err er
 // the PEP 508 parser, so that it is one pep508 can read back; a URL with
 // spaces, for one, is not.
 func checkDirectReference(req *Requirement, src Source) error {
-	r, err := buildRequirement(req.Name, req.Extras, "", req.URL, markerText(req.Marker))
+	name := req.Name
+	if name == "" {
+		name = "unnamed" // checked as any name would be, then left unnamed
+	}
+	r, err := buildRequirement(name, req.Extras, "", req.URL, markerText(req.Marker))
 	if err != nil {
 		msg, _ := syntaxErrorParts(err)
-		return errorf(src, "%s @ %s is not a valid direct reference: %s; percent-encode spaces and special characters in the URL", req.Name, req.URL, msg)
+		return errorf(src, "%s @ %s is not a valid direct reference: %s; percent-encode spaces and special characters in the URL", name, req.URL, msg)
 	}
+	r.Name = req.Name
 	req.Requirement = r
 	return nil
 }
@@ -363,8 +368,10 @@ func setDirectReference(req *Requirement, link string, src Source) error {
 }
 
 // nameFromLocation names a direct reference without #egg=: a local
-// directory by its pyproject.toml or setup.cfg, an archive by its sdist
-// filename. pip would build the project to learn its name; req2nix cannot.
+// directory by its pyproject.toml, setup.cfg or setup.py, an archive by
+// its sdist filename. Any other URL (a git repository, an archive such as
+// .../archive/master.zip) stays unnamed: as pip does, the resolver learns
+// the name from the source's metadata.
 func nameFromLocation(req *Requirement, link, filename string, src Source) error {
 	dir := localPath(link)
 	if dir != "" && isDir(dir) {
@@ -385,7 +392,7 @@ func nameFromLocation(req *Requirement, link, filename string, src Source) error
 	if dir != "" && !exists(dir) {
 		return missingPath(dir, src)
 	}
-	return errorf(src, "cannot tell the project name of %s; add #egg=<name> to the URL or write <name> @ <url>", link)
+	return nil
 }
 
 // localPath returns the path of a file: URL, or "".
@@ -495,9 +502,6 @@ func (p *reqParser) parseEditable(value string, src Source) (Requirement, error)
 	if err != nil {
 		return req, &Error{Source: src, Msg: err.Error()}
 	}
-	if name == "" {
-		return req, errorf(src, "cannot tell the project name of -e %s; add #egg=<name> to the URL", value)
-	}
-	req.Name, req.Extras = name, eggExtras
+	req.Name, req.Extras = name, eggExtras // unnamed without #egg=: the resolver reads the name
 	return req, checkDirectReference(&req, src)
 }

@@ -32,7 +32,10 @@ func (s Source) String() string {
 	return fmt.Sprintf("%s:%d", s.File, s.Line)
 }
 
-// Requirement is one root requirement or constraint.
+// Requirement is one root requirement or constraint. A direct reference
+// whose name only its source's metadata tells (a git or archive URL without
+// #egg=) has Name "" and its URL set: the resolver reads the name, as pip
+// does.
 type Requirement struct {
 	pep508.Requirement
 	Source   Source

@@ -5,20 +5,23 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 11 (1 from nixpkgs as is, 1 overridden, 9 new)
+# Packages: 14 (1 from nixpkgs as is, 1 overridden, 12 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
-# Environment: python.withPackages (ps: [ ps.cafe ps.click ps.evil ps.flask ps.localpkg ps.localwheel ps.mylib ps.mysdist ps.requests ps.util ps.weird ])
+# Environment: python.withPackages (ps: [ ps.cafe ps.click ps.evil ps.flask ps.gitpin ps.gitsub ps.localpkg ps.localwheel ps.mylib ps.mysdist ps.requests ps.snapshot ps.util ps.weird ])
 # Warning: dependencies of mylib (git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py) are not resolved
 #
 # req2nix-lock: cafe==1.0
 # req2nix-lock: click==7.1.1
-# req2nix-lock: evil==0+git.0123456789ab
-# req2nix-lock: flask==3.0.3
+# req2nix-lock: evil==0+git.0123456789ab url=git+https://example.com/a"${b}''.git@0123456789abcdef0123456789abcdef01234567#subdirectory=x"${y} rev=0123456789abcdef0123456789abcdef01234567
+# req2nix-lock: flask==3.0.3 url=https://files.pythonhosted.org/packages/py3/f/flask/flask-3.0.3-py3-none-any.whl#sha256=e442808b6b47a86be808220a9b26344b6a92e607841b05629c47928c93dd2684 sha256=e442808b6b47a86be808220a9b26344b6a92e607841b05629c47928c93dd2684
+# req2nix-lock: gitpin==0+git.89abcdef0123 url=git+https://github.com/example/gitpin.git@main rev=89abcdef0123456789abcdef0123456789abcdef hash=sha256-kiqLyg2bV+qbUKrpQXI9gcCppaYodQarfQETu1YHtAM=
+# req2nix-lock: gitsub==2.0 url=git+ssh://example.com/mono.git#subdirectory=python rev=89abcdef0123456789abcdef0123456789abcdef hash=sha256-H3GyvI5VguVLU2jFFvBEKIklTIxtKJP6b0DG/AI7MWM=
 # req2nix-lock: localpkg==0.1
 # req2nix-lock: localwheel==2.0
-# req2nix-lock: mylib==0+git.0123456789ab
-# req2nix-lock: mysdist==1.0
+# req2nix-lock: mylib==0+git.0123456789ab url=git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py rev=0123456789abcdef0123456789abcdef01234567
+# req2nix-lock: mysdist==1.0 url=https://example.com/dl/mysdist-1.0.tar.gz sha256=d31459b408a8d7f5c6508043ff54e924cc41f1535908d26aa62bb069d1cdd63e
 # req2nix-lock: requests==2.99.0
+# req2nix-lock: snapshot==0.3 url=https://example.com/archive/master.zip sha256=882fd804ebfd01a84c1950b8e1b1ef3816f080e28416bdbbe951b36aa12249de
 # req2nix-lock: util==0+local
 # req2nix-lock: weird==1.0
 { pkgs }:
@@ -65,6 +68,40 @@ pyfinal: pyprev: {
       hash = "sha256-5EKAi2tHqGvoCCIKmyY0S2qS5geEGwVinEeSjJPdJoQ=";
     };
     dependencies = [ pyfinal.click ];
+    doCheck = false;
+    pythonImportsCheck = [ ];
+  };
+  gitpin = pyfinal.buildPythonPackage {
+    pname = "gitpin";
+    version = "0+git.89abcdef0123";
+    pyproject = true;
+    src = pkgs.fetchgit {
+      url = "https://github.com/example/gitpin.git";
+      rev = "89abcdef0123456789abcdef0123456789abcdef";
+      hash = "sha256-kiqLyg2bV+qbUKrpQXI9gcCppaYodQarfQETu1YHtAM=";
+      fetchSubmodules = false;
+    };
+    build-system = [ pyfinal.setuptools ];
+    dependencies = [ pyfinal.click ];
+    doCheck = false;
+    pythonImportsCheck = [ ];
+  };
+  # its git submodules (vendor/lib) are not fetched: vendor what the build needs, or use an sdist
+  # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
+  gitsub = pyfinal.buildPythonPackage {
+    pname = "gitsub";
+    version = "2.0";
+    pyproject = true;
+    src = pkgs.fetchgit {
+      url = "ssh://git@example.com/mono.git";
+      rev = "89abcdef0123456789abcdef0123456789abcdef";
+      hash = "sha256-H3GyvI5VguVLU2jFFvBEKIklTIxtKJP6b0DG/AI7MWM=";
+      fetchSubmodules = false;
+      name = "source";
+    };
+    sourceRoot = "source/python";
+    build-system = [ pyfinal.setuptools ];
+    dependencies = [ ];
     doCheck = false;
     pythonImportsCheck = [ ];
   };
@@ -125,6 +162,19 @@ pyfinal: pyprev: {
     patches = [ ];
     doCheck = false;
   });
+  snapshot = pyfinal.buildPythonPackage {
+    pname = "snapshot";
+    version = "0.3";
+    pyproject = true;
+    src = pkgs.fetchurl {
+      url = "https://example.com/archive/master.zip";
+      hash = "sha256-iC/YBOv9AahMGVC44bHvOBbwgOKEFr276VGzaqEiSd4=";
+    };
+    build-system = [ pyfinal.setuptools ];
+    dependencies = [ ];
+    doCheck = false;
+    pythonImportsCheck = [ ];
+  };
   # its source is outside the output's directory: a flake cannot read it in pure evaluation
   util = pyfinal.buildPythonPackage {
     pname = "util";

@@ -18,6 +18,12 @@ let
       pyproject != null || format != null
       || throw "${name} does not configure a `format`. To build with setuptools as before, set `pyproject = true` and `build-system = [ setuptools ]`.";
     assert format == null || builtins.elem format [ "setuptools" "wheel" "pyproject" "other" ] || throw "${name}: bad format";
+    # The build unpacks src into a directory named like its store path;
+    # sourceRoot must lie inside it.
+    assert
+      (args.sourceRoot or null) == null
+      || builtins.substring 0 (builtins.stringLength (args.src.name or "") + 1) args.sourceRoot == (args.src.name or "") + "/"
+      || throw "${name}: sourceRoot ${args.sourceRoot} is not inside src (${args.src.name or "unnamed"})";
     {
       type = "python-package";
       inherit (args) pname version src;

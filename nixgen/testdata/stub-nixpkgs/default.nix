@@ -1,7 +1,7 @@
 # A stub nixpkgs for req2nix's tests: just the interfaces req2nix's output
-# uses (fetchurl, fetchPypi, mkShell, autoPatchelfHook, stdenv.cc.cc.lib,
-# pythonXY with override/pkgs/withPackages), written to fail where nixpkgs
-# would. Nothing is built: fetches and derivations are plain attribute sets
+# uses (fetchurl, fetchPypi, fetchgit, mkShell, autoPatchelfHook,
+# stdenv.cc.cc.lib, pythonXY with override/pkgs/withPackages), written to
+# fail where nixpkgs would. Nothing is built: fetches and derivations are plain attribute sets
 # the tests inspect.
 {
   config ? { },
@@ -29,6 +29,7 @@ let
       inherit url hash;
     };
   fetchPypi = import ./fetchpypi.nix { inherit fetchurl; };
+  fetchgit = import ./fetchgit.nix;
   python =
     pythonAttr: pythonVersion:
     import ./python.nix {
@@ -46,7 +47,13 @@ let
     };
 in
 {
-  inherit lib fetchurl fetchPypi system;
+  inherit
+    lib
+    fetchurl
+    fetchPypi
+    fetchgit
+    system
+    ;
   autoPatchelfHook = {
     type = "hook";
     name = "autoPatchelfHook";

@@ -1,0 +1,5 @@
+//go:build !race
+
+package setuppy
+
+const raceDetector = false

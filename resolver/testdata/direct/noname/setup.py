@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name=get_name(), install_requires=["b<2"])

@@ -24,7 +24,30 @@ type Options struct {
 	UpgradePackages []string          // ignore Pinned for these names
 	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
 	PreferNixpkgs   bool              // the switch for preference 2
+	Fixed           map[string]Fixed  // name (normalised here) -> the version it must have whenever it is resolved
 	Progress        func(Event)       // optional, called from the resolving goroutine; may be nil
+}
+
+// Fixed is a version a package must have whenever it is part of the
+// resolution, because the environment provides it at that version whatever
+// the resolution says (nixpkgs keeps its own pip, setuptools and wheel). It
+// acts as a constraint ==Version, stated in explanations as "<By> fixes
+// <name> at <Version> (<Why>)". When the index has no such release, the
+// constraint is dropped with a warning (the environment then differs from
+// the resolution, which the caller reports).
+type Fixed struct {
+	Version string // the version provided
+	By      string // who provides it, e.g. "nixpkgs"
+	Why     string // why it cannot be another version; may be ""
+}
+
+// text is the fact a Fixed states for name.
+func (f Fixed) text(name string) string {
+	s := fmt.Sprintf("%s fixes %s at %s", f.By, name, f.Version)
+	if f.Why != "" {
+		s += " (" + f.Why + ")"
+	}
+	return s
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -78,6 +101,11 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		return nil, errors.New("resolver: no input (nil *reqfile.File)")
 	}
 	opts.Pinned, opts.Nixpkgs = normalizeKeys(opts.Pinned), normalizeKeys(opts.Nixpkgs)
+	fixed := make(map[string]Fixed, len(opts.Fixed))
+	for k, f := range opts.Fixed {
+		fixed[pep508.NormalizeName(k)] = f
+	}
+	opts.Fixed = fixed
 	if opts.Python == "" {
 		opts.Python = "3.12"
 	}

@@ -16,7 +16,8 @@
 //     specifier becomes a bitset over the project's sorted releases.
 //   - world.go: package identities (the root, projects, and virtual
 //     "name[extra]" packages that pin their base to the same version),
-//     dependencies after markers, constraints, direct references, and the
+//     dependencies after markers, constraints (the user's, and versions the
+//     environment fixes: Options.Fixed), direct references, and the
 //     preferences (pinned, nixpkgs, newest) and pre-release rule applied
 //     when a version is chosen.
 //   - solver.go, term.go, vset.go: PubGrub as in Dart pub's solver.md and

@@ -152,26 +152,6 @@ func resolvePaths(ds []Decision, outputDir string) {
 	}
 }
 
-// withLocalBuildRequires adds, for new packages built from a local
-// directory, the [build-system] requires of its pyproject.toml to those the
-// caller read from sdists (which win). A directory without them builds
-// with setuptools (PEP 518's default).
-func withLocalBuildRequires(ds []Decision, given map[string][]string) map[string][]string {
-	out := map[string][]string{}
-	for _, d := range ds {
-		if d.Src == nil || d.Src.FileKind != "directory" || d.Kind != KindNew {
-			continue
-		}
-		if reqs, ok := readBuildRequires(filepath.Join(filepath.FromSlash(d.Src.Path), "pyproject.toml")); ok {
-			out[d.Name] = reqs
-		}
-	}
-	for name, reqs := range given {
-		out[name] = reqs
-	}
-	return out
-}
-
 // readBuildRequires reads [build-system] requires from a pyproject.toml;
 // false when the file or the key is absent or unreadable.
 func readBuildRequires(file string) ([]string, bool) {

@@ -113,7 +113,7 @@ func TestGoldenEvaluates(t *testing.T) {
 	ix := stubIndex(t)
 	for _, c := range goldenCases {
 		res := c.res()
-		ds := Plan(res, ix)
+		ds := planWith(t, res, ix).Packages
 		attrs := make([]string, len(ds))
 		for i, d := range ds {
 			attrs[i] = d.Attr

@@ -36,7 +36,7 @@ func FuzzGenerate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, version, filename, url string, wheelFile bool) {
 		res := fuzzResolution(name, version, filename, url, wheelFile)
 		ix := stubIndex(t)
-		out, err := Generate(res, ix, goldenOptions(FormatShell))
+		out, err := generate(res, ix, goldenOptions(FormatShell))
 		if err != nil {
 			return // refused cleanly
 		}
@@ -48,7 +48,7 @@ func FuzzGenerate(f *testing.F) {
 		if err := os.WriteFile(file, out, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ds := Plan(res, ix)
+		ds := planWith(t, res, ix).Packages
 		for _, d := range ds {
 			if d.Kind == KindAsIs && d.Name != "click" {
 				// nixpkgs' own package brings nixpkgs' own dependencies:

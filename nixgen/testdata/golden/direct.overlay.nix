@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 11 (1 from nixpkgs as is, 1 overridden, 9 new)
+# Packages: 11 (1 from nixpkgs as is: at most 1 from the binary cache; 2 overridden, 8 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps.cafe ps.click ps.evil ps.flask ps.localpkg ps.localwheel ps.mylib ps.mysdist ps.requests ps.util ps.weird ])
 # Warning: dependencies of mylib (git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py) are not resolved
@@ -31,7 +31,6 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
   evil = pyfinal.buildPythonPackage {
@@ -47,9 +46,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
-  # flask 3.0.3: replaces nixpkgs' 3.1.0 (no sdist to override it with)
+  # flask 3.0.3: replaces nixpkgs' 3.1.0, built from its pure-Python wheel (nixpkgs' recipe is for its own version)
   flask = pyfinal.buildPythonPackage {
     pname = "flask";
     version = "3.0.3";
@@ -66,7 +64,7 @@ pyfinal: pyprev: {
     };
     dependencies = [ pyfinal.click ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "flask" ];
   };
   localpkg = pyfinal.buildPythonPackage {
     pname = "localpkg";
@@ -76,7 +74,6 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal.click ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   localwheel = pyfinal.buildPythonPackage {
     pname = "localwheel";
@@ -85,7 +82,6 @@ pyfinal: pyprev: {
     src = ./dist/localwheel-2.0-py3-none-any.whl;
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
   mylib = pyfinal.buildPythonPackage {
@@ -101,8 +97,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # build requirement "pdm-backend" is not in nixpkgs: add it to build-system by hand
   mysdist = pyfinal.buildPythonPackage {
     pname = "mysdist";
     version = "1.0";
@@ -111,15 +107,17 @@ pyfinal: pyprev: {
       url = "https://example.com/dl/mysdist-1.0.tar.gz";
       hash = "sha256-0xRZtAio1/XGUIBD/1TpJMxB8VNZCNJqpiuwadHN1j4=";
     };
-    build-system = [ pyfinal.setuptools ];
+    build-system = [ ];
     dependencies = [ pyfinal.click ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   # requests 2.99.0: nixpkgs has 2.32.3
   requests = pyprev.requests.overridePythonAttrs (old: {
     version = "2.99.0";
     src = ./vendor/requests;
+    pyproject = true;
+    format = null;
+    build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     propagatedBuildInputs = [ ];
     patches = [ ];
@@ -134,7 +132,6 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   weird = pyfinal.buildPythonPackage {
     pname = "weird";
@@ -144,6 +141,5 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
 }

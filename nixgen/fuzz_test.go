@@ -48,7 +48,8 @@ func FuzzGenerate(f *testing.F) {
 		if err := os.WriteFile(file, out, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ds := planWith(t, res, ix).Packages
+		plan := planWith(t, res, ix)
+		ds := plan.Packages
 		for _, d := range ds {
 			if d.Kind == KindAsIs && d.Name != "click" {
 				// nixpkgs' own package brings nixpkgs' own dependencies:
@@ -61,7 +62,7 @@ func FuzzGenerate(f *testing.F) {
 		}
 		// Evaluating parses too.
 		env := evalEnv(t, evalCase{format: FormatShell, file: file})
-		checkEnv(t, env, "python312", res, ds)
+		checkEnv(t, env, "python312", planWant(t, plan), ds, ix)
 	})
 }
 

@@ -43,7 +43,8 @@ func TestLocalNixpkgsPin(t *testing.T) {
 		if err := json.Unmarshal(got, &env); err != nil {
 			t.Fatal(err)
 		}
-		checkEnv(t, env, "python312", flaskResolution(), planWith(t, flaskResolution(), stubIndex(t)).Packages)
+		plan := planWith(t, flaskResolution(), stubIndex(t))
+		checkEnv(t, env, "python312", planWant(t, plan), plan.Packages, stubIndex(t))
 	}
 	opts := goldenOptions(FormatFlake)
 	opts.Pin = Pin{Path: stub}

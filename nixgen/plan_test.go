@@ -3,7 +3,9 @@ package nixgen
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/req2nix/req2nix/resolver"
@@ -258,5 +260,81 @@ func TestPlanKeepsBuildTools(t *testing.T) {
 	}
 	if d := got["six"]; d.Kind != KindOverride {
 		t.Errorf("six: kind %s, want an override (only build tools are kept)", d.Kind)
+	}
+}
+
+// recordingFacts records which files a plan asks about.
+type recordingFacts struct {
+	fakeFacts
+	mu    sync.Mutex
+	asked []string
+}
+
+func (r *recordingFacts) record(kind string, f resolver.File) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.asked = append(r.asked, kind+" "+f.Filename)
+}
+
+func (r *recordingFacts) BuildRequires(ctx context.Context, f resolver.File) ([]string, error) {
+	r.record("build", f)
+	return r.fakeFacts.BuildRequires(ctx, f)
+}
+
+func (r *recordingFacts) TopLevelModules(ctx context.Context, f resolver.File) ([]string, error) {
+	r.record("modules", f)
+	return r.fakeFacts.TopLevelModules(ctx, f)
+}
+
+// TestImportChecks: a new package checks the imports of the top-level
+// modules its wheel installs (or the wheel beside its sdist), without test
+// directories and private modules; an override keeps nixpkgs' check, so
+// nothing is read for it; unknown or nothing left: no pythonImportsCheck
+// at all, never an empty one.
+func TestImportChecks(t *testing.T) {
+	facts := &recordingFacts{fakeFacts: fakeFacts{
+		buildRequires: map[string][]string{"pyyaml-6.0.2.tar.gz": nil, "Flask-1.1.2.tar.gz": nil},
+		modules: map[string][]string{
+			"attrs-25.1.0-py3-none-any.whl":                       {"attr", "attrs"},
+			"pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl": {"_yaml", "yaml"},
+			"only_tests-1.0-py3-none-any.whl":                     {"tests", "_private"},
+		},
+	}}
+	res := &resolver.Resolution{Python: "3.12.10", Platform: "x86_64-linux", Packages: []resolver.Package{
+		pkg("attrs", "25.1.0", nil, wheel("attrs-25.1.0-py3-none-any.whl")),
+		pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz")),
+		pkg("only-tests", "1.0", nil, wheel("only_tests-1.0-py3-none-any.whl")),
+		pkg("pyyaml", "6.0.2", nil, sdist("pyyaml-6.0.2.tar.gz"), wheel("pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl")),
+		pkg("unknown", "1.0", nil, wheel("unknown-1.0-py3-none-any.whl")),
+	}}
+	p, err := MakePlan(context.Background(), res, stubIndex(t), facts, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"attrs": {"attr", "attrs"}, "pyyaml": {"yaml"}}
+	for _, d := range p.Packages {
+		if !reflect.DeepEqual(d.ImportsCheck, want[d.Name]) {
+			t.Errorf("%s: ImportsCheck %q, want %q", d.Name, d.ImportsCheck, want[d.Name])
+		}
+	}
+	slices.Sort(facts.asked)
+	wantAsked := []string{
+		"build Flask-1.1.2.tar.gz",
+		"build pyyaml-6.0.2.tar.gz",
+		"modules attrs-25.1.0-py3-none-any.whl",
+		"modules only_tests-1.0-py3-none-any.whl",
+		"modules pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl",
+		"modules unknown-1.0-py3-none-any.whl",
+	}
+	if !reflect.DeepEqual(facts.asked, wantAsked) {
+		t.Errorf("asked about %q\nwant %q", facts.asked, wantAsked)
+	}
+	out, err := p.Render(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(out), "pythonImportsCheck"); n != 2 || strings.Contains(string(out), "pythonImportsCheck = [ ]") ||
+		!strings.Contains(string(out), `pythonImportsCheck = [ "yaml" ];`) {
+		t.Errorf("want exactly the two known import checks:\n%s", out)
 	}
 }

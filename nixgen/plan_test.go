@@ -295,9 +295,9 @@ func TestImportChecks(t *testing.T) {
 	facts := &recordingFacts{fakeFacts: fakeFacts{
 		buildRequires: map[string][]string{"pyyaml-6.0.2.tar.gz": nil, "Flask-1.1.2.tar.gz": nil},
 		modules: map[string][]string{
-			"attrs-25.1.0-py3-none-any.whl":                       {"attr", "attrs"},
+			"attrs-25.1.0-py3-none-any.whl":                      {"attr", "attrs"},
 			"pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl": {"_yaml", "yaml"},
-			"only_tests-1.0-py3-none-any.whl":                     {"tests", "_private"},
+			"only_tests-1.0-py3-none-any.whl":                    {"tests", "_private"},
 		},
 	}}
 	res := &resolver.Resolution{Python: "3.12.10", Platform: "x86_64-linux", Packages: []resolver.Package{

@@ -100,7 +100,7 @@ func wantDirectSrc(rp resolver.Package, evalDir string) (url, sourceRoot string,
 	return "", "", false
 }
 
-// FuzzDirectSource: whatever a direct reference's URL holds, Generate
+// FuzzDirectSource: whatever a direct reference's URL holds, planning
 // refuses it or writes Nix that evaluates (against the stub, fetchGit
 // recorded) to exactly that source: nothing escapes a string or a path.
 func FuzzDirectSource(f *testing.F) {

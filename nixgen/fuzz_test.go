@@ -26,7 +26,7 @@ func fuzzResolution(name, version, filename, url string, wheelFile bool) *resolv
 	return &resolver.Resolution{Packages: []resolver.Package{click, p}}
 }
 
-// FuzzGenerate: whatever the index says, Generate either refuses with an
+// FuzzGenerate: whatever the index says, the plan either refuses with an
 // error or writes Nix that parses, whose values evaluate back to exactly
 // the index's (checked against the stub nixpkgs), and whose lock lines
 // read back to the resolution.

@@ -224,6 +224,6 @@ func TestInterpreterMatch(t *testing.T) {
 	res := flaskResolution()
 	res.Python = "3.13.3"
 	if _, err := generate(res, stubIndex(t), Options{}); err == nil || !strings.Contains(err.Error(), "resolution is for Python 3.13.3") {
-		t.Errorf("Generate for 3.13 with python312: %v", err)
+		t.Errorf("a plan for 3.13 with python312: %v", err)
 	}
 }

@@ -127,7 +127,7 @@ func TestPlanProblems(t *testing.T) {
 	for _, tt := range tests {
 		_, err := generate(&resolver.Resolution{Packages: tt.pkgs}, stubIndex(t), Options{})
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-			t.Errorf("%s: Generate error %v, want %q", tt.name, err, tt.wantErr)
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
 		}
 	}
 }

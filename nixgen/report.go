@@ -126,11 +126,14 @@ func (g *gen) report() ([]byte, error) {
 	for _, d := range g.ds {
 		r.Packages = append(r.Packages, reportPackage(d))
 	}
-	out, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "setuptools>=61", not "setuptools\u003e=61": the report is not HTML
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
-	return append(out, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 func reportPackage(d Decision) ReportPackage {

@@ -131,6 +131,30 @@ func TestGoldenEvaluates(t *testing.T) {
 	}
 }
 
+// checkVersions checks that an environment's packages ({pname, version},
+// each once) are exactly want's (normalised name -> version).
+func checkVersions(t *testing.T, got [][2]string, want map[string]string) {
+	t.Helper()
+	var gotNames, wantNames []string
+	seen := map[string]bool{}
+	for _, nv := range got {
+		name, version := pep508.NormalizeName(nv[0]), nv[1]
+		if seen[name] {
+			t.Errorf("%s appears twice in the environment", name)
+		}
+		seen[name] = true
+		gotNames = append(gotNames, name+"=="+version)
+	}
+	for n, v := range want {
+		wantNames = append(wantNames, n+"=="+v)
+	}
+	sort.Strings(gotNames)
+	sort.Strings(wantNames)
+	if !slices.Equal(gotNames, wantNames) {
+		t.Fatalf("environment holds\n  %v\nwant exactly the report's\n  %v", gotNames, wantNames)
+	}
+}
+
 // readReport reads a JSON report.
 func readReport(t *testing.T, file string) Report {
 	t.Helper()
@@ -186,21 +210,12 @@ func checkEnv(t *testing.T, env envReport, python string, want map[string]string
 		t.Errorf("environment interpreter %s, want %s", env.Python, python)
 	}
 	got := map[string]envPackage{}
+	var versions [][2]string
 	for _, p := range env.Packages {
 		got[pep508.NormalizeName(p.PName)] = p
+		versions = append(versions, [2]string{p.PName, p.Version})
 	}
-	var gotNames, wantNames []string
-	for n, p := range got {
-		gotNames = append(gotNames, n+"=="+p.Version)
-	}
-	for n, v := range want {
-		wantNames = append(wantNames, n+"=="+v)
-	}
-	sort.Strings(gotNames)
-	sort.Strings(wantNames)
-	if strings.Join(gotNames, " ") != strings.Join(wantNames, " ") {
-		t.Fatalf("environment holds\n  %v\nwant exactly the report's\n  %v", gotNames, wantNames)
-	}
+	checkVersions(t, versions, want)
 	pname := map[string]string{}
 	for _, d := range ds {
 		pname[d.Attr] = pep508.NormalizeName(d.Name)

@@ -14,23 +14,33 @@ import (
 // top-level package directory and module file it holds (what its RECORD
 // lists). .dist-info and .data directories and .pth files are not modules.
 func (c *Client) WheelTopLevel(ctx context.Context, f File) ([]string, error) {
-	done, err := c.enter() // it reads the cached wheel on the caller's goroutine
+	if name := f.name(); !strings.HasSuffix(strings.ToLower(name), ".whl") {
+		return nil, fmt.Errorf("%s: not a wheel", name)
+	}
+	return c.readFile(ctx, f, readWheelTopLevel)
+}
+
+// name is the file's name: Filename, else the last segment of its URL.
+func (f File) name() string {
+	if f.Filename != "" {
+		return f.Filename
+	}
+	return fileNameOf(f.URL)
+}
+
+// readFile downloads f (see Download) and reads from it with read, given
+// the local path and the file's name.
+func (c *Client) readFile(ctx context.Context, f File, read func(path, name string) ([]string, error)) ([]string, error) {
+	done, err := c.enter() // it reads the cached file on the caller's goroutine
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	name := f.Filename
-	if name == "" {
-		name = fileNameOf(f.URL)
-	}
-	if !strings.HasSuffix(strings.ToLower(name), ".whl") {
-		return nil, fmt.Errorf("%s: not a wheel", name)
-	}
 	p, err := c.Download(ctx, f.URL, f.SHA256)
 	if err != nil {
 		return nil, err
 	}
-	return readWheelTopLevel(p, name)
+	return read(p, f.name())
 }
 
 // readWheelTopLevel reads the top-level modules of the wheel at p.

@@ -185,6 +185,7 @@ func (p *Plan) RebuildCauses() []RebuildCause {
 	}
 	var out []RebuildCause
 	for name, rebuilt := range by {
+		slices.Sort(rebuilt)
 		out = append(out, RebuildCause{Name: name, Rebuilt: rebuilt})
 	}
 	slices.SortFunc(out, func(a, b RebuildCause) int {

@@ -84,3 +84,17 @@ func TestSummaryRows(t *testing.T) {
 		}
 	}
 }
+
+// TestAddedByNixpkgs: what nixpkgs' dependency lists add is listed once,
+// with the packages that bring it in, and another version of a resolved
+// project is called so.
+func TestAddedByNixpkgs(t *testing.T) {
+	httpx, anyio := asIs("httpx"), asIs("anyio-user")
+	httpx.Adds = []nixgen.Added{{Name: "sniffio", Attr: "sniffio", Version: "1.3.1"}}
+	anyio.Adds = []nixgen.Added{{Name: "sniffio", Attr: "sniffio", Version: "1.3.1"}, {Name: "django", Attr: "django", Version: "4.2.20", Resolved: "5.1.7"}}
+	got := addedByNixpkgs(&nixgen.Plan{Packages: []nixgen.Decision{anyio, httpx}})
+	want := []string{"django 4.2.20 beside the resolved 5.1.7 (for anyio-user)", "sniffio 1.3.1 (for anyio-user, httpx)"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

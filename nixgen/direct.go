@@ -225,35 +225,6 @@ func resolvePaths(ds []Decision, outputDir string) {
 	}
 }
 
-// withLocalBuildRequires adds, for new packages built from a source tree
-// (a local directory, a git commit), the [build-system] requires of its
-// pyproject.toml to those the caller read from sdists (which win): as the
-// resolver read them, else from the directory. A tree without them builds
-// with setuptools (PEP 518's default).
-func withLocalBuildRequires(ds []Decision, res *resolver.Resolution, given map[string][]string) map[string][]string {
-	out := map[string][]string{}
-	for _, p := range res.Packages {
-		if p.BuildRequires != nil {
-			out[p.Name] = p.BuildRequires
-		}
-	}
-	for _, d := range ds {
-		if _, known := out[d.Name]; known {
-			continue
-		}
-		if d.Src == nil || d.Src.FileKind != "directory" || d.Kind != KindNew {
-			continue
-		}
-		if reqs, ok := readBuildRequires(filepath.Join(filepath.FromSlash(d.Src.Path), "pyproject.toml")); ok {
-			out[d.Name] = reqs
-		}
-	}
-	for name, reqs := range given {
-		out[name] = reqs
-	}
-	return out
-}
-
 // readBuildRequires reads [build-system] requires from a pyproject.toml;
 // false when the file or the key is absent or unreadable.
 func readBuildRequires(file string) ([]string, bool) {

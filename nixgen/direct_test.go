@@ -1,6 +1,7 @@
 package nixgen
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"os"
@@ -135,7 +136,7 @@ func wantDirectSrc(rp resolver.Package, evalDir string) (url, sourceRoot string,
 	return "", "", false
 }
 
-// FuzzDirectSource: whatever a direct reference's URL holds, Generate
+// FuzzDirectSource: whatever a direct reference's URL holds, planning
 // refuses it or writes Nix that evaluates (against the stub, fetchGit
 // recorded) to exactly that source: nothing escapes a string or a path.
 func FuzzDirectSource(f *testing.F) {
@@ -149,7 +150,7 @@ func FuzzDirectSource(f *testing.F) {
 			p.Files = []resolver.File{{Kind: "sdist", Filename: filepath.Base(src.Path), URL: url}}
 		}
 		res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{p}}
-		out, err := Generate(res, stubIndex(t), goldenOptions(FormatShell))
+		out, err := generate(res, stubIndex(t), goldenOptions(FormatShell))
 		if err != nil {
 			return
 		}
@@ -218,7 +219,7 @@ func TestRelativePathExpr(t *testing.T) {
 
 // TestDirectDecisions: how each kind of direct reference is planned.
 func TestDirectDecisions(t *testing.T) {
-	ds := Plan(directResolution(), stubIndex(t))
+	ds := planWith(t, directResolution(), stubIndex(t)).Packages
 	got := map[string]string{}
 	for _, d := range ds {
 		s := "as-is"
@@ -261,7 +262,7 @@ func TestDirectProblems(t *testing.T) {
 		{"NUL in a path", directPkg("x", "1", "file:///p/a%00b", nil), "NUL"},
 	}
 	for _, tt := range tests {
-		_, err := Generate(&resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{tt.p}}, stubIndex(t), goldenOptions(FormatShell))
+		_, err := generate(&resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{tt.p}}, stubIndex(t), goldenOptions(FormatShell))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tt.name, err, tt.want)
 		}
@@ -269,26 +270,31 @@ func TestDirectProblems(t *testing.T) {
 }
 
 // TestDirectBuildSystem: a local directory is built with the build
-// system its pyproject.toml names; the caller's BuildRequires win.
+// system its pyproject.toml names (PEP 518: setuptools without one), read
+// without asking Facts.
 func TestDirectBuildSystem(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[build-system]\nrequires = [\"setuptools>=61\", \"unknown-backend\"]\n"), 0o644); err != nil {
+	withToml, without := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(withToml, "pyproject.toml"), []byte("[build-system]\nrequires = [\"setuptools>=61\", \"flit_core ; python_version < '3'\", \"unknown-backend\"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{directPkg("loc", "1", "file://"+filepath.ToSlash(dir), nil)}}
-	opts := goldenOptions(FormatShell)
-	opts.OutputDir = dir
-	g, err := newGen(res, stubIndex(t), opts)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		dir   string
+		want  []string
+		notes int
+	}{
+		{withToml, []string{"setuptools"}, 1},
+		{without, []string{"setuptools"}, 0},
 	}
-	d := g.ds[0]
-	if !reflect.DeepEqual(d.BuildSystem, []string{"setuptools"}) || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "unknown-backend") {
-		t.Errorf("build-system %v, notes %q", d.BuildSystem, d.Notes)
-	}
-	opts.BuildRequires = map[string][]string{"loc": nil}
-	if g, err = newGen(res, stubIndex(t), opts); err != nil || len(g.ds[0].BuildSystem) != 0 {
-		t.Errorf("with the caller's build requires: %v, %v", g.ds[0].BuildSystem, err)
+	for _, tt := range tests {
+		res := &resolver.Resolution{Python: "3.12.10", Platform: "x86_64-linux", Packages: []resolver.Package{directPkg("loc", "1", "file://"+filepath.ToSlash(tt.dir), nil)}}
+		p, err := MakePlan(context.Background(), res, stubIndex(t), nil, PlanOptions{OutputDir: tt.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := p.Packages[0]
+		if !reflect.DeepEqual(d.BuildSystem, tt.want) || len(d.Notes) != tt.notes || tt.notes > 0 && !strings.Contains(d.Notes[0], "unknown-backend") {
+			t.Errorf("%s: build-system %v, notes %q; want %v and %d notes", tt.dir, d.BuildSystem, d.Notes, tt.want, tt.notes)
+		}
 	}
 }
 
@@ -302,7 +308,7 @@ func FuzzGitSource(f *testing.F) {
 	f.Fuzz(func(t *testing.T, url, rev, hash, sub string) {
 		p := gitPkg("x", "1", "git+"+url, resolver.DirectSource{URL: url, Rev: rev, TreeHash: hash, Subdirectory: sub}, nil, nil)
 		res := &resolver.Resolution{Python: "3.12.10", Packages: []resolver.Package{p}}
-		out, err := Generate(res, stubIndex(t), goldenOptions(FormatShell))
+		out, err := generate(res, stubIndex(t), goldenOptions(FormatShell))
 		if err != nil {
 			return
 		}

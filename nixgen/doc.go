@@ -1,7 +1,8 @@
 // Package nixgen turns a resolver.Resolution into Nix: shell.nix, flake.nix,
 // overlay.nix (the packageOverrides function alone) or a JSON report. It owns
 // the nixpkgs index (which PyPI projects nixpkgs' Python package set already
-// has, and at which version) and every rule of the emitted Nix.
+// has, at which version, with which dependencies), the plan (every decision
+// about the output) and every rule of the emitted Nix.
 //
 // # The index
 //
@@ -15,43 +16,67 @@
 // user's JSON file), EvalIndex (nix-instantiate over a nixpkgs, cached) and
 // EmbeddedIndex (names only, for DefaultPin). Index.Source says which.
 //
-// # Decisions
+// # The plan
 //
-// Plan gives each package a Kind:
+// MakePlan is the one step that decides: given the resolution, the index
+// and Facts (what must be read from distribution files: an sdist's
+// [build-system] requires, a wheel's top-level modules — the caller's
+// index client downloads and remembers them; nixgen does no network), it
+// returns a Plan, plain data, which Plan.Render writes as shell.nix,
+// flake.nix, overlay.nix or the JSON report without deciding anything.
 //
-//   - as-is: nixpkgs ships exactly the resolved version; ps.<attr> is used
-//     and nothing is rebuilt (binary-cache hit) unless a dependency is
-//     overridden. Its dependencies are nixpkgs' own, taken from the
-//     overridden set (so resolved versions apply); where nixpkgs adds one
-//     the resolution lacks (an optional extra it enables), the environment
-//     holds that too.
-//   - override: nixpkgs has the project at another or an unknown version:
-//     pyprev.<attr>.overridePythonAttrs re-calls nixpkgs' expression with
-//     version, the sdist as src, dependencies regenerated from the
-//     resolution (pyfinal.<dep>; the old propagatedBuildInputs are cleared so
-//     nothing outside the resolution enters the environment), doCheck =
-//     false (test dependencies are not resolved) and patches = [ ]. Patch
-//     policy: nixpkgs' patches are written against nixpkgs' version and
-//     rarely apply to another, so they are all dropped; postPatch and
-//     build-system are kept (build-system is usually right; a project that
-//     changed backend between versions needs a hand-written override, and
-//     Rust-backed packages need a new cargoDeps hash).
-//   - new: buildPythonPackage — from a pure-Python wheel when one exists
-//     (format = "wheel": no build system needed), else from the sdist
-//     (pyproject = true; build-system from Options.BuildRequires when the
-//     caller read the sdist's [build-system] requires, else [
-//     pyfinal.setuptools ], the PEP 517 fallback backend), else, as a last
-//     resort, from a binary wheel patched by autoPatchelfHook (it then only
-//     runs on the wheel's platform, so flake.nix then offers that system
-//     alone). A project nixpkgs has but which offers only wheels
-//     replaces nixpkgs' attribute this way. A new project whose normalised
-//     name is already an attribute of something else gets the attribute
-//     "<name>-pypi".
+// Each package gets a Kind:
 //
-// setuptools, pip and wheel are the exception: nixpkgs' own are used
-// whatever version was resolved (with a note), because nixpkgs builds nearly
-// every package with them, so an override would rebuild the whole set and
-// break their bootstrap.
+//   - as-is: nixpkgs ships exactly the resolved version; ps.<attr> is used.
+//     Its dependencies are nixpkgs' own, taken from the overridden set (so
+//     resolved versions apply); where nixpkgs' list adds a package the
+//     resolution lacks, or another version of one it has, Decision.Adds
+//     says so (the summary and the report show it).
+//   - override: nixpkgs has the project at another or an unknown version
+//     and the package is compiled (no pure-Python wheel): nixpkgs' recipe
+//     knows its native dependencies, so pyprev.<attr>.overridePythonAttrs
+//     re-calls it with version, the sdist as src, the build system of that
+//     version's sdist (its [build-system] requires mapped to attributes —
+//     setuptools without a pyproject.toml, as pip does —, written with
+//     pyproject = true and format = null so that legacy-format recipes take
+//     it; nixpkgs' own is kept, with a note, when the sdist cannot be
+//     read), dependencies regenerated from the resolution (pyfinal.<dep>;
+//     the old propagatedBuildInputs are cleared so nothing outside the
+//     resolution enters the environment), doCheck = false (test
+//     dependencies are not resolved) and patches = [ ] (written against
+//     nixpkgs' version, they rarely apply to another). postPatch and other
+//     hooks are kept: a version whose source they no longer fit needs a
+//     hand-written override, and Rust-backed packages a new cargoDeps hash.
+//   - new: buildPythonPackage. From a pure-Python wheel (py3-none-any,
+//     py2.py3-none-any) whenever one exists, also for a project nixpkgs has
+//     at another version: the fresh derivation replaces nixpkgs' attribute,
+//     so nothing of nixpkgs' source-tree recipe (patches, postPatch,
+//     substitutions, written for nixpkgs' version) can break the build, and
+//     a wheel needs no build system. Else from the sdist (pyproject = true,
+//     build-system from its [build-system] requires, setuptools when there
+//     are none or they cannot be read), else, as a last resort, from a
+//     binary wheel patched by autoPatchelfHook (it then only runs on the
+//     wheel's platform, so flake.nix then offers that system alone). A new
+//     project whose normalised name is already an attribute of something
+//     else gets the attribute "<name>-pypi". pythonImportsCheck lists the
+//     top-level modules of the wheel (its top_level.txt, or its files),
+//     without test directories and private modules; it is left out when
+//     they are unknown, never written empty.
+//
+// setuptools, pip and wheel are the exception: nixpkgs' own are always
+// used, because nixpkgs builds nearly every package with them, so an
+// override would rebuild the whole set and break their bootstrap.
+// FixedVersions gives their versions to the resolver (resolver.Fixed), so
+// the resolution, the lock lines and the environment agree; a requirement
+// nixpkgs' version does not meet is a resolution failure naming nixpkgs.
+//
+// Binary cache: an as-is package comes from the binary cache only when
+// nothing in its nixpkgs dependency closure — run-time dependencies and
+// build systems, followed through nixpkgs packages outside the resolution
+// too — is overridden or built new; otherwise its inputs changed and Nix
+// rebuilds it (Decision.Cache, RebuiltBecause). That needs the index's
+// dependency edges (Entry.Dependencies, BuildSystem); without them the
+// as-is packages are CacheUnknown, an upper bound of the hits.
 //
 // Edges of dependency cycles are dropped (Nix cannot build mutually
 // dependent derivations); every resolved package is listed in
@@ -77,8 +102,8 @@
 // Direct references (resolver.Package.DirectURL, see direct.go) are never
 // nixpkgs' package as is: an https archive is fetched like an index file
 // with the sha256 the resolver pinned; a local directory or archive is a
-// Nix path relative to Options.OutputDir ("./pkg", or ./. + "/name" when a
-// path literal cannot spell it), which Nix hashes by content; a git
+// Nix path relative to PlanOptions.OutputDir ("./pkg", or ./. + "/name"
+// when a path literal cannot spell it), which Nix hashes by content; a git
 // commit the resolver checked out (resolver.Package.Source with a
 // TreeHash) is pkgs.fetchgit { url; rev; hash; fetchSubmodules = false; }
 // — a fixed-output fetch pinned by the checkout's NAR hash — and one known

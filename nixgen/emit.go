@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/req2nix/req2nix/resolver"
 )
 
 // Output formats accepted by Options.Format.
@@ -22,47 +20,23 @@ const (
 // flakeSystems are the systems flake.nix defines devShells for.
 var flakeSystems = []string{"aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"}
 
-// Options controls Generate.
+// Options controls Plan.Render.
 type Options struct {
-	Format     string   // FormatShell (default when ""), FormatFlake, FormatOverlay or FormatJSON
-	Pin        Pin      // the nixpkgs to build against; zero means DefaultPin()
-	PythonAttr string   // interpreter attribute; "" means the index's
-	Command    string   // the command that regenerates the output, for the header
-	Inputs     []string // the input files (requirements.txt, pyproject.toml), for the header
-	IndexURL   string   // the package index the resolution came from, for the header and report
+	Format   string   // FormatShell (default when ""), FormatFlake, FormatOverlay or FormatJSON
+	Pin      Pin      // the nixpkgs to build against; zero means DefaultPin()
+	Command  string   // the command that regenerates the output, for the header
+	Inputs   []string // the input files (requirements.txt, pyproject.toml), for the header
+	IndexURL string   // the package index the resolution came from, for the header and report
 	// ExcludeNewer is the --exclude-newer date the resolution honoured
 	// ("" for none), recorded in the header so that re-runs keep it.
 	ExcludeNewer string
-
-	// BuildRequires gives, per project name, the [build-system] requires of
-	// its sdist (PEP 518 requirement strings) when the caller could read
-	// them; new packages built from that sdist then use those build
-	// systems instead of the setuptools default.
-	BuildRequires map[string][]string
-
-	// OutputDir is the directory the output will be written to (relative
-	// to the current directory, or absolute): local direct references
-	// (-e ./pkg) become Nix paths relative to it. "" writes absolute paths.
-	OutputDir string
 }
 
-// FinalPlan is the plan as Generate writes it out: Plan's decisions with
-// opts' build requirements applied and local paths made relative to
-// opts.OutputDir, the notes these steps add included. A caller summarising
-// what was written uses it rather than Plan.
-func FinalPlan(res *resolver.Resolution, ix *Index, opts Options) ([]Decision, error) {
-	g, err := newGen(res, ix, opts)
-	if err != nil {
-		return nil, err
-	}
-	return g.ds, nil
-}
-
-// Generate renders the resolution as Nix (or the JSON report). It fails,
-// writing nothing, when a package cannot be emitted (no hash-pinned file,
-// a dependency outside the resolution, a value Nix cannot hold).
-func Generate(res *resolver.Resolution, ix *Index, opts Options) ([]byte, error) {
-	g, err := newGen(res, ix, opts)
+// Render writes the plan as Nix (or the JSON report). It decides nothing:
+// everything it writes is in the plan. It fails, writing nothing, for an
+// unknown format, an unpinned nixpkgs, or a plan with problems.
+func (p *Plan) Render(opts Options) ([]byte, error) {
+	g, err := newGen(p, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -80,16 +54,15 @@ func Generate(res *resolver.Resolution, ix *Index, opts Options) ([]byte, error)
 
 // gen holds what every format needs.
 type gen struct {
-	res       *resolver.Resolution
-	ix        *Index
+	plan      *Plan
 	opts      Options
 	ds        []Decision
 	overrides string // the packageOverrides function, rendered once
 }
 
-func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
-	if res == nil || ix == nil {
-		return nil, errors.New("nixgen: Generate needs a resolution and a nixpkgs index")
+func newGen(p *Plan, opts Options) (*gen, error) {
+	if p == nil {
+		return nil, errors.New("nixgen: nothing to render (nil plan)")
 	}
 	if opts.Format == "" {
 		opts.Format = FormatShell
@@ -102,31 +75,18 @@ func newGen(res *resolver.Resolution, ix *Index, opts Options) (*gen, error) {
 	if opts.Pin == (Pin{}) {
 		opts.Pin = DefaultPin()
 	}
-	if opts.PythonAttr == "" {
-		opts.PythonAttr = ix.PythonAttr
-	}
-	if !pythonAttrRE.MatchString(opts.PythonAttr) {
-		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", opts.PythonAttr)
-	}
-	if ix.PythonAttr != "" && opts.PythonAttr != ix.PythonAttr {
-		return nil, fmt.Errorf("the nixpkgs index (%s) is for %s, the output for %s: load the index for %s", ix.Source, ix.PythonAttr, opts.PythonAttr, opts.PythonAttr)
-	}
-	if err := checkInterpreterMatch(opts.PythonAttr, res.Python); err != nil {
-		return nil, err
+	if !pythonAttrRE.MatchString(p.PythonAttr) {
+		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", p.PythonAttr)
 	}
 	if opts.Format == FormatShell || opts.Format == FormatFlake {
 		if err := opts.Pin.validate(); err != nil {
 			return nil, err
 		}
 	}
-	g := &gen{res: res, ix: ix, opts: opts, ds: Plan(res, ix)}
-	resolvePaths(g.ds, opts.OutputDir)
-	applyBuildRequires(g.ds, ix, withLocalBuildRequires(g.ds, res, opts.BuildRequires))
-	if err := problems(g.ds); err != nil {
+	if err := problems(p.Packages); err != nil {
 		return nil, err
 	}
-	g.overrides = renderOverrides(g.ds)
-	return g, nil
+	return &gen{plan: p, opts: opts, ds: p.Packages, overrides: renderOverrides(p.Packages)}, nil
 }
 
 // checkInterpreterMatch rejects output for another Python than the one the
@@ -172,43 +132,47 @@ func (g *gen) header(p *printer, extra ...string) {
 	if g.opts.ExcludeNewer != "" {
 		p.line(excludeNewerPrefix + commentText(g.opts.ExcludeNewer))
 	}
-	p.line("# Python: " + g.opts.PythonAttr + pythonDetail(g.res))
+	p.line("# Python: " + g.plan.PythonAttr + pythonDetail(g.plan))
 	p.line("# nixpkgs: " + commentText(g.opts.Pin.label()))
-	p.line("# nixpkgs index: " + commentText(g.ix.Source))
+	p.line("# nixpkgs index: " + commentText(g.plan.Index))
 	p.line("# Packages: " + g.summary())
 	for _, e := range extra {
 		p.line("# " + e)
 	}
-	for _, w := range sortedCopy(g.res.Warnings) {
+	for _, w := range g.plan.Warnings {
 		p.line("# Warning: " + commentText(w))
 	}
 	p.line("#")
 	for _, d := range g.ds {
-		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version) + g.lockFields(d))
+		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version) + lockFields(d))
 	}
 }
 
 // lockPrefix starts the machine-readable pin lines of the header.
 const lockPrefix = "# req2nix-lock: "
 
-func pythonDetail(res *resolver.Resolution) string {
+func pythonDetail(p *Plan) string {
 	s := ""
-	if res.Python != "" {
-		s += " " + lockEncode(res.Python)
+	if p.Python != "" {
+		s += " " + lockEncode(p.Python)
 	}
-	if res.Platform != "" {
-		s += " on " + lockEncode(res.Platform)
+	if p.Platform != "" {
+		s += " on " + lockEncode(p.Platform)
 	}
 	return s
 }
 
-// summary counts decisions per kind.
+// summary counts the packages as the CLI's summary does (see CacheCounts);
+// without dependency edges the as-is packages are an upper bound of the
+// binary-cache hits.
 func (g *gen) summary() string {
-	n := map[Kind]int{}
-	for _, d := range g.ds {
-		n[d.Kind]++
+	c := g.plan.Counts()
+	asIs := fmt.Sprintf("%d from the binary cache, %d rebuilt for a changed dependency,", c.Hit, c.Rebuilt)
+	if c.Unknown > 0 {
+		n := c.Unknown + c.Hit + c.Rebuilt
+		asIs = fmt.Sprintf("%d from nixpkgs as is: at most %d from the binary cache;", n, n)
 	}
-	return fmt.Sprintf("%d (%d from nixpkgs as is, %d overridden, %d new)", len(g.ds), n[KindAsIs], n[KindOverride], n[KindNew])
+	return fmt.Sprintf("%d (%s %d overridden, %d new)", len(g.ds), asIs, c.Overridden, c.New)
 }
 
 // renderOverrides renders the packageOverrides function at indentation 0.
@@ -249,6 +213,8 @@ func decisionComments(d Decision) []string {
 	switch {
 	case d.Kind == KindOverride:
 		cs = append(cs, fmt.Sprintf("%s %s: nixpkgs has %s", lockEncode(d.Name), lockEncode(d.Version), nv))
+	case d.InNixpkgs && d.Format == "wheel" && !d.BinaryWheel:
+		cs = append(cs, fmt.Sprintf("%s %s: replaces nixpkgs' %s, built from its pure-Python wheel (nixpkgs' recipe is for its own version)", lockEncode(d.Name), lockEncode(d.Version), nv))
 	case d.InNixpkgs:
 		cs = append(cs, fmt.Sprintf("%s %s: replaces nixpkgs' %s (no sdist to override it with)", lockEncode(d.Name), lockEncode(d.Version), nv))
 	}
@@ -262,7 +228,9 @@ func decisionComments(d Decision) []string {
 }
 
 // writeOverride writes nixpkgs' expression re-called with the resolved
-// version: the new src, dependencies regenerated from the resolution (the
+// version: the new src, the build system of that version's sdist (a PEP 517
+// build: pyproject = true, and format = null for recipes still in the
+// legacy format style), dependencies regenerated from the resolution (the
 // old propagatedBuildInputs are cleared so nothing outside the resolution
 // leaks in), no patches (they were written for nixpkgs' version) and no
 // checks (test dependencies are not part of the resolution).
@@ -270,6 +238,11 @@ func writeOverride(p *printer, d Decision) {
 	p.open(nixAttr(d.Attr) + " = pyprev." + nixAttr(d.Attr) + ".overridePythonAttrs (old: {")
 	p.bind("version", nixString(d.Version))
 	writeSrc(p, d.Src)
+	if d.BuildSystem != nil {
+		p.bind("pyproject", "true")
+		p.bind("format", "null")
+		p.list("build-system = ", refs(d.Attr, d.BuildSystem), ";")
+	}
 	writeDeps(p, d)
 	p.list("propagatedBuildInputs = ", nil, ";")
 	p.list("patches = ", nil, ";")
@@ -297,7 +270,9 @@ func writeNew(p *printer, d Decision) {
 	}
 	writeDeps(p, d)
 	p.bind("doCheck", "false")
-	p.list("pythonImportsCheck = ", nil, ";")
+	if d.ImportsCheck != nil {
+		p.list("pythonImportsCheck = ", quoteAll(d.ImportsCheck), ";")
+	}
 	p.close("};")
 }
 
@@ -360,7 +335,7 @@ func (g *gen) envItems() []string {
 // overridden set); shell.nix and flake.nix share it.
 func (g *gen) writeLetBindings(p *printer) {
 	p.block("packageOverrides = ", g.overrides, ";")
-	p.open("python = pkgs." + g.opts.PythonAttr + ".override {")
+	p.open("python = pkgs." + g.plan.PythonAttr + ".override {")
 	p.bind("self", "python")
 	p.line("inherit packageOverrides;")
 	p.close("};")
@@ -422,12 +397,12 @@ func pathExpr(path string) string {
 // unless a package is installed from a platform-specific wheel, which only
 // runs on the platform it was resolved for (then why says so).
 func (g *gen) flakeSystems() (systems []string, why string) {
-	if !slices.Contains(flakeSystems, g.res.Platform) {
+	if !slices.Contains(flakeSystems, g.plan.Platform) {
 		return flakeSystems, ""
 	}
 	for _, d := range g.ds {
 		if d.BinaryWheel {
-			return []string{g.res.Platform}, "devShells only for " + g.res.Platform + ": " + commentText(d.Name) + " is installed from a wheel built for it"
+			return []string{g.plan.Platform}, "devShells only for " + g.plan.Platform + ": " + commentText(d.Name) + " is installed from a wheel built for it"
 		}
 	}
 	return flakeSystems, ""
@@ -503,7 +478,7 @@ func quoteAll(ss []string) []string {
 func (g *gen) overlay() string {
 	var p printer
 	g.header(&p,
-		"Usage: python = pkgs."+g.opts.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
+		"Usage: python = pkgs."+g.plan.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
 		commentText("Environment: python.withPackages (ps: [ "+strings.Join(g.envItems(), " ")+" ])"))
 	p.line("{ pkgs }:")
 	p.block("", g.overrides, "")

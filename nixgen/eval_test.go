@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -26,7 +28,9 @@ type envPackage struct {
 	Dependencies      []string `json:"dependencies"`
 	BuildSystem       []string `json:"build-system"`
 	NativeBuildInputs []string `json:"nativeBuildInputs"`
-	SourceRoot        *string  `json:"sourceRoot"` // git direct references in a subdirectory
+	SourceRoot        *string  `json:"sourceRoot"`         // git direct references in a subdirectory
+	SourceHooks       []string `json:"sourceHooks"`        // postPatch, preBuild, ... the recipe carries
+	ImportsCheck      []string `json:"pythonImportsCheck"` // null when not set
 }
 
 type envReport struct {
@@ -105,65 +109,141 @@ func evalEnv(t *testing.T, c evalCase) envReport {
 }
 
 // TestGoldenEvaluates evaluates every Nix golden with real Nix against the
-// stub nixpkgs and checks the environment: exactly the resolved packages at
-// the resolved versions, each overridden or new one fetched from the
-// resolution's file with its hash, checks off and patches dropped, and the
-// as-is ones untouched nixpkgs packages.
+// stub nixpkgs and checks the environment (see checkEnv) against the
+// golden JSON report of the same resolution.
 func TestGoldenEvaluates(t *testing.T) {
 	ix := stubIndex(t)
 	for _, c := range goldenCases {
 		res := c.res()
-		ds := Plan(res, ix)
+		ds := planWith(t, res, ix).Packages
 		attrs := make([]string, len(ds))
 		for i, d := range ds {
 			attrs[i] = d.Attr
 		}
+		want := reportWant(t, readReport(t, goldenPath(c.name, FormatJSON)))
 		for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				file, _ := filepath.Abs(goldenPath(c.name, format))
 				env := evalEnv(t, evalCase{format: format, file: file, python: "python312", attrs: attrs})
-				checkEnv(t, env, "python312", res, ds)
+				checkEnv(t, env, "python312", want, ds, ix)
 			})
 		}
 	}
 }
 
-func checkEnv(t *testing.T, env envReport, python string, res *resolver.Resolution, ds []Decision) {
+// checkVersions checks that an environment's packages ({pname, version},
+// each once) are exactly want's (normalised name -> version).
+func checkVersions(t *testing.T, got [][2]string, want map[string]string) {
+	t.Helper()
+	var gotNames, wantNames []string
+	seen := map[string]bool{}
+	for _, nv := range got {
+		name, version := pep508.NormalizeName(nv[0]), nv[1]
+		if seen[name] {
+			t.Errorf("%s appears twice in the environment", name)
+		}
+		seen[name] = true
+		gotNames = append(gotNames, name+"=="+version)
+	}
+	for n, v := range want {
+		wantNames = append(wantNames, n+"=="+v)
+	}
+	sort.Strings(gotNames)
+	sort.Strings(wantNames)
+	if !slices.Equal(gotNames, wantNames) {
+		t.Fatalf("environment holds\n  %v\nwant exactly the report's\n  %v", gotNames, wantNames)
+	}
+}
+
+// readReport reads a JSON report.
+func readReport(t *testing.T, file string) Report {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return r
+}
+
+// reportWant is the environment a report describes: name -> version of its
+// packages, and of those nixpkgs' dependencies add.
+func reportWant(t *testing.T, r Report) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	for _, p := range r.Packages {
+		want[pep508.NormalizeName(p.Name)] = p.Version
+		for _, a := range p.NixpkgsAdds {
+			if a.Resolved != "" {
+				t.Fatalf("%s: the report says nixpkgs adds %s %s beside the resolved %s", p.Name, a.Name, a.Version, a.Resolved)
+			}
+			want[a.Name] = a.Version
+		}
+	}
+	return want
+}
+
+// planWant is the environment the JSON report of plan describes.
+func planWant(t *testing.T, plan *Plan) map[string]string {
+	t.Helper()
+	out, err := plan.Render(Options{Format: FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	return reportWant(t, r)
+}
+
+// checkEnv checks an evaluated environment: its interpreter, exactly the
+// packages and versions the report says (want), and each package against
+// its decision (checkEnvPackage). ix names the build systems' pnames; nil
+// when the attribute is the pname.
+func checkEnv(t *testing.T, env envReport, python string, want map[string]string, ds []Decision, ix *Index) {
 	t.Helper()
 	if env.Python != python {
 		t.Errorf("environment interpreter %s, want %s", env.Python, python)
 	}
 	got := map[string]envPackage{}
+	var versions [][2]string
 	for _, p := range env.Packages {
 		got[pep508.NormalizeName(p.PName)] = p
+		versions = append(versions, [2]string{p.PName, p.Version})
 	}
-	var gotNames, wantNames []string
-	for n, p := range got {
-		gotNames = append(gotNames, n+"=="+p.Version)
-	}
-	for _, p := range res.Packages {
-		wantNames = append(wantNames, pep508.NormalizeName(p.Name)+"=="+p.Version)
-	}
-	sort.Strings(gotNames)
-	sort.Strings(wantNames)
-	if strings.Join(gotNames, " ") != strings.Join(wantNames, " ") {
-		t.Fatalf("environment holds\n  %v\nwant exactly the resolution\n  %v", gotNames, wantNames)
-	}
-	files := map[string]resolver.Package{}
-	for _, p := range res.Packages {
-		files[pep508.NormalizeName(p.Name)] = p
-	}
-	attrName := map[string]string{}
+	checkVersions(t, versions, want)
+	pname := map[string]string{}
 	for _, d := range ds {
-		attrName[d.Attr] = pep508.NormalizeName(d.Name)
+		pname[d.Attr] = pep508.NormalizeName(d.Name)
+	}
+	pnameOf := func(attr string) string {
+		if n, ok := pname[attr]; ok {
+			return n
+		}
+		if ix != nil {
+			if e, ok := ix.EntryByAttr(attr); ok {
+				return pep508.NormalizeName(e.PName)
+			}
+		}
+		return attr
 	}
 	for _, d := range ds {
 		name := pep508.NormalizeName(d.Name)
-		checkEnvPackage(t, d, got[name], files[name], attrName)
+		checkEnvPackage(t, d, got[name], pnameOf)
 	}
 }
 
-func checkEnvPackage(t *testing.T, d Decision, p envPackage, rp resolver.Package, attrName map[string]string) {
+// checkEnvPackage checks one package against its decision: an as-is one
+// is nixpkgs' untouched; the others fetch one of the resolution's files
+// with its hash, with checks off and patches dropped, and the build system
+// the plan read from the sdist (nixpkgs' own when unknown). A new package
+// has exactly the resolved dependencies and the plan's import check; one
+// built from a wheel carries no source-tree hook.
+func checkEnvPackage(t *testing.T, d Decision, p envPackage, pnameOf func(attr string) string) {
 	t.Helper()
 	if d.Kind == KindAsIs {
 		if p.Hash != stubFakeHash || !strings.HasPrefix(p.URL, "mirror://pypi/") {
@@ -174,24 +254,46 @@ func checkEnvPackage(t *testing.T, d Decision, p envPackage, rp resolver.Package
 	if p.DoCheck || p.Patches != 0 {
 		t.Errorf("%s: doCheck %v, %d patches; want checks off and no patches", d.Name, p.DoCheck, p.Patches)
 	}
-	if !fetchedFileOf(p.URL, p.Hash, rp.Files) && !directSrcOf(p, rp) {
-		t.Errorf("%s: fetches %s (%s), which is none of the resolution's files %+v", d.Name, p.URL, p.Hash, rp.Files)
+	if !fetchedFileOf(p.URL, p.Hash, d.Resolved.Files) && !directSrcOf(p, d.Resolved) {
+		t.Errorf("%s: fetches %s (%s), which is none of the resolution's files %+v", d.Name, p.URL, p.Hash, d.Resolved.Files)
+	}
+	if d.BuildSystem != nil {
+		checkNames(t, d.Name+": build-system", p.BuildSystem, mapped(d.BuildSystem, pnameOf))
 	}
 	if d.Kind == KindOverride {
 		return
 	}
-	wantDeps := append([]string(nil), d.Deps...)
-	gotDeps := append([]string(nil), p.Dependencies...)
-	for i := range gotDeps {
-		gotDeps[i] = pep508.NormalizeName(gotDeps[i])
+	if d.Format == "wheel" && len(p.SourceHooks) > 0 {
+		t.Errorf("%s: built from a wheel, but carries the source-tree hooks %q", d.Name, p.SourceHooks)
 	}
-	for i := range wantDeps {
-		wantDeps[i] = attrName[wantDeps[i]]
+	if !slices.Equal(p.ImportsCheck, d.ImportsCheck) {
+		t.Errorf("%s: pythonImportsCheck %q, want %q", d.Name, p.ImportsCheck, d.ImportsCheck)
 	}
-	sort.Strings(gotDeps)
-	sort.Strings(wantDeps)
-	if strings.Join(gotDeps, "\x00") != strings.Join(wantDeps, "\x00") {
-		t.Errorf("%s: dependencies %q, want %q", d.Name, gotDeps, wantDeps)
+	checkNames(t, d.Name+": dependencies", p.Dependencies, mapped(d.Deps, pnameOf))
+}
+
+// mapped applies f to every element.
+func mapped(ss []string, f func(string) string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
+
+// checkNames compares two lists of project names, normalised and sorted.
+func checkNames(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	norm := func(ss []string) string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = pep508.NormalizeName(s)
+		}
+		sort.Strings(out)
+		return strings.Join(out, " ")
+	}
+	if norm(got) != norm(want) {
+		t.Errorf("%s %q, want %q", what, norm(got), norm(want))
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func TestExcludeNewerRecorded(t *testing.T) {
 	for _, format := range []string{FormatShell, FormatFlake, FormatOverlay, FormatJSON} {
 		for _, value := range []string{"2023-01-01", "2023-01-01T12:30:00Z", ""} {
-			out, err := Generate(flaskResolution(), stubIndex(t), Options{Format: format, ExcludeNewer: value})
+			out, err := generate(flaskResolution(), stubIndex(t), Options{Format: format, ExcludeNewer: value})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -21,7 +21,7 @@ func TestExcludeNewerRecorded(t *testing.T) {
 			}
 		}
 	}
-	out, err := Generate(flaskResolution(), stubIndex(t), Options{ExcludeNewer: "2023-01-01\n{ evil = true; }"})
+	out, err := generate(flaskResolution(), stubIndex(t), Options{ExcludeNewer: "2023-01-01\n{ evil = true; }"})
 	if err != nil {
 		t.Fatal(err)
 	}

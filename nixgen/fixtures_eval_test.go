@@ -13,8 +13,8 @@ import (
 // TestFixtureGoldensEvaluate evaluates the golden outputs of the fixture
 // projects (written end to end by cmd/req2nix) against the stub nixpkgs
 // given the nixpkgs packages their report names, and checks them like this
-// package's own goldens: exactly the resolved set at the resolved versions,
-// fetched from the resolution's files. Skipped when there are none.
+// package's own goldens (see checkEnv): the environment the report
+// describes, fetched from the resolution's files. Skipped when there are none.
 func TestFixtureGoldensEvaluate(t *testing.T) {
 	reports, _ := filepath.Glob(filepath.Join("..", "fixtures", "projects", "*", "golden", "report.json"))
 	if len(reports) == 0 {
@@ -31,7 +31,8 @@ func TestFixtureGoldensEvaluate(t *testing.T) {
 		if err := json.Unmarshal(data, &r); err != nil {
 			t.Fatalf("%s: %v", report, err)
 		}
-		res, ds, stubPackages := fromReport(r)
+		ds, stubPackages := fromReport(r)
+		want := reportWant(t, r)
 		stubArgs := "{ pythonPackages = builtins.fromJSON " + nixString(stubPackages) + "; }"
 		for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
 			file, _ := filepath.Abs(filepath.Join(dir, formatFiles[format]))
@@ -44,17 +45,17 @@ func TestFixtureGoldensEvaluate(t *testing.T) {
 					attrs[i] = d.Attr
 				}
 				env := evalEnv(t, evalCase{format: format, file: file, python: r.Python.Attr, attrs: attrs, stubArgs: stubArgs})
-				checkEnv(t, env, r.Python.Attr, res, ds)
+				checkEnv(t, env, r.Python.Attr, want, ds, nil)
 			})
 		}
 	}
 }
 
-// fromReport rebuilds the resolution and decisions of a JSON report, and
-// the stub package list (JSON) standing for the nixpkgs it was made
-// against: as-is packages with their resolved dependencies, overridden ones
-// at nixpkgs' version.
-func fromReport(r Report) (*resolver.Resolution, []Decision, string) {
+// fromReport rebuilds the decisions of a JSON report, and the stub package
+// list (JSON) standing for the nixpkgs it was made against: as-is packages
+// with their resolved dependencies, overridden and replaced ones at
+// nixpkgs' version, and the build systems the report names.
+func fromReport(r Report) ([]Decision, string) {
 	attrOf := map[string]string{}
 	for _, p := range r.Packages {
 		attrOf[p.Name] = p.Attr
@@ -72,28 +73,38 @@ func fromReport(r Report) (*resolver.Resolution, []Decision, string) {
 		PName        string   `json:"pname"`
 		Version      string   `json:"version"`
 		Dependencies []string `json:"dependencies"`
+		BuildSystem  []string `json:"build-system"`
 	}
-	res := &resolver.Resolution{Python: r.Python.Version, Platform: r.Platform}
 	var ds []Decision
 	var stub []stubPackage
+	listed := map[string]bool{}
 	for _, p := range r.Packages {
 		rp := resolver.Package{Name: p.Name, Version: p.Version, Dependencies: p.Dependencies, Root: p.Root}
 		for _, f := range p.Files {
 			rp.Files = append(rp.Files, resolver.File{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
 		}
-		res.Packages = append(res.Packages, rp)
-		d := Decision{Name: p.Name, Version: p.Version, Attr: p.Attr, Kind: p.Kind, NixpkgsVersion: p.NixpkgsVersion}
-		switch p.Kind {
-		case KindAsIs:
-			stub = append(stub, stubPackage{p.Attr, p.Name, p.NixpkgsVersion, attrsOf(p.Dependencies)})
-		case KindOverride:
-			stub = append(stub, stubPackage{p.Attr, p.Name, p.NixpkgsVersion, []string{}})
-			d.Deps = attrsOf(p.Dependencies)
-		default:
+		d := Decision{Name: p.Name, Version: p.Version, Attr: p.Attr, Kind: p.Kind, NixpkgsVersion: p.NixpkgsVersion,
+			Format: p.Format, BuildSystem: p.BuildSystem, ImportsCheck: p.ImportsCheck, Resolved: rp}
+		switch {
+		case p.Kind == KindAsIs:
+			stub = append(stub, stubPackage{p.Attr, p.Name, p.NixpkgsVersion, attrsOf(p.Dependencies), []string{"setuptools"}})
+		case p.NixpkgsVersion != "":
+			stub = append(stub, stubPackage{p.Attr, p.Name, p.NixpkgsVersion, []string{}, []string{"setuptools"}})
+		}
+		if p.Kind != KindAsIs {
 			d.Deps = attrsOf(p.Dependencies)
 		}
+		listed[p.Attr] = true
 		ds = append(ds, d)
 	}
+	for _, p := range r.Packages {
+		for _, a := range p.BuildSystem {
+			if !listed[a] && a != "setuptools" {
+				stub = append(stub, stubPackage{a, a, "0", []string{}, []string{}})
+				listed[a] = true
+			}
+		}
+	}
 	data, _ := json.Marshal(stub)
-	return res, ds, string(data)
+	return ds, string(data)
 }

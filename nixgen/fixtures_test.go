@@ -2,8 +2,10 @@ package nixgen
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,11 +140,10 @@ var goldenCases = []struct {
 // goldenOptions are the options every golden is generated with.
 func goldenOptions(format string) Options {
 	return Options{
-		Format:    format,
-		Command:   "req2nix --format " + format + " requirements.txt",
-		Inputs:    []string{"requirements.txt"},
-		IndexURL:  "https://pypi.org/pypi",
-		OutputDir: goldenOutputDir,
+		Format:   format,
+		Command:  "req2nix --format " + format + " requirements.txt",
+		Inputs:   []string{"requirements.txt"},
+		IndexURL: "https://pypi.org/pypi",
 	}
 }
 
@@ -151,6 +152,73 @@ var formatFiles = map[string]string{
 }
 
 var allFormats = []string{FormatShell, FormatFlake, FormatOverlay, FormatJSON}
+
+// fakeFacts answers Facts from maps keyed by file name; any other file
+// fails, as an unreadable download does.
+type fakeFacts struct {
+	buildRequires map[string][]string // sdist -> [build-system] requires (nil: none)
+	modules       map[string][]string // wheel -> top-level modules
+}
+
+func (f fakeFacts) BuildRequires(_ context.Context, file resolver.File) ([]string, error) {
+	if r, ok := f.buildRequires[file.Filename]; ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("%s: not a fixture file", file.Filename)
+}
+
+func (f fakeFacts) TopLevelModules(_ context.Context, file resolver.File) ([]string, error) {
+	if m, ok := f.modules[file.Filename]; ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("%s: not a fixture file", file.Filename)
+}
+
+// goldenFacts are what the golden resolutions' files hold: sdists with and
+// without a pyproject.toml, build backends that changed between versions
+// (Werkzeug 1.0.1 used setuptools, nixpkgs' 3.x flit-core), a requirement
+// for another Python, and wheels' modules. Files not listed are unreadable.
+var goldenFacts = fakeFacts{
+	buildRequires: map[string][]string{
+		"Flask-1.1.2.tar.gz":              nil,
+		"Werkzeug-1.0.1.tar.gz":           {"setuptools>=40.8.0", "wheel"},
+		"Jinja2-2.11.2.tar.gz":            nil,
+		"urllib3-1.26.20.tar.gz":          {"setuptools", "tomli ; python_version < '3.11'"},
+		"3to2-1.1.1.zip":                  {"hatchling>=1.10"},
+		"bootstrap-5.3.0.tar.gz":          {"flit_core>=3.2,<4"},
+		"PyYAML-5.3.1.zip":                {"setuptools", "cython<3"},
+		"mysdist-1.0.tar.gz":              {"pdm-backend"},
+		"typing_extensions-4.12.2.tar.gz": {"flit_core>=3.4,<4"},
+	},
+	modules: map[string][]string{
+		"asgiref-3.8.1-py3-none-any.whl":                                         {"asgiref"},
+		"cyclic_a-1.0-py3-none-any.whl":                                          {"cyclic_a", "tests"},
+		"cyclic_b-1.0-py3-none-any.whl":                                          {"cyclic_b", "_cyclic_b_speedups"},
+		"six-1.16.0-py2.py3-none-any.whl":                                        {"six"},
+		"flask-3.0.3-py3-none-any.whl":                                           {"flask"},
+		"numpy-2.2.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl": {"numpy"},
+	},
+}
+
+// planWith plans res against ix as the goldens are (goldenFacts,
+// goldenOutputDir), returning the plan even when it has problems.
+func planWith(t testing.TB, res *resolver.Resolution, ix *Index) *Plan {
+	t.Helper()
+	p, err := MakePlan(context.Background(), res, ix, goldenFacts, PlanOptions{OutputDir: goldenOutputDir})
+	if p == nil {
+		t.Fatalf("MakePlan: %v", err)
+	}
+	return p
+}
+
+// generate plans res against ix as the goldens are and renders it.
+func generate(res *resolver.Resolution, ix *Index, opts Options) ([]byte, error) {
+	p, err := MakePlan(context.Background(), res, ix, goldenFacts, PlanOptions{OutputDir: goldenOutputDir})
+	if err != nil {
+		return nil, err
+	}
+	return p.Render(opts)
+}
 
 func stubIndex(t testing.TB) *Index {
 	t.Helper()

@@ -26,7 +26,7 @@ func fuzzResolution(name, version, filename, url string, wheelFile bool) *resolv
 	return &resolver.Resolution{Packages: []resolver.Package{click, p}}
 }
 
-// FuzzGenerate: whatever the index says, Generate either refuses with an
+// FuzzGenerate: whatever the index says, the plan either refuses with an
 // error or writes Nix that parses, whose values evaluate back to exactly
 // the index's (checked against the stub nixpkgs), and whose lock lines
 // read back to the resolution.
@@ -36,7 +36,7 @@ func FuzzGenerate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, version, filename, url string, wheelFile bool) {
 		res := fuzzResolution(name, version, filename, url, wheelFile)
 		ix := stubIndex(t)
-		out, err := Generate(res, ix, goldenOptions(FormatShell))
+		out, err := generate(res, ix, goldenOptions(FormatShell))
 		if err != nil {
 			return // refused cleanly
 		}
@@ -48,7 +48,8 @@ func FuzzGenerate(f *testing.F) {
 		if err := os.WriteFile(file, out, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ds := Plan(res, ix)
+		plan := planWith(t, res, ix)
+		ds := plan.Packages
 		for _, d := range ds {
 			if d.Kind == KindAsIs && d.Name != "click" {
 				// nixpkgs' own package brings nixpkgs' own dependencies:
@@ -61,7 +62,7 @@ func FuzzGenerate(f *testing.F) {
 		}
 		// Evaluating parses too.
 		env := evalEnv(t, evalCase{format: FormatShell, file: file})
-		checkEnv(t, env, "python312", res, ds)
+		checkEnv(t, env, "python312", planWant(t, plan), ds, ix)
 	})
 }
 

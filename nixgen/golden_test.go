@@ -23,7 +23,7 @@ func TestGolden(t *testing.T) {
 	for _, c := range goldenCases {
 		for _, format := range allFormats {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
-				got, err := Generate(c.res(), ix, goldenOptions(format))
+				got, err := generate(c.res(), ix, goldenOptions(format))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -84,7 +84,7 @@ func TestOverridesIdenticalAcrossFormats(t *testing.T) {
 	for _, c := range goldenCases {
 		var texts []string
 		for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
-			out, err := Generate(c.res(), ix, goldenOptions(format))
+			out, err := generate(c.res(), ix, goldenOptions(format))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func overridesOf(t *testing.T, out string) string {
 func TestDeterministic(t *testing.T) {
 	ix := stubIndex(t)
 	for _, c := range goldenCases {
-		want, err := Generate(c.res(), ix, goldenOptions(FormatShell))
+		want, err := generate(c.res(), ix, goldenOptions(FormatShell))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestDeterministic(t *testing.T) {
 			res.Packages[i], res.Packages[j] = res.Packages[j], res.Packages[i]
 		}
 		for n := 0; n < 5; n++ {
-			got, err := Generate(res, ix, goldenOptions(FormatShell))
+			got, err := generate(res, ix, goldenOptions(FormatShell))
 			if err != nil {
 				t.Fatal(err)
 			}

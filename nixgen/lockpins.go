@@ -19,9 +19,9 @@ import (
 
 // lockFields are the extra fields of d's lock line ("" for packages that
 // are not direct references, and for local paths).
-func (g *gen) lockFields(d Decision) string {
-	p, ok := g.packageOf(d.Name)
-	if !ok || p.DirectURL == "" {
+func lockFields(d Decision) string {
+	p := d.Resolved
+	if p.DirectURL == "" {
 		return ""
 	}
 	s, err := directSource(p)
@@ -40,16 +40,6 @@ func (g *gen) lockFields(d Decision) string {
 		return ""
 	}
 	return " url=" + lockValue(resolver.DirectPinKey(p.DirectURL)) + " " + strings.Join(fields, " ")
-}
-
-// packageOf finds a resolved package by name.
-func (g *gen) packageOf(name string) (resolver.Package, bool) {
-	for _, p := range g.res.Packages {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return resolver.Package{}, false
 }
 
 // lockValue %-escapes what a field value cannot hold: "%", spaces,

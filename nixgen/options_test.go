@@ -23,7 +23,7 @@ func TestLocalNixpkgsPin(t *testing.T) {
 	for _, path := range []string{stub, rel} {
 		opts := goldenOptions(FormatShell)
 		opts.Pin = Pin{Path: path}
-		out, err := Generate(flaskResolution(), stubIndex(t), opts)
+		out, err := generate(flaskResolution(), stubIndex(t), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,11 +43,12 @@ func TestLocalNixpkgsPin(t *testing.T) {
 		if err := json.Unmarshal(got, &env); err != nil {
 			t.Fatal(err)
 		}
-		checkEnv(t, env, "python312", flaskResolution(), Plan(flaskResolution(), stubIndex(t)))
+		plan := planWith(t, flaskResolution(), stubIndex(t))
+		checkEnv(t, env, "python312", planWant(t, plan), plan.Packages, stubIndex(t))
 	}
 	opts := goldenOptions(FormatFlake)
 	opts.Pin = Pin{Path: stub}
-	out, err := Generate(flaskResolution(), stubIndex(t), opts)
+	out, err := generate(flaskResolution(), stubIndex(t), opts)
 	if err != nil || !strings.Contains(string(out), `inputs.nixpkgs.url = "path:`+stub+`";`) {
 		t.Errorf("flake with a local nixpkgs: %v\n%s", err, out)
 	}
@@ -56,7 +57,7 @@ func TestLocalNixpkgsPin(t *testing.T) {
 // TestEmptyResolution: nothing to install still gives a valid shell.
 func TestEmptyResolution(t *testing.T) {
 	for _, format := range allFormats {
-		out, err := Generate(&resolver.Resolution{}, stubIndex(t), goldenOptions(format))
+		out, err := generate(&resolver.Resolution{}, stubIndex(t), goldenOptions(format))
 		if err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
@@ -84,22 +85,27 @@ func TestGenerateOptionErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"format", Options{Format: "yaml"}, `output format "yaml"`},
-		{"python attr", Options{PythonAttr: "python3; abort"}, "expected a name such as python312"},
-		{"index for another python", Options{PythonAttr: "python313"}, "is for python312, the output for python313"},
 		{"pin without hash", Options{Pin: Pin{Rev: "abc"}}, "no sha256"},
 		{"pin without hash, flake", Options{Format: FormatFlake, Pin: Pin{Rev: "abc"}}, "no sha256"},
 	}
-	if _, err := Generate(flaskResolution(), nil, Options{}); err == nil {
-		t.Error("Generate without an index succeeded")
+	if _, err := generate(flaskResolution(), nil, Options{}); err == nil {
+		t.Error("a plan without an index succeeded")
+	}
+	badAttr, err := NewIndex("python3; abort", "test", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := generate(&resolver.Resolution{}, badAttr, Options{}); err == nil || !strings.Contains(err.Error(), "expected a name such as python312") {
+		t.Errorf("an index for interpreter %q: %v", badAttr.PythonAttr, err)
 	}
 	// The overlay and the report do not fetch nixpkgs: no hash needed.
 	for _, format := range []string{FormatOverlay, FormatJSON} {
-		if _, err := Generate(flaskResolution(), stubIndex(t), Options{Format: format, Pin: Pin{Rev: "abc"}}); err != nil {
+		if _, err := generate(flaskResolution(), stubIndex(t), Options{Format: format, Pin: Pin{Rev: "abc"}}); err != nil {
 			t.Errorf("%s with an unhashed pin: %v", format, err)
 		}
 	}
 	for _, tt := range tests {
-		_, err := Generate(flaskResolution(), stubIndex(t), tt.opts)
+		_, err := generate(flaskResolution(), stubIndex(t), tt.opts)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
 		}
@@ -116,7 +122,7 @@ func TestHeaderIsComment(t *testing.T) {
 	}
 	res := flaskResolution()
 	res.Warnings = []string{"w1\n# req2nix-lock: evil==1"}
-	out, err := Generate(res, stubIndex(t), opts)
+	out, err := generate(res, stubIndex(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +155,7 @@ func BenchmarkGenerate(b *testing.B) {
 	ix := stubIndex(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Generate(res, ix, Options{Format: FormatShell}); err != nil {
+		if _, err := generate(res, ix, Options{Format: FormatShell}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -177,7 +183,7 @@ func TestHostileIndexAttributes(t *testing.T) {
 	}
 	res := &resolver.Resolution{Packages: pkgs}
 	for _, format := range []string{FormatShell, FormatFlake, FormatOverlay} {
-		out, err := Generate(res, ix, Options{Format: format})
+		out, err := generate(res, ix, Options{Format: format})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +223,7 @@ func TestInterpreterMatch(t *testing.T) {
 	}
 	res := flaskResolution()
 	res.Python = "3.13.3"
-	if _, err := Generate(res, stubIndex(t), Options{}); err == nil || !strings.Contains(err.Error(), "resolution is for Python 3.13.3") {
-		t.Errorf("Generate for 3.13 with python312: %v", err)
+	if _, err := generate(res, stubIndex(t), Options{}); err == nil || !strings.Contains(err.Error(), "resolution is for Python 3.13.3") {
+		t.Errorf("a plan for 3.13 with python312: %v", err)
 	}
 }

@@ -1,13 +1,14 @@
 package nixgen
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -25,10 +26,45 @@ const (
 	// KindOverride: nixpkgs has the package at another (or an unknown)
 	// version; its expression is reused with overridePythonAttrs.
 	KindOverride Kind = "override"
-	// KindNew: built with buildPythonPackage; when NixpkgsVersion or
-	// Replaces is set it replaces nixpkgs' attribute of the same project.
+	// KindNew: built with buildPythonPackage; when InNixpkgs it replaces
+	// nixpkgs' attribute of the same project.
 	KindNew Kind = "new"
 )
+
+// Cache says whether Nix can take a package from the binary cache.
+type Cache string
+
+const (
+	// CacheHit: as is, and nothing in its nixpkgs dependency closure
+	// (run-time dependencies and build systems) is overridden or new.
+	CacheHit Cache = "hit"
+	// CacheRebuilt: as is, but packages in its nixpkgs dependency closure
+	// are overridden or new (Decision.RebuiltBecause), so Nix rebuilds it.
+	CacheRebuilt Cache = "rebuilt"
+	// CacheUnknown: as is, but the index lacks dependency edges, so
+	// whether it is rebuilt cannot be told.
+	CacheUnknown Cache = "unknown"
+	// CacheBuilt: overridden or new, so built locally.
+	CacheBuilt Cache = "built"
+)
+
+// Plan is everything decided about one resolution for one interpreter and
+// system: the single data structure that the shell, flake and overlay
+// emitters and the JSON report render (they decide nothing). Make it with
+// MakePlan. Its fields are plain data, so that a caller may keep one plan
+// per target system and compare them.
+type Plan struct {
+	PythonAttr string     // interpreter attribute, e.g. "python312"
+	Python     string     // the resolution's target Python version, e.g. "3.12.10" ("" = unknown)
+	Platform   string     // the resolution's target system, e.g. "x86_64-linux"
+	Index      string     // Index.Source: where what nixpkgs ships was learnt
+	Packages   []Decision // one per resolved package, sorted by name
+	Warnings   []string   // the resolution's warnings, sorted
+
+	// EdgesKnown: the index knows nixpkgs' dependency edges, so the Cache
+	// of as-is packages is CacheHit or CacheRebuilt, never CacheUnknown.
+	EdgesKnown bool
+}
 
 // Decision is how one resolved package appears in the output.
 type Decision struct {
@@ -43,12 +79,49 @@ type Decision struct {
 	// Format of a KindNew build: "wheel" (install a wheel) or "pyproject"
 	// (PEP 517 build of the sdist). Empty for the other kinds.
 	Format      string
-	BinaryWheel bool     // a platform wheel, patched with autoPatchelfHook (last resort)
-	BuildSystem []string // build-system attributes of a pyproject build
-	Deps        []string // attributes of the resolved dependencies (override and new), sorted
-	Root        bool     // named by a root requirement
-	Notes       []string // human-readable remarks (dropped dependency-cycle edges, ...)
-	Problem     string   // why the package cannot be emitted; "" when it can
+	BinaryWheel bool // a platform wheel, patched with autoPatchelfHook (last resort)
+	// BuildSystem lists the build-system attributes of a pyproject build,
+	// read from the source's [build-system] requires. For an override, nil
+	// means nixpkgs' own build-system is kept (the sdist could not be read).
+	BuildSystem []string
+	// ImportsCheck lists the top-level modules the build imports to check
+	// itself (pythonImportsCheck), read from a wheel; nil when unknown.
+	ImportsCheck []string
+	Deps         []string // attributes of the resolved dependencies (override and new), sorted
+	Root         bool     // named by a root requirement
+	Notes        []string // human-readable remarks (dropped dependency-cycle edges, ...)
+	Problem      string   // why the package cannot be emitted; "" when it can
+
+	// Cache accounting (see Cache): RebuiltBecause names the overridden or
+	// new packages of an as-is package's nixpkgs closure, sorted; Adds the
+	// packages that nixpkgs' dependency list of an as-is package brings in
+	// although the resolution did not choose them (or chose another
+	// version of them).
+	Cache          Cache
+	RebuiltBecause []string
+	Adds           []Added
+
+	Resolved resolver.Package // the resolution's package: extras, dependencies by name, files
+}
+
+// KeptAtOtherVersion reports whether an as-is package is nixpkgs' own at
+// another version than the resolved one: a build tool nixpkgs keeps (see
+// FixedVersions) whose version the resolution could not follow.
+func (d Decision) KeptAtOtherVersion() bool {
+	return d.Kind == KindAsIs && !sameVersion(d.NixpkgsVersion, d.Version)
+}
+
+// Added is a package that nixpkgs' dependencies of an as-is package put in
+// the environment outside the resolution.
+type Added struct {
+	Name    string // PEP 503 name (nixpkgs' pname, normalised)
+	Attr    string
+	Version string // the version nixpkgs ships ("" = unknown)
+	// Resolved is the version the resolution chose for the same project
+	// under another attribute (django_5 while nixpkgs' package wants
+	// django), so the environment would hold two versions; "" when the
+	// resolution does not have the project.
+	Resolved string
 }
 
 // Source is a hash-pinned file fetch.
@@ -66,11 +139,34 @@ type Source struct {
 
 	// Direct references (see direct.go): a local path (Fetcher ==
 	// FetcherPath, FileKind "directory", "sdist" or "wheel") and its Nix
-	// expression relative to Options.OutputDir; a git commit (Fetcher ==
+	// expression relative to PlanOptions.OutputDir; a git commit (Fetcher ==
 	// FetcherGit, URL the repository, FileKind "git") and the project's
 	// subdirectory in it.
 	Path, PathExpr    string
 	Rev, Subdirectory string
+}
+
+// Facts is what planning must learn from distribution files, which an
+// implementation downloads (and should cache: a re-run must be fast and
+// work offline). Both methods are called concurrently. An error is not
+// fatal: the plan falls back (nixpkgs' build-system, setuptools, no
+// import check) and says so.
+type Facts interface {
+	// BuildRequires returns the [build-system] requires of an sdist's
+	// pyproject.toml (PEP 518 requirement strings); nil when it has no
+	// pyproject.toml or no requires, which means setuptools, as in pip.
+	BuildRequires(ctx context.Context, sdist resolver.File) ([]string, error)
+	// TopLevelModules returns the importable top-level modules a wheel
+	// installs (from its top_level.txt or its file list).
+	TopLevelModules(ctx context.Context, wheel resolver.File) ([]string, error)
+}
+
+// PlanOptions controls MakePlan.
+type PlanOptions struct {
+	// OutputDir is the directory the output will be written to (relative
+	// to the current directory, or absolute): local direct references
+	// (-e ./pkg) become Nix paths relative to it. "" writes absolute paths.
+	OutputDir string
 }
 
 // reservedAttrs are lower-case names that the Python package set (or the
@@ -85,18 +181,42 @@ var reservedAttrs = map[string]bool{
 // setuptools is what pip falls back to without [build-system] (PEP 517/518).
 var defaultBuildSystem = []string{"setuptools"}
 
-// Plan decides, for every resolved package, whether nixpkgs' package is used
-// as is, overridden, or a new one is built, with which attribute name and
-// from which file. Packages are returned sorted by name. Problems (a file
+// MakePlan decides, for every resolved package, whether nixpkgs' package is
+// used as is, overridden, or a new one is built, with which attribute name,
+// from which file, with which build system and import check, and whether
+// Nix can take it from the binary cache. facts may be nil (nothing is
+// downloaded; build systems and import checks fall back). Problems (a file
 // without a sha256, a dependency outside the resolution) are recorded in
-// Decision.Problem; Generate refuses to emit them. ix must not be nil.
-func Plan(res *resolver.Resolution, ix *Index) []Decision {
+// Decision.Problem and returned joined as the error, with the plan.
+func MakePlan(ctx context.Context, res *resolver.Resolution, ix *Index, facts Facts, opts PlanOptions) (*Plan, error) {
+	if res == nil || ix == nil {
+		return nil, errors.New("nixgen: a plan needs a resolution and a nixpkgs index")
+	}
+	if !pythonAttrRE.MatchString(ix.PythonAttr) {
+		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", ix.PythonAttr)
+	}
+	if err := checkInterpreterMatch(ix.PythonAttr, res.Python); err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		PythonAttr: ix.PythonAttr, Python: res.Python, Platform: res.Platform, Index: ix.Source,
+		Packages: decideAll(res, ix), Warnings: sortedCopy(res.Warnings),
+	}
+	resolvePaths(p.Packages, opts.OutputDir)
+	learnFacts(ctx, p, ix, facts)
+	accountCache(p, ix)
+	return p, problems(p.Packages)
+}
+
+// decideAll decides every package, names new ones and links dependencies.
+func decideAll(res *resolver.Resolution, ix *Index) []Decision {
 	pkgs := append([]resolver.Package(nil), res.Packages...)
 	sort.SliceStable(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
 	ds := make([]Decision, len(pkgs))
 	taken := map[string]bool{}
 	for i, p := range pkgs {
 		ds[i] = decide(p, ix)
+		ds[i].Resolved = p
 		dropCredentials(&ds[i])
 		if ds[i].Attr != "" {
 			taken[ds[i].Attr] = true
@@ -142,8 +262,40 @@ func dropCredentials(d *Decision) {
 
 // keptBuildTools are taken from nixpkgs whatever version the resolution
 // chose (mach-nix learnt the same: overriding them rebuilds the world or
-// recurses in nixpkgs' bootstrap).
+// recurses in nixpkgs' bootstrap). FixedVersions makes the resolver choose
+// nixpkgs' versions of them, so that the two agree.
 var keptBuildTools = map[string]bool{"pip": true, "setuptools": true, "wheel": true}
+
+// keptWhy says why a kept package is not overridden, in the resolver's
+// explanations and the notes.
+const keptWhy = "not overridden: every package builds with it"
+
+// FixedVersions returns the versions the resolution must take for the
+// packages req2nix keeps as nixpkgs' own (pip, setuptools, wheel), when the
+// index knows them: given to resolver.Options.Fixed, the lock lines, the
+// report and the environment then agree, and a requirement nixpkgs' version
+// does not meet fails the resolution with "nixpkgs fixes pip at 25.0.1
+// (not overridden: every package builds with it)".
+func FixedVersions(ix *Index) map[string]resolver.Fixed {
+	out := map[string]resolver.Fixed{}
+	for name := range keptBuildTools {
+		if e, ok := ix.Lookup(name); ok && e.Version != "" {
+			out[name] = resolver.Fixed{Version: e.Version, By: "nixpkgs", Why: keptWhy}
+		}
+	}
+	return out
+}
+
+// keptNote says that nixpkgs' own build tool is used at another version
+// than the resolution's, and why the resolution did not follow it.
+func keptNote(p resolver.Package, e Entry) string {
+	why := "the nixpkgs index does not say which version it ships"
+	if e.Version != "" {
+		why = "the package index has no " + e.Version
+	}
+	return fmt.Sprintf("nixpkgs' %s %s is used, not the resolved %s (%s); the resolution could not follow it: %s",
+		p.Name, orUnknown(e.Version), p.Version, keptWhy, why)
+}
 
 func orUnknown(v string) string {
 	if v == "" {
@@ -155,7 +307,7 @@ func orUnknown(v string) string {
 // decide chooses the kind and source of one package; Attr stays empty for
 // a new package, which gets a free name afterwards.
 func decide(p resolver.Package, ix *Index) Decision {
-	d := Decision{Name: p.Name, Version: p.Version, Root: p.Root}
+	d := Decision{Name: p.Name, Version: p.Version, Root: p.Root, Cache: CacheBuilt}
 	if problem := checkPackage(p); problem != "" {
 		d.Problem = problem
 		d.Kind = KindNew
@@ -169,26 +321,27 @@ func decide(p resolver.Package, ix *Index) Decision {
 		decideDirect(&d, p)
 		return d
 	}
-	if ok && sameVersion(e.Version, p.Version) {
-		d.Kind = KindAsIs
-		return d
-	}
-	if ok && keptBuildTools[p.Name] {
-		d.Kind = KindAsIs
-		d.Notes = append(d.Notes, fmt.Sprintf("kept nixpkgs' %s (version %s) instead of %s: nixpkgs builds nearly every package with it, so an override would rebuild them all and break its bootstrap",
-			p.Name, orUnknown(e.Version), p.Version))
+	if ok && (sameVersion(e.Version, p.Version) || keptBuildTools[p.Name]) {
+		d.Kind, d.Cache = KindAsIs, CacheUnknown
+		if !sameVersion(e.Version, p.Version) {
+			d.Notes = append(d.Notes, keptNote(p, e))
+		}
 		return d
 	}
 	sdist, wheel := pickFiles(p.Files)
 	switch {
+	case wheel != nil && isPure(wheel.Filename):
+		// A pure-Python package is installed from its wheel, also in place
+		// of nixpkgs' package at another version: nothing of nixpkgs'
+		// source-tree recipe (patches, postPatch, substitutions, written
+		// for its own version) can break the build.
+		d.Kind, d.Format = KindNew, "wheel"
+		d.Src, d.Problem = source(p, *wheel)
 	case ok && sdist != nil:
 		d.Kind = KindOverride
 		d.Src, d.Problem = source(p, *sdist)
-	case wheel != nil && isPure(wheel.Filename):
-		d.Kind, d.Format = KindNew, "wheel"
-		d.Src, d.Problem = source(p, *wheel)
 	case sdist != nil:
-		d.Kind, d.Format, d.BuildSystem = KindNew, "pyproject", append([]string(nil), defaultBuildSystem...)
+		d.Kind, d.Format = KindNew, "pyproject"
 		d.Src, d.Problem = source(p, *sdist)
 	case wheel != nil:
 		d.Kind, d.Format, d.BinaryWheel = KindNew, "wheel", true
@@ -411,51 +564,4 @@ func linkDeps(pkgs []resolver.Package, ds []Decision) {
 			ds[i].Deps = nil
 		}
 	}
-}
-
-// applyBuildRequires replaces the default build system of new sdist builds
-// whose [build-system] requires are known: each requirement becomes the
-// attribute of the resolved package of that name, else nixpkgs' one; a
-// requirement nixpkgs lacks is noted in the output for the user to add.
-func applyBuildRequires(ds []Decision, ix *Index, buildRequires map[string][]string) {
-	if len(buildRequires) == 0 {
-		return
-	}
-	reqs := map[string][]string{}
-	for name, r := range buildRequires {
-		reqs[pep508.NormalizeName(name)] = r
-	}
-	resolved := map[string]string{}
-	for _, d := range ds {
-		resolved[pep508.NormalizeName(d.Name)] = d.Attr
-	}
-	for i := range ds {
-		d := &ds[i]
-		r, ok := reqs[pep508.NormalizeName(d.Name)]
-		if !ok || d.Kind != KindNew || d.Format != "pyproject" {
-			continue
-		}
-		d.BuildSystem = nil
-		for _, req := range r {
-			name := requirementName(req)
-			if attr, ok := resolved[name]; ok {
-				d.BuildSystem = append(d.BuildSystem, attr)
-			} else if e, ok := ix.Lookup(name); ok {
-				d.BuildSystem = append(d.BuildSystem, e.Attr)
-			} else {
-				d.Notes = append(d.Notes, fmt.Sprintf("build requirement %q is not in nixpkgs: add it to build-system by hand", req))
-			}
-		}
-		slices.Sort(d.BuildSystem)
-		d.BuildSystem = slices.Compact(d.BuildSystem)
-	}
-}
-
-// requirementName is the normalised project name of a PEP 508 requirement
-// ("setuptools>=61", "hatchling ; python_version > '3'").
-func requirementName(req string) string {
-	if r, err := pep508.ParseRequirement(req); err == nil {
-		return pep508.NormalizeName(r.Name)
-	}
-	return pep508.NormalizeName(strings.TrimSpace(req))
 }

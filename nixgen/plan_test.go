@@ -1,8 +1,11 @@
 package nixgen
 
 import (
-	"encoding/json"
+	"context"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/req2nix/req2nix/resolver"
@@ -11,7 +14,7 @@ import (
 // planOne plans a single-package resolution against the stub index.
 func planOne(t *testing.T, p resolver.Package) Decision {
 	t.Helper()
-	ds := Plan(&resolver.Resolution{Packages: []resolver.Package{p}}, stubIndex(t))
+	ds := planWith(t, &resolver.Resolution{Packages: []resolver.Package{p}}, stubIndex(t)).Packages
 	if len(ds) != 1 {
 		t.Fatalf("Plan returned %d decisions", len(ds))
 	}
@@ -32,7 +35,9 @@ func TestPlanKinds(t *testing.T) {
 		{"PEP 440-equal version", pkg("click", "7.1.1.0", nil, sdist("click-7.1.1.0.tar.gz")), KindAsIs, "click", "", false, "7.1.1"},
 		{"exact version under a versioned attribute", pkg("django", "5.1.7", nil), KindAsIs, "django_5", "", false, "5.1.7"},
 		{"matched by pname", pkg("markupsafe", "1.1.1", nil), KindAsIs, "markupsafe", "", false, "1.1.1"},
-		{"other version: override from the sdist", pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz"), wheel("Flask-1.1.2-py2.py3-none-any.whl")), KindOverride, "flask", "", false, "3.1.0"},
+		{"other version, pure wheel: built from the wheel", pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz"), wheel("Flask-1.1.2-py2.py3-none-any.whl")), KindNew, "flask", "wheel", false, "3.1.0"},
+		{"other version, sdist only: override", pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz")), KindOverride, "flask", "", false, "3.1.0"},
+		{"other version, compiled: override from the sdist", pkg("markupsafe", "2.1.5", nil, sdist("MarkupSafe-2.1.5.tar.gz"), wheel("MarkupSafe-2.1.5-cp312-cp312-manylinux_2_17_x86_64.whl")), KindOverride, "markupsafe", "", false, "1.1.1"},
 		{"other version, wheel only: replaced", pkg("six", "1.16.0", nil, wheel("six-1.16.0-py2.py3-none-any.whl")), KindNew, "six", "wheel", false, "1.17.0"},
 		{"direct reference is never as-is", func() resolver.Package {
 			p := pkg("click", "7.1.1", nil, sdistAt("https://example.org/click-7.1.1.tar.gz", "click-7.1.1.tar.gz"))
@@ -120,9 +125,9 @@ func TestPlanProblems(t *testing.T) {
 		{"empty version", []resolver.Package{pkg("attrs", "", nil)}, "lacks a name or a version"},
 	}
 	for _, tt := range tests {
-		_, err := Generate(&resolver.Resolution{Packages: tt.pkgs}, stubIndex(t), Options{})
+		_, err := generate(&resolver.Resolution{Packages: tt.pkgs}, stubIndex(t), Options{})
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-			t.Errorf("%s: Generate error %v, want %q", tt.name, err, tt.wantErr)
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
 		}
 	}
 }
@@ -133,12 +138,12 @@ func TestPlanCycle(t *testing.T) {
 		pkg("b", "1", []string{"c"}, sdist("b-1.tar.gz")),
 		pkg("c", "1", []string{"a", "c"}, sdist("c-1.tar.gz")),
 	}}
-	ds := Plan(res, stubIndex(t))
+	ds := planWith(t, res, stubIndex(t)).Packages
 	got := [][]string{ds[0].Deps, ds[1].Deps, ds[2].Deps}
 	if strings.Join(got[0], ",") != "b" || strings.Join(got[1], ",") != "c" || len(got[2]) != 0 {
 		t.Errorf("deps after breaking the cycle: %v; want a->b, b->c, c->nothing", got)
 	}
-	if len(ds[2].Notes) != 1 || !strings.Contains(ds[2].Notes[0], "dependency on a dropped") {
+	if len(ds[2].Notes) == 0 || !strings.Contains(ds[2].Notes[0], "dependency on a dropped") {
 		t.Errorf("notes of c: %q", ds[2].Notes)
 	}
 }
@@ -156,34 +161,58 @@ func TestSRI(t *testing.T) {
 	}
 }
 
-func TestBuildRequires(t *testing.T) {
-	res := &resolver.Resolution{Packages: []resolver.Package{
-		pkg("mylib", "1.0", []string{"typing-extensions"}, sdist("mylib-1.0.tar.gz")),
-		pkg("other", "1.0", nil, sdist("other-1.0.tar.gz")),
-		pkg("typing-extensions", "4.12.2", nil, wheel("typing_extensions-4.12.2-py3-none-any.whl")),
+// TestBuildSystems: overrides and new sdist builds get the build system
+// their sdist's [build-system] requires name, mapped to attributes (the
+// resolved package of that name, else nixpkgs'); markers are evaluated for
+// the target; without a pyproject.toml it is setuptools, as in pip; when
+// the sdist cannot be read an override keeps nixpkgs' build-system and a
+// new package gets setuptools, each saying so.
+func TestBuildSystems(t *testing.T) {
+	facts := fakeFacts{buildRequires: map[string][]string{
+		"Flask-1.1.2.tar.gz":    nil,
+		"flask-3.0.3.tar.gz":    {"flit_core<4"},
+		"mylib-1.0.tar.gz":      {"setuptools>=61", "Six", "typing_extensions ; python_version >= '3'", "tomli ; python_version < '3.11'", "hatch-vcs", "setuptools"},
+		"empty-1.0.tar.gz":      {},
+		"Werkzeug-1.0.1.tar.gz": {"setuptools", "wheel"},
 	}}
-	opts := Options{Format: FormatJSON, BuildRequires: map[string][]string{
-		"MyLib": {"setuptools>=61", "Six", "typing_extensions ; python_version >= '3'", "hatch-vcs", "setuptools"},
-	}}
-	out, err := Generate(res, stubIndex(t), opts)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		pkg   resolver.Package
+		kind  Kind
+		want  []string // nil: nixpkgs' own kept
+		notes []string // substrings, one per note
+	}{
+		{"override without pyproject.toml: setuptools", pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz")), KindOverride, []string{"setuptools"}, nil},
+		{"override whose backend changed", pkg("flask", "3.0.3", nil, sdist("flask-3.0.3.tar.gz")), KindOverride, []string{"flit-core"}, nil},
+		{"override of nixpkgs' setuptools-built package", pkg("werkzeug", "1.0.1", nil, sdist("Werkzeug-1.0.1.tar.gz")), KindOverride, []string{"setuptools", "wheel"}, nil},
+		{"override whose sdist cannot be read", pkg("idna", "3.6", nil, sdist("idna-3.6.tar.gz")), KindOverride, nil, []string{"nixpkgs' build-system is kept"}},
+		{"new: requires mapped, markers evaluated, duplicates removed", pkg("mylib", "1.0", nil, sdist("mylib-1.0.tar.gz")), KindNew,
+			[]string{"setuptools", "six", "typing-extensions"}, []string{`"hatch-vcs" is not in nixpkgs`}},
+		{"new: an empty requires list", pkg("empty", "1.0", nil, sdist("empty-1.0.tar.gz")), KindNew, []string{}, nil},
+		{"new: unreadable sdist", pkg("other", "1.0", nil, sdist("other-1.0.tar.gz")), KindNew, []string{"setuptools"}, []string{"built with setuptools: the sdist's [build-system] could not be read"}},
 	}
-	var r Report
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatal(err)
-	}
-	mylib, other := r.Packages[0], r.Packages[1]
-	// setuptools and six from nixpkgs, typing-extensions as resolved (a new
-	// package here), duplicates removed; hatch-vcs is not in the stub.
-	if got := strings.Join(mylib.BuildSystem, " "); got != "setuptools six typing-extensions" {
-		t.Errorf("mylib build-system %q", got)
-	}
-	if len(mylib.Notes) != 1 || !strings.Contains(mylib.Notes[0], `"hatch-vcs" is not in nixpkgs`) {
-		t.Errorf("mylib notes %q", mylib.Notes)
-	}
-	if got := strings.Join(other.BuildSystem, " "); got != "setuptools" {
-		t.Errorf("other keeps the default build system, got %q", got)
+	for _, tt := range tests {
+		res := &resolver.Resolution{Python: "3.12.10", Platform: "x86_64-linux", Packages: []resolver.Package{tt.pkg}}
+		if tt.pkg.Name == "mylib" {
+			res.Packages = append(res.Packages, pkg("typing-extensions", "4.12.2", nil, wheel("typing_extensions-4.12.2-py3-none-any.whl")))
+		}
+		p, err := MakePlan(context.Background(), res, stubIndex(t), facts, PlanOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		d := p.Packages[0]
+		if d.Kind != tt.kind || !reflect.DeepEqual(d.BuildSystem, tt.want) || (d.BuildSystem == nil) != (tt.want == nil) {
+			t.Errorf("%s: %s with build-system %#v, want %s with %#v", tt.name, d.Kind, d.BuildSystem, tt.kind, tt.want)
+		}
+		if len(d.Notes) != len(tt.notes) {
+			t.Errorf("%s: notes %q, want %d", tt.name, d.Notes, len(tt.notes))
+			continue
+		}
+		for i, n := range tt.notes {
+			if !strings.Contains(d.Notes[i], n) {
+				t.Errorf("%s: note %q, want %q", tt.name, d.Notes[i], n)
+			}
+		}
 	}
 }
 
@@ -198,7 +227,7 @@ func TestPlanDropsCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Generate(res, ix, Options{Format: FormatShell, Pin: DefaultPin(), PythonAttr: "python312"})
+	out, err := generate(res, ix, Options{Format: FormatShell, Pin: DefaultPin()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,13 +252,89 @@ func TestPlanKeepsBuildTools(t *testing.T) {
 		{Name: "six", Version: "1.14.0", Files: sdist("six", "1.14.0")},
 	}}
 	got := map[string]Decision{}
-	for _, d := range Plan(res, ix) {
+	for _, d := range planWith(t, res, ix).Packages {
 		got[d.Name] = d
 	}
-	if d := got["setuptools"]; d.Kind != KindAsIs || d.Src != nil || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "kept nixpkgs' setuptools (version 75.8.0) instead of 46.1.3") {
+	if d := got["setuptools"]; d.Kind != KindAsIs || d.Src != nil || len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "nixpkgs' setuptools 75.8.0 is used, not the resolved 46.1.3") {
 		t.Errorf("setuptools: %+v, want nixpkgs' own with a note", d)
 	}
 	if d := got["six"]; d.Kind != KindOverride {
 		t.Errorf("six: kind %s, want an override (only build tools are kept)", d.Kind)
+	}
+}
+
+// recordingFacts records which files a plan asks about.
+type recordingFacts struct {
+	fakeFacts
+	mu    sync.Mutex
+	asked []string
+}
+
+func (r *recordingFacts) record(kind string, f resolver.File) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.asked = append(r.asked, kind+" "+f.Filename)
+}
+
+func (r *recordingFacts) BuildRequires(ctx context.Context, f resolver.File) ([]string, error) {
+	r.record("build", f)
+	return r.fakeFacts.BuildRequires(ctx, f)
+}
+
+func (r *recordingFacts) TopLevelModules(ctx context.Context, f resolver.File) ([]string, error) {
+	r.record("modules", f)
+	return r.fakeFacts.TopLevelModules(ctx, f)
+}
+
+// TestImportChecks: a new package checks the imports of the top-level
+// modules its wheel installs (or the wheel beside its sdist), without test
+// directories and private modules; an override keeps nixpkgs' check, so
+// nothing is read for it; unknown or nothing left: no pythonImportsCheck
+// at all, never an empty one.
+func TestImportChecks(t *testing.T) {
+	facts := &recordingFacts{fakeFacts: fakeFacts{
+		buildRequires: map[string][]string{"pyyaml-6.0.2.tar.gz": nil, "Flask-1.1.2.tar.gz": nil},
+		modules: map[string][]string{
+			"attrs-25.1.0-py3-none-any.whl":                      {"attr", "attrs"},
+			"pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl": {"_yaml", "yaml"},
+			"only_tests-1.0-py3-none-any.whl":                    {"tests", "_private"},
+		},
+	}}
+	res := &resolver.Resolution{Python: "3.12.10", Platform: "x86_64-linux", Packages: []resolver.Package{
+		pkg("attrs", "25.1.0", nil, wheel("attrs-25.1.0-py3-none-any.whl")),
+		pkg("flask", "1.1.2", nil, sdist("Flask-1.1.2.tar.gz")),
+		pkg("only-tests", "1.0", nil, wheel("only_tests-1.0-py3-none-any.whl")),
+		pkg("pyyaml", "6.0.2", nil, sdist("pyyaml-6.0.2.tar.gz"), wheel("pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl")),
+		pkg("unknown", "1.0", nil, wheel("unknown-1.0-py3-none-any.whl")),
+	}}
+	p, err := MakePlan(context.Background(), res, stubIndex(t), facts, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"attrs": {"attr", "attrs"}, "pyyaml": {"yaml"}}
+	for _, d := range p.Packages {
+		if !reflect.DeepEqual(d.ImportsCheck, want[d.Name]) {
+			t.Errorf("%s: ImportsCheck %q, want %q", d.Name, d.ImportsCheck, want[d.Name])
+		}
+	}
+	slices.Sort(facts.asked)
+	wantAsked := []string{
+		"build Flask-1.1.2.tar.gz",
+		"build pyyaml-6.0.2.tar.gz",
+		"modules attrs-25.1.0-py3-none-any.whl",
+		"modules only_tests-1.0-py3-none-any.whl",
+		"modules pyyaml-6.0.2-cp312-cp312-manylinux_2_17_x86_64.whl",
+		"modules unknown-1.0-py3-none-any.whl",
+	}
+	if !reflect.DeepEqual(facts.asked, wantAsked) {
+		t.Errorf("asked about %q\nwant %q", facts.asked, wantAsked)
+	}
+	out, err := p.Render(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(out), "pythonImportsCheck"); n != 2 || strings.Contains(string(out), "pythonImportsCheck = [ ]") ||
+		!strings.Contains(string(out), `pythonImportsCheck = [ "yaml" ];`) {
+		t.Errorf("want exactly the two known import checks:\n%s", out)
 	}
 }

@@ -10,16 +10,19 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
 	"github.com/req2nix/req2nix/resolver"
 )
 
 // SchemaVersion is the version of the JSON report's schema (semantic
 // versioning: a minor version only adds fields, so readers accept any 1.x;
 // ReadPins rejects other major versions).
-const SchemaVersion = "1.0.0"
+const SchemaVersion = "1.1.0"
 
-// Report is the JSON output format (Options.Format "json"), schema 1.0.0.
+// Report is the JSON output format (Options.Format "json"), schema 1.1.0.
 // Fields marked omitempty are absent when empty; lists are sorted.
+// 1.1.0 added binary_cache, rebuilt_because, nixpkgs_adds and
+// imports_check to packages and dependency_edges to nixpkgs.
 type Report struct {
 	SchemaVersion string          `json:"schema_version"` // SchemaVersion
 	Generator     string          `json:"generator"`      // "req2nix"
@@ -48,6 +51,9 @@ type ReportNixpkgs struct {
 	Path   string `json:"path,omitempty"`
 	Name   string `json:"name,omitempty"`
 	Index  string `json:"index"` // Index.Source: where attribute names and versions came from
+	// DependencyEdges: the index knows nixpkgs' dependency edges, so
+	// binary_cache is known for every package.
+	DependencyEdges bool `json:"dependency_edges"`
 }
 
 // ReportPackage is one resolved package and how it is provided.
@@ -64,9 +70,26 @@ type ReportPackage struct {
 	Source         *ReportSource `json:"source,omitempty"` // absent for "as-is"
 	Format         string        `json:"format,omitempty"` // "wheel" or "pyproject" for "new"
 	BinaryWheel    bool          `json:"binary_wheel,omitempty"`
-	BuildSystem    []string      `json:"build_system,omitempty"`
+	BuildSystem    []string      `json:"build_system,omitempty"`  // attributes; absent for an override keeping nixpkgs' own
+	ImportsCheck   []string      `json:"imports_check,omitempty"` // modules imported after the build (pythonImportsCheck)
+	// BinaryCache: Nix substitutes the package from the binary cache
+	// (as-is, and nothing in its nixpkgs closure changed); absent when
+	// that is unknown (the index has no dependency edges).
+	BinaryCache    *bool         `json:"binary_cache,omitempty"`
+	RebuiltBecause []string      `json:"rebuilt_because,omitempty"` // as-is but rebuilt: the overridden or new packages of its nixpkgs closure
+	NixpkgsAdds    []ReportAdded `json:"nixpkgs_adds,omitempty"`    // packages nixpkgs' dependency list brings in outside the resolution
 	Notes          []string      `json:"notes,omitempty"`
 	Files          []ReportFile  `json:"files,omitempty"` // every file the resolution listed
+}
+
+// ReportAdded is a package nixpkgs' dependencies of an as-is package put
+// in the environment although the resolution did not choose it (or chose
+// another version: resolved).
+type ReportAdded struct {
+	Name     string `json:"name"`
+	Attr     string `json:"attr"`
+	Version  string `json:"version,omitempty"`  // nixpkgs' version
+	Resolved string `json:"resolved,omitempty"` // the version the resolution chose under another attribute
 }
 
 // ReportFile is one distribution file of a resolved package.
@@ -98,32 +121,36 @@ func (g *gen) report() ([]byte, error) {
 		Inputs:        g.opts.Inputs,
 		IndexURL:      g.opts.IndexURL,
 		ExcludeNewer:  g.opts.ExcludeNewer,
-		Python:        ReportPython{Attr: g.opts.PythonAttr, Version: g.res.Python},
-		Platform:      g.res.Platform,
-		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.ix.Source},
+		Python:        ReportPython{Attr: g.plan.PythonAttr, Version: g.plan.Python},
+		Platform:      g.plan.Platform,
+		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.plan.Index, DependencyEdges: g.plan.EdgesKnown},
 		Packages:      []ReportPackage{},
-		Warnings:      sortedCopy(g.res.Warnings),
-	}
-	byName := map[string]resolver.Package{}
-	for _, p := range g.res.Packages {
-		byName[p.Name] = p
+		Warnings:      g.plan.Warnings,
 	}
 	for _, d := range g.ds {
-		r.Packages = append(r.Packages, reportPackage(d, byName[d.Name]))
+		r.Packages = append(r.Packages, reportPackage(d))
 	}
-	out, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "setuptools>=61", not "setuptools\u003e=61": the report is not HTML
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
-	return append(out, '\n'), nil
+	return buf.Bytes(), nil
 }
 
-func reportPackage(d Decision, p resolver.Package) ReportPackage {
+func reportPackage(d Decision) ReportPackage {
+	p := d.Resolved
 	rp := ReportPackage{
 		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
 		NixpkgsVersion: d.NixpkgsVersion, Root: d.Root, Extras: p.Extras,
 		Dependencies: p.Dependencies, DirectURL: resolver.DirectPinKey(p.DirectURL), Format: d.Format,
-		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, Notes: d.Notes,
+		BinaryWheel: d.BinaryWheel, BuildSystem: d.BuildSystem, ImportsCheck: d.ImportsCheck,
+		BinaryCache: binaryCache(d.Cache), RebuiltBecause: d.RebuiltBecause, Notes: d.Notes,
+	}
+	for _, a := range d.Adds {
+		rp.NixpkgsAdds = append(rp.NixpkgsAdds, ReportAdded(a))
 	}
 	for _, f := range p.Files {
 		rp.Files = append(rp.Files, ReportFile{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
@@ -132,6 +159,16 @@ func reportPackage(d Decision, p resolver.Package) ReportPackage {
 		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash, Path: s.Path, Rev: s.Rev}
 	}
 	return rp
+}
+
+// binaryCache is the report's binary_cache: true or false, absent when
+// unknown.
+func binaryCache(c Cache) *bool {
+	if c == CacheUnknown {
+		return nil
+	}
+	hit := c == CacheHit
+	return &hit
 }
 
 func sortedCopy(ss []string) []string {

@@ -81,7 +81,7 @@ func TestReadPinsCompatibleSchema(t *testing.T) {
 
 // TestReportFields checks the JSON report's content against the plan.
 func TestReportFields(t *testing.T) {
-	out, err := Generate(mixedResolution(), stubIndex(t), goldenOptions(FormatJSON))
+	out, err := generate(mixedResolution(), stubIndex(t), goldenOptions(FormatJSON))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,22 +45,14 @@ func (c *Client) ArtifactMetadata(ctx context.Context, rawURL, sha256hex string)
 // pyproject.toml or it declares no build-system requirements (PEP 518: the
 // caller then assumes setuptools). Wheels need no build: nil.
 func (c *Client) BuildRequires(ctx context.Context, f File) ([]string, error) {
-	done, err := c.enter() // it reads the cached sdist on the caller's goroutine
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	name := f.Filename
-	if name == "" {
-		name = fileNameOf(f.URL)
-	}
-	if strings.HasSuffix(name, ".whl") {
+	if strings.HasSuffix(f.name(), ".whl") {
 		return nil, nil
 	}
-	p, err := c.Download(ctx, f.URL, f.SHA256)
-	if err != nil {
-		return nil, err
-	}
+	return c.readFile(ctx, f, readBuildRequires)
+}
+
+// readBuildRequires reads the [build-system] requires of the sdist at p.
+func readBuildRequires(p, name string) ([]string, error) {
 	body, err := readSdistMember(p, name, "pyproject.toml")
 	if errors.Is(err, errNoMember) {
 		return nil, nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -214,7 +215,11 @@ func TestAfterClose(t *testing.T) {
 	s := pypitest.NewServer(t, sampleReleases()...)
 	c := testClient(t, s, Options{})
 	flask := release(t, mustProject(t, c, "flask"), "1.0")
-	sdist := flask.Files[0]
+	i := slices.IndexFunc(flask.Files, func(f File) bool { return f.PackageType == "sdist" })
+	if i < 0 {
+		t.Fatal("flask 1.0 has no sdist")
+	}
+	sdist := flask.Files[i]
 	c.Close()
 	requests := s.Requests()
 	calls := []struct {

@@ -410,6 +410,9 @@ func (r *reporter) facts(ic *incompat) []string {
 		return []string{r.d.unavailable(ic.terms[0].pkg, ic.terms[0].set, ic.reason)}
 	case causeConstraint:
 		t := ic.terms[len(ic.terms)-1]
+		if ic.reason != "" {
+			return []string{ic.reason}
+		}
 		if ic.origin == "" {
 			return []string{fmt.Sprintf("the constraints allow only %s", r.termText(t.pkg, ic.shown))}
 		}

@@ -30,7 +30,8 @@ type Options struct {
 	// (as uv's --exclude-newer), and files whose index gives no upload
 	// time: the resolution as it was then.
 	ExcludeNewer time.Time
-	Progress     func(Event) // optional, called from the resolving goroutine; may be nil
+	Fixed        map[string]Fixed // name (normalised here) -> the version it must have whenever it is resolved
+	Progress     func(Event)      // optional, called from the resolving goroutine; may be nil
 
 	agreed map[string]string // name -> version the other systems chose (ResolveSystems): preferred above Pinned, even with Upgrade
 	shared *sharedAnalysis   // analysis shared with other resolutions (ResolveSystems); nil = this resolution's own
@@ -86,6 +87,28 @@ func DirectPinKey(rawURL string) string {
 // *pypi.Client implements it.
 type ArtifactFilesProvider interface {
 	ArtifactFiles(ctx context.Context, url, sha256, subdir string, names []string) (*pypi.ArchiveFiles, error)
+}
+
+// Fixed is a version a package must have whenever it is part of the
+// resolution, because the environment provides it at that version whatever
+// the resolution says (nixpkgs keeps its own pip, setuptools and wheel). It
+// acts as a constraint ==Version, stated in explanations as "<By> fixes
+// <name> at <Version> (<Why>)". When the index has no such release, the
+// constraint is dropped with a warning (the environment then differs from
+// the resolution, which the caller reports).
+type Fixed struct {
+	Version string // the version provided
+	By      string // who provides it, e.g. "nixpkgs"
+	Why     string // why it cannot be another version; may be ""
+}
+
+// text is the fact a Fixed states for name.
+func (f Fixed) text(name string) string {
+	s := fmt.Sprintf("%s fixes %s at %s", f.By, name, f.Version)
+	if f.Why != "" {
+		s += " (" + f.Why + ")"
+	}
+	return s
 }
 
 // Event reports progress: packages discovered and versions decided so far.
@@ -147,6 +170,11 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 		return nil, errors.New("resolver: no input (nil *reqfile.File)")
 	}
 	opts.Pinned, opts.Nixpkgs = normalizeKeys(opts.Pinned), normalizeKeys(opts.Nixpkgs)
+	fixed := make(map[string]Fixed, len(opts.Fixed))
+	for k, f := range opts.Fixed {
+		fixed[pep508.NormalizeName(k)] = f
+	}
+	opts.Fixed = fixed
 	if opts.Python == "" {
 		opts.Python = "3.12"
 	}

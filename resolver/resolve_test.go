@@ -55,6 +55,10 @@ a 3.0: b==1.0
 b 1.0:
 b 2.0:`
 
+// nixpkgsPip fixes pip as req2nix does for nixpkgs' own build tools (the
+// name is written unnormalised on purpose).
+var nixpkgsPip = map[string]Fixed{"PIP": {Version: "25.0.1", By: "nixpkgs", Why: "not overridden: every package builds with it"}}
+
 // scenarios follow the issue's rules in order: graph shapes, extras,
 // markers, requires-python, yanked, pre-releases, constraints, preferences,
 // hashes, direct references, failures.
@@ -264,6 +268,38 @@ c 1.0:
 c 2.0:`, reqs: "a", constraints: "c<2",
 		wantErr: "Because a==1.0 depends on c>=2 and constraints.txt:1 constrains c<2, a==1.0 cannot be used.\n" +
 			"So, because requirements.txt:1 requires a, version solving failed."},
+	{name: "fixed version chosen although newer ones exist", index: `
+a 1.0: pip
+pip 24.0:
+pip 25.0.1:
+pip 25.1:`, reqs: "a", opts: Options{Fixed: nixpkgsPip}, want: "a==1.0 pip==25.0.1"},
+	{name: "fixed version applies only when the package is resolved", index: `
+a 1.0:
+pip 25.0.1:`, reqs: "a", opts: Options{Fixed: nixpkgsPip}, want: "a==1.0"},
+	{name: "fixed version leads to an older dependent", index: `
+a 1.0: pip
+a 2.0: pip<20.1
+pip 20.0:
+pip 25.0.1:`, reqs: "a", opts: Options{Fixed: nixpkgsPip}, want: "a==1.0 pip==25.0.1"},
+	{name: "fixed version may be yanked", index: `
+a 1.0: pip
+pip 24.0:
+pip 25.0.1 yanked:`, reqs: "a", opts: Options{Fixed: nixpkgsPip}, want: "a==1.0 pip==25.0.1",
+		warnings: []string{"pip 25.0.1 is yanked (reason: broken); it is used because the requirements pin it"}},
+	{name: "fixed version conflicts with a requirement", index: `
+pip 20.0:
+pip 25.0.1:`, reqs: "pip<20.1", opts: Options{Fixed: nixpkgsPip},
+		wantErr: "Because requirements.txt:1 requires pip<20.1 and nixpkgs fixes pip at 25.0.1 (not overridden: every package builds with it), version solving failed."},
+	{name: "fixed version conflicts with a dependency", index: `
+a 1.0: pip<20.1
+pip 20.0:
+pip 25.0.1:`, reqs: "a", opts: Options{Fixed: nixpkgsPip},
+		wantErr: "Because a==1.0 depends on pip<20.1 and nixpkgs fixes pip at 25.0.1 (not overridden: every package builds with it), a==1.0 cannot be used.\n" +
+			"So, because requirements.txt:1 requires a, version solving failed."},
+	{name: "fixed version the index lacks is dropped, saying so", index: `
+a 1.0: pip
+pip 24.0:`, reqs: "a", opts: Options{Fixed: nixpkgsPip}, want: "a==1.0 pip==24.0",
+		warnings: []string{"nixpkgs fixes pip at 25.0.1 (not overridden: every package builds with it), but the index has no pip 25.0.1, so the resolution does not follow it"}},
 	{name: "conflict explained", index: `
 flask 3.0.0: werkzeug>=3.0.0
 werkzeug 1.0:

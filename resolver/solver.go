@@ -34,6 +34,7 @@ type dependency struct {
 	set        vset
 	origin     string // for root requirements and constraints: "requirements.txt:3"
 	constraint bool
+	fact       string // a constraint stated as a whole (Options.Fixed), instead of "<origin> constrains ..."
 }
 
 // assignment is one step of the partial solution.
@@ -522,6 +523,7 @@ func dependencyIncompat(version term, d dependency) *incompat {
 		ic = newIncompat(causeConstraint, term{pkg: rootPkg, set: fullSet(1), pos: true},
 			term{pkg: d.pkg, set: d.set.complement(), pos: true})
 		ic.shown = d.set
+		ic.reason = d.fact
 	} else {
 		ic = newIncompat(causeDependency, version, term{pkg: d.pkg, set: d.set})
 		ic.shown = d.set // a dependency on another version of itself leaves one term

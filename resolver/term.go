@@ -79,7 +79,7 @@ type incompat struct {
 	kind           causeKind
 	cause1, cause2 *incompat
 	origin         string // root requirement or constraint origin ("requirements.txt:3")
-	reason         string // causeUnavailable: why
+	reason         string // causeUnavailable: why; causeConstraint: the fact in full, when it is not the user's (Options.Fixed)
 	shown          vset   // causeConstraint: the allowed set; causeDependency: the set depended on
 }
 

@@ -17,7 +17,8 @@
 //     specifier becomes a bitset over the project's sorted releases.
 //   - world.go: package identities (the root, projects, and virtual
 //     "name[extra]" packages that pin their base to the same version),
-//     dependencies after markers, constraints, and the
+//     dependencies after markers, constraints (the user's, and versions the
+//     environment fixes: Options.Fixed), and the
 //     preferences (pinned, nixpkgs, newest) and pre-release rule applied
 //     when a version is chosen.
 //   - direct*.go: direct references (name @ url, git, paths), read before

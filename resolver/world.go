@@ -220,11 +220,38 @@ func (w *world) register(ctx context.Context, name, extra string, deps *[]depend
 	return p, nil
 }
 
-// addConstraints appends the constraints on a newly registered project.
+// addConstraints appends the constraints on a newly registered project:
+// the user's, and a version fixed by the environment (Options.Fixed).
 func (w *world) addConstraints(d *pkgDef, p pkg, deps *[]dependency) {
 	for _, c := range w.constraints[d.name] {
 		*deps = append(*deps, dependency{pkg: p, set: w.setFor(d, c.Requirement, [2]int{int(rootPkg), 0}), origin: c.Source.String(), constraint: true})
 	}
+	if dep, ok := w.fixedConstraint(d, p); ok {
+		*deps = append(*deps, dep)
+	}
+}
+
+// fixedConstraint is the constraint of Options.Fixed on a project: its one
+// release at that version, allowed even when yanked (as an exact pin is).
+// A version the index lacks is dropped with a warning: failing would leave
+// the user no way out, and the caller reports the difference.
+func (w *world) fixedConstraint(d *pkgDef, p pkg) (dependency, bool) {
+	f, ok := w.opts.Fixed[d.name]
+	if !ok || d.info == nil || d.missing != nil {
+		return dependency{}, false
+	}
+	i := d.info.index(f.Version)
+	if i < 0 {
+		w.warn("%s, but the index has no %s %s, so the resolution does not follow it", f.text(d.name), d.name, f.Version)
+		return dependency{}, false
+	}
+	set := singleton(len(d.info.versions)+1, i).withLabel("==" + d.info.versions[i].String())
+	if pins, ok := w.depPins[d.name]; ok {
+		w.depPins[d.name] = pins.union(set)
+	} else {
+		w.depPins[d.name] = set
+	}
+	return dependency{pkg: p, set: set, constraint: true, fact: f.text(d.name)}, true
 }
 
 func (w *world) progress(name string) {

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi"
@@ -27,8 +26,7 @@ import (
 type result struct {
 	output     []byte
 	resolution *resolver.Resolution
-	plan       []nixgen.Decision
-	pythonAttr string
+	plan       *nixgen.Plan
 	index      *nixgen.Index
 	warnings   []string
 }
@@ -40,7 +38,9 @@ func (e *inputError) Error() string { return e.err.Error() }
 func (e *inputError) Unwrap() error { return e.err }
 
 // generate runs the pipeline: read inputs, choose the interpreter, load the
-// nixpkgs index, resolve, emit.
+// nixpkgs index, resolve (nixpkgs' own build tools fixed at its versions),
+// plan once (reading build systems and module names from the files) and
+// render the plan.
 func generate(ctx context.Context, o *options, env func(string) string, ui *ui) (*result, error) {
 	if err := checkOutputPath(o); err != nil {
 		return nil, &inputError{err}
@@ -104,6 +104,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		Nixpkgs:         ix.Versions(),
 		PreferNixpkgs:   o.preferNixpkgs,
 		ExcludeNewer:    cutoff,
+		Fixed:           nixgen.FixedVersions(ix),
 		Progress:        ui.resolverEvent,
 		Git:             git,
 		DirectPins:      directPins,
@@ -111,7 +112,23 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
-	plan := nixgen.Plan(res, ix)
+	facts := newIndexFacts(client, cacheDir(o))
+	plan, err := nixgen.MakePlan(ctx, res, ix, facts, nixgen.PlanOptions{
+		OutputDir: filepath.Dir(o.output), // "." for stdout: the current directory
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := plan.Render(nixgen.Options{
+		Format:       o.format,
+		Pin:          pin,
+		Command:      regenerateCommand(o),
+		Inputs:       o.inputs,
+		ExcludeNewer: o.excludeNewer,
+	})
+	if err != nil {
+		return nil, err
+	}
 	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
 	if indexNote != "" {
 		warnings = append(warnings, indexNote)
@@ -126,26 +143,10 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if w := patchWarning(o.python, pythonAttr, pythonVersion); w != "" {
 		warnings = append(warnings, w)
 	}
-	buildRequires, notes := sdistBuildRequires(ctx, client, res, plan)
-	warnings = append(warnings, notes...)
-	opts := nixgen.Options{
-		Format:        o.format,
-		Pin:           pin,
-		PythonAttr:    pythonAttr,
-		Command:       regenerateCommand(o),
-		ExcludeNewer:  o.excludeNewer,
-		Inputs:        o.inputs,
-		BuildRequires: buildRequires,
-		OutputDir:     filepath.Dir(o.output), // "." for stdout: the current directory
+	if w := facts.warning(); w != "" {
+		warnings = append(warnings, w)
 	}
-	out, err := nixgen.Generate(res, ix, opts)
-	if err != nil {
-		return nil, err
-	}
-	if final, err := nixgen.FinalPlan(res, ix, opts); err == nil {
-		plan = final // with the notes Generate's last steps add, for the summary
-	}
-	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+	return &result{output: out, resolution: res, plan: plan, index: ix, warnings: warnings}, nil
 }
 
 // emptyEnvironmentNote says why nothing was resolved: the inputs declare
@@ -227,38 +228,6 @@ func unknownUpgrades(names []string, res *resolver.Resolution) []string {
 	return warnings
 }
 
-// buildRequiresTimeout bounds the optional download of sdists whose
-// [build-system] requires are read: without them the build defaults to
-// setuptools, which is right for most older sdists.
-const buildRequiresTimeout = 30 * time.Second
-
-// sdistBuildRequires reads the [build-system] requires of every package
-// that will be built new from its sdist (nixpkgs lacks it and there is no
-// pure wheel). Failures are notes, not errors: the build then defaults to
-// setuptools.
-func sdistBuildRequires(ctx context.Context, client *pypi.Client, res *resolver.Resolution, plan []nixgen.Decision) (map[string][]string, []string) {
-	ctx, cancel := context.WithTimeout(ctx, buildRequiresTimeout)
-	defer cancel()
-	requires := map[string][]string{}
-	var notes []string
-	for _, d := range plan {
-		if d.Kind != nixgen.KindNew || d.Src == nil || d.Src.FileKind != "sdist" {
-			continue
-		}
-		f, ok := resolvedFile(res, d.Name, d.Src.Filename)
-		if !ok {
-			continue
-		}
-		reqs, err := client.BuildRequires(ctx, pypi.File{Filename: f.Filename, URL: f.URL, SHA256: f.SHA256, PackageType: "sdist"})
-		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s %s: could not read its build system (%v); building it with setuptools", d.Name, d.Version, err))
-			continue
-		}
-		requires[d.Name] = reqs
-	}
-	return requires, notes
-}
-
 // patchWarning says when --python named a patch release other than the one
 // the pinned nixpkgs has: markers are evaluated for the interpreter the
 // environment will really contain.
@@ -267,21 +236,6 @@ func patchWarning(requested, attr, version string) string {
 		return ""
 	}
 	return fmt.Sprintf("--python %s: the pinned nixpkgs' %s is %s, so the resolution targets %s", requested, attr, version, version)
-}
-
-// resolvedFile finds a file of a resolved package by name.
-func resolvedFile(res *resolver.Resolution, name, filename string) (resolver.File, bool) {
-	for _, p := range res.Packages {
-		if p.Name != name {
-			continue
-		}
-		for _, f := range p.Files {
-			if f.Filename == filename {
-				return f, true
-			}
-		}
-	}
-	return resolver.File{}, false
 }
 
 // readInputs reads the named files, or the project in the current directory.

@@ -145,45 +145,34 @@ func printErrorChain(w io.Writer, err error) {
 	}
 }
 
-// summary is the one-screen report: where each package comes from and any
-// warnings.
+// summary is the one-screen report: where each package comes from, what
+// Nix substitutes from the binary cache and what it rebuilds, what nixpkgs
+// adds, and any warnings.
 func (u *ui) summary(r *result) {
 	if u.quiet {
 		return
 	}
-	groups := map[nixgen.Kind][]string{}
-	for _, d := range r.plan {
-		label := d.Name + " " + d.Version
-		switch {
-		case d.Kind == nixgen.KindOverride && d.NixpkgsVersion != "":
-			label += " (nixpkgs has " + d.NixpkgsVersion + ")"
-		case d.Kind == nixgen.KindAsIs && d.NixpkgsVersion != d.Version:
-			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
-		}
-		groups[d.Kind] = append(groups[d.Kind], label)
-	}
+	p := r.plan
 	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s; nixpkgs index: %s\n",
-		count(len(r.plan), "package"), r.pythonAttr, r.resolution.Platform, r.index.Source)
-	for _, row := range []struct {
-		kind  nixgen.Kind
-		title string
-	}{
-		{nixgen.KindAsIs, "from nixpkgs as is (binary cache)"},
-		{nixgen.KindOverride, "overridden to another version"},
-		{nixgen.KindNew, "built new"},
-	} {
-		names := groups[row.kind]
-		fmt.Fprintf(u.stderr, "  %3d %s", len(names), row.title)
-		if len(names) > 0 && (u.verbose || len(names) <= 8) {
-			fmt.Fprintf(u.stderr, ": %s", strings.Join(names, ", "))
+		count(len(p.Packages), "package"), p.PythonAttr, r.resolution.Platform, r.index.Source)
+	for _, row := range summaryRows(p) {
+		fmt.Fprintf(u.stderr, "  %3d %s", len(row.items), row.title)
+		if len(row.items) > 0 && (u.verbose || len(row.items) <= 8) {
+			fmt.Fprintf(u.stderr, ": %s", strings.Join(row.items, ", "))
 		}
 		fmt.Fprintln(u.stderr)
 	}
-	if len(r.index.Versions()) == 0 && len(groups[nixgen.KindOverride]) > 0 {
+	if added := addedByNixpkgs(p); len(added) > 0 {
+		fmt.Fprintf(u.stderr, "  plus %s that nixpkgs' dependencies add outside the resolution: %s\n", count(len(added), "package"), strings.Join(added, ", "))
+	}
+	if hint := rebuildHint(p); hint != "" {
+		fmt.Fprintln(u.stderr, hint)
+	}
+	if len(r.index.Versions()) == 0 && p.Counts().Overridden > 0 {
 		fmt.Fprintln(u.stderr, "hint: this nixpkgs index knows attribute names only, so nothing can be reused as is;\n      --eval-nixpkgs (needs Nix) or --nixpkgs-index FILE tell req2nix the versions nixpkgs ships")
 	}
 	warnings := append([]string{}, r.warnings...)
-	for _, d := range r.plan {
+	for _, d := range p.Packages {
 		for _, n := range d.Notes {
 			warnings = append(warnings, d.Name+": "+n)
 		}
@@ -192,6 +181,123 @@ func (u *ui) summary(r *result) {
 	for _, w := range warnings {
 		fmt.Fprintf(u.stderr, "warning: %s\n", w)
 	}
+}
+
+// summaryRow is one line of the summary: a count, what it counts and the
+// packages counted.
+type summaryRow struct {
+	title string
+	items []string
+}
+
+// summaryRows sorts the packages as nixgen.CacheCounts counts them. Without
+// dependency edges in the index, the as-is packages are one row: an upper
+// bound of the binary-cache hits, since rebuilds cannot be told.
+func summaryRows(p *nixgen.Plan) []summaryRow {
+	var hit, rebuilt, unknown, overridden, built []string
+	for _, d := range p.Packages {
+		label := d.Name + " " + d.Version
+		if d.KeptAtOtherVersion() {
+			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
+		}
+		switch {
+		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheHit:
+			hit = append(hit, label)
+		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheRebuilt:
+			rebuilt = append(rebuilt, d.Name+" ("+strings.Join(d.RebuiltBecause, ", ")+")")
+		case d.Kind == nixgen.KindAsIs:
+			unknown = append(unknown, label)
+		case d.InNixpkgs:
+			overridden = append(overridden, label+overrideDetail(d))
+		default:
+			built = append(built, label)
+		}
+	}
+	rows := []summaryRow{
+		{"from the binary cache (nixpkgs as is)", hit},
+		{"rebuilt because a dependency changed", rebuilt},
+	}
+	if !p.EdgesKnown {
+		rows = []summaryRow{{"from nixpkgs as is: at most that many from the binary cache (the nixpkgs index has no dependency edges, so rebuilds cannot be counted)", unknown}}
+	}
+	return append(rows,
+		summaryRow{"overridden to another version", overridden},
+		summaryRow{"built new", built})
+}
+
+// overrideDetail says what nixpkgs has and how the other version is built.
+func overrideDetail(d nixgen.Decision) string {
+	var parts []string
+	if d.NixpkgsVersion != "" {
+		parts = append(parts, "nixpkgs has "+d.NixpkgsVersion)
+	}
+	if d.Kind == nixgen.KindNew && d.Format == "wheel" && !d.BinaryWheel {
+		parts = append(parts, "from its wheel")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// addedByNixpkgs lists, once each, the packages nixpkgs' dependencies of
+// as-is packages put in the environment outside the resolution.
+func addedByNixpkgs(p *nixgen.Plan) []string {
+	by := map[string][]string{}
+	for _, d := range p.Packages {
+		for _, a := range d.Adds {
+			label := a.Name + " " + a.Version
+			if a.Resolved != "" {
+				label += " beside the resolved " + a.Resolved
+			}
+			by[label] = append(by[label], d.Name)
+		}
+	}
+	var out []string
+	for label, froms := range by {
+		out = append(out, label+" (for "+strings.Join(froms, ", ")+")")
+	}
+	sort.Strings(out)
+	return out
+}
+
+// manyRebuilds is how many as-is packages one override must force to be
+// rebuilt before the summary names it as a choice worth relaxing.
+const manyRebuilds = 3
+
+// rebuildHint names the overrides that force most rebuilds, when one
+// forces many, so that the user can relax the constraint that excludes
+// nixpkgs' version.
+func rebuildHint(p *nixgen.Plan) string {
+	causes := p.RebuildCauses()
+	if len(causes) == 0 || len(causes[0].Rebuilt) < manyRebuilds {
+		return ""
+	}
+	nixpkgs := map[string]string{}
+	for _, d := range p.Packages {
+		nixpkgs[d.Name] = d.NixpkgsVersion
+	}
+	var parts []string
+	for _, c := range causes[:min(3, len(causes))] {
+		if len(c.Rebuilt) < manyRebuilds {
+			break
+		}
+		part := fmt.Sprintf("%s rebuilds %d (%s)", c.Name, len(c.Rebuilt), shortList(c.Rebuilt, 4))
+		if v := nixpkgs[c.Name]; v != "" {
+			part += ", nixpkgs has " + v
+		}
+		parts = append(parts, part)
+	}
+	return "hint: the overrides forcing most rebuilds: " + strings.Join(parts, "; ") +
+		"; requirements that allow nixpkgs' version let those packages come from the binary cache"
+}
+
+// shortList joins names, eliding after n.
+func shortList(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + ", …"
 }
 
 // count says "1 package", "2 packages".

@@ -20,8 +20,8 @@ import (
 // Release is one release the fake index serves. Its files are real
 // archives built on the fly: an sdist (.tar.gz with PKG-INFO, and a
 // pyproject.toml when BuildRequires is set) and wheels (zip with
-// .dist-info/METADATA), so downloads, hashes and metadata extraction can
-// be tested end to end.
+// .dist-info/METADATA, and the Modules), so downloads, hashes and metadata
+// extraction can be tested end to end.
 type Release struct {
 	Name           string   // project name as displayed (any spelling)
 	Version        string   // release key exactly as the index spells it (may be a legacy version)
@@ -50,6 +50,9 @@ type Release struct {
 	// the JSON API (PyPI sends the whole README there): it makes project
 	// documents as large as real ones.
 	Description string
+	// Modules are the top-level packages its wheels ship (<m>/__init__.py)
+	// and list in .dist-info/top_level.txt; nil ships none.
+	Modules []string
 }
 
 // file is one built distribution file.
@@ -113,10 +116,17 @@ func (r Release) buildFiles() ([]file, error) {
 		files = append(files, newFile(stem+".tar.gz", "sdist", content, nil))
 	}
 	for _, tag := range r.wheelTags() {
-		content, err := Archive(stem+".whl", map[string][]byte{
+		members := map[string][]byte{
 			stem + ".dist-info/METADATA": meta,
 			stem + ".dist-info/WHEEL":    []byte("Wheel-Version: 1.0\nGenerator: pypitest\nRoot-Is-Purelib: true\nTag: " + tag + "\n"),
-		})
+		}
+		if r.Modules != nil {
+			members[stem+".dist-info/top_level.txt"] = []byte(strings.Join(r.Modules, "\n") + "\n")
+		}
+		for _, m := range r.Modules {
+			members[m+"/__init__.py"] = nil
+		}
+		content, err := Archive(stem+".whl", members)
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 14 (1 from nixpkgs as is, 1 overridden, 12 new)
+# Packages: 14 (1 from nixpkgs as is: at most 1 from the binary cache; 2 overridden, 11 new)
 # nixpkgs narHash: sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=
 # Warning: dependencies of mylib (git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py) are not resolved
 #
@@ -53,7 +53,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
             evil = pyfinal.buildPythonPackage {
@@ -69,9 +68,8 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
-            # flask 3.0.3: replaces nixpkgs' 3.1.0 (no sdist to override it with)
+            # flask 3.0.3: replaces nixpkgs' 3.1.0, built from its pure-Python wheel (nixpkgs' recipe is for its own version)
             flask = pyfinal.buildPythonPackage {
               pname = "flask";
               version = "3.0.3";
@@ -88,7 +86,7 @@
               };
               dependencies = [ pyfinal.click ];
               doCheck = false;
-              pythonImportsCheck = [ ];
+              pythonImportsCheck = [ "flask" ];
             };
             gitpin = pyfinal.buildPythonPackage {
               pname = "gitpin";
@@ -103,7 +101,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ pyfinal.click ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             # its git submodules (vendor/lib) are not fetched: vendor what the build needs, or use an sdist
             # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
@@ -122,7 +119,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             localpkg = pyfinal.buildPythonPackage {
               pname = "localpkg";
@@ -132,7 +128,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ pyfinal.click ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             localwheel = pyfinal.buildPythonPackage {
               pname = "localwheel";
@@ -141,7 +136,6 @@
               src = ./dist/localwheel-2.0-py3-none-any.whl;
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
             mylib = pyfinal.buildPythonPackage {
@@ -157,8 +151,8 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
+            # build requirement "pdm-backend" is not in nixpkgs: add it to build-system by hand
             mysdist = pyfinal.buildPythonPackage {
               pname = "mysdist";
               version = "1.0";
@@ -167,20 +161,23 @@
                 url = "https://example.com/dl/mysdist-1.0.tar.gz";
                 hash = "sha256-0xRZtAio1/XGUIBD/1TpJMxB8VNZCNJqpiuwadHN1j4=";
               };
-              build-system = [ pyfinal.setuptools ];
+              build-system = [ ];
               dependencies = [ pyfinal.click ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             # requests 2.99.0: nixpkgs has 2.32.3
             requests = pyprev.requests.overridePythonAttrs (old: {
               version = "2.99.0";
               src = ./vendor/requests;
+              pyproject = true;
+              format = null;
+              build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               propagatedBuildInputs = [ ];
               patches = [ ];
               doCheck = false;
             });
+            # built with setuptools: the sdist's [build-system] could not be read
             snapshot = pyfinal.buildPythonPackage {
               pname = "snapshot";
               version = "0.3";
@@ -192,7 +189,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             # its source is outside the output's directory: a flake cannot read it in pure evaluation
             util = pyfinal.buildPythonPackage {
@@ -203,7 +199,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
             weird = pyfinal.buildPythonPackage {
               pname = "weird";
@@ -213,7 +208,6 @@
               build-system = [ pyfinal.setuptools ];
               dependencies = [ ];
               doCheck = false;
-              pythonImportsCheck = [ ];
             };
           };
           python = pkgs.python312.override {

@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 14 (1 from nixpkgs as is, 1 overridden, 12 new)
+# Packages: 14 (1 from nixpkgs as is: at most 1 from the binary cache; 2 overridden, 11 new)
 # Warning: dependencies of mylib (git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py) are not resolved
 #
 # req2nix-lock: cafe==1.0
@@ -42,7 +42,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
     evil = pyfinal.buildPythonPackage {
@@ -58,9 +57,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
-    # flask 3.0.3: replaces nixpkgs' 3.1.0 (no sdist to override it with)
+    # flask 3.0.3: replaces nixpkgs' 3.1.0, built from its pure-Python wheel (nixpkgs' recipe is for its own version)
     flask = pyfinal.buildPythonPackage {
       pname = "flask";
       version = "3.0.3";
@@ -77,7 +75,7 @@ let
       };
       dependencies = [ pyfinal.click ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "flask" ];
     };
     gitpin = pyfinal.buildPythonPackage {
       pname = "gitpin";
@@ -92,7 +90,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal.click ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # its git submodules (vendor/lib) are not fetched: vendor what the build needs, or use an sdist
     # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
@@ -111,7 +108,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     localpkg = pyfinal.buildPythonPackage {
       pname = "localpkg";
@@ -121,7 +117,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal.click ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     localwheel = pyfinal.buildPythonPackage {
       pname = "localwheel";
@@ -130,7 +125,6 @@ let
       src = ./dist/localwheel-2.0-py3-none-any.whl;
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # built from a git commit with setuptools unless its [build-system] is known: add its build backend to build-system if it uses another
     mylib = pyfinal.buildPythonPackage {
@@ -146,8 +140,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # build requirement "pdm-backend" is not in nixpkgs: add it to build-system by hand
     mysdist = pyfinal.buildPythonPackage {
       pname = "mysdist";
       version = "1.0";
@@ -156,20 +150,23 @@ let
         url = "https://example.com/dl/mysdist-1.0.tar.gz";
         hash = "sha256-0xRZtAio1/XGUIBD/1TpJMxB8VNZCNJqpiuwadHN1j4=";
       };
-      build-system = [ pyfinal.setuptools ];
+      build-system = [ ];
       dependencies = [ pyfinal.click ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # requests 2.99.0: nixpkgs has 2.32.3
     requests = pyprev.requests.overridePythonAttrs (old: {
       version = "2.99.0";
       src = ./vendor/requests;
+      pyproject = true;
+      format = null;
+      build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       propagatedBuildInputs = [ ];
       patches = [ ];
       doCheck = false;
     });
+    # built with setuptools: the sdist's [build-system] could not be read
     snapshot = pyfinal.buildPythonPackage {
       pname = "snapshot";
       version = "0.3";
@@ -181,7 +178,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # its source is outside the output's directory: a flake cannot read it in pure evaluation
     util = pyfinal.buildPythonPackage {
@@ -192,7 +188,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     weird = pyfinal.buildPythonPackage {
       pname = "weird";
@@ -202,7 +197,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
   };
   python = pkgs.python312.override {

@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 6 (3 from nixpkgs as is, 3 overridden, 0 new)
+# Packages: 6 (3 from nixpkgs as is: at most 3 from the binary cache; 3 overridden, 0 new)
 #
 # req2nix-lock: click==7.1.1
 # req2nix-lock: flask==1.1.2
@@ -33,6 +33,9 @@ let
         version = "1.1.2";
         hash = "sha256-hU93PZ9S7VGxgNnyALERfiRDiB1JUXTxWWaK38dq0MI=";
       };
+      pyproject = true;
+      format = null;
+      build-system = [ pyfinal.setuptools ];
       dependencies = [
         pyfinal.click
         pyfinal.itsdangerous
@@ -44,6 +47,7 @@ let
       doCheck = false;
     });
     # itsdangerous 1.1.0: nixpkgs has 2.2.0
+    # nixpkgs' build-system is kept: the sdist's [build-system] could not be read, and it may differ for this version
     itsdangerous = pyprev.itsdangerous.overridePythonAttrs (old: {
       version = "1.1.0";
       src = pkgs.fetchPypi {
@@ -64,6 +68,12 @@ let
         version = "1.0.1";
         hash = "sha256-nfkVzxRMKlUwnu+551EeDUj6eZXlUcNZ2ncwBRjte7Q=";
       };
+      pyproject = true;
+      format = null;
+      build-system = [
+        pyfinal.setuptools
+        pyfinal.wheel
+      ];
       dependencies = [ ];
       propagatedBuildInputs = [ ];
       patches = [ ];

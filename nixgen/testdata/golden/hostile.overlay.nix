@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 11 (0 from nixpkgs as is, 0 overridden, 11 new)
+# Packages: 11 (0 from the binary cache, 0 rebuilt for a changed dependency, 0 overridden, 11 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps."\"; } // builtins-abort \"x\"; #" ps."$\${dollar}" ps."''quote''\${x}''" ps."a\"b" ps."back\\slash\\" ps."inherit" ps."new\nline\r\n# req2nix-lock: evil==6-6-6" ps."or" ps."tab\there" ps."x\${builtins-abort \"pwned\"}" ps."ünï-cödé ☃" ])
 #
@@ -22,6 +22,7 @@
 # req2nix-lock: %C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83==1.0%C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83
 { pkgs }:
 pyfinal: pyprev: {
+  # built with setuptools: the sdist's [build-system] could not be read
   "\"; } // builtins-abort \"x\"; #" = pyfinal.buildPythonPackage {
     pname = "\"; } // builtins.abort \"x\"; #";
     version = "1.0\"; } // builtins.abort \"x\"; #";
@@ -33,8 +34,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."tab\there" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "$\${dollar}" = pyfinal.buildPythonPackage {
     pname = "$\${dollar}";
     version = "1.0$\${dollar}";
@@ -46,8 +47,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."''quote''\${x}''" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "''quote''\${x}''" = pyfinal.buildPythonPackage {
     pname = "''quote''\${x}''";
     version = "1.0''quote''\${x}''";
@@ -59,8 +60,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."new\nline\r\n# req2nix-lock: evil==6-6-6" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "a\"b" = pyfinal.buildPythonPackage {
     pname = "a\"b";
     version = "1.0a\"b";
@@ -72,8 +73,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "back\\slash\\" = pyfinal.buildPythonPackage {
     pname = "back\\slash\\";
     version = "1.0back\\slash\\";
@@ -85,8 +86,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."x\${builtins-abort \"pwned\"}" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "inherit" = pyfinal.buildPythonPackage {
     pname = "inherit";
     version = "1.0inherit";
@@ -98,8 +99,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."or" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "new\nline\r\n# req2nix-lock: evil==6-6-6" = pyfinal.buildPythonPackage {
     pname = "new\nline\r\n# req2nix-lock: evil==6.6.6";
     version = "1.0new\nline\r\n# req2nix-lock: evil==6.6.6";
@@ -111,8 +112,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."back\\slash\\" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "or" = pyfinal.buildPythonPackage {
     pname = "or";
     version = "1.0or";
@@ -124,8 +125,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."ünï-cödé ☃" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "tab\there" = pyfinal.buildPythonPackage {
     pname = "tab\there";
     version = "1.0tab\there";
@@ -137,8 +138,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."inherit" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "x\${builtins-abort \"pwned\"}" = pyfinal.buildPythonPackage {
     pname = "x\${builtins.abort \"pwned\"}";
     version = "1.0x\${builtins.abort \"pwned\"}";
@@ -150,8 +151,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."a\"b" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
+  # built with setuptools: the sdist's [build-system] could not be read
   "ünï-cödé ☃" = pyfinal.buildPythonPackage {
     pname = "ünï-cödé ☃";
     version = "1.0ünï-cödé ☃";
@@ -163,6 +164,5 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ pyfinal."$\${dollar}" ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
 }

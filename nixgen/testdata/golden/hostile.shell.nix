@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 11 (0 from nixpkgs as is, 0 overridden, 11 new)
+# Packages: 11 (0 from the binary cache, 0 rebuilt for a changed dependency, 0 overridden, 11 new)
 #
 # req2nix-lock: %22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23==1.0%22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23
 # req2nix-lock: %24%24%7Bdollar%7D==1.0%24%24%7Bdollar%7D
@@ -30,6 +30,7 @@
 }:
 let
   packageOverrides = pyfinal: pyprev: {
+    # built with setuptools: the sdist's [build-system] could not be read
     "\"; } // builtins-abort \"x\"; #" = pyfinal.buildPythonPackage {
       pname = "\"; } // builtins.abort \"x\"; #";
       version = "1.0\"; } // builtins.abort \"x\"; #";
@@ -41,8 +42,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."tab\there" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "$\${dollar}" = pyfinal.buildPythonPackage {
       pname = "$\${dollar}";
       version = "1.0$\${dollar}";
@@ -54,8 +55,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."''quote''\${x}''" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "''quote''\${x}''" = pyfinal.buildPythonPackage {
       pname = "''quote''\${x}''";
       version = "1.0''quote''\${x}''";
@@ -67,8 +68,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."new\nline\r\n# req2nix-lock: evil==6-6-6" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "a\"b" = pyfinal.buildPythonPackage {
       pname = "a\"b";
       version = "1.0a\"b";
@@ -80,8 +81,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "back\\slash\\" = pyfinal.buildPythonPackage {
       pname = "back\\slash\\";
       version = "1.0back\\slash\\";
@@ -93,8 +94,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."x\${builtins-abort \"pwned\"}" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "inherit" = pyfinal.buildPythonPackage {
       pname = "inherit";
       version = "1.0inherit";
@@ -106,8 +107,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."or" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "new\nline\r\n# req2nix-lock: evil==6-6-6" = pyfinal.buildPythonPackage {
       pname = "new\nline\r\n# req2nix-lock: evil==6.6.6";
       version = "1.0new\nline\r\n# req2nix-lock: evil==6.6.6";
@@ -119,8 +120,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."back\\slash\\" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "or" = pyfinal.buildPythonPackage {
       pname = "or";
       version = "1.0or";
@@ -132,8 +133,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."ünï-cödé ☃" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "tab\there" = pyfinal.buildPythonPackage {
       pname = "tab\there";
       version = "1.0tab\there";
@@ -145,8 +146,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."inherit" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "x\${builtins-abort \"pwned\"}" = pyfinal.buildPythonPackage {
       pname = "x\${builtins.abort \"pwned\"}";
       version = "1.0x\${builtins.abort \"pwned\"}";
@@ -158,8 +159,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."a\"b" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
+    # built with setuptools: the sdist's [build-system] could not be read
     "ünï-cödé ☃" = pyfinal.buildPythonPackage {
       pname = "ünï-cödé ☃";
       version = "1.0ünï-cödé ☃";
@@ -171,7 +172,6 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ pyfinal."$\${dollar}" ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
   };
   python = pkgs.python312.override {

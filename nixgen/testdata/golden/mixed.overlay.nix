@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
+# Packages: 14 (4 from nixpkgs as is: at most 4 from the binary cache; 2 overridden, 8 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps."3to2" ps.asgiref ps.bootstrap-pypi ps.certifi ps.cyclic-a ps.cyclic-b ps.django_5 ps.idna ps.numpy ps.pyyaml ps.requests ps.six ps.typing-extensions ps.urllib3 ])
 # Warning: numpy: only a binary wheel is available
@@ -36,10 +36,9 @@ pyfinal: pyprev: {
       extension = "zip";
       hash = "sha256-Oo/6s31q/DEtXglq0kA+LsU46LWZtbsIpLNlPuYnXNo=";
     };
-    build-system = [ pyfinal.setuptools ];
+    build-system = [ pyfinal.hatchling ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   asgiref = pyfinal.buildPythonPackage {
     pname = "asgiref";
@@ -51,7 +50,7 @@ pyfinal: pyprev: {
     };
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "asgiref" ];
   };
   bootstrap-pypi = pyfinal.buildPythonPackage {
     pname = "bootstrap";
@@ -61,10 +60,9 @@ pyfinal: pyprev: {
       url = "https://example.org/dist/bootstrap-5.3.0.tar.gz";
       hash = "sha256-sS0ewObn8t3Jx9ewbtHEjZNdiYkGgOK31E1tOf4kBzE=";
     };
-    build-system = [ pyfinal.setuptools ];
+    build-system = [ pyfinal.flit-core ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   cyclic-a = pyfinal.buildPythonPackage {
     pname = "cyclic-a";
@@ -76,7 +74,7 @@ pyfinal: pyprev: {
     };
     dependencies = [ pyfinal.cyclic-b ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "cyclic_a" ];
   };
   # dependency on cyclic-a dropped: it closes a dependency cycle
   cyclic-b = pyfinal.buildPythonPackage {
@@ -89,7 +87,7 @@ pyfinal: pyprev: {
     };
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "cyclic_b" ];
   };
   # binary wheel numpy-2.2.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: last resort, only runs on its platform
   numpy = pyfinal.buildPythonPackage {
@@ -104,8 +102,9 @@ pyfinal: pyprev: {
     buildInputs = [ pkgs.stdenv.cc.cc.lib ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "numpy" ];
   };
+  # build requirement "cython<3" is not in nixpkgs: add it to build-system by hand
   pyyaml = pyfinal.buildPythonPackage {
     pname = "pyyaml";
     version = "5.3.1";
@@ -119,9 +118,8 @@ pyfinal: pyprev: {
     build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
-  # six 1.16.0: replaces nixpkgs' 1.17.0 (no sdist to override it with)
+  # six 1.16.0: replaces nixpkgs' 1.17.0, built from its pure-Python wheel (nixpkgs' recipe is for its own version)
   six = pyfinal.buildPythonPackage {
     pname = "six";
     version = "1.16.0";
@@ -138,7 +136,7 @@ pyfinal: pyprev: {
     };
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
+    pythonImportsCheck = [ "six" ];
   };
   typing-extensions = pyfinal.buildPythonPackage {
     pname = "typing-extensions";
@@ -149,10 +147,9 @@ pyfinal: pyprev: {
       version = "4.12.2";
       hash = "sha256-ymvDOYOmWGJu+5LNhLIAY26RlriqrgQnPIEZDqRaN/0=";
     };
-    build-system = [ pyfinal.setuptools ];
+    build-system = [ pyfinal.flit-core ];
     dependencies = [ ];
     doCheck = false;
-    pythonImportsCheck = [ ];
   };
   # urllib3 1.26.20: nixpkgs has 2.3.0
   urllib3 = pyprev.urllib3.overridePythonAttrs (old: {
@@ -162,6 +159,9 @@ pyfinal: pyprev: {
       version = "1.26.20";
       hash = "sha256-EME8hwlNVAEMeVPeCgNknaAj+8owFuu56IrC3fEyO9A=";
     };
+    pyproject = true;
+    format = null;
+    build-system = [ pyfinal.setuptools ];
     dependencies = [ ];
     propagatedBuildInputs = [ ];
     patches = [ ];

@@ -5,7 +5,7 @@
 # Python: python312 3.12.10 on x86_64-linux
 # nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
-# Packages: 14 (4 from nixpkgs as is, 1 overridden, 9 new)
+# Packages: 14 (4 from nixpkgs as is: at most 4 from the binary cache; 2 overridden, 8 new)
 # Warning: numpy: only a binary wheel is available
 #
 # req2nix-lock: 3to2==1.1.1
@@ -44,10 +44,9 @@ let
         extension = "zip";
         hash = "sha256-Oo/6s31q/DEtXglq0kA+LsU46LWZtbsIpLNlPuYnXNo=";
       };
-      build-system = [ pyfinal.setuptools ];
+      build-system = [ pyfinal.hatchling ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     asgiref = pyfinal.buildPythonPackage {
       pname = "asgiref";
@@ -59,7 +58,7 @@ let
       };
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "asgiref" ];
     };
     bootstrap-pypi = pyfinal.buildPythonPackage {
       pname = "bootstrap";
@@ -69,10 +68,9 @@ let
         url = "https://example.org/dist/bootstrap-5.3.0.tar.gz";
         hash = "sha256-sS0ewObn8t3Jx9ewbtHEjZNdiYkGgOK31E1tOf4kBzE=";
       };
-      build-system = [ pyfinal.setuptools ];
+      build-system = [ pyfinal.flit-core ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     cyclic-a = pyfinal.buildPythonPackage {
       pname = "cyclic-a";
@@ -84,7 +82,7 @@ let
       };
       dependencies = [ pyfinal.cyclic-b ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "cyclic_a" ];
     };
     # dependency on cyclic-a dropped: it closes a dependency cycle
     cyclic-b = pyfinal.buildPythonPackage {
@@ -97,7 +95,7 @@ let
       };
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "cyclic_b" ];
     };
     # binary wheel numpy-2.2.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: last resort, only runs on its platform
     numpy = pyfinal.buildPythonPackage {
@@ -112,8 +110,9 @@ let
       buildInputs = [ pkgs.stdenv.cc.cc.lib ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "numpy" ];
     };
+    # build requirement "cython<3" is not in nixpkgs: add it to build-system by hand
     pyyaml = pyfinal.buildPythonPackage {
       pname = "pyyaml";
       version = "5.3.1";
@@ -127,9 +126,8 @@ let
       build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
-    # six 1.16.0: replaces nixpkgs' 1.17.0 (no sdist to override it with)
+    # six 1.16.0: replaces nixpkgs' 1.17.0, built from its pure-Python wheel (nixpkgs' recipe is for its own version)
     six = pyfinal.buildPythonPackage {
       pname = "six";
       version = "1.16.0";
@@ -146,7 +144,7 @@ let
       };
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
+      pythonImportsCheck = [ "six" ];
     };
     typing-extensions = pyfinal.buildPythonPackage {
       pname = "typing-extensions";
@@ -157,10 +155,9 @@ let
         version = "4.12.2";
         hash = "sha256-ymvDOYOmWGJu+5LNhLIAY26RlriqrgQnPIEZDqRaN/0=";
       };
-      build-system = [ pyfinal.setuptools ];
+      build-system = [ pyfinal.flit-core ];
       dependencies = [ ];
       doCheck = false;
-      pythonImportsCheck = [ ];
     };
     # urllib3 1.26.20: nixpkgs has 2.3.0
     urllib3 = pyprev.urllib3.overridePythonAttrs (old: {
@@ -170,6 +167,9 @@ let
         version = "1.26.20";
         hash = "sha256-EME8hwlNVAEMeVPeCgNknaAj+8owFuu56IrC3fEyO9A=";
       };
+      pyproject = true;
+      format = null;
+      build-system = [ pyfinal.setuptools ];
       dependencies = [ ];
       propagatedBuildInputs = [ ];
       patches = [ ];

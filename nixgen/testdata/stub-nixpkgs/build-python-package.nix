@@ -34,6 +34,16 @@ let
       build-system = args.build-system or [ ];
       nativeBuildInputs = args.nativeBuildInputs or [ ];
       patches = args.patches or [ ];
+      # The source-tree hooks a recipe may carry (written for its version).
+      sourceHooks = builtins.filter (h: args ? ${h}) [
+        "prePatch"
+        "postPatch"
+        "preConfigure"
+        "preBuild"
+        "postBuild"
+        "postInstall"
+      ];
+      pythonImportsCheck = args.pythonImportsCheck or null;
       doCheck = args.doCheck or true;
       meta = args.meta or { };
       overridePythonAttrs =

@@ -1,6 +1,7 @@
 # Summarises a stub python environment for the Go test: every package of the
-# closure with its version, source fetch, format, checks, patches,
-# dependencies and build-system (by pname; forcing them proves they exist).
+# closure with its version, source fetch, format, checks, patches, source
+# hooks, import check, dependencies and build-system (by pname; forcing
+# them proves they exist).
 env:
 assert env.type == "python-env" || throw "inspect: not a python environment";
 {
@@ -20,5 +21,6 @@ assert env.type == "python-env" || throw "inspect: not a python environment";
     dependencies = map (d: d.pname) p.dependencies;
     build-system = map (d: d.pname) p.build-system;
     nativeBuildInputs = map (d: d.name) p.nativeBuildInputs;
+    inherit (p) sourceHooks pythonImportsCheck;
   }) env.packages;
 }

@@ -1,6 +1,7 @@
 # A stub package set built from a list of { attr, pname, version,
-# dependencies (attribute names) } plus setuptools: for evaluating output
-# made against another index (the fixture projects' goldens).
+# dependencies and optionally build-system (attribute names; setuptools
+# by default) } plus setuptools: for evaluating output made against another
+# index (the fixture projects' goldens).
 list:
 {
   buildPythonPackage,
@@ -11,16 +12,19 @@ let
   fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   mk =
     p:
-    buildPythonPackage {
-      inherit (p) pname version;
-      pyproject = true;
-      src = fetchPypi {
+    buildPythonPackage (
+      {
         inherit (p) pname version;
-        hash = fakeHash;
-      };
-      build-system = [ pyfinal.setuptools ];
-      dependencies = map (a: pyfinal.${a}) p.dependencies;
-    };
+        pyproject = true;
+        src = fetchPypi {
+          inherit (p) pname version;
+          hash = fakeHash;
+        };
+        build-system = map (a: pyfinal.${a}) (p.build-system or [ "setuptools" ]);
+        dependencies = map (a: pyfinal.${a}) p.dependencies;
+      }
+      // builtins.intersectAttrs { postPatch = null; } p
+    );
   listed = builtins.listToAttrs (
     map (p: {
       name = p.attr;

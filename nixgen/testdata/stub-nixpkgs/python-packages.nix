@@ -19,22 +19,31 @@ let
       dependencies
       ;
   };
+  # A package with a build system other than setuptools (as nixpkgs'
+  # recipes say), and one whose recipe patches its source tree.
+  builtWith = build-system: p: p // { inherit build-system; };
+  patching = p: p // { postPatch = "substituteInPlace src/x.py --replace-fail /bin/sh sh"; };
   simple = import ./listed-packages.nix [
     (package "blinker" "blinker" "1.9.0" [ ])
     (package "click" "click" "7.1.1" [ ])
     (package "itsdangerous" "itsdangerous" "2.2.0" [ ])
     (package "jinja2" "jinja2" "2.11.2" [ "markupsafe" ])
     (package "markupsafe" "MarkupSafe" "1.1.1" [ ])
-    (package "werkzeug" "werkzeug" "3.1.3" [ "markupsafe" ])
+    (builtWith [ "flit-core" ] (package "werkzeug" "werkzeug" "3.1.3" [ "markupsafe" ]))
     (package "certifi" "certifi" "2025.1.31" [ ])
-    (package "idna" "idna" "3.10" [ ])
-    (package "urllib3" "urllib3" "2.3.0" [ ])
+    (builtWith [ "flit-core" ] (package "idna" "idna" "3.10" [ ]))
+    (patching (builtWith [ "hatchling" ] (package "urllib3" "urllib3" "2.3.0" [ ])))
     (package "requests" "requests" "2.32.3" [
       "certifi"
       "idna"
       "urllib3"
     ])
-    (package "six" "six" "1.17.0" [ ])
+    (patching (package "six" "six" "1.17.0" [ ]))
+    (builtWith [ ] (package "flit-core" "flit-core" "3.11.0" [ ]))
+    (builtWith [ ] (package "wheel" "wheel" "0.45.1" [ ]))
+    (package "pip" "pip" "25.0.1" [ ])
+    (builtWith [ "flit-core" ] (package "packaging" "packaging" "24.2" [ ]))
+    (builtWith [ ] (package "hatchling" "hatchling" "1.27.0" [ "packaging" ]))
     (package "babel" "babel" "2.17.0" [ ])
     (package "pyjwt" "PyJWT" "2.10.1" [ ])
     (package "django_4" "django" "4.2.20" [ ])
@@ -50,6 +59,8 @@ simple
     pname = "flask";
     version = "3.1.0";
     format = "setuptools";
+    build-system = [ pyfinal.flit-core ];
+    postPatch = "substituteInPlace src/flask/app.py --replace-fail x y";
     src = fetchPypi {
       pname = "flask";
       version = "3.1.0";

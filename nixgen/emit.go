@@ -177,6 +177,7 @@ func (g *gen) header(p *printer, extra ...string) {
 		p.line("# Warning: " + commentText(w))
 	}
 	p.line("#")
+	p.line(pinLine(g.opts.Pin))
 	for _, d := range g.ds {
 		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version))
 	}
@@ -469,20 +470,7 @@ func (g *gen) flake() string {
 }
 
 // flakeURL is the flake reference of the pin.
-func (g *gen) flakeURL() string {
-	pin := g.opts.Pin
-	switch {
-	case pin.Path != "":
-		abs, err := filepath.Abs(pin.Path)
-		if err != nil {
-			abs = pin.Path
-		}
-		return "path:" + abs
-	case pin.Rev != "":
-		return "github:NixOS/nixpkgs/" + pin.Rev
-	}
-	return pin.URL
-}
+func (g *gen) flakeURL() string { return g.opts.Pin.flakeRef() }
 
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))

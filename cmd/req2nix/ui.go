@@ -162,8 +162,8 @@ func (u *ui) summary(r *result) {
 		}
 		groups[d.Kind] = append(groups[d.Kind], label)
 	}
-	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s; nixpkgs index: %s\n",
-		count(len(r.plan), "package"), r.pythonAttr, r.resolution.Platform, r.index.Source)
+	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s\n", count(len(r.plan), "package"), r.pythonAttr, r.resolution.Platform)
+	fmt.Fprintf(u.stderr, "  %s\n", pinSummary(r.nixpkgs, r.index))
 	for _, row := range []struct {
 		kind  nixgen.Kind
 		title string
@@ -179,8 +179,8 @@ func (u *ui) summary(r *result) {
 		}
 		fmt.Fprintln(u.stderr)
 	}
-	if len(r.index.Versions()) == 0 && len(groups[nixgen.KindOverride]) > 0 {
-		fmt.Fprintln(u.stderr, "hint: this nixpkgs index knows attribute names only, so nothing can be reused as is;\n      --eval-nixpkgs (needs Nix) or --nixpkgs-index FILE tell req2nix the versions nixpkgs ships")
+	if r.index.Source == nixgen.EmbeddedSource && len(groups[nixgen.KindOverride]) > 0 && !hasFallbackNote(r.warnings) {
+		fmt.Fprintln(u.stderr, "hint: with attribute names only, nothing can be reused as is; without --no-eval-nixpkgs (where Nix is\n      installed), or with --nixpkgs-index FILE, req2nix learns the versions nixpkgs ships")
 	}
 	warnings := append([]string{}, r.warnings...)
 	for _, d := range r.plan {
@@ -191,6 +191,25 @@ func (u *ui) summary(r *result) {
 	sort.Strings(warnings)
 	for _, w := range warnings {
 		fmt.Fprintf(u.stderr, "warning: %s\n", w)
+	}
+}
+
+// hasFallbackNote reports whether a warning already says why nixpkgs'
+// versions are unknown.
+func hasFallbackNote(warnings []string) bool {
+	for _, w := range warnings {
+		if strings.HasPrefix(w, "nixpkgs' package versions are unknown") {
+			return true
+		}
+	}
+	return false
+}
+
+// progressLine says what a slow, once-only step is doing (evaluating or
+// downloading nixpkgs), so that the wait is explained.
+func (u *ui) progressLine(msg string) {
+	if !u.quiet {
+		fmt.Fprintf(u.stderr, "req2nix: %s\n", msg)
 	}
 }
 

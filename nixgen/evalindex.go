@@ -104,8 +104,8 @@ func EvalIndex(ctx context.Context, pin Pin, pythonAttr string, o EvalOptions) (
 			return nil, nerr
 		}
 	}
-	if nerr := cannotEvaluate(ctx, bin, pin, src, o.Offline); nerr != nil {
-		if nerr.Since.IsZero() && !o.Offline && bin != "" {
+	if nerr, lasting := cannotEvaluate(ctx, bin, pin, src, o.Offline); nerr != nil {
+		if lasting {
 			failures.remember(nerr)
 		}
 		return nil, nerr
@@ -229,28 +229,30 @@ func cachePath(cacheDir, key, pythonAttr string) string {
 
 // cannotEvaluate says why src cannot be evaluated here, before trying:
 // no Nix, --offline and a pin to fetch, or a Nix older than the pin needs.
-func cannotEvaluate(ctx context.Context, bin string, pin Pin, src nixpkgsSource, offline bool) *NotEvaluatedError {
+// lasting is true for a reason worth remembering (finding it costs a run
+// of Nix); the others are cheap to find again and may change at once.
+func cannotEvaluate(ctx context.Context, bin string, pin Pin, src nixpkgsSource, offline bool) (nerr *NotEvaluatedError, lasting bool) {
 	if bin == "" {
 		return &NotEvaluatedError{
 			Reason: "nix-instantiate is not on PATH",
 			Fix:    "install Nix (Debian: apt-get install nix-bin), or give the versions with --nixpkgs-index FILE",
-		}
+		}, false
 	}
 	if offline && src.dir == "" {
 		return &NotEvaluatedError{
 			Reason: "--offline: nixpkgs " + pin.label() + " has not been read yet and would have to be fetched",
 			Fix:    "run once without --offline: each pin is read once, then cached",
-		}
+		}, false
 	}
 	need := requiredNix(pin, src.dir)
 	if need == "" {
-		return nil
+		return nil, false
 	}
 	have, err := nixVersion(ctx, bin)
 	if err != nil || compareVersions(have, need) >= 0 {
-		return nil // an unreadable version is left to the evaluation to judge
+		return nil, false // an unreadable version is left to the evaluation to judge
 	}
-	return tooOld(have, need, "nixpkgs "+pin.label())
+	return tooOld(have, need, "nixpkgs "+pin.label()), true
 }
 
 func tooOld(have, need, what string) *NotEvaluatedError {

@@ -13,13 +13,10 @@ import (
 	"time"
 )
 
+// walkStubDir is the walk stub: a nixpkgs whose packages' meta depends on
+// the system it is imported for.
 func walkStubDir(t testing.TB) string {
-	t.Helper()
-	d, err := filepath.Abs(filepath.Join("testdata", "walk-nixpkgs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return filepath.Join(filepath.Dir(stubDir(t)), "walk-nixpkgs")
 }
 
 // copyDir copies a small test tree, so that a test can add files to it.

@@ -3,6 +3,7 @@ package nixgen
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -30,8 +31,9 @@ type FlakeLockPin struct {
 // PinFromFlakeLock reads the pin of a flake.lock's nixpkgs: the root input
 // named input when given, else the root input "nixpkgs", else the only
 // root input that is a nixpkgs. "follows" inputs are followed. The node
-// must be locked to a GitHub repository (its rev and narHash) or a tarball
-// URL (its narHash); its original ref (nixos-26.05) names the release.
+// must be locked to a GitHub repository (its rev and narHash), a tarball
+// URL (its narHash) or a local path (a checkout); its original ref
+// (nixos-26.05) names the release.
 func PinFromFlakeLock(data []byte, input string) (FlakeLockPin, error) {
 	var lock flakeLock
 	if err := json.Unmarshal(data, &lock); err != nil {
@@ -138,7 +140,7 @@ func (l flakeLock) nixpkgsRootInputs() []string {
 func (n flakeNode) isNixpkgs() bool {
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 	return str(n.Locked, "repo") == "nixpkgs" || str(n.Original, "repo") == "nixpkgs" ||
-		str(n.Original, "id") == "nixpkgs" || strings.Contains(str(n.Locked, "url"), "nixpkgs") ||
+		str(n.Original, "id") == "nixpkgs" || strings.Contains(str(n.Locked, "url"), "nixpkgs") || strings.Contains(str(n.Locked, "path"), "nixpkgs") ||
 		strings.Contains(str(n.Locked, "url"), "nixos.org/channels") || strings.Contains(str(n.Locked, "url"), "channels.nixos.org")
 }
 
@@ -148,6 +150,9 @@ var channelInURLRE = regexp.MustCompile(`(?:nixos|nixpkgs)-(?:unstable|\d\d\.\d\
 func (n flakeNode) pin() (Pin, error) {
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 	narHash := str(n.Locked, "narHash")
+	if str(n.Locked, "type") == "path" && filepath.IsAbs(str(n.Locked, "path")) {
+		return Pin{Path: str(n.Locked, "path")}, nil
+	}
 	if !isSRI(narHash) {
 		return Pin{}, fmt.Errorf("it is not locked to a sha256 narHash (run nix flake lock)")
 	}
@@ -166,7 +171,7 @@ func (n flakeNode) pin() (Pin, error) {
 		}
 		return Pin{SHA256: narHash, URL: url, Rev: str(n.Locked, "rev"), Name: channelInURLRE.FindString(str(n.Original, "url"))}, nil
 	default:
-		return Pin{}, fmt.Errorf("it is a %q input; req2nix can pin github and tarball inputs: give --nixpkgs REV --nixpkgs-sha256 HASH instead", typ)
+		return Pin{}, fmt.Errorf("it is a %q input; req2nix can pin github, tarball and path inputs: give --nixpkgs REV --nixpkgs-sha256 HASH instead", typ)
 	}
 }
 

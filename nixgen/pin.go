@@ -218,31 +218,16 @@ func EndOfLife(p Pin) string {
 const pinPrefix = "# req2nix-nixpkgs: "
 
 // pinLine is the header line recording p: key=value pairs, values
-// %-encoded where they hold anything but the characters of URLs, hashes and
-// paths (so no value can end the comment or add a pair).
+// %-encoded as URL paths are (so no value can end the comment or add a
+// pair; url.PathUnescape reverses it).
 func pinLine(p Pin) string {
 	var parts []string
 	for _, kv := range [][2]string{{"name", p.Name}, {"rev", p.Rev}, {"sha256", p.SHA256}, {"url", p.URL}, {"path", p.Path}} {
 		if kv[1] != "" && (kv[0] != "url" || kv[1] != tarballURL(p.Rev)) {
-			parts = append(parts, kv[0]+"="+pinEncode(kv[1]))
+			parts = append(parts, kv[0]+"="+(&url.URL{Path: kv[1]}).EscapedPath())
 		}
 	}
 	return pinPrefix + strings.Join(parts, " ")
-}
-
-// pinEncode %-encodes the bytes of s outside [A-Za-z0-9] and "/:=@+._!~,-"
-// (url.PathUnescape reverses it).
-func pinEncode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/:=@+._!~,-", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // ReadPin returns the nixpkgs pin of a previous output: the req2nix-nixpkgs

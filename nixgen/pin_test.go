@@ -163,6 +163,8 @@ func TestPinFromFlakeLock(t *testing.T) {
 	  "original": {"type": "tarball", "url": "https://channels.nixos.org/nixos-26.05/nixexprs.tar.xz"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}}, "root": "root", "version": 7}`
 	gitNode := `{"nodes": {"nixpkgs": {"locked": {"narHash": "` + narHash + `", "type": "git", "url": "https://example.org/nixpkgs.git", "rev": "` + lockRev1 + `"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}}, "root": "root", "version": 7}`
 	unlocked := strings.Replace(one, narHash, "", 1)
+	pathNode := `{"nodes": {"nixpkgs": {"locked": {"lastModified": 1, "narHash": "` + narHash + `", "path": "/src/nixpkgs", "type": "path"}, "original": {"path": "/src/nixpkgs", "type": "path"}},
+	  "root": {"inputs": {"nixpkgs": "nixpkgs"}}}, "root": "root", "version": 7}`
 	stable := Pin{Rev: lockRev1, SHA256: narHash, URL: tarballURL(lockRev1), Name: "nixos-26.05"}
 	unstable := Pin{Rev: lockRev2, SHA256: narHash, URL: tarballURL(lockRev2), Name: "nixos-unstable"}
 	tests := []struct {
@@ -177,6 +179,7 @@ func TestPinFromFlakeLock(t *testing.T) {
 		{"several, none named nixpkgs", noDefault, "", Pin{}, "", "", "several nixpkgs inputs (stable, unstable) and none is named nixpkgs: choose one with --nixpkgs flake.lock#stable"},
 		{"follows", follows, "", unstable, "nixpkgs", "", ""},
 		{"tarball", tarball, "", Pin{SHA256: narHash, URL: "https://releases.nixos.org/nixos/26.05/nixos-26.05.11576.7c8764b7c7b0/nixexprs.tar.xz", Name: "nixos-26.05"}, "nixpkgs", "", ""},
+		{"path", pathNode, "", Pin{Path: "/src/nixpkgs"}, "nixpkgs", "", ""},
 		{"git input", gitNode, "", Pin{}, "", "", `it is a "git" input`},
 		{"not locked", unlocked, "", Pin{}, "", "", "not locked to a sha256 narHash"},
 		{"unknown input", one, "nixos", Pin{}, "", "", `the flake has no input "nixos" (it has nixpkgs)`},

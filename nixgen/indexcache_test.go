@@ -143,3 +143,14 @@ func BenchmarkLoadJSONIndex(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data))/1024, "KiB")
 }
+
+// BenchmarkVersions measures the resolver's map of nixpkgs versions for an
+// index of 9,000 attributes.
+func BenchmarkVersions(b *testing.B) {
+	ix := syntheticIndex(b, 9000)
+	for b.Loop() {
+		if len(ix.Versions()) != 9000 {
+			b.Fatal("wrong size")
+		}
+	}
+}

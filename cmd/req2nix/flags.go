@@ -140,7 +140,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.output, "output", "o", "", "write to `FILE` atomically (and keep the versions it pins) instead of stdout")
 	str(&o.format, "format", "", "shell", "output `FORMAT`: shell, flake, overlay or json")
 	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
-	str(&o.python, "python", "", "", "target Python `VERSION` (3.12); default: the newest the pinned nixpkgs has that fits requires-python")
+	str(&o.python, "python", "", "", "target Python `VERSION` (3.13); default: the pinned nixpkgs' python3 when it fits requires-python, else the newest that does")
 	str(&o.platform, "platform", "", o.platform, "target `SYSTEM`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
 	str(&o.nixpkgsRev, "nixpkgs", "", "", "the `NIXPKGS` to build on: a channel (nixos-26.05, nixos-unstable: resolved now, written out pinned), a flake.lock (FILE or FILE#INPUT), a git revision with --nixpkgs-sha256, a local checkout, or 'default'; without it, the -o file's nixpkgs, else a flake.lock beside it or the input, else "+nixgen.DefaultPin().Name)
 	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs revision's tarball (the NAR sha256 fetchTarball checks; SRI or base32)")

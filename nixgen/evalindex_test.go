@@ -365,3 +365,54 @@ func TestFixFor(t *testing.T) {
 		t.Errorf("other failure: %q", got)
 	}
 }
+
+// TestWalkerPlatformPatterns checks the walker's use of nixpkgs' own
+// lib.systems.elaborate and lib.meta.platformMatch (../shared's lib, skipped
+// when absent): meta.platforms and badPlatforms may hold patterns, as in
+// nixpkgs, not only system names.
+func TestWalkerPlatformPatterns(t *testing.T) {
+	requireNix(t)
+	lib, err := filepath.Abs(filepath.Join("..", "..", "shared", "nixpkgs", "lib-2026"))
+	if _, serr := os.Stat(filepath.Join(lib, "default.nix")); err != nil || serr != nil {
+		t.Skip("../shared/nixpkgs/lib-2026 not available")
+	}
+	dir := t.TempDir()
+	stub := `{ system ? "x86_64-linux", config ? { }, overlays ? [ ] }:
+let
+  lib = import (` + pathExpr(lib) + `);
+  mk = pname: meta: { inherit pname meta; version = "1.0"; pythonModule = "python313"; overridePythonAttrs = f: { }; };
+  ps = {
+    any = mk "any" { };
+    unix = mk "unix" { platforms = lib.platforms.unix; };
+    darwin = mk "darwin" { platforms = [ { kernel.name = "darwin"; } ]; };
+    not-aarch64 = mk "not-aarch64" { badPlatforms = [ lib.systems.inspect.patterns.isAarch64 ]; };
+  };
+in
+{ inherit lib; python313 = { version = "3.13.5"; pkgs = ps; }; }
+`
+	if err := os.WriteFile(filepath.Join(dir, "default.nix"), []byte(stub), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := EvalIndex(context.Background(), Pin{Path: dir}, "python313", EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for attr, want := range map[string][]string{
+		"any":         flakeSystems,
+		"unix":        flakeSystems,
+		"darwin":      {"aarch64-darwin", "x86_64-darwin"},
+		"not-aarch64": {"x86_64-darwin", "x86_64-linux"},
+	} {
+		if e, _ := ix.EntryByAttr(attr); !slices.Equal(e.Platforms, want) {
+			t.Errorf("%s: platforms %q, want %q", attr, e.Platforms, want)
+		}
+	}
+	// ForPlatform hides what is not available on the target system.
+	linux := ix.ForPlatform("x86_64-linux")
+	if _, ok := linux.Lookup("darwin"); ok || !linux.hasAttr("darwin") {
+		t.Error("a Darwin-only package must not be used on x86_64-linux, yet stay a known attribute")
+	}
+	if _, ok := linux.Lookup("not-aarch64"); !ok || linux.Versions()["darwin"] != "" || linux.Len() != 3 {
+		t.Errorf("ForPlatform(x86_64-linux): Len %d, Versions %v", linux.Len(), linux.Versions())
+	}
+}

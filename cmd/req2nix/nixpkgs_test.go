@@ -2,8 +2,8 @@ package main
 
 import (
 	"encoding/base64"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"

@@ -48,7 +48,7 @@ func accountCache(p *Plan, ix *Index) {
 // dependencies and build system looks the same in the JSON file as one
 // whose edges are unknown).
 func (ix *Index) knowsEdges() bool {
-	for _, e := range ix.byAttr {
+	for _, e := range ix.entries {
 		if e.Dependencies != nil || e.BuildSystem != nil {
 			return true
 		}

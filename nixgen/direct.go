@@ -92,7 +92,7 @@ func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) 
 	}
 	s := &Source{Fetcher: FetcherGit, URL: src.URL, Rev: src.Rev, Subdirectory: src.Subdirectory, FileKind: "git"}
 	if src.TreeHash != "" {
-		if !sriRE.MatchString(src.TreeHash) {
+		if !isSRI(src.TreeHash) {
 			return nil, fmt.Sprintf("%s: git checkout hash %q is not an SRI sha256 (sha256-<44 base64 characters>)", p.Name, src.TreeHash)
 		}
 		s.Fetcher, s.Hash = FetcherFetchgit, src.TreeHash
@@ -100,10 +100,7 @@ func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) 
 	return s, ""
 }
 
-var (
-	gitCommitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	sriRE       = regexp.MustCompile(`^sha256-[A-Za-z0-9+/]{43}=$`)
-)
+var gitCommitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // gitNotes explain what a git source's build may lack: its submodules
 // (fetched by neither the hash nor the output) and an unknown build

@@ -101,8 +101,12 @@ func FuzzParseIndex(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-reading %s: %v", out, err)
 		}
-		if !reflect.DeepEqual(back.byName, ix.byName) || !reflect.DeepEqual(back.attrs, ix.attrs) {
+		if !sameIndex(back, ix) {
 			t.Fatalf("round trip changed the index: %s", out)
+		}
+		cached, err := decodeCache(ix.encodeCache(), "fuzz")
+		if err != nil || !reflect.DeepEqual(cached.entries, ix.entries) || !sameIndex(cached, ix) {
+			t.Fatalf("the cache format changed the index (%v): %q", err, ix.encodeCache())
 		}
 	})
 }

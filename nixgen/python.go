@@ -2,8 +2,6 @@ package nixgen
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,127 +9,12 @@ import (
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
-// Pin is the nixpkgs the output is built against.
-type Pin struct {
-	Rev    string // git commit of NixOS/nixpkgs
-	SHA256 string // NAR hash of the unpacked tarball (fetchTarball's sha256), SRI or base32
-	URL    string // tarball URL; derived from Rev when empty
-	Path   string // a local nixpkgs checkout used instead of fetchTarball, when set
-	Name   string // release branch, e.g. "nixos-25.05", used to know its interpreters
-}
-
-// DefaultPin returns the embedded default: nixos-25.05 at
-// b1b3291469652d5a2edb0becc4ef0246fff97a7c (2025-08-23). Nix 2.8, Debian
-// bookworm's, can still evaluate 25.05 (lib/minver.nix is 2.3.17 there;
-// 25.11 needs 2.18).
-//
-// Source of the rev and narHash: the flake.lock of
-// Blatzar/hp-omen-light-module @ f41dab6b9a7f2bf87970205268153b5d7c756084,
-// as collected in shared/nixpkgs/pins.json. A github flake.lock narHash is
-// the NAR hash of the unpacked tarball, which is what fetchTarball's sha256
-// takes (edolstra/flake-compat passes it the same way).
-func DefaultPin() Pin {
-	const rev = "b1b3291469652d5a2edb0becc4ef0246fff97a7c"
-	return Pin{
-		Rev:    rev,
-		SHA256: "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=",
-		URL:    tarballURL(rev),
-		Name:   "nixos-25.05",
-	}
-}
-
-func tarballURL(rev string) string {
-	return "https://github.com/NixOS/nixpkgs/archive/" + rev + ".tar.gz"
-}
-
-// tarball returns the pin's tarball URL.
-func (p Pin) tarball() string {
-	if p.URL != "" {
-		return p.URL
-	}
-	return tarballURL(p.Rev)
-}
-
-// validate checks that the pin can be written out: a path, or a rev/URL
-// with its hash (every fetch in the output is hash-pinned).
-func (p Pin) validate() error {
-	if p.Path != "" {
-		return checkNixValue("nixpkgs path", p.Path)
-	}
-	if p.Rev == "" && p.URL == "" {
-		return fmt.Errorf("nixpkgs pin has neither a rev nor a path: give --nixpkgs REV --nixpkgs-sha256 HASH or a local nixpkgs")
-	}
-	if p.SHA256 == "" {
-		return fmt.Errorf("nixpkgs pin %s has no sha256: give --nixpkgs-sha256 (the narHash of the tarball, e.g. from nix-prefetch-url --unpack)", p.Rev+p.URL)
-	}
-	for _, s := range []string{p.Rev, p.SHA256, p.URL, p.Name} {
-		if err := checkNixValue("nixpkgs pin value", s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // interpreter is one CPython of a nixpkgs release.
 type interpreter struct {
 	Attr    string // python312
 	Version string // 3.12.10 (at the release's branch-off; later patch releases differ only in the patch number)
 	Pre     bool   // a pre-release interpreter: only chosen when asked for
 	Default bool   // the release's python3: the set Hydra builds, so the binary cache has it
-}
-
-// interpreters lists CPython attributes per nixpkgs release, from
-// shared/nixpkgs/python-interpreters.json: 25.05 from
-// interpreters/python/default.nix at the 25.05 branch-off (tangled mirror
-// 25.11-pre; python314 was an alpha then), 25.11 from its Nov-2025
-// default.nix. python27 is left out: req2nix targets Python 3.
-var interpreters = map[string][]interpreter{
-	"25.05": {
-		{"python310", "3.10.17", false, false},
-		{"python311", "3.11.12", false, false},
-		{"python312", "3.12.10", false, true},
-		{"python313", "3.13.3", false, false},
-		{"python314", "3.14.0", true, false},
-	},
-	"25.11": {
-		{"python310", "3.10.19", false, false},
-		{"python311", "3.11.14", false, false},
-		{"python312", "3.12.12", false, false},
-		{"python313", "3.13.9", false, true},
-		{"python314", "3.14.0", false, false},
-		{"python315", "3.15.0", true, false},
-	},
-}
-
-// fallbackInterpreters is used for pins of unknown release: the CPythons
-// that both 25.05 and 25.11 have, with patch versions unknown (".0" is
-// assumed, which only matters for requires-python clauses naming patch
-// releases).
-var fallbackInterpreters = []interpreter{
-	{"python310", "3.10.0", false, false},
-	{"python311", "3.11.0", false, false},
-	{"python312", "3.12.0", false, false},
-	{"python313", "3.13.0", false, false},
-}
-
-var releaseRE = regexp.MustCompile(`(\d\d\.\d\d)`)
-
-// pinInterpreters returns the interpreter table of a pin's release, known
-// from Pin.Name ("nixos-25.05", "25.11", "nixpkgs-25.05-darwin") or, for a
-// local checkout, from its .version file (which holds e.g. "25.05").
-func pinInterpreters(p Pin) []interpreter {
-	release := p.Name
-	if release == "" && p.Path != "" {
-		if v, err := os.ReadFile(filepath.Join(p.Path, ".version")); err == nil {
-			release = string(v)
-		}
-	}
-	if m := releaseRE.FindString(release); m != "" {
-		if t, ok := interpreters[m]; ok {
-			return t
-		}
-	}
-	return fallbackInterpreters
 }
 
 var requestedRE = regexp.MustCompile(`^(?:python)?(3)\.?(\d+)(?:\.\d+)?$`)
@@ -239,17 +122,4 @@ func attrList(table []interpreter) string {
 		names[i] = it.Attr
 	}
 	return strings.Join(names, ", ")
-}
-
-// label names the pin for messages.
-func (p Pin) label() string {
-	switch {
-	case p.Path != "":
-		return p.Path
-	case p.Name != "" && p.Rev != "":
-		return p.Name + " " + p.Rev
-	case p.Rev != "":
-		return p.Rev
-	}
-	return p.URL
 }

@@ -9,7 +9,9 @@ import (
 )
 
 func TestChoosePython(t *testing.T) {
-	pin2505 := DefaultPin()
+	pin2505 := Pin{Rev: "b1b3291469652d5a2edb0becc4ef0246fff97a7c", SHA256: "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=", Name: "nixos-25.05"}
+	pin2605 := DefaultPin()
+	unstable := Pin{Rev: "151fa4e8ddfdd8dd25d945ad94ed54a13de9f6e4", SHA256: "sha256-Miqqk/ammqnTUxaoCyvtwoPeLbI1ksFyLxi/CazZpWY=", Name: "nixos-unstable"}
 	pin2511 := Pin{Rev: "10e7ad5bbcb421fe07e3a4ad53a634b0cd57ffac", SHA256: "sha256-vl3dkhlE5gzsItuHoEMVe+DlonsK+0836LIRDnm6MXQ=", Name: "nixos-25.11"}
 	unknown := Pin{Rev: "0123456789abcdef0123456789abcdef01234567", SHA256: "sha256-x"}
 	checkout := Pin{Path: t.TempDir()}
@@ -32,6 +34,11 @@ func TestChoosePython(t *testing.T) {
 		{"requires-python exclusion", pin2505, "", "!=3.13.*", "python312", "3.12.10", ""},
 		{"25.11's python3", pin2511, "", "", "python313", "3.13.9", ""},
 		{"newest of 25.11 above python3", pin2511, "", ">=3.14", "python314", "3.14.0", ""},
+		{"26.05's python3 (the default pin)", pin2605, "", "", "python313", "3.13.15", ""},
+		{"26.05 above python3", pin2605, "", ">=3.14", "python314", "3.14.7", ""},
+		{"26.05 has no python310", pin2605, "3.10", "", "", "", "has no python310 (it has python311, python312, python313, python314, python315)"},
+		{"26.05's python315 is a pre-release", pin2605, "", ">=3.15", "", "", "only python315 (3.15.0) of nixpkgs nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11 satisfies requires-python \">=3.15\", and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python 3.15"},
+		{"unstable's python3", unstable, "", "", "python314", "3.14.7", ""},
 		{"unknown pin falls back", unknown, "", "", "python313", "3.13.0", ""},
 		{"local checkout's .version", checkout, "", "", "python313", "3.13.9", ""},
 		{"local checkout without .version", Pin{Path: t.TempDir()}, "3.12", "", "python312", "3.12.0", ""},
@@ -63,7 +70,7 @@ func TestChoosePython(t *testing.T) {
 
 func TestDefaultPin(t *testing.T) {
 	p := DefaultPin()
-	if p.Rev != "b1b3291469652d5a2edb0becc4ef0246fff97a7c" || p.URL != "https://github.com/NixOS/nixpkgs/archive/"+p.Rev+".tar.gz" {
+	if p.Rev != "7c8764b7c7b09b34f632464276218ef9090eaa11" || p.URL != "https://github.com/NixOS/nixpkgs/archive/"+p.Rev+".tar.gz" || p.Name != "nixos-26.05" {
 		t.Errorf("DefaultPin() = %+v", p)
 	}
 	if err := p.validate(); err != nil {
@@ -72,6 +79,9 @@ func TestDefaultPin(t *testing.T) {
 	b64, ok := strings.CutPrefix(p.SHA256, "sha256-")
 	if raw, err := base64.StdEncoding.DecodeString(b64); !ok || err != nil || len(raw) != 32 {
 		t.Errorf("DefaultPin sha256 %q is not an SRI sha256", p.SHA256)
+	}
+	if eol := EndOfLife(p); eol != "" {
+		t.Errorf("the default pin's release ended on %s: pick the newest stable release", eol)
 	}
 }
 

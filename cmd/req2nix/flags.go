@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
@@ -27,7 +28,8 @@ type options struct {
 	nixpkgsRev    string
 	nixpkgsSHA256 string
 	nixpkgsIndex  string
-	evalNixpkgs   bool
+	evalNixpkgs   bool // the default now; the flag is kept for old scripts
+	noEvalNixpkgs bool
 
 	indexURL       string
 	extraIndexURLs stringList
@@ -140,12 +142,13 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.output, "output", "o", "", "write to `FILE` atomically (and keep the versions it pins) instead of stdout")
 	str(&o.format, "format", "", "shell", "output `FORMAT`: shell, flake, overlay or json")
 	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
-	str(&o.python, "python", "", "", "target Python `VERSION` (3.12); default: the newest the pinned nixpkgs has that fits requires-python")
+	str(&o.python, "python", "", "", "target Python `VERSION` (3.13); default: the pinned nixpkgs' python3 when it fits requires-python, else the newest that does")
 	str(&o.platform, "platform", "", o.platform, "target `SYSTEM`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
-	str(&o.nixpkgsRev, "nixpkgs", "", "", "pin nixpkgs to this git `REV` (needs --nixpkgs-sha256), or to a local nixpkgs checkout given by its path")
-	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
-	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions (default: evaluate a local --nixpkgs, else the embedded index)")
-	boolean(&o.evalNixpkgs, "eval-nixpkgs", "", "learn the versions the pinned nixpkgs ships by evaluating it with nix-instantiate (fetches nixpkgs once; cached per revision)")
+	str(&o.nixpkgsRev, "nixpkgs", "", "", "the `NIXPKGS` to build on: a channel (nixos-26.05, nixos-unstable: resolved now, written out pinned), a flake.lock (FILE or FILE#INPUT), a git revision with --nixpkgs-sha256, a local checkout, or 'default'; without it, the -o file's nixpkgs, else a flake.lock beside it or the input, else "+nixgen.DefaultPin().Name)
+	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs revision's tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
+	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions, instead of evaluating the pinned nixpkgs")
+	boolean(&o.evalNixpkgs, "eval-nixpkgs", "", "evaluate the pinned nixpkgs for the versions it ships (the default when nix-instantiate is on PATH; once per pin, cached)")
+	boolean(&o.noEvalNixpkgs, "no-eval-nixpkgs", "", "do not evaluate the pinned nixpkgs: only its attribute names are known, so every package it has is overridden")
 	str(&o.indexURL, "index-url", "i", "", "package index `URL`: the root of a Simple API, as for pip (https://pypi.org/simple, https://download.pytorch.org/whl/cpu), or a file://DIR mirror; default $PIP_INDEX_URL or https://pypi.org/simple")
 	list(&o.extraIndexURLs, "extra-index-url", "", "additional index `URL` (repeatable)")
 	boolean(&o.pre, "pre", "", "allow pre-releases")
@@ -362,6 +365,9 @@ func (o *options) validate() error {
 	}
 	if o.evalNixpkgs && o.nixpkgsIndex != "" {
 		return usageErrorf("--eval-nixpkgs and --nixpkgs-index contradict each other: the versions nixpkgs ships come from one of them")
+	}
+	if o.evalNixpkgs && o.noEvalNixpkgs {
+		return usageErrorf("--eval-nixpkgs and --no-eval-nixpkgs contradict each other")
 	}
 	for i, e := range o.extras {
 		if e == "all" {

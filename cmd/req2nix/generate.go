@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +25,7 @@ type result struct {
 	resolution *resolver.Resolution
 	plan       *nixgen.Plan
 	index      *nixgen.Index
+	nixpkgs    *nixpkgsChoice
 	warnings   []string
 }
 
@@ -52,18 +50,25 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err := checkOutputNotInput(o, in); err != nil {
 		return nil, &inputError{err}
 	}
-	pin, err := choosePin(o)
+	nixpkgs, err := choosePin(ctx, o, env, ui)
 	if err != nil {
-		return nil, &inputError{err}
+		var inErr *inputError
+		if errors.As(err, &inErr) || !nixgen.IsChannel(o.nixpkgsRev) {
+			return nil, &inputError{err}
+		}
+		return nil, err // resolving a channel failed: network, not input
 	}
+	defer nixpkgs.close()
+	pin := nixpkgs.pin
 	pythonAttr, pythonVersion, err := nixgen.ChoosePython(pin, o.python, in.RequiresPython)
 	if err != nil {
 		return nil, &inputError{err}
 	}
-	ix, indexNote, err := loadNixpkgsIndex(ctx, o, pin, pythonAttr, ui)
+	ix, indexNote, err := loadNixpkgsIndex(ctx, o, nixpkgs, pythonAttr, ui)
 	if err != nil {
 		return nil, err
 	}
+	pythonVersion = exactPython(pythonVersion, ix.PythonVersion)
 	pinned, directPins, err := previousPins(o)
 	if err != nil {
 		return nil, err
@@ -133,6 +138,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if indexNote != "" {
 		warnings = append(warnings, indexNote)
 	}
+	warnings = append(warnings, nixpkgs.notes...)
 	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
 	if w := cacheWarning(o, client.Stats().Requests); w != "" {
 		warnings = append(warnings, w)
@@ -146,7 +152,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if w := facts.warning(); w != "" {
 		warnings = append(warnings, w)
 	}
-	return &result{output: out, resolution: res, plan: plan, index: ix, warnings: warnings}, nil
+	return &result{output: out, resolution: res, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}, nil
 }
 
 // emptyEnvironmentNote says why nothing was resolved: the inputs declare
@@ -246,110 +252,9 @@ func readInputs(o *options) (*reqfile.File, error) {
 	return reqfile.Load(o.inputs, reqfile.Selection{Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras})
 }
 
-// choosePin is the embedded default pin, or the one --nixpkgs names: a
-// local checkout when it is a directory, else a git revision with its hash.
-func choosePin(o *options) (nixgen.Pin, error) {
-	switch {
-	case o.nixpkgsRev == "":
-		if o.nixpkgsSHA256 != "" {
-			return nixgen.Pin{}, errors.New("--nixpkgs-sha256 needs --nixpkgs REV")
-		}
-		return nixgen.DefaultPin(), nil
-	case isDir(o.nixpkgsRev) && !isFile(filepath.Join(o.nixpkgsRev, "default.nix")):
-		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s: the directory has no default.nix, so it is not a nixpkgs checkout", o.nixpkgsRev)
-	case isDir(o.nixpkgsRev):
-		return nixgen.Pin{Path: o.nixpkgsRev}, nil
-	case looksLikePath(o.nixpkgsRev):
-		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s: no such directory; give the path of a local nixpkgs checkout, or a git revision", o.nixpkgsRev)
-	case !gitRevRE.MatchString(o.nixpkgsRev):
-		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %q is not a git revision; give a commit hash such as %s", o.nixpkgsRev, nixgen.DefaultPin().Rev)
-	case o.nixpkgsSHA256 == "":
-		return nixgen.Pin{}, fmt.Errorf("--nixpkgs %s needs --nixpkgs-sha256 (the NAR hash fetchTarball checks; `nix-prefetch-url --unpack https://github.com/NixOS/nixpkgs/archive/%s.tar.gz` prints it)", o.nixpkgsRev, o.nixpkgsRev)
-	case !isSHA256(o.nixpkgsSHA256):
-		return nixgen.Pin{}, fmt.Errorf("--nixpkgs-sha256 %q is not a sha256: give it in SRI form (sha256-<44 base64 characters>), Nix base32 (52 characters) or hex (64 characters)", o.nixpkgsSHA256)
-	default:
-		return nixgen.Pin{
-			Rev:    o.nixpkgsRev,
-			SHA256: o.nixpkgsSHA256,
-			URL:    "https://github.com/NixOS/nixpkgs/archive/" + o.nixpkgsRev + ".tar.gz",
-		}, nil
-	}
-}
-
-// gitRevRE is what a git revision, tag or branch name can look like in a
-// GitHub archive URL.
-var gitRevRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
-// looksLikePath tells a --nixpkgs meant as a local checkout from a revision.
-func looksLikePath(s string) bool {
-	return strings.ContainsRune(s, filepath.Separator) || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~")
-}
-
-// isSHA256 accepts a sha256 in the forms Nix reads: SRI, Nix base32, hex.
-func isSHA256(h string) bool {
-	if b64, ok := strings.CutPrefix(h, "sha256-"); ok {
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		return err == nil && len(raw) == sha256.Size
-	}
-	h = strings.TrimPrefix(h, "sha256:")
-	return nix32RE.MatchString(h) || hex64RE.MatchString(h)
-}
-
-var (
-	nix32RE = regexp.MustCompile(`^[0-9abcdfghijklmnpqrsvwxyz]{52}$`)
-	hex64RE = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-)
-
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
-}
-
-// loadNixpkgsIndex picks the first available source: the user's JSON file,
-// an evaluation of the pinned nixpkgs (a local checkout, or another
-// revision than the default, which Nix fetches), or the embedded index of
-// the default pin.
-// The note, when not "", is a warning for the summary: the index wanted
-// could not be had and the embedded names stand in.
-func loadNixpkgsIndex(ctx context.Context, o *options, pin nixgen.Pin, pythonAttr string, ui *ui) (*nixgen.Index, string, error) {
-	const fallback = "; using the embedded attribute names, so every package is overridden"
-	note := ""
-	switch {
-	case o.nixpkgsIndex != "":
-		ix, err := nixgen.LoadIndexFile(o.nixpkgsIndex, pythonAttr)
-		if err != nil {
-			return nil, "", &inputError{err}
-		}
-		return ix, "", nil
-	case pin.Path != "":
-		ix, err := nixgen.EvalIndex(ctx, pin.Path, pythonAttr, cacheDir(o))
-		return ix, "", err
-	case o.evalNixpkgs && o.offline:
-		note = "--eval-nixpkgs was skipped: --offline forbids fetching nixpkgs" + fallback
-	case pin.Rev != nixgen.DefaultPin().Rev && o.offline:
-		note = "nixpkgs " + pin.Rev + " was not evaluated: --offline forbids fetching it" + fallback
-	case o.evalNixpkgs || pin.Rev != nixgen.DefaultPin().Rev && !o.offline:
-		ix, err := nixgen.EvalIndex(ctx, pin.Rev, pythonAttr, cacheDir(o))
-		if err == nil {
-			return ix, "", nil
-		}
-		ui.logger.Debug("evaluating the pinned nixpkgs failed", "err", err)
-		note = "could not evaluate the pinned nixpkgs for its package versions (" + lastNixError(err) + ")" + fallback + " (-v shows Nix's output)"
-	}
-	ix, err := nixgen.EmbeddedIndex(pythonAttr)
-	return ix, note, err
-}
-
-// lastNixError is the line of a nix-instantiate failure that says what went
-// wrong: its last "error:" line (earlier ones are retries and traces).
-func lastNixError(err error) string {
-	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if _, msg, ok := strings.Cut(lines[i], "error: "); ok && !strings.HasPrefix(lines[i], "warning:") {
-			return msg
-		}
-	}
-	return lines[len(lines)-1]
 }
 
 // cacheWarning says when the cache directory cannot be written: the index
@@ -446,9 +351,15 @@ func regenerateCommand(o *options) string {
 	if o.platform != defaultPlatform() {
 		add("--platform", o.platform)
 	}
-	add("--nixpkgs", o.nixpkgsRev)
-	add("--nixpkgs-sha256", o.nixpkgsSHA256)
+	if o.output == "" {
+		// An -o file records its nixpkgs, which a re-run keeps.
+		add("--nixpkgs", o.nixpkgsRev)
+		add("--nixpkgs-sha256", o.nixpkgsSHA256)
+	}
 	add("--nixpkgs-index", o.nixpkgsIndex)
+	if o.noEvalNixpkgs {
+		parts = append(parts, "--no-eval-nixpkgs")
+	}
 	add("--index-url", pypi.Redact(o.indexURL))
 	for _, u := range o.extraIndexURLs {
 		add("--extra-index-url", pypi.Redact(u))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -70,9 +68,9 @@ func snapshotZip(t *testing.T, version string) []byte {
 	return data
 }
 
-// nixHashSRI is Nix's own NAR hash of a clone of repo at rev (without
-// .git), in SRI form: what the output's fetchgit hash must be.
-func nixHashSRI(t *testing.T, repo *vcstest.Repo, rev string) string {
+// checkoutHashSRI is Nix's own NAR hash of a clone of repo at rev
+// (without .git), in SRI form: what the output's fetchgit hash must be.
+func checkoutHashSRI(t *testing.T, repo *vcstest.Repo, rev string) string {
 	vcstest.NeedTool(t, "nix-hash")
 	clone := filepath.Join(t.TempDir(), "clone")
 	for _, args := range [][]string{{"clone", "--quiet", repo.Dir, clone}, {"-C", clone, "checkout", "--quiet", rev}} {
@@ -81,15 +79,7 @@ func nixHashSRI(t *testing.T, repo *vcstest.Repo, rev string) string {
 		}
 	}
 	os.RemoveAll(filepath.Join(clone, ".git"))
-	out, err := exec.Command("nix-hash", "--type", "sha256", clone).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := hex.DecodeString(strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "sha256-" + base64.StdEncoding.EncodeToString(raw)
+	return nixHashSRI(t, clone)
 }
 
 // gitProject is a project whose requirements name a git tag, an unnamed
@@ -139,8 +129,8 @@ func TestGitAndURLReferences(t *testing.T) {
 	r := s.mustRun(0, gitArgs(s, "-o", "shell.nix", "requirements.txt")...)
 	out := s.read("shell.nix")
 	for _, want := range []string{
-		"src = pkgs.fetchgit {\n        url = \"" + p.lib.URL() + "\";\n        rev = \"" + p.libV1 + "\";\n        hash = \"" + nixHashSRI(t, p.lib, p.libV1) + "\";\n        fetchSubmodules = false;\n      };",
-		"rev = \"" + p.mono1 + "\";\n        hash = \"" + nixHashSRI(t, p.mono, p.mono1) + "\";\n        fetchSubmodules = false;\n        name = \"source\";\n      };\n      sourceRoot = \"source/py\";",
+		"src = pkgs.fetchgit {\n        url = \"" + p.lib.URL() + "\";\n        rev = \"" + p.libV1 + "\";\n        hash = \"" + checkoutHashSRI(t, p.lib, p.libV1) + "\";\n        fetchSubmodules = false;\n      };",
+		"rev = \"" + p.mono1 + "\";\n        hash = \"" + checkoutHashSRI(t, p.mono, p.mono1) + "\";\n        fetchSubmodules = false;\n        name = \"source\";\n      };\n      sourceRoot = \"source/py\";",
 		"# req2nix-lock: gitlib==1.0 url=git+" + p.lib.URL() + "@v1.0 rev=" + p.libV1 + " hash=",
 		"# req2nix-lock: monolib==0.5 url=git+" + p.mono.URL() + "#subdirectory=py rev=" + p.mono1 + " hash=",
 		"# req2nix-lock: snapshot==0.3 url=" + p.srv.URL + "/archive/master.zip sha256=" + sha256Hex(snapshotZip(t, "0.3")),

@@ -15,7 +15,7 @@ import (
 // another version (requests, as is, depends on it), and nixpkgs' own pip.
 const planIndex = `{
   "source": "plan test",
-  "python_attr": "python312",
+  "python_attr": "python313",
   "packages": [
     {"attr": "certifi", "version": "2025.1.31", "build_system": ["setuptools"]},
     {"attr": "click", "version": "8.1.8", "build_system": ["flit-core"]},

@@ -153,8 +153,8 @@ func (u *ui) summary(r *result) {
 		return
 	}
 	p := r.plan
-	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s; nixpkgs index: %s\n",
-		count(len(p.Packages), "package"), p.PythonAttr, r.resolution.Platform, r.index.Source)
+	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s\n", count(len(p.Packages), "package"), p.PythonAttr, r.resolution.Platform)
+	fmt.Fprintf(u.stderr, "  %s\n", pinSummary(r.nixpkgs, r.index))
 	for _, row := range summaryRows(p) {
 		fmt.Fprintf(u.stderr, "  %3d %s", len(row.items), row.title)
 		if len(row.items) > 0 && (u.verbose || len(row.items) <= 8) {
@@ -168,8 +168,8 @@ func (u *ui) summary(r *result) {
 	if hint := rebuildHint(p); hint != "" {
 		fmt.Fprintln(u.stderr, hint)
 	}
-	if len(r.index.Versions()) == 0 && p.Counts().Overridden > 0 {
-		fmt.Fprintln(u.stderr, "hint: this nixpkgs index knows attribute names only, so nothing can be reused as is;\n      --eval-nixpkgs (needs Nix) or --nixpkgs-index FILE tell req2nix the versions nixpkgs ships")
+	if r.index.Source == nixgen.EmbeddedSource && p.Counts().Overridden > 0 && !hasFallbackNote(r.warnings) {
+		fmt.Fprintln(u.stderr, "hint: with attribute names only, nothing can be reused as is; without --no-eval-nixpkgs (where Nix is\n      installed), or with --nixpkgs-index FILE, req2nix learns the versions nixpkgs ships")
 	}
 	warnings := append([]string{}, r.warnings...)
 	for _, d := range p.Packages {
@@ -298,6 +298,25 @@ func shortList(names []string, n int) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:n], ", ") + ", …"
+}
+
+// hasFallbackNote reports whether a warning already says why nixpkgs'
+// versions are unknown.
+func hasFallbackNote(warnings []string) bool {
+	for _, w := range warnings {
+		if strings.HasPrefix(w, "nixpkgs' package versions are unknown") {
+			return true
+		}
+	}
+	return false
+}
+
+// progressLine says what a slow, once-only step is doing (evaluating or
+// downloading nixpkgs), so that the wait is explained.
+func (u *ui) progressLine(msg string) {
+	if !u.quiet {
+		fmt.Fprintf(u.stderr, "req2nix: %s\n", msg)
+	}
 }
 
 // count says "1 package", "2 packages".

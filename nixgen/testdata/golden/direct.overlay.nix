@@ -3,13 +3,14 @@
 # Regenerate: req2nix --format overlay requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (1 from nixpkgs as is: at most 1 from the binary cache; 2 overridden, 11 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps.cafe ps.click ps.evil ps.flask ps.gitpin ps.gitsub ps.localpkg ps.localwheel ps.mylib ps.mysdist ps.requests ps.snapshot ps.util ps.weird ])
 # Warning: dependencies of mylib (git+https://github.com/example/mylib.git@0123456789abcdef0123456789abcdef01234567#egg=mylib&subdirectory=py) are not resolved
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: cafe==1.0
 # req2nix-lock: click==7.1.1
 # req2nix-lock: evil==0+git.0123456789ab url=git+https://example.com/a"${b}''.git@0123456789abcdef0123456789abcdef01234567#subdirectory=x"${y} rev=0123456789abcdef0123456789abcdef01234567

@@ -3,12 +3,13 @@
 # Regenerate: req2nix --format overlay requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 6 (3 from nixpkgs as is: at most 3 from the binary cache; 3 overridden, 0 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps.click ps.flask ps.itsdangerous ps.jinja2 ps.markupsafe ps.werkzeug ])
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: click==7.1.1
 # req2nix-lock: flask==1.1.2
 # req2nix-lock: itsdangerous==1.1.0

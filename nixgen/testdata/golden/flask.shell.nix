@@ -3,10 +3,11 @@
 # Regenerate: req2nix --format shell requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 6 (3 from nixpkgs as is: at most 3 from the binary cache; 3 overridden, 0 new)
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: click==7.1.1
 # req2nix-lock: flask==1.1.2
 # req2nix-lock: itsdangerous==1.1.0
@@ -15,8 +16,8 @@
 # req2nix-lock: werkzeug==1.0.1
 {
   nixpkgs ? fetchTarball {
-    url = "https://github.com/NixOS/nixpkgs/archive/b1b3291469652d5a2edb0becc4ef0246fff97a7c.tar.gz";
-    sha256 = "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=";
+    url = "https://github.com/NixOS/nixpkgs/archive/7c8764b7c7b09b34f632464276218ef9090eaa11.tar.gz";
+    sha256 = "sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=";
   },
   pkgs ? import nixpkgs {
     config = { };

@@ -3,12 +3,13 @@
 # Regenerate: req2nix --format overlay requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 11 (0 from the binary cache, 0 rebuilt for a changed dependency, 0 overridden, 11 new)
 # Usage: python = pkgs.python312.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Environment: python.withPackages (ps: [ ps."\"; } // builtins-abort \"x\"; #" ps."$\${dollar}" ps."''quote''\${x}''" ps."a\"b" ps."back\\slash\\" ps."inherit" ps."new\nline\r\n# req2nix-lock: evil==6-6-6" ps."or" ps."tab\there" ps."x\${builtins-abort \"pwned\"}" ps."ünï-cödé ☃" ])
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: %22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23==1.0%22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23
 # req2nix-lock: %24%24%7Bdollar%7D==1.0%24%24%7Bdollar%7D
 # req2nix-lock: %27%27quote%27%27%24%7Bx%7D%27%27==1.0%27%27quote%27%27%24%7Bx%7D%27%27

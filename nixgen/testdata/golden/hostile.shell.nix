@@ -3,10 +3,11 @@
 # Regenerate: req2nix --format shell requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 11 (0 from the binary cache, 0 rebuilt for a changed dependency, 0 overridden, 11 new)
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: %22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23==1.0%22%3B%20%7D%20%2F%2F%20builtins.abort%20%22x%22%3B%20%23
 # req2nix-lock: %24%24%7Bdollar%7D==1.0%24%24%7Bdollar%7D
 # req2nix-lock: %27%27quote%27%27%24%7Bx%7D%27%27==1.0%27%27quote%27%27%24%7Bx%7D%27%27
@@ -20,8 +21,8 @@
 # req2nix-lock: %C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83==1.0%C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83
 {
   nixpkgs ? fetchTarball {
-    url = "https://github.com/NixOS/nixpkgs/archive/b1b3291469652d5a2edb0becc4ef0246fff97a7c.tar.gz";
-    sha256 = "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=";
+    url = "https://github.com/NixOS/nixpkgs/archive/7c8764b7c7b09b34f632464276218ef9090eaa11.tar.gz";
+    sha256 = "sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=";
   },
   pkgs ? import nixpkgs {
     config = { };

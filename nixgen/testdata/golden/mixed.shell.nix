@@ -3,11 +3,12 @@
 # Regenerate: req2nix --format shell requirements.txt
 # Package index: https://pypi.org/pypi
 # Python: python312 3.12.10 on x86_64-linux
-# nixpkgs: nixos-25.05 b1b3291469652d5a2edb0becc4ef0246fff97a7c
+# nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (4 from nixpkgs as is: at most 4 from the binary cache; 2 overridden, 8 new)
 # Warning: numpy: only a binary wheel is available
 #
+# req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
 # req2nix-lock: 3to2==1.1.1
 # req2nix-lock: asgiref==3.8.1
 # req2nix-lock: bootstrap==5.3.0
@@ -24,8 +25,8 @@
 # req2nix-lock: urllib3==1.26.20
 {
   nixpkgs ? fetchTarball {
-    url = "https://github.com/NixOS/nixpkgs/archive/b1b3291469652d5a2edb0becc4ef0246fff97a7c.tar.gz";
-    sha256 = "sha256-wY1+2JPH0ZZC4BQefoZw/k+3+DowFyfOxv17CN/idKs=";
+    url = "https://github.com/NixOS/nixpkgs/archive/7c8764b7c7b09b34f632464276218ef9090eaa11.tar.gz";
+    sha256 = "sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=";
   },
   pkgs ? import nixpkgs {
     config = { };

@@ -25,6 +25,7 @@ import (
 // result is what one run produced.
 type result struct {
 	output     []byte
+	lockNote   string // the lock file read instead of resolving, for the summary ("" when resolved)
 	resolution *resolver.Resolution
 	plan       []nixgen.Decision
 	pythonAttr string
@@ -44,7 +45,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err := checkOutputPath(o); err != nil {
 		return nil, &inputError{err}
 	}
-	in, err := readInputs(o)
+	in, lock, err := readInputs(o)
 	if err != nil {
 		return nil, &inputError{err}
 	}
@@ -84,17 +85,22 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	defer client.Close()
 	ui.startProgress(client)
-	res, err := resolver.Resolve(ctx, client, in, resolver.Options{
-		Python:          pythonVersion,
-		Platform:        o.platform,
-		Pre:             o.pre,
-		Pinned:          pinned,
-		Upgrade:         o.upgrade,
-		UpgradePackages: o.upgradePkgs,
-		Nixpkgs:         ix.Versions(),
-		PreferNixpkgs:   o.preferNixpkgs,
-		Progress:        ui.resolverEvent,
-	})
+	var res *resolver.Resolution
+	if lock != nil {
+		res, err = resolveLock(ctx, client, lock, o, pythonVersion, ix.Versions(), env)
+	} else {
+		res, err = resolver.Resolve(ctx, client, in, resolver.Options{
+			Python:          pythonVersion,
+			Platform:        o.platform,
+			Pre:             o.pre,
+			Pinned:          pinned,
+			Upgrade:         o.upgrade,
+			UpgradePackages: o.upgradePkgs,
+			Nixpkgs:         ix.Versions(),
+			PreferNixpkgs:   o.preferNixpkgs,
+			Progress:        ui.resolverEvent,
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +137,11 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if final, err := nixgen.FinalPlan(res, ix, opts); err == nil {
 		plan = final // with the notes Generate's last steps add, for the summary
 	}
-	return &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}, nil
+	r := &result{output: out, resolution: res, plan: plan, pythonAttr: pythonAttr, index: ix, warnings: warnings}
+	if lock != nil {
+		r.lockNote = lock.note
+	}
+	return r, nil
 }
 
 // checkOutputNotInput refuses an -o that is one of the files read (named,
@@ -250,12 +260,22 @@ func resolvedFile(res *resolver.Resolution, name, filename string) (resolver.Fil
 	return resolver.File{}, false
 }
 
-// readInputs reads the named files, or the project in the current directory.
-func readInputs(o *options) (*reqfile.File, error) {
+// readInputs reads the named files, or the project in the current
+// directory; a lock file (named, or in a named directory) is read instead
+// of the requirements it was made from.
+func readInputs(o *options) (*reqfile.File, *lockInput, error) {
 	if len(o.inputs) == 0 {
 		o.inputs = []string{"."}
 	}
-	return reqfile.Load(o.inputs, reqfile.Selection{Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras})
+	if path, note, err := findLock(o.inputs); err != nil || path != "" {
+		if err != nil {
+			return nil, nil, err
+		}
+		lock, in, err := readLock(o, path, note)
+		return in, lock, err
+	}
+	in, err := reqfile.Load(o.inputs, reqfile.Selection{Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras})
+	return in, nil, err
 }
 
 // choosePin is the embedded default pin, or the one --nixpkgs names: a

@@ -164,6 +164,9 @@ func (u *ui) summary(r *result) {
 	}
 	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s; nixpkgs index: %s\n",
 		count(len(r.plan), "package"), r.pythonAttr, r.resolution.Platform, r.index.Source)
+	if r.lockNote != "" {
+		fmt.Fprintf(u.stderr, "req2nix: %s\n", r.lockNote)
+	}
 	for _, row := range []struct {
 		kind  nixgen.Kind
 		title string

@@ -55,6 +55,9 @@ func FromLock(ctx context.Context, p Provider, lock *lockfile.Lock, opts LockOpt
 	if err := r.checkSelection(); err != nil {
 		return nil, err
 	}
+	if err := r.checkStale(nil); err != nil {
+		return nil, err
+	}
 	chosen, err := r.selectPackages()
 	if err != nil {
 		return nil, err

@@ -16,13 +16,21 @@ import (
 // install, or at a version the declaration excludes: the lock was not
 // refreshed after the project changed. Nothing is resolved behind the
 // user's back; the error names the command that refreshes the lock.
+// With chosen nil (before packages are selected), any locked version of
+// the name will do.
 func (r *lockRun) checkStale(chosen []*locked) error {
 	if r.lock.Project == nil {
 		return nil
 	}
-	byName := map[string]*locked{}
+	byName := map[string][]*locked{}
+	if chosen == nil {
+		for i := range r.lock.Packages {
+			p := &r.lock.Packages[i]
+			byName[p.Name] = append(byName[p.Name], &locked{pkg: p})
+		}
+	}
 	for _, l := range chosen {
-		byName[l.pkg.Name] = l
+		byName[l.pkg.Name] = append(byName[l.pkg.Name], l)
 	}
 	var errs []error
 	for _, d := range r.lock.Project.Declared {
@@ -34,23 +42,24 @@ func (r *lockRun) checkStale(chosen []*locked) error {
 }
 
 // checkDeclared checks one declared requirement against what is installed.
-func (r *lockRun) checkDeclared(d reqfile.Requirement, byName map[string]*locked) error {
+func (r *lockRun) checkDeclared(d reqfile.Requirement, byName map[string][]*locked) error {
 	name := pep508.NormalizeName(d.Name)
 	if !d.Marker.Evaluate(r.env) || name == r.lock.Project.Name {
 		return nil // not for this target, or the project's own extras
 	}
-	l, ok := byName[name]
-	if !ok {
+	ls := byName[name]
+	if len(ls) == 0 {
 		return r.staleError(d, fmt.Sprintf("%s does not lock it for %s", r.lock.Path, r.target.describe()))
 	}
 	if d.URL != "" || d.Specifiers.IsEmpty() {
 		return nil
 	}
-	v, err := pep440.Parse(l.pkg.Version)
-	if err == nil && !d.Specifiers.Contains(v, true) {
-		return r.staleError(d, fmt.Sprintf("%s locks %s", r.lock.Path, l.pkg))
+	for _, l := range ls {
+		if v, err := pep440.Parse(l.pkg.Version); err != nil || d.Specifiers.Contains(v, true) {
+			return nil
+		}
 	}
-	return nil
+	return r.staleError(d, fmt.Sprintf("%s locks %s", r.lock.Path, ls[0].pkg))
 }
 
 func (r *lockRun) staleError(d reqfile.Requirement, what string) error {

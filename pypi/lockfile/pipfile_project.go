@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -35,7 +36,9 @@ func readPipfile(file string, sel reqfile.Selection) (*Project, error) {
 	}
 	lines := keyLines(data)
 	project := &Project{File: file}
-	for _, table := range sortedKeys(doc) {
+	tables := sortedKeys(doc)
+	slices.SortStableFunc(tables, func(a, b string) int { return boolInt(b == "packages") - boolInt(a == "packages") })
+	for _, table := range tables {
 		entries, ok := doc[table].(map[string]any)
 		if !ok || pipfileTables[table] {
 			continue
@@ -62,6 +65,13 @@ func readPipfile(file string, sel reqfile.Selection) (*Project, error) {
 		}
 	}
 	return project, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // pipfileSelected reports whether a Pipfile table is selected.

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"text/template"
 
+	"github.com/req2nix/req2nix/fixtures"
+	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/lockfile"
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
 )
@@ -685,4 +688,156 @@ func TestLockDirectURL(t *testing.T) {
 func hexSHA(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// offlineProvider answers nothing: a lock that records URLs, hashes and
+// dependencies needs no index.
+type offlineProvider struct{}
+
+func (offlineProvider) Project(ctx context.Context, name string) (*pypi.Project, error) {
+	return nil, errors.New("offline")
+}
+
+func (offlineProvider) Metadata(ctx context.Context, name string, r pypi.Release) (*pypi.Metadata, error) {
+	return nil, errors.New("offline")
+}
+
+// TestFromLockSharedSamples reads real locks of ../shared/lockfiles for
+// several targets without any index: uv.lock forks on the Python version
+// and the platform, groups with forked packages, a pylock.toml from uv
+// with Python markers, the PEP 751 example with its environments.
+func TestFromLockSharedSamples(t *testing.T) {
+	dir := filepath.Join(fixtures.SharedDir(), "lockfiles")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("../shared/lockfiles is absent: %v", err)
+	}
+	tests := []struct {
+		lock    string
+		opts    LockOptions
+		has     []string // name==version installed
+		hasNot  []string // names not installed
+		wheel   string   // a file that must be chosen
+		wantErr string
+	}{
+		{lock: "uv-drawdata/uv.lock", opts: LockOptions{Python: "3.10", Platform: "x86_64-linux"},
+			has: []string{"numpy==2.2.6", "pandas==2.3.3", "altair==6.0.0"}, hasNot: []string{"colorama", "drawdata"},
+			wheel: "numpy-2.2.6-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"},
+		{lock: "uv-drawdata/uv.lock", opts: LockOptions{Python: "3.12", Platform: "aarch64-darwin"},
+			has: []string{"numpy==2.4.1", "pandas==3.0.0"}, hasNot: []string{"colorama"},
+			wheel: "numpy-2.4.1-cp312-cp312-macosx_14_0_arm64.whl"},
+		{lock: "uv-drawdata/uv.lock", opts: LockOptions{Python: "3.9"}, wantErr: "the lock is for Python >=3.10"},
+		{lock: "uv-jinja/uv.lock", opts: LockOptions{Python: "3.10", Groups: []string{"docs"}},
+			has: []string{"sphinx==8.1.3", "markupsafe==3.0.2"}, hasNot: []string{"jinja2", "pytest"}},
+		{lock: "uv-jinja/uv.lock", opts: LockOptions{Python: "3.13", Groups: []string{"docs", "tests"}, Extras: []string{"i18n"}},
+			has: []string{"sphinx==8.2.3", "babel==2.17.0"}, hasNot: []string{"jinja2"}},
+		{lock: "pylock-spectree-uv/pylock.toml", opts: LockOptions{Python: "3.10"}, has: []string{"tomli==2.2.1", "exceptiongroup==1.3.0"}, hasNot: []string{"zipp"}},
+		{lock: "pylock-spectree-uv/pylock.toml", opts: LockOptions{Python: "3.12"}, hasNot: []string{"tomli", "exceptiongroup", "zipp"}},
+		// The example's requires-python is "==3.12" (the specification
+		// later wrote "==3.12.*"): as PEP 440 reads it, 3.12.0 alone.
+		{lock: "pep751-example/pylock.toml", opts: LockOptions{Python: "3.12.4"}, wantErr: "the lock is for Python ==3.12, which excludes the target Python 3.12.4"},
+		{lock: "pep751-example/pylock.toml", opts: LockOptions{Python: "3.12.0", Platform: "x86_64-linux"},
+			has: []string{"attrs==25.1.0", "cattrs==24.1.2", "numpy==2.2.3"}, wheel: "numpy-2.2.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"},
+		{lock: "pep751-example/pylock.toml", opts: LockOptions{Python: "3.12.0", Platform: "x86_64-darwin"},
+			wantErr: "supports only the environments"},
+		{lock: "pep751-example/pylock.toml", opts: LockOptions{Python: "3.12.0", Platform: "aarch64-linux"},
+			wantErr: "numpy 2.2.3 has no sdist and no wheel for CPython 3.12.0 on aarch64-linux"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lock+" "+tt.opts.Python+" "+tt.opts.Platform, func(t *testing.T) {
+			lock, err := lockfile.Load(filepath.Join(dir, tt.lock), reqfile.Selection{Extras: tt.opts.Extras, Groups: tt.opts.Groups})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := FromLock(context.Background(), offlineProvider{}, lock, tt.opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := " " + summary(res) + " "
+			for _, h := range tt.has {
+				if !strings.Contains(got, " "+h+" ") && !strings.Contains(got, " "+h+"[") {
+					t.Errorf("%s is not installed:%s", h, got)
+				}
+			}
+			for _, n := range tt.hasNot {
+				if strings.Contains(got, " "+n+"==") {
+					t.Errorf("%s is installed:%s", n, got)
+				}
+			}
+			if tt.wheel != "" && !strings.Contains(filesText(res), tt.wheel) {
+				t.Errorf("%s is not chosen:\n%s", tt.wheel, filesText(res))
+			}
+		})
+	}
+}
+
+// echoIndex serves, for each package of a lock, a release holding exactly
+// the lock's files (name and sha256): an index in step with the lock.
+type echoIndex struct{ lock *lockfile.Lock }
+
+func (e echoIndex) Project(ctx context.Context, name string) (*pypi.Project, error) {
+	proj := &pypi.Project{Name: name, Index: "echo"}
+	for _, p := range e.lock.Packages {
+		if p.Name != name {
+			continue
+		}
+		rel := pypi.Release{Name: name, Version: pep440.MustParse(p.Version), Key: p.Version, Index: "echo"}
+		for _, f := range p.Files {
+			rel.Files = append(rel.Files, pypi.File{Filename: f.Name, URL: "https://echo.example/" + f.Name, SHA256: f.SHA256()})
+		}
+		proj.Releases = append(proj.Releases, rel)
+	}
+	return proj, nil
+}
+
+func (e echoIndex) Metadata(ctx context.Context, name string, r pypi.Release) (*pypi.Metadata, error) {
+	return nil, errors.New("not needed")
+}
+
+// TestFromLockSharedPoetry walks a real poetry.lock (2.1, Poetry's own
+// groups and markers) from its pyproject.toml: the main dependencies, the
+// extra, the legacy dev-dependencies group, markers per platform.
+func TestFromLockSharedPoetry(t *testing.T) {
+	path := filepath.Join(fixtures.SharedDir(), "lockfiles", "poetry-rich", "poetry.lock")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("../shared/lockfiles is absent: %v", err)
+	}
+	tests := []struct {
+		opts   LockOptions
+		has    []string
+		hasNot []string
+	}{
+		{LockOptions{}, []string{"pygments==", "markdown-it-py==", "mdurl=="}, []string{"ipywidgets", "pytest", "appnope"}},
+		{LockOptions{Extras: []string{"jupyter"}, Platform: "aarch64-darwin"}, []string{"ipywidgets==", "appnope=="}, []string{"pytest"}},
+		{LockOptions{Extras: []string{"jupyter"}}, []string{"ipywidgets=="}, []string{"appnope", "pytest"}},
+		{LockOptions{Groups: []string{"dev"}}, []string{"pytest==", "black=="}, []string{"ipywidgets"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append(tt.opts.Extras, tt.opts.Groups...), ",")+" "+tt.opts.Platform, func(t *testing.T) {
+			lock, err := lockfile.Load(path, reqfile.Selection{Extras: tt.opts.Extras, Groups: tt.opts.Groups})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := FromLock(context.Background(), echoIndex{lock}, lock, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := " " + summary(res)
+			for _, h := range tt.has {
+				if !strings.Contains(got, " "+h) {
+					t.Errorf("%s is not installed:%s", h, got)
+				}
+			}
+			for _, n := range tt.hasNot {
+				if strings.Contains(got, " "+n+"==") {
+					t.Errorf("%s is installed:%s", n, got)
+				}
+			}
+		})
+	}
 }

@@ -382,3 +382,27 @@ func TestLockGoldens(t *testing.T) {
 		}
 	}
 }
+
+// TestLockIndexUse: pylock.toml and uv.lock give every URL, hash and
+// dependency, so they need no index at all; poetry.lock and Pipfile.lock
+// find their files on it, and say which package and index failed.
+func TestLockIndexUse(t *testing.T) {
+	srv := newFixtureServer(t, 0)
+	srv.Close() // every request fails
+	for _, lf := range lockFormats {
+		t.Run(lf.dir, func(t *testing.T) {
+			s := newSession(t)
+			r := s.run(serverArgs(srv.URL, "--format", "json", filepath.Join(fixtures.Dir(), "locks", lf.dir))...)
+			switch lf.dir {
+			case "pylock", "uv":
+				if r.code != 0 {
+					t.Fatalf("exit %d without an index:\n%s", r.code, r.stderr)
+				}
+			default:
+				if r.code != exitFailure || !strings.Contains(r.stderr, srv.URL) || !strings.Contains(r.stderr, "(locked in ") {
+					t.Errorf("exit %d; want 1 naming the package and the index:\n%s", r.code, r.stderr)
+				}
+			}
+		})
+	}
+}

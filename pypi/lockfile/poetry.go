@@ -125,14 +125,14 @@ func poetrySpecifier(c string) (pep440.Specifiers, error) {
 
 // readPoetryPackage reads one [[package]].
 func readPoetryPackage(file string, line int, pp *poetryPackage) (Package, error) {
-	name, err := packageName(file, line, pp.Name)
-	if err != nil {
-		return Package{}, err
+	p, err := newPackage(file, line, pp.Name, pp.Version)
+	if err == nil && p.Version == "" {
+		err = errorAt(file, line, "%s: no version", p.Name)
 	}
-	p := Package{Name: name, Version: pp.Version, Line: line}
-	if err := parseVersion(file, line, name, p.Version); err != nil {
+	if err != nil {
 		return p, err
 	}
+	name := p.Name
 	if p.RequiresPython, err = poetryUnion(file, line, name+": python-versions", pp.PythonVersions); err != nil {
 		return p, err
 	}

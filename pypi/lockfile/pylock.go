@@ -135,16 +135,11 @@ func readPylockHeader(lock *Lock, doc *pylockDoc) error {
 
 // readPylockPackage reads one [[packages]] entry.
 func readPylockPackage(file string, line int, pp *pylockPackage) (Package, error) {
-	name, err := packageName(file, line, pp.Name)
+	p, err := newPackage(file, line, pp.Name, pp.Version)
 	if err != nil {
-		return Package{}, err
+		return p, err
 	}
-	p := Package{Name: name, Version: pp.Version, Line: line}
-	if p.Version != "" {
-		if err := parseVersion(file, line, name, p.Version); err != nil {
-			return p, err
-		}
-	}
+	name := p.Name
 	if p.Marker, err = parseMarker(file, line, name, pp.Marker); err != nil {
 		return p, err
 	}

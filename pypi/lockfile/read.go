@@ -105,6 +105,20 @@ func packageName(file string, line int, name string) (string, error) {
 	return pep508.NormalizeName(name), nil
 }
 
+// newPackage starts a package of a lock: its normalised name and its
+// version, which must be PEP 440 when given.
+func newPackage(file string, line int, name, version string) (Package, error) {
+	norm, err := packageName(file, line, name)
+	if err != nil {
+		return Package{}, err
+	}
+	p := Package{Name: norm, Version: version, Line: line}
+	if version != "" {
+		err = parseVersion(file, line, norm, version)
+	}
+	return p, err
+}
+
 // parseVersion checks that a locked version is a PEP 440 version.
 func parseVersion(file string, line int, name, version string) error {
 	if _, err := pep440.Parse(version); err != nil {

@@ -101,16 +101,11 @@ func optionalInt(v *int) string {
 
 // readUVPackage reads one [[package]].
 func readUVPackage(file string, line int, up *uvPackage) (Package, error) {
-	name, err := packageName(file, line, up.Name)
+	p, err := newPackage(file, line, up.Name, up.Version)
 	if err != nil {
-		return Package{}, err
+		return p, err
 	}
-	p := Package{Name: name, Version: up.Version, Line: line}
-	if p.Version != "" {
-		if err := parseVersion(file, line, name, p.Version); err != nil {
-			return p, err
-		}
-	}
+	name := p.Name
 	if p.Source, err = readUVSource(file, line, name, up.Source); err != nil {
 		return p, err
 	}

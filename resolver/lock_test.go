@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+	"time"
 
 	"github.com/req2nix/req2nix/fixtures"
 	"github.com/req2nix/req2nix/pypi"
@@ -39,7 +40,7 @@ tomli 2.0.1 wheel=py3-none-any:
 // lockText expands a lock template: {{file "name"}} is a pylock.toml file
 // table, {{uvfile "name"}} a uv.lock one, {{sha "name"}} the sha256 and
 // {{url "name"}} the URL the index serves the file with.
-func lockText(t *testing.T, m *memIndex, text string) string {
+func lockText(t testing.TB, m *memIndex, text string) string {
 	t.Helper()
 	find := func(filename string) (url, sha string) {
 		for _, p := range m.projects {
@@ -840,4 +841,31 @@ func TestFromLockSharedPoetry(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkFromLockLookups reads a Pipfile.lock, which needs every file
+// looked up on the index and every package's metadata read, against an
+// index answering each call after a fixed latency. The lookups run
+// concurrently, so the limit is two round trips (a project page, then its
+// metadata) whatever the number of packages; the ratio is wall time over
+// that limit.
+func BenchmarkFromLockLookups(b *testing.B) {
+	const latency = 20 * time.Millisecond
+	m := newMemIndex(b, lockIndex)
+	m.delay = func(string) time.Duration { return latency }
+	lock, err := lockfile.Parse(lockfile.Pipenv, "Pipfile.lock", []byte(lockText(b, m, pipfileLock)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var wall time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := FromLock(context.Background(), m, lock, LockOptions{Groups: []string{"dev"}}); err != nil {
+			b.Fatal(err)
+		}
+		wall += time.Since(start)
+	}
+	b.ReportMetric(float64(wall)/float64(b.N)/float64(2*latency), "wall/limit")
+	b.ReportMetric(float64(m.calls.Load())/float64(b.N), "calls")
 }

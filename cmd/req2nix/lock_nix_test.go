@@ -196,3 +196,71 @@ func requireNixInstantiate(t *testing.T) {
 		t.Skip("nix-instantiate not installed (Debian: apt-get install nix-bin)")
 	}
 }
+
+// TestLockNixrealEvaluates evaluates each fixture lock's shell.nix with
+// nixpkgs' own Python machinery (../shared/nixreal; skipped when absent):
+// it must evaluate, nixpkgs' packages stay as they are, and every other
+// package has the locked version and a hash of one of its locked files.
+// nixreal does not model builtins.fetchGit, so the git source is given a
+// local directory (after checking it asks for the locked commit).
+func TestLockNixrealEvaluates(t *testing.T) {
+	check, err := filepath.Abs(filepath.Join(fixtures.SharedDir(), "nixreal", "check.nix"))
+	if _, serr := os.Stat(check); err != nil || serr != nil {
+		t.Skip("../shared/nixreal is absent")
+	}
+	requireNixInstantiate(t)
+	for _, lf := range lockFormats {
+		t.Run(lf.dir, func(t *testing.T) {
+			s := newSession(t)
+			s.dir = copyDir(t, filepath.Join(fixtures.Dir(), "locks", lf.dir))
+			s.mustRun(0, args("-o", "shell.nix", ".")...)
+			report := decodeReport(t, s.mustRun(0, args("--format", "json", ".")...).stdout)
+			s.write("wrapper.nix", `scopedImport { inherit fetchTarball; builtins = builtins // { fetchGit = a: assert a.rev == "`+gitCommit+`"; ./libs/helper; }; } ./shell.nix`+"\n")
+			cmd := exec.Command("nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", check,
+				"--argstr", "file", filepath.Join(s.dir, "wrapper.nix"), "--argstr", "format", "shell")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("nixreal: %v\n%s", err, stderr.String())
+			}
+			var out struct {
+				Packages []struct {
+					PName   string `json:"pname"`
+					Version string `json:"version"`
+					AsIs    bool   `json:"asIs"`
+					Hash    string `json:"hash"`
+					Fetcher string `json:"fetcher"`
+				} `json:"packages"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+				t.Fatalf("%v: %s", err, stdout.String())
+			}
+			evaluated := map[string]int{}
+			for i, p := range out.Packages {
+				evaluated[pep508.NormalizeName(p.PName)] = i
+			}
+			for _, p := range report.Packages {
+				i, ok := evaluated[p.Name]
+				if !ok {
+					t.Errorf("%s is not in the environment nixpkgs builds", p.Name)
+					continue
+				}
+				e := out.Packages[i]
+				hashes := map[string]bool{}
+				for _, f := range p.Files {
+					hashes[sri(t, fixtureSHA256(f.Filename))] = true
+				}
+				switch {
+				case p.Kind == "as-is":
+					if !e.AsIs {
+						t.Errorf("%s: from nixpkgs as is in the report, but not in the evaluation: %+v", p.Name, e)
+					}
+				case e.Version != p.Version:
+					t.Errorf("%s: version %s, want the locked %s", p.Name, e.Version, p.Version)
+				case e.Fetcher != "path" && !hashes[e.Hash]:
+					t.Errorf("%s: fetched with %s, which is no hash the lock gives it", p.Name, e.Hash)
+				}
+			}
+		})
+	}
+}

@@ -41,6 +41,11 @@
 //     version sets), rounds that make the systems agree on one version
 //     wherever markers and files allow, and the differences that remain,
 //     with their reasons, as data.
+//   - lock*.go: FromLock, the other entry point: a lock file read by
+//     pypi/lockfile becomes the Resolution of one target without resolving
+//     (markers, groups and extras evaluated for it, the best files chosen
+//     from the lock's or found on the index by hash, non-index sources as
+//     direct references, the lock checked against its project file).
 package resolver
 
 import (
@@ -72,7 +77,7 @@ type Package struct {
 	Extras         []string // activated extras, normalised, sorted
 	Dependencies   []string // normalised names of the chosen packages it depends on (after markers, incl. extras' deps), sorted
 	Files          []File   // the sdist and the best wheel for the target (when they exist)
-	MetadataSource string   // pypi.MetadataSource, or "direct" for direct references
+	MetadataSource string   // pypi.MetadataSource, "direct" for direct references, "lock" for a package read from a lock file
 	RequiresPython string
 	Nixpkgs        bool   // Version equals the version nixpkgs ships
 	Root           bool   // named by a root requirement

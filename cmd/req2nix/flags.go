@@ -84,8 +84,10 @@ const usageHead = `req2nix turns a Python project's requirements into a pinned, 
 Usage:
   req2nix [flags] [FILE|DIR ...]
 
-FILE is a requirements file or a pyproject.toml; a DIR means its pyproject.toml
-(or requirements.txt). Without FILE, ./pyproject.toml or ./requirements.txt.
+FILE is a requirements file, a pyproject.toml, or a lock file (pylock.toml,
+uv.lock, poetry.lock, Pipfile.lock: its versions are used, not resolved); a DIR
+means its lock file, else its pyproject.toml (or requirements.txt). Without
+FILE, the current directory.
 The Nix goes to stdout (or -o FILE); progress and the summary go to stderr.
 
 Examples:
@@ -94,6 +96,7 @@ Examples:
   req2nix -P flask -o shell.nix requirements.txt  # upgrade flask, keep every other version
   req2nix --format flake --python 3.12 . > flake.nix
   req2nix --exclude-newer 2023-06-30 -o shell.nix requirements.txt  # as it resolved that day
+  req2nix uv.lock --group dev -o shell.nix      # the lock's versions for this system
   req2nix --offline -i file:///srv/mirror requirements.txt
 
 Flags:

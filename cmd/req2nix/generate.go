@@ -22,6 +22,7 @@ import (
 // result is what one run produced.
 type result struct {
 	output     []byte
+	lockNote   string // the lock file read instead of resolving, for the summary ("" when resolved)
 	resolution *resolver.Resolution
 	plan       *nixgen.Plan
 	index      *nixgen.Index
@@ -43,7 +44,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err := checkOutputPath(o); err != nil {
 		return nil, &inputError{err}
 	}
-	in, err := readInputs(o)
+	in, lock, err := readInputs(o)
 	if err != nil {
 		return nil, &inputError{err}
 	}
@@ -99,21 +100,26 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	defer cleanup()
 	ui.startProgress(client)
-	res, err := resolver.Resolve(ctx, client, in, resolver.Options{
-		Python:          pythonVersion,
-		Platform:        o.platform,
-		Pre:             o.pre,
-		Pinned:          pinned,
-		Upgrade:         o.upgrade,
-		UpgradePackages: o.upgradePkgs,
-		Nixpkgs:         ix.Versions(),
-		PreferNixpkgs:   o.preferNixpkgs,
-		ExcludeNewer:    cutoff,
-		Fixed:           nixgen.FixedVersions(ix),
-		Progress:        ui.resolverEvent,
-		Git:             git,
-		DirectPins:      directPins,
-	})
+	var res *resolver.Resolution
+	if lock != nil {
+		res, err = resolveLock(ctx, client, lock, o, pythonVersion, ix.Versions(), env)
+	} else {
+		res, err = resolver.Resolve(ctx, client, in, resolver.Options{
+			Python:          pythonVersion,
+			Platform:        o.platform,
+			Pre:             o.pre,
+			Pinned:          pinned,
+			Upgrade:         o.upgrade,
+			UpgradePackages: o.upgradePkgs,
+			Nixpkgs:         ix.Versions(),
+			PreferNixpkgs:   o.preferNixpkgs,
+			ExcludeNewer:    cutoff,
+			Fixed:           nixgen.FixedVersions(ix),
+			Progress:        ui.resolverEvent,
+			Git:             git,
+			DirectPins:      directPins,
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +158,11 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if w := facts.warning(); w != "" {
 		warnings = append(warnings, w)
 	}
-	return &result{output: out, resolution: res, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}, nil
+	r := &result{output: out, resolution: res, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}
+	if lock != nil {
+		r.lockNote = lock.note
+	}
+	return r, nil
 }
 
 // emptyEnvironmentNote says why nothing was resolved: the inputs declare
@@ -244,12 +254,22 @@ func patchWarning(requested, attr, version string) string {
 	return fmt.Sprintf("--python %s: the pinned nixpkgs' %s is %s, so the resolution targets %s", requested, attr, version, version)
 }
 
-// readInputs reads the named files, or the project in the current directory.
-func readInputs(o *options) (*reqfile.File, error) {
+// readInputs reads the named files, or the project in the current
+// directory; a lock file (named, or in a named directory) is read instead
+// of the requirements it was made from.
+func readInputs(o *options) (*reqfile.File, *lockInput, error) {
 	if len(o.inputs) == 0 {
 		o.inputs = []string{"."}
 	}
-	return reqfile.Load(o.inputs, reqfile.Selection{Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras})
+	if path, note, err := findLock(o.inputs); err != nil || path != "" {
+		if err != nil {
+			return nil, nil, err
+		}
+		lock, in, err := readLock(o, path, note)
+		return in, lock, err
+	}
+	in, err := reqfile.Load(o.inputs, reqfile.Selection{Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras})
+	return in, nil, err
 }
 
 func isDir(path string) bool {

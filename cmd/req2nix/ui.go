@@ -155,6 +155,9 @@ func (u *ui) summary(r *result) {
 	p := r.plan
 	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s\n", count(len(p.Packages), "package"), p.PythonAttr, r.resolution.Platform)
 	fmt.Fprintf(u.stderr, "  %s\n", pinSummary(r.nixpkgs, r.index))
+	if r.lockNote != "" {
+		fmt.Fprintf(u.stderr, "  %s\n", r.lockNote)
+	}
 	for _, row := range summaryRows(p) {
 		fmt.Fprintf(u.stderr, "  %3d %s", len(row.items), row.title)
 		if len(row.items) > 0 && (u.verbose || len(row.items) <= 8) {

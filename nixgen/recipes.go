@@ -78,8 +78,8 @@ func (s InterpreterSpec) check() (PythonRequest, error) {
 	if err != nil || !r.Exact() || r.FreeThreaded {
 		return PythonRequest{}, fmt.Errorf("interpreter %s: release %q is not an exact CPython release such as 3.11.11", s.Base, s.Release.Version)
 	}
-	if "3"+strconv.Itoa(r.Minor) != m[1] {
-		return PythonRequest{}, fmt.Errorf("interpreter %s: Python %s is not a release of Python 3.%s", s.Base, r, m[1][1:])
+	if strconv.Itoa(r.Minor) != m[1] {
+		return PythonRequest{}, fmt.Errorf("interpreter %s: Python %s is not a release of Python 3.%s", s.Base, r, m[1])
 	}
 	if !sriRE.MatchString(s.Release.Hash) {
 		return PythonRequest{}, fmt.Errorf("interpreter %s: the hash of Python %s, %q, is not an SRI sha256 (sha256-…=)", s.Base, r, s.Release.Hash)
@@ -134,12 +134,16 @@ func InterpreterOverlay(s InterpreterSpec) (string, error) {
 func interpreterComments(s InterpreterSpec, r PythonRequest) []string {
 	var cs []string
 	if s.Release != nil {
-		cs = append(cs, "CPython "+r.String()+" built from source with nixpkgs' cpython expression ("+s.Base+" with this release's sourceVersion and hash).")
+		cs = append(cs,
+			"CPython "+r.String()+", built from source by nixpkgs' cpython expression:",
+			s.Base+" with this release's sourceVersion and hash.")
 	}
 	if s.Optimized {
-		cs = append(cs, "Built with profile-guided optimization and LTO (enableOptimizations): faster, not bit-reproducible.")
+		cs = append(cs, "With profile-guided optimization and LTO: faster, not bit-reproducible.")
 	}
-	return append(cs, "Its own attribute and pythonAttr: the build-side interpreter (pkgsBuildHost."+s.Attr()+") is this one too.")
+	return append(cs,
+		"Under its own attribute and pythonAttr, so that its build-side",
+		"interpreter (pkgsBuildHost."+s.Attr()+") is this one too.")
 }
 
 // InterpreterCost is the summary's line for an interpreter built from

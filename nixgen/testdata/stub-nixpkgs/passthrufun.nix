@@ -69,7 +69,9 @@ let
     [ self ] ++ map (item: item.drv) closure;
   helpers = {
     inherit buildPythonPackage requiredPythonModules;
-    buildPythonApplication = args: buildPythonPackage args // { isApplication = true; };
+    # an application provides no module (python-packages-base.nix:
+    # toPythonModule = x: x)
+    buildPythonApplication = args: removeAttrs (buildPythonPackage args) [ "pythonModule" ];
     toPythonModule =
       drv:
       drv

@@ -35,6 +35,7 @@ let
       "urllib3"
     ])
     (package "six" "six" "1.17.0" [ ])
+    (package "pip" "pip" "25.0.1" [ ])
     (package "babel" "babel" "2.17.0" [ ])
     (package "pyjwt" "PyJWT" "2.10.1" [ ])
     (package "django_4" "django" "4.2.20" [ ])

@@ -66,14 +66,20 @@ func TestCPythonTableUpToDate(t *testing.T) {
 	if _, err := os.Stat(in); err != nil {
 		t.Skip("../shared/cpython not available")
 	}
-	out := filepath.Join(t.TempDir(), "cpython_releases.json")
-	cmd := exec.Command("go", "run", "./internal/gencpython", "-i", in, "-o", out)
+	checkGenerated(t, "./internal/gencpython", []string{"-i", in}, "cpython_releases.json", cpythonReleasesJSON)
+}
+
+// checkGenerated runs a generator (go run pkg args -o FILE) into a
+// temporary file and compares its output with the embedded copy of name.
+func checkGenerated(t *testing.T, pkg string, args []string, name string, embedded []byte) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", append(append([]string{"run", pkg}, args...), "-o", out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gencpython: %v\n%s", err, msg)
+		t.Fatalf("%s: %v\n%s", pkg, err, msg)
 	}
-	got, _ := os.ReadFile(out)
-	if string(got) != string(cpythonReleasesJSON) {
-		t.Error("cpython_releases.json is stale: run go generate ./nixgen")
+	if got, _ := os.ReadFile(out); string(got) != string(embedded) {
+		t.Errorf("%s is stale: run go generate ./nixgen", name)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -227,16 +226,8 @@ func TestEmbeddedIndexUpToDate(t *testing.T) {
 	if _, err := os.Stat(attrs); err != nil {
 		t.Skip("../shared/nixpkgs not available")
 	}
-	out := filepath.Join(t.TempDir(), "embedded_index.json")
-	cmd := exec.Command("go", "run", "./internal/genindex", "-attrs", attrs,
-		"-aliases", filepath.Join("..", "..", "shared", "nixpkgs", "python-aliases.txt"), "-o", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("genindex: %v\n%s", err, msg)
-	}
-	got, _ := os.ReadFile(out)
-	if string(got) != string(embeddedIndexJSON) {
-		t.Error("embedded_index.json is stale: run go generate ./nixgen")
-	}
+	checkGenerated(t, "./internal/genindex", []string{"-attrs", attrs,
+		"-aliases", filepath.Join("..", "..", "shared", "nixpkgs", "python-aliases.txt")}, "embedded_index.json", embeddedIndexJSON)
 }
 
 // TestEvalIndexStub runs the nix-instantiate walker over the stub nixpkgs:

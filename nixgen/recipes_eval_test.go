@@ -847,3 +847,37 @@ func TestAppSourceErrors(t *testing.T) {
 		t.Errorf("source %q", src)
 	}
 }
+
+// TestInterpreterCheckDerivationEvaluates puts the interpreter check in a
+// derivation (a flake's checks) and evaluates it with the stub and with
+// nixreal: it runs the check's code with the environment's interpreter.
+func TestInterpreterCheckDerivationEvaluates(t *testing.T) {
+	spec := InterpreterSpec{Base: "python311", Release: release(t, "3.11.11")}
+	overlay, err := InterpreterOverlay(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := ParsePythonRequest("3.11.11")
+	file := recipeFile{overlays: []string{overlay}, python: spec.Attr(), envItems: []string{"ps.requests"},
+		result: "{ check = " + strings.TrimSuffix(InterpreterCheckDerivation(req), "\n") + "; inherit pythonEnv; }"}.write(t, "", "checks.nix")
+	for _, tc := range []struct {
+		name, nixpkgs string
+		index         map[string]any
+	}{
+		{"stub", stubDir(t), nil},
+		{"nixreal", nixrealDir(t), testIndex},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got struct{ Drv, Script, Interpreter string }
+			evalJSON(t, tc.index, `let out = import `+nixString(file)+` { nixpkgs = `+pathExpr(tc.nixpkgs)+`; }; in {
+			  drv = out.check.drvPath or "";
+			  script = out.check.buildCommand;
+			  interpreter = out.pythonEnv.interpreter;
+			}`, &got)
+			want := got.Interpreter + " -c '" + InterpreterCheckCode(req) + "'\ntouch \"$out\"\n"
+			if got.Script != want || !strings.HasSuffix(got.Interpreter, "/bin/python3.11") {
+				t.Errorf("check script:\n%s\nwant:\n%s", got.Script, want)
+			}
+		})
+	}
+}

@@ -454,43 +454,35 @@ func TestPipFallbackEvaluates(t *testing.T) {
 		"--index-url https://pypi.org/simple\n" +
 		"abc-wheel-only==1.0 --hash=sha256:" + strings.Repeat("c", 64) + "\n" +
 		"torchlike==2.0.1 --hash=sha256:" + strings.Repeat("a", 64) + " --hash=sha256:" + strings.Repeat("b", 64) + "\n"
-	for _, tc := range []struct {
-		name, nixpkgs string
-		index         map[string]any
-	}{
-		{"stub", stubDir(t), nil},
-		{"nixreal", nixrealDir(t), testIndex},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got struct {
-				Text, Requirements, Interpreter, Hook string
-			}
-			evalJSON(t, tc.index, `let
-			  p = import `+nixString(probe)+` { nixpkgs = `+pathExpr(tc.nixpkgs)+`; };
-			  shell = import `+nixString(shell)+` { nixpkgs = `+pathExpr(tc.nixpkgs)+`; };
+	forEachNixpkgs(t, func(t *testing.T, nixpkgs string, index map[string]any) {
+		var got struct {
+			Text, Requirements, Interpreter, Hook string
+		}
+		evalJSON(t, index, `let
+			  p = import `+nixString(probe)+` { nixpkgs = `+pathExpr(nixpkgs)+`; };
+			  shell = import `+nixString(shell)+` { nixpkgs = `+pathExpr(nixpkgs)+`; };
 			in {
 			  inherit (p.pipRequirements) text;
 			  requirements = p.pipRequirements.outPath;
 			  interpreter = p.pythonEnv.interpreter;
 			  hook = shell.shellHook;
 			}`, &got)
-			if got.Text != wantText {
-				t.Errorf("requirements file:\n%s\nwant:\n%s", got.Text, wantText)
+		if got.Text != wantText {
+			t.Errorf("requirements file:\n%s\nwant:\n%s", got.Text, wantText)
+		}
+		for _, want := range []string{
+			"req2nix_root=" + dir + "\n",
+			`export PIP_PREFIX="$req2nix_root/.req2nix/pip"`,
+			`export PYTHONPATH="$PIP_PREFIX/lib/python3.12/site-packages${PYTHONPATH:+:$PYTHONPATH}"`,
+			"unset SOURCE_DATE_EPOCH",
+			got.Interpreter + " -m pip install --no-deps --require-hashes --ignore-installed --no-input --disable-pip-version-check --prefix \"$PIP_PREFIX\" -r " + got.Requirements + "; then",
+			"req2nix_stamp=" + shellQuoteIfNeeded(got.Requirements+" "+strings.TrimSuffix(got.Interpreter, "/bin/python3.12")),
+		} {
+			if !strings.Contains(got.Hook, want) {
+				t.Errorf("shellHook lacks %q:\n%s", want, got.Hook)
 			}
-			for _, want := range []string{
-				"req2nix_root=" + dir + "\n",
-				`export PIP_PREFIX="$req2nix_root/.req2nix/pip"`,
-				`export PYTHONPATH="$PIP_PREFIX/lib/python3.12/site-packages${PYTHONPATH:+:$PYTHONPATH}"`,
-				"unset SOURCE_DATE_EPOCH",
-				got.Interpreter + " -m pip install --no-deps --require-hashes --ignore-installed --no-input --disable-pip-version-check --prefix \"$PIP_PREFIX\" -r " + got.Requirements + "; then",
-				"req2nix_stamp=" + shellQuoteIfNeeded(got.Requirements+" "+strings.TrimSuffix(got.Interpreter, "/bin/python3.12")),
-			} {
-				if !strings.Contains(got.Hook, want) {
-					t.Errorf("shellHook lacks %q:\n%s", want, got.Hook)
-				}
-			}
-		})
-	}
+		}
+	})
 	t.Run("nixreal/check", func(t *testing.T) {
 		r := nixrealCheck(t, testIndex, shell)
 		if !strings.Contains(strings.Join(r.Roots, " "), "pip") {
@@ -860,24 +852,24 @@ func TestInterpreterCheckDerivationEvaluates(t *testing.T) {
 	req, _ := ParsePythonRequest("3.11.11")
 	file := recipeFile{overlays: []string{overlay}, python: spec.Attr(), envItems: []string{"ps.requests"},
 		result: "{ check = " + strings.TrimSuffix(InterpreterCheckDerivation(req), "\n") + "; inherit pythonEnv; }"}.write(t, "", "checks.nix")
-	for _, tc := range []struct {
-		name, nixpkgs string
-		index         map[string]any
-	}{
-		{"stub", stubDir(t), nil},
-		{"nixreal", nixrealDir(t), testIndex},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got struct{ Drv, Script, Interpreter string }
-			evalJSON(t, tc.index, `let out = import `+nixString(file)+` { nixpkgs = `+pathExpr(tc.nixpkgs)+`; }; in {
+	forEachNixpkgs(t, func(t *testing.T, nixpkgs string, index map[string]any) {
+		var got struct{ Drv, Script, Interpreter string }
+		evalJSON(t, index, `let out = import `+nixString(file)+` { nixpkgs = `+pathExpr(nixpkgs)+`; }; in {
 			  drv = out.check.drvPath or "";
 			  script = out.check.buildCommand;
 			  interpreter = out.pythonEnv.interpreter;
 			}`, &got)
-			want := got.Interpreter + " -c '" + InterpreterCheckCode(req) + "'\ntouch \"$out\"\n"
-			if got.Script != want || !strings.HasSuffix(got.Interpreter, "/bin/python3.11") {
-				t.Errorf("check script:\n%s\nwant:\n%s", got.Script, want)
-			}
-		})
-	}
+		want := got.Interpreter + " -c '" + InterpreterCheckCode(req) + "'\ntouch \"$out\"\n"
+		if got.Script != want || !strings.HasSuffix(got.Interpreter, "/bin/python3.11") {
+			t.Errorf("check script:\n%s\nwant:\n%s", got.Script, want)
+		}
+	})
+}
+
+// forEachNixpkgs runs f as subtests "stub" (the stub nixpkgs) and
+// "nixreal" (skipped when ../shared is absent), with the folder to import
+// and the index nixreal's package set is made from.
+func forEachNixpkgs(t *testing.T, f func(t *testing.T, nixpkgs string, index map[string]any)) {
+	t.Run("stub", func(t *testing.T) { f(t, stubDir(t), nil) })
+	t.Run("nixreal", func(t *testing.T) { f(t, nixrealDir(t), testIndex) })
 }

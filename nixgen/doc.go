@@ -146,6 +146,20 @@
 // url=, rev= and hash= (git) or sha256= (an archive), which
 // ReadDirectPins reads back (lockpins.go).
 //
+// # Interpreters and recipes
+//
+// ParsePythonRequest reads --python and .python-version (pyenv's and uv's
+// forms): a minor version is the pin's interpreter, an exact release is
+// built from source with the hash of the embedded CPython release table
+// (cpython_releases.json, generated from pyenv's definitions; see
+// LookupCPython), "t" is the free-threading build. recipes*.go render the
+// Nix around an environment from plain data: an exact release or the
+// optimized build as a nixpkgs overlay (InterpreterOverlay), the check
+// that the shell runs the interpreter asked for, a free-threading
+// environment reusing the binary-cached pure packages (InterpreterSwap,
+// SplitForSwap, CompiledCode), pip for what Nix cannot build
+// (PipFallback, FHSEnv) and the project as an application (App).
+//
 // Everything from an index is untrusted: it only ever appears inside
 // escaped Nix string literals ("\\", "\"", "${" escaped), attribute names
 // are quoted unless they are plain identifiers and not keywords, values in

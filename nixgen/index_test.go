@@ -3,7 +3,6 @@ package nixgen
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -225,14 +224,6 @@ func TestEmbeddedIndexUpToDate(t *testing.T) {
 	if _, err := os.Stat(attrs); err != nil {
 		t.Skip("../shared/nixpkgs not available")
 	}
-	out := filepath.Join(t.TempDir(), "embedded_index.idx")
-	cmd := exec.Command("go", "run", "./internal/genindex", "-attrs", attrs,
-		"-aliases", filepath.Join("..", "..", "shared", "nixpkgs", "python-aliases.txt"), "-o", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("genindex: %v\n%s", err, msg)
-	}
-	got, _ := os.ReadFile(out)
-	if string(got) != string(embeddedIndexData) {
-		t.Error("embedded_index.idx is stale: run go generate ./nixgen")
-	}
+	checkGenerated(t, "./internal/genindex", []string{"-attrs", attrs,
+		"-aliases", filepath.Join("..", "..", "shared", "nixpkgs", "python-aliases.txt")}, "embedded_index.idx", embeddedIndexData)
 }

@@ -13,21 +13,6 @@ import (
 	"github.com/req2nix/req2nix/resolver"
 )
 
-// nixrealDir is ../shared/nixreal (nixpkgs' own Python machinery over a
-// synthetic package set, see its README); the test skips without it.
-func nixrealDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "nixreal"))
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "check.nix"))
-	}
-	if err != nil {
-		t.Skipf("../shared/nixreal is absent: %v", err)
-	}
-	requireNix(t)
-	return dir
-}
-
 // realPackage is one package of nixreal's check.nix report.
 type realPackage struct {
 	PName        string   `json:"pname"`

@@ -47,7 +47,7 @@ func ChoosePython(pin Pin, requested, requiresPython string) (attr, version stri
 		}
 	}
 	if pre := preReleasesFitting(table, spec); len(pre) > 0 {
-		return "", "", fmt.Errorf("only %s of nixpkgs %s satisfies requires-python %q, and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python %s to use it, or pin another nixpkgs", describeInterpreters(pre), pin.label(), requiresPython, minorOf(pre[len(pre)-1]))
+		return "", "", fmt.Errorf("only %s of nixpkgs %s satisfies requires-python %q, and it is a pre-release interpreter, which req2nix chooses only when asked: pass --python %s to use it, or pin another nixpkgs", describeInterpreters(pre), pin.label(), requiresPython, minorOf(pre[len(pre)-1].Version))
 	}
 	return "", "", fmt.Errorf("no Python of nixpkgs %s (%s) satisfies requires-python %q: pin another nixpkgs or relax requires-python", pin.label(), attrList(table), requiresPython)
 }
@@ -73,10 +73,6 @@ func describeInterpreters(its []interpreter) string {
 	}
 	return strings.Join(parts, " or ")
 }
-
-// minorOf is the --python value that selects an interpreter: "3.14" for
-// python314.
-func minorOf(it interpreter) string { return "3." + strings.TrimPrefix(it.Attr, "python3") }
 
 func chooseRequested(table []interpreter, pin Pin, requested, requiresPython string, spec pep440.Specifiers) (string, string, error) {
 	m := requestedRE.FindStringSubmatch(strings.TrimSpace(requested))

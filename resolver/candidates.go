@@ -228,6 +228,9 @@ func (t *target) formatAllowed(name, kind string) bool {
 }
 
 func (t *target) describe() string {
+	if t.tagTarget.FreeThreaded {
+		return fmt.Sprintf("CPython %s (free-threading) on %s", t.python, t.platform)
+	}
 	return fmt.Sprintf("CPython %s on %s", t.python, t.platform)
 }
 

@@ -11,7 +11,7 @@ import (
 
 // resolution builds the output from the solver's decisions.
 func (w *world) resolution(sol map[pkg]int) *Resolution {
-	res := &Resolution{Python: w.target.python.String(), Platform: w.target.platform}
+	res := &Resolution{Python: w.target.python.String(), Platform: w.target.platform, FreeThreaded: w.target.tagTarget.FreeThreaded}
 	byName := map[string]*Package{}
 	roots := w.rootNames()
 	ps := sortedPkgs(sol)

@@ -20,6 +20,7 @@ import (
 type Options struct {
 	Python          string            // target interpreter, "3.12" or "3.12.4" ("" = 3.12)
 	Platform        string            // x86_64-linux (also for ""), aarch64-linux, x86_64-darwin, aarch64-darwin
+	FreeThreaded    bool              // the target is CPython's free-threading build (cp313t wheels, no abi3); markers are the same (PEP 508 has no ABI marker)
 	Pre             bool              // allow pre-releases everywhere (--pre); reqfile.File.Pre also sets it
 	Pinned          map[string]string // name (normalised here) -> version chosen by a previous run (preference 1)
 	Upgrade         bool              // ignore Pinned entirely
@@ -272,7 +273,13 @@ func newTarget(env pep508.Environment, opts Options) (*target, error) {
 		return nil, fmt.Errorf("target Python %s: %w", opts.Python, err)
 	}
 	release := python.Release()
-	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform}
+	tt := tags.Target{Python: fmt.Sprintf("%d.%d", release[0], release[1]), Platform: opts.Platform, FreeThreaded: opts.FreeThreaded}
+	if opts.FreeThreaded {
+		// Fail now: a target without tags would silently take no wheel.
+		if _, err := tags.NewRanker(tt); err != nil {
+			return nil, fmt.Errorf("target Python %s: %w", opts.Python, err)
+		}
+	}
 	return &target{python: python, platform: opts.Platform, tagTarget: tt, shared: opts.shared, excludeNewer: opts.ExcludeNewer,
 		pins: map[string][]string{}, hashes: map[string]rootHashes{}}, nil
 }

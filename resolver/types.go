@@ -68,6 +68,9 @@ type Resolution struct {
 	Platform string    // e.g. "x86_64-linux"
 	Packages []Package // sorted by Name
 	Warnings []string  // sorted, deduplicated
+
+	// FreeThreaded: resolved for CPython's free-threading build (Options.FreeThreaded).
+	FreeThreaded bool
 }
 
 // Package is one chosen package.

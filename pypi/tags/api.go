@@ -5,5 +5,6 @@
 // The ranking reproduces packaging.tags.sys_tags() for CPython on the target
 // (pip's order of preference), with the platform facts of nixpkgs: glibc
 // 2.40 on Linux (manylinux wheels up to manylinux_2_40; no musllinux) and
-// macOS 15 on Darwin.
+// macOS 15 on Darwin. A target may be CPython's free-threading build
+// (cp313t), whose tags replace the ABI cp3N by cp3Nt and abi3 by abi3t.
 package tags

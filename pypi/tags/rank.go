@@ -10,6 +10,10 @@ import (
 type Target struct {
 	Python   string // "3.12" (major.minor), CPython
 	Platform string // x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
+	// FreeThreaded targets the free-threading build (PEP 703, ABI cp313t,
+	// from 3.13 on). It takes cp3Nt wheels and PEP 803's abi3t, never
+	// abi3: the GIL build's stable ABI does not load there.
+	FreeThreaded bool
 }
 
 // Platform facts of the nixpkgs targets (see the package comment).
@@ -32,12 +36,15 @@ func NewRanker(t Target) (*Ranker, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.FreeThreaded && minor < 13 {
+		return nil, fmt.Errorf("unsupported target Python %st: the free-threading build exists from 3.13 on", t.Python)
+	}
 	platforms, err := platformTags(t.Platform)
 	if err != nil {
 		return nil, err
 	}
 	r := &ranker{rank: make(map[string]int)}
-	for _, tag := range cpythonTags(minor, platforms) {
+	for _, tag := range cpythonTags(minor, t.FreeThreaded, platforms) {
 		r.add(tag)
 	}
 	for _, tag := range compatibleTags(minor, platforms) {
@@ -134,24 +141,32 @@ func macTags(arch string) []string {
 	return tags
 }
 
-// cpythonTags is packaging's cpython_tags: cp3N-cp3N, cp3N-abi3 and
-// cp3N-none on each platform, then abi3 of older minors (abi3 exists from
-// 3.2).
-func cpythonTags(minor int, platforms []string) []string {
+// cpythonTags is packaging's cpython_tags: cp3N-<abi>, then the stable ABI
+// and none on each platform, then the stable ABI of older minors down to
+// 3.2. The GIL build's ABI is cp3N and its stable ABI abi3; the
+// free-threading build's are cp3Nt and abi3t (PEP 803, packaging 26.1 and
+// later: abi3t is tagged from 3.2 on like abi3, although it exists from
+// 3.15; packaging 26.0 had no abi3t, which no wheel for 3.13t or 3.14t can
+// use anyway).
+func cpythonTags(minor int, freeThreaded bool, platforms []string) []string {
 	interp := fmt.Sprintf("cp3%d", minor)
-	var tags []string
-	abis := []string{interp, "abi3", "none"}
-	if minor < 2 {
-		abis = []string{interp, "none"}
+	abi, stable := interp, "abi3"
+	if freeThreaded {
+		abi, stable = interp+"t", "abi3t"
 	}
-	for _, abi := range abis {
+	var tags []string
+	abis := []string{abi, stable, "none"}
+	if minor < 2 {
+		abis = []string{abi, "none"}
+	}
+	for _, a := range abis {
 		for _, p := range platforms {
-			tags = append(tags, interp+"-"+abi+"-"+p)
+			tags = append(tags, interp+"-"+a+"-"+p)
 		}
 	}
 	for older := minor - 1; older >= 2; older-- {
 		for _, p := range platforms {
-			tags = append(tags, fmt.Sprintf("cp3%d-abi3-%s", older, p))
+			tags = append(tags, fmt.Sprintf("cp3%d-%s-%s", older, stable, p))
 		}
 	}
 	return tags

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -154,7 +156,7 @@ func TestNewRankerInvalid(t *testing.T) {
 		{"3.12", "x86_64-windows", `unsupported target platform "x86_64-windows"`},
 		{"3.12", "i686-linux", "want x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin"},
 	} {
-		if _, err := NewRanker(Target{tc.python, tc.platform}); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+		if _, err := NewRanker(Target{Python: tc.python, Platform: tc.platform}); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("NewRanker(%q, %q) error %v, want one containing %q", tc.python, tc.platform, err, tc.wantErr)
 		}
 	}
@@ -312,4 +314,117 @@ func wheelFilename(w Wheel) string {
 	}
 	parts = append(parts, strings.Join(w.Python, "."), strings.Join(w.ABI, "."), strings.Join(w.Platform, "."))
 	return strings.Join(parts, "-") + ".whl"
+}
+
+// TestCPythonTagsFreeThreaded is packaging's test vector for
+// cpython_tags((3, 13), ["cp313t"], ["plat1", "plat2"]) as packaging 26.1
+// and later compute it (tests/test_tags.py; before 26.1 the abi3t tags were
+// absent), next to the GIL build's (3, 13) ["cp313"].
+func TestCPythonTagsFreeThreaded(t *testing.T) {
+	platforms := []string{"plat1", "plat2"}
+	stableOlder := func(abi string) []string {
+		var tags []string
+		for minor := 12; minor >= 2; minor-- {
+			for _, p := range platforms {
+				tags = append(tags, "cp3"+strconv.Itoa(minor)+"-"+abi+"-"+p)
+			}
+		}
+		return tags
+	}
+	for _, tc := range []struct {
+		freeThreaded bool
+		want         []string
+	}{
+		{true, append([]string{
+			"cp313-cp313t-plat1", "cp313-cp313t-plat2",
+			"cp313-abi3t-plat1", "cp313-abi3t-plat2",
+			"cp313-none-plat1", "cp313-none-plat2",
+		}, stableOlder("abi3t")...)},
+		{false, append([]string{
+			"cp313-cp313-plat1", "cp313-cp313-plat2",
+			"cp313-abi3-plat1", "cp313-abi3-plat2",
+			"cp313-none-plat1", "cp313-none-plat2",
+		}, stableOlder("abi3")...)},
+	} {
+		if got := cpythonTags(13, tc.freeThreaded, platforms); !slices.Equal(got, tc.want) {
+			t.Errorf("cpythonTags(13, freeThreaded %v) =\n%q\nwant\n%q", tc.freeThreaded, got, tc.want)
+		}
+	}
+}
+
+// TestFreeThreadedRanking ranks a free-threaded target's wheels as pip on
+// CPython 3.13t/3.15t does: its own cp3Nt wheels first, abi3 wheels (the GIL
+// build's stable ABI) and cp3N wheels never, pure wheels as usual, and a
+// PEP 803 abi3.abi3t wheel through abi3t.
+func TestFreeThreadedRanking(t *testing.T) {
+	for _, tc := range []struct {
+		python, platform string
+		files            []string
+		want             string
+		unusable         []string
+	}{
+		{"3.13", "x86_64-linux", []string{
+			"numpy-2.3.2-cp313-cp313-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+			"numpy-2.3.2-cp313-cp313t-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+			"numpy-2.3.2-cp313-cp313t-musllinux_1_2_x86_64.whl",
+		}, "numpy-2.3.2-cp313-cp313t-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", []string{
+			"numpy-2.3.2-cp313-cp313-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+			"numpy-2.3.2-cp313-cp313t-musllinux_1_2_x86_64.whl",
+		}},
+		{"3.13", "aarch64-darwin", []string{
+			"cryptography-45.0.5-cp311-abi3-macosx_10_9_universal2.whl",
+			"cryptography-45.0.5-cp37-abi3-macosx_10_9_universal2.whl",
+		}, "", []string{
+			"cryptography-45.0.5-cp311-abi3-macosx_10_9_universal2.whl",
+			"cryptography-45.0.5-cp37-abi3-macosx_10_9_universal2.whl",
+		}},
+		{"3.13", "x86_64-linux", []string{
+			"charset_normalizer-3.4.2-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+			"charset_normalizer-3.4.2-py3-none-any.whl",
+		}, "charset_normalizer-3.4.2-py3-none-any.whl", nil},
+		{"3.15", "x86_64-linux", []string{
+			"ext-1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl",
+			"ext-1.0-py3-none-any.whl",
+		}, "ext-1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl", nil},
+		{"3.14", "x86_64-linux", []string{
+			"ext-1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl", // newer than the target
+			"ext-1.0-cp312-abi3t-manylinux_2_34_x86_64.whl",
+		}, "ext-1.0-cp312-abi3t-manylinux_2_34_x86_64.whl", []string{
+			"ext-1.0-cp315-abi3.abi3t-manylinux_2_34_x86_64.whl",
+		}},
+	} {
+		r, err := NewRanker(Target{Python: tc.python, Platform: tc.platform, FreeThreaded: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if i := r.Best(tc.files); i >= 0 {
+			got = tc.files[i]
+		}
+		if got != tc.want {
+			t.Errorf("%st on %s: Best = %q, want %q", tc.python, tc.platform, got, tc.want)
+		}
+		for _, f := range tc.unusable {
+			if rank, ok := r.Rank(f); ok {
+				t.Errorf("%st on %s: %s is installable (rank %d)", tc.python, tc.platform, f, rank)
+			}
+		}
+	}
+	// The GIL build of the same minor takes none of the cp313t wheels and
+	// none of the abi3t ones.
+	gil := mustRanker(t, "3.13", "x86_64-linux")
+	for _, f := range []string{"numpy-2.3.2-cp313-cp313t-manylinux_2_28_x86_64.whl", "ext-1.0-cp312-abi3t-manylinux_2_34_x86_64.whl"} {
+		if _, ok := gil.Rank(f); ok {
+			t.Errorf("3.13 (GIL): %s is installable", f)
+		}
+	}
+}
+
+func TestFreeThreadedTargetInvalid(t *testing.T) {
+	for _, python := range []string{"3.12", "3.8"} {
+		_, err := NewRanker(Target{Python: python, Platform: "x86_64-linux", FreeThreaded: true})
+		if err == nil || !strings.Contains(err.Error(), "the free-threading build exists from 3.13 on") {
+			t.Errorf("NewRanker(%st) error %v", python, err)
+		}
+	}
 }

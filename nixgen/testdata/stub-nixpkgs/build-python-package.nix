@@ -10,6 +10,8 @@ let
       pyproject = args.pyproject or null;
       format = args.format or null;
       name = "${args.pname}-${args.version}";
+      drvName = "${python.libPrefix}-${name}";
+      dependencies = (args.dependencies or [ ]) ++ (args.propagatedBuildInputs or [ ]);
     in
     assert builtins.isString args.pname && builtins.isString args.version;
     assert args ? src || throw "${name}: no src";
@@ -27,10 +29,25 @@ let
     {
       type = "python-package";
       inherit (args) pname version src;
+      # A store path of its own (the recipes interpolate packages into
+      # scripts, and derivations compare by outPath).
+      name = drvName;
+      outPath = "/nix/store/${
+        builtins.substring 0 32 (
+          builtins.hashString "sha256" (
+            builtins.toJSON {
+              name = drvName;
+              python = python.pythonAttr;
+              src = if builtins.isPath args.src then toString args.src else args.src.url or args.src.outPath;
+              dependencies = map (d: d.outPath) dependencies;
+            }
+          )
+        )
+      }-${drvName}";
       sourceRoot = args.sourceRoot or null;
       format = if pyproject == true then "pyproject" else format;
       pythonModule = python.pythonAttr;
-      dependencies = (args.dependencies or [ ]) ++ (args.propagatedBuildInputs or [ ]);
+      inherit dependencies;
       build-system = args.build-system or [ ];
       nativeBuildInputs = args.nativeBuildInputs or [ ];
       patches = args.patches or [ ];

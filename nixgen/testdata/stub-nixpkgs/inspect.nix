@@ -5,7 +5,7 @@
 env:
 assert env.type == "python-env" || throw "inspect: not a python environment";
 {
-  python = env.python;
+  python = env.python.pythonAttr;
   packages = map (p: {
     inherit (p)
       pname

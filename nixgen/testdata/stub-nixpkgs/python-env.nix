@@ -36,8 +36,14 @@ let
       true;
 in
 assert builtins.all check all;
-{
+rec {
   type = "python-env";
-  python = python.pythonAttr;
+  # as wrapper.nix's passthru: the interpreter, and the wrapped executable
+  inherit python;
+  name = "${python.name}-env";
   packages = map (item: item.pkg) closure;
+  outPath = "/nix/store/${
+    builtins.substring 0 32 (builtins.hashString "sha256" (builtins.toJSON (map (p: p.outPath) packages)))
+  }-${name}";
+  interpreter = "${outPath}/bin/${python.executable}";
 }

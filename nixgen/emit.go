@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -32,11 +31,22 @@ type Options struct {
 	ExcludeNewer string
 }
 
-// Render writes the plan as Nix (or the JSON report). It decides nothing:
-// everything it writes is in the plan. It fails, writing nothing, for an
-// unknown format, an unpinned nixpkgs, or a plan with problems.
+// Render writes the plan as Nix (or the JSON report) for its own system:
+// the one-system case of MultiPlan.Render.
 func (p *Plan) Render(opts Options) ([]byte, error) {
-	g, err := newGen(p, opts)
+	m, err := p.multi()
+	if err != nil {
+		return nil, err
+	}
+	return m.Render(opts)
+}
+
+// Render writes the merged plans as Nix (or the JSON report). It decides
+// nothing: everything it writes is in the plans. It fails, writing
+// nothing, for an unknown format, an unpinned nixpkgs, or a plan with
+// problems.
+func (m *MultiPlan) Render(opts Options) ([]byte, error) {
+	g, err := newGen(m, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -54,15 +64,14 @@ func (p *Plan) Render(opts Options) ([]byte, error) {
 
 // gen holds what every format needs.
 type gen struct {
-	plan      *Plan
+	m         *MultiPlan
 	opts      Options
-	ds        []Decision
 	overrides string // the packageOverrides function, rendered once
 }
 
-func newGen(p *Plan, opts Options) (*gen, error) {
-	if p == nil {
-		return nil, errors.New("nixgen: nothing to render (nil plan)")
+func newGen(m *MultiPlan, opts Options) (*gen, error) {
+	if m == nil || len(m.Resolved) == 0 {
+		return nil, errors.New("nixgen: nothing to render (no plan)")
 	}
 	if opts.Format == "" {
 		opts.Format = FormatShell
@@ -75,18 +84,18 @@ func newGen(p *Plan, opts Options) (*gen, error) {
 	if opts.Pin == (Pin{}) {
 		opts.Pin = DefaultPin()
 	}
-	if !pythonAttrRE.MatchString(p.PythonAttr) {
-		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", p.PythonAttr)
+	if !pythonAttrRE.MatchString(m.PythonAttr) {
+		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", m.PythonAttr)
 	}
 	if opts.Format == FormatShell || opts.Format == FormatFlake {
 		if err := opts.Pin.validate(); err != nil {
 			return nil, err
 		}
 	}
-	if err := problems(p.Packages); err != nil {
+	if err := m.problems(); err != nil {
 		return nil, err
 	}
-	return &gen{plan: p, opts: opts, ds: p.Packages, overrides: renderOverrides(p.Packages)}, nil
+	return &gen{m: m, opts: opts, overrides: m.overridesFunction()}, nil
 }
 
 // checkInterpreterMatch rejects output for another Python than the one the
@@ -133,52 +142,55 @@ func (g *gen) header(p *printer, extra ...string) {
 	if g.opts.ExcludeNewer != "" {
 		p.line(excludeNewerPrefix + commentText(g.opts.ExcludeNewer))
 	}
-	p.line("# Python: " + g.plan.PythonAttr + pythonDetail(g.plan))
+	p.line("# Python: " + g.m.PythonAttr + pythonDetail(g.m))
 	p.line("# nixpkgs: " + commentText(g.opts.Pin.label()))
-	p.line("# nixpkgs index: " + commentText(g.plan.Index))
-	p.line("# Packages: " + g.summary())
+	p.line("# nixpkgs index: " + commentText(g.m.Index))
+	g.systemsHeader(p)
 	for _, e := range extra {
 		p.line("# " + e)
 	}
-	for _, w := range g.plan.Warnings {
+	for _, w := range g.m.Warnings() {
 		p.line("# Warning: " + commentText(w))
 	}
 	p.line("#")
 	p.line(pinLine(g.opts.Pin))
-	for _, d := range g.ds {
-		p.line(lockPrefix + lockEncode(d.Name) + "==" + lockEncode(d.Version) + lockFields(d))
+	for _, l := range g.m.lockLines() {
+		p.line(lockLinePrefix(l.System) + lockEncode(l.Decision.Name) + "==" + lockEncode(l.Decision.Version) + lockFields(l.Decision))
 	}
 }
 
 // lockPrefix starts the machine-readable pin lines of the header.
 const lockPrefix = "# req2nix-lock: "
 
-func pythonDetail(p *Plan) string {
+func pythonDetail(m *MultiPlan) string {
 	s := ""
-	if p.Python != "" {
-		s += " " + lockEncode(p.Python)
+	if m.Python != "" {
+		s += " " + lockEncode(m.Python)
 	}
-	if p.Platform != "" {
-		s += " on " + lockEncode(p.Platform)
-	}
-	return s
+	return s + " on " + strings.Join(m.Systems, ", ")
 }
 
-// summary counts the packages as the CLI's summary does (see CacheCounts);
-// without dependency edges the as-is packages are an upper bound of the
-// binary-cache hits.
-func (g *gen) summary() string {
-	c := g.plan.Counts()
+// summary counts a plan's packages as the CLI's summary does (see
+// CacheCounts); without dependency edges the as-is packages are an upper
+// bound of the binary-cache hits.
+func summary(p *Plan) string {
+	c := p.Counts()
 	asIs := fmt.Sprintf("%d from the binary cache, %d rebuilt for a changed dependency,", c.Hit, c.Rebuilt)
 	if c.Unknown > 0 {
 		n := c.Unknown + c.Hit + c.Rebuilt
 		asIs = fmt.Sprintf("%d from nixpkgs as is: at most %d from the binary cache;", n, n)
 	}
-	return fmt.Sprintf("%d (%s %d overridden, %d new)", len(g.ds), asIs, c.Overridden, c.New)
+	return fmt.Sprintf("%d (%s %d overridden, %d new)", len(p.Packages), asIs, c.Overridden, c.New)
 }
 
-// renderOverrides renders the packageOverrides function at indentation 0.
+// renderOverrides renders a packageOverrides function at indentation 0.
 func renderOverrides(ds []Decision) string {
+	return "pyfinal: pyprev: " + renderOverrideSet(ds)
+}
+
+// renderOverrideSet renders the attribute set of the overridden and new
+// packages of ds at indentation 0.
+func renderOverrideSet(ds []Decision) string {
 	var p printer
 	var body []Decision
 	for _, d := range ds {
@@ -187,10 +199,10 @@ func renderOverrides(ds []Decision) string {
 		}
 	}
 	if len(body) == 0 {
-		p.line("pyfinal: pyprev: { }")
+		p.line("{ }")
 		return p.String()
 	}
-	p.open("pyfinal: pyprev: {")
+	p.open("{")
 	for _, d := range body {
 		for _, c := range decisionComments(d) {
 			p.line("# " + c)
@@ -266,7 +278,9 @@ func writeNew(p *printer, d Decision) {
 	if d.Format != "wheel" {
 		p.list("build-system = ", refs(d.Attr, d.BuildSystem), ";")
 	}
-	if d.BinaryWheel {
+	if d.BinaryWheel && linuxWheel(d.Src.Filename) {
+		// ELF: its libraries are found by autoPatchelfHook (Linux only;
+		// macOS wheels carry theirs, as delocate leaves them).
 		p.list("nativeBuildInputs = ", []string{"pkgs.autoPatchelfHook"}, ";")
 		p.list("buildInputs = ", []string{"pkgs.stdenv.cc.cc.lib"}, ";")
 	}
@@ -323,21 +337,19 @@ func writeSrc(p *printer, s *Source) {
 	p.close("};")
 }
 
-// envItems lists every resolved package for withPackages, sorted by name.
-func (g *gen) envItems() []string {
-	items := make([]string, len(g.ds))
-	for i, d := range g.ds {
-		items[i] = "ps." + nixAttr(d.Attr)
+// writeLetBindings writes, inside a let, what makes the output right on
+// each system (see writeSystemBindings), the overrides and the
+// interpreter using them (self = python, so that withPackages and every
+// package see the overridden set); shell.nix and flake.nix share it. The
+// flake's system is its argument and its systems the resolved ones; shell
+// binds system from pkgs and is guarded.
+func (g *gen) writeLetBindings(p *printer, shell bool) {
+	if shell && g.needsSystem(true) {
+		p.line("inherit (pkgs.stdenv.hostPlatform) system;")
 	}
-	return items
-}
-
-// writeLetBindings writes, inside a let, the overrides and the interpreter
-// using them (self = python, so that withPackages and every package see the
-// overridden set); shell.nix and flake.nix share it.
-func (g *gen) writeLetBindings(p *printer) {
-	p.block("packageOverrides = ", g.overrides, ";")
-	p.open("python = pkgs." + g.plan.PythonAttr + ".override {")
+	g.writeSystemBindings(p, shell)
+	placeFunction(p, "packageOverrides", g.overrides)
+	p.open("python = pkgs." + g.m.PythonAttr + ".override {")
 	p.bind("self", "python")
 	p.line("inherit packageOverrides;")
 	p.close("};")
@@ -347,7 +359,7 @@ func (g *gen) writeLetBindings(p *printer) {
 func (g *gen) writeMkShell(p *printer, prefix, suffix string) {
 	p.open(prefix + "pkgs.mkShell {")
 	p.open("packages = [")
-	p.list("(python.withPackages (ps: ", g.envItems(), "))")
+	g.writeWithPackages(p)
 	p.close("];")
 	p.close("}" + suffix)
 }
@@ -365,9 +377,10 @@ func (g *gen) shell() string {
 	p.close("},")
 	p.close("}:")
 	p.open("let")
-	g.writeLetBindings(&p)
+	g.writeLetBindings(&p, true)
 	p.indent--
 	p.line("in")
+	g.writeGuard(&p)
 	g.writeMkShell(&p, "", "")
 	return p.String()
 }
@@ -395,31 +408,12 @@ func pathExpr(path string) string {
 	return "./. + " + nixString("/"+path)
 }
 
-// flakeSystems are the systems the flake can honestly offer: all four,
-// unless a package is installed from a platform-specific wheel, which only
-// runs on the platform it was resolved for (then why says so).
-func (g *gen) flakeSystems() (systems []string, why string) {
-	if !slices.Contains(flakeSystems, g.plan.Platform) {
-		return flakeSystems, ""
-	}
-	for _, d := range g.ds {
-		if d.BinaryWheel {
-			return []string{g.plan.Platform}, "devShells only for " + g.plan.Platform + ": " + commentText(d.Name) + " is installed from a wheel built for it"
-		}
-	}
-	return flakeSystems, ""
-}
-
 // flake renders flake.nix: nixpkgs pinned to the same rev, devShells for
-// flakeSystems built exactly like shell.nix.
+// the systems that resolved (a failed one is left out, so that the others
+// still evaluate under nix flake check), built exactly like shell.nix.
 func (g *gen) flake() string {
 	var p printer
-	systems, why := g.flakeSystems()
-	extra := []string{"nixpkgs narHash: " + commentText(g.opts.Pin.SHA256)}
-	if why != "" {
-		extra = append(extra, why)
-	}
-	g.header(&p, extra...)
+	g.header(&p, "nixpkgs narHash: "+commentText(g.opts.Pin.SHA256))
 	p.open("{")
 	p.bind("description", nixString("Python environment generated by req2nix"))
 	p.line("")
@@ -429,7 +423,7 @@ func (g *gen) flake() string {
 	p.line("{ nixpkgs, ... }:")
 	p.line("let")
 	p.indent++
-	p.list("systems = ", quoteAll(systems), ";")
+	p.list("systems = ", quoteAll(g.m.Resolved), ";")
 	p.bind("forAllSystems", "nixpkgs.lib.genAttrs systems")
 	p.indent--
 	p.line("in")
@@ -438,7 +432,7 @@ func (g *gen) flake() string {
 	p.line("system:")
 	p.open("let")
 	p.bind("pkgs", "nixpkgs.legacyPackages.${system}")
-	g.writeLetBindings(&p)
+	g.writeLetBindings(&p, false)
 	p.indent--
 	p.line("in")
 	p.open("{")
@@ -463,13 +457,22 @@ func quoteAll(ss []string) []string {
 }
 
 // overlay renders overlay.nix: the packageOverrides function, taking pkgs
-// for the fetchers.
+// for the fetchers and, when something differs between systems, for the
+// system.
 func (g *gen) overlay() string {
 	var p printer
 	g.header(&p,
-		"Usage: python = pkgs."+g.plan.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
-		commentText("Environment: python.withPackages (ps: [ "+strings.Join(g.envItems(), " ")+" ])"))
+		"Usage: python = pkgs."+g.m.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
+		commentText("Environment: "+g.envComment()))
 	p.line("{ pkgs }:")
+	if g.needsSystem(true) {
+		p.open("let")
+		p.line("inherit (pkgs.stdenv.hostPlatform) system;")
+		g.writeSystemBindings(&p, true)
+		p.indent--
+		p.line("in")
+		g.writeGuard(&p)
+	}
 	p.block("", g.overrides, "")
 	return p.String()
 }

@@ -316,6 +316,8 @@ func decide(p resolver.Package, ix *Index) Decision {
 	e, ok := ix.lookupVersion(p.Name, p.Version)
 	if ok {
 		d.Attr, d.NixpkgsVersion, d.InNixpkgs = e.Attr, e.Version, true
+	} else {
+		takeUnsupported(&d, ix)
 	}
 	if p.DirectURL != "" {
 		decideDirect(&d, p)

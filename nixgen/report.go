@@ -17,12 +17,15 @@ import (
 // SchemaVersion is the version of the JSON report's schema (semantic
 // versioning: a minor version only adds fields, so readers accept any 1.x;
 // ReadPins rejects other major versions).
-const SchemaVersion = "1.1.0"
+const SchemaVersion = "1.2.0"
 
-// Report is the JSON output format (Options.Format "json"), schema 1.1.0.
+// Report is the JSON output format (Options.Format "json"), schema 1.2.0.
 // Fields marked omitempty are absent when empty; lists are sorted.
 // 1.1.0 added binary_cache, rebuilt_because, nixpkgs_adds and
-// imports_check to packages and dependency_edges to nixpkgs.
+// imports_check to packages and dependency_edges to nixpkgs. 1.2.0 covers
+// several systems: systems, failed and differences, and per package the
+// systems it holds for (see ReportPackage.Systems); platform is only set
+// for a report of one system.
 type Report struct {
 	SchemaVersion string          `json:"schema_version"` // SchemaVersion
 	Generator     string          `json:"generator"`      // "req2nix"
@@ -31,10 +34,15 @@ type Report struct {
 	IndexURL      string          `json:"index_url,omitempty"`     // the package index resolved against
 	ExcludeNewer  string          `json:"exclude_newer,omitempty"` // the --exclude-newer date honoured
 	Python        ReportPython    `json:"python"`
-	Platform      string          `json:"platform,omitempty"` // e.g. "x86_64-linux"
+	Platform      string          `json:"platform,omitempty"` // the one system, e.g. "x86_64-linux"; absent for several
+	Systems       []string        `json:"systems"`            // the systems the output covers (resolved or failed)
+	Failed        []ReportFailure `json:"failed,omitempty"`   // systems without an environment, and why
 	Nixpkgs       ReportNixpkgs   `json:"nixpkgs"`
-	Packages      []ReportPackage `json:"packages"` // sorted by name
-	Warnings      []string        `json:"warnings,omitempty"`
+	Packages      []ReportPackage `json:"packages"` // sorted by name, then by first system
+	// Differences lists the packages not at one version on every resolved
+	// system, and why (resolver.Difference), sorted by name.
+	Differences []ReportDifference `json:"differences,omitempty"`
+	Warnings    []string           `json:"warnings,omitempty"` // a warning of some systems only starts "on SYSTEM, ...: "
 }
 
 // ReportPython is the interpreter.
@@ -56,9 +64,15 @@ type ReportNixpkgs struct {
 	DependencyEdges bool `json:"dependency_edges"`
 }
 
-// ReportPackage is one resolved package and how it is provided.
+// ReportPackage is one resolved package and how it is provided. A
+// package provided differently on some systems (another version, another
+// wheel, built where nixpkgs does not support it) appears once per way,
+// each with the systems it holds for.
 type ReportPackage struct {
-	Name           string        `json:"name"`
+	Name string `json:"name"`
+	// Systems are the resolved systems this entry holds for; absent when
+	// it holds for all of them.
+	Systems        []string      `json:"systems,omitempty"`
 	Version        string        `json:"version"`
 	Kind           Kind          `json:"kind"` // "as-is", "override" or "new"
 	Attr           string        `json:"attr"`
@@ -79,7 +93,7 @@ type ReportPackage struct {
 	RebuiltBecause []string      `json:"rebuilt_because,omitempty"` // as-is but rebuilt: the overridden or new packages of its nixpkgs closure
 	NixpkgsAdds    []ReportAdded `json:"nixpkgs_adds,omitempty"`    // packages nixpkgs' dependency list brings in outside the resolution
 	Notes          []string      `json:"notes,omitempty"`
-	Files          []ReportFile  `json:"files,omitempty"` // every file the resolution listed
+	Files          []ReportFile  `json:"files,omitempty"` // every file the resolutions listed (of its systems)
 }
 
 // ReportAdded is a package nixpkgs' dependencies of an as-is package put
@@ -121,15 +135,11 @@ func (g *gen) report() ([]byte, error) {
 		Inputs:        g.opts.Inputs,
 		IndexURL:      g.opts.IndexURL,
 		ExcludeNewer:  g.opts.ExcludeNewer,
-		Python:        ReportPython{Attr: g.plan.PythonAttr, Version: g.plan.Python},
-		Platform:      g.plan.Platform,
-		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.plan.Index, DependencyEdges: g.plan.EdgesKnown},
-		Packages:      []ReportPackage{},
-		Warnings:      g.plan.Warnings,
+		Python:        ReportPython{Attr: g.m.PythonAttr, Version: g.m.Python},
+		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.m.Index, DependencyEdges: g.m.EdgesKnown},
+		Warnings:      g.m.Warnings(),
 	}
-	for _, d := range g.ds {
-		r.Packages = append(r.Packages, reportPackage(d))
-	}
+	g.m.reportSystems(&r)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // "setuptools>=61", not "setuptools\u003e=61": the report is not HTML
@@ -177,16 +187,20 @@ func sortedCopy(ss []string) []string {
 	return out
 }
 
-// ReadPins returns the versions a previous run chose (project name ->
-// version), read back from any output format: the "# req2nix-lock:" lines
-// of the header comment of shell.nix, flake.nix and overlay.nix, or the
-// packages of a JSON report of schema 1.x.
+// ReadPins returns the versions a previous run chose on every system
+// (project name -> version), read back from any output format: the
+// "# req2nix-lock:" lines of the header comment of shell.nix, flake.nix
+// and overlay.nix, or the packages of a JSON report of schema 1.x. The
+// versions of one system only are left out (see ReadSystemPins).
 func ReadPins(data []byte) (map[string]string, error) {
+	pins, err := ReadSystemPins(data)
+	return pins.All, err
+}
+
+// isJSONReport tells a JSON report from a Nix file.
+func isJSONReport(data []byte) bool {
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		return readJSONPins(trimmed)
-	}
-	return readLockLines(data)
+	return len(trimmed) > 0 && trimmed[0] == '{'
 }
 
 // excludeNewerPrefix starts the header line recording --exclude-newer.
@@ -231,49 +245,86 @@ func mustConstraint(s string) *semver.Constraints {
 	return c
 }
 
-func readJSONPins(data []byte) (map[string]string, error) {
+// readJSONPins reads a report's packages: a package at one version on
+// every system it is on is pinned for all, the others on the systems
+// their entries name.
+func readJSONPins(data []byte) (Pins, error) {
 	var r struct {
-		SchemaVersion *string `json:"schema_version"`
+		SchemaVersion *string  `json:"schema_version"`
+		Systems       []string `json:"systems"`
 		Packages      []struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
+			Name    string   `json:"name"`
+			Version string   `json:"version"`
+			Systems []string `json:"systems"`
 		} `json:"packages"`
 	}
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("previous req2nix output: not a JSON report: %w", err)
+		return Pins{}, fmt.Errorf("previous req2nix output: not a JSON report: %w", err)
 	}
 	if r.SchemaVersion == nil {
-		return nil, fmt.Errorf("previous req2nix output: JSON without schema_version is not a req2nix report")
+		return Pins{}, fmt.Errorf("previous req2nix output: JSON without schema_version is not a req2nix report")
 	}
 	v, err := semver.NewVersion(*r.SchemaVersion)
 	if err != nil || !compatibleSchema.Check(v) {
-		return nil, fmt.Errorf("previous req2nix output: report schema_version %q is not compatible with %s (this req2nix reads 1.x)", *r.SchemaVersion, SchemaVersion)
+		return Pins{}, fmt.Errorf("previous req2nix output: report schema_version %q is not compatible with %s (this req2nix reads 1.x)", *r.SchemaVersion, SchemaVersion)
 	}
-	pins := map[string]string{}
+	versions := map[string]map[string]bool{}
+	for _, p := range r.Packages {
+		if versions[p.Name] == nil {
+			versions[p.Name] = map[string]bool{}
+		}
+		versions[p.Name][p.Version] = true
+	}
+	pins := newPins()
 	for i, p := range r.Packages {
-		if err := addPin(pins, p.Name, p.Version); err != nil {
-			return nil, fmt.Errorf("previous req2nix output: packages[%d]: %w", i, err)
+		systems := []string{""}
+		if len(versions[p.Name]) > 1 {
+			systems = p.Systems
+		}
+		for _, s := range systems {
+			if err := pins.add(s, p.Name, p.Version); err != nil {
+				return Pins{}, fmt.Errorf("previous req2nix output: packages[%d]: %w", i, err)
+			}
 		}
 	}
 	return pins, nil
 }
 
 // readLockLines reads the lock lines of the leading comment block.
-func readLockLines(data []byte) (map[string]string, error) {
-	pins := map[string]string{}
-	found, err := eachLockLine(data, func(rest string) error { return addLockLine(pins, rest) })
+func readLockLines(data []byte) (Pins, error) {
+	pins := newPins()
+	found, err := scanLockLines(data, func(system, rest string) error {
+		name, version, err := parseLockLine(rest)
+		if err != nil {
+			return err
+		}
+		return pins.add(system, name, version)
+	})
 	if err != nil {
-		return nil, err
+		return Pins{}, err
 	}
 	if !found {
-		return nil, fmt.Errorf("previous req2nix output: no %q lines in its header: not generated by req2nix, or edited", strings.TrimSpace(lockPrefix))
+		return Pins{}, fmt.Errorf("previous req2nix output: no %q lines in its header: not generated by req2nix, or edited", strings.TrimSpace(lockPrefix))
 	}
 	return pins, nil
 }
 
 // eachLockLine calls fn with what follows lockPrefix on each lock line of
-// the leading comment block, and reports whether there was one.
+// the leading comment block that holds on every system, and reports
+// whether there was any lock line.
 func eachLockLine(data []byte, fn func(rest string) error) (bool, error) {
+	return scanLockLines(data, func(system, rest string) error {
+		if system != "" {
+			return nil
+		}
+		return fn(rest)
+	})
+}
+
+// scanLockLines calls fn with the system ("" for every system) and what
+// follows the prefix on each lock line of the leading comment block, and
+// reports whether there was one.
+func scanLockLines(data []byte, fn func(system, rest string) error) (bool, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
 	found := false
@@ -282,12 +333,12 @@ func eachLockLine(data []byte, fn func(rest string) error) (bool, error) {
 		if !strings.HasPrefix(line, "#") {
 			break
 		}
-		rest, ok := strings.CutPrefix(line, lockPrefix)
+		system, rest, ok := cutLockPrefix(line)
 		if !ok {
 			continue
 		}
 		found = true
-		if err := fn(rest); err != nil {
+		if err := fn(system, rest); err != nil {
 			return found, fmt.Errorf("previous req2nix output, line %d %q: %w", n, line, err)
 		}
 	}
@@ -297,18 +348,39 @@ func eachLockLine(data []byte, fn func(rest string) error) (bool, error) {
 	return found, nil
 }
 
-func addLockLine(pins map[string]string, rest string) error {
+// cutLockPrefix splits a lock line into its system ("" for every system)
+// and what follows the prefix.
+func cutLockPrefix(line string) (system, rest string, ok bool) {
+	if rest, ok := strings.CutPrefix(line, lockPrefix); ok {
+		return "", rest, true
+	}
+	rest, ok = strings.CutPrefix(line, systemLockPrefix)
+	if !ok {
+		return "", "", false
+	}
+	system, rest, ok = strings.Cut(rest, ": ")
+	if !ok || system == "" || strings.ContainsAny(system, " :") {
+		return "", "", false
+	}
+	return system, rest, true
+}
+
+// parseLockLine reads name==version (%-encoded) from a lock line.
+func parseLockLine(rest string) (name, version string, err error) {
 	rest, _, _ = strings.Cut(rest, " ") // direct references' fields follow (ReadDirectPins)
 	encName, encVersion, ok := strings.Cut(rest, "==")
 	if !ok {
-		return fmt.Errorf("expected name==version")
+		return "", "", fmt.Errorf("expected name==version")
 	}
 	name, err1 := url.PathUnescape(encName)
 	version, err2 := url.PathUnescape(encVersion)
 	if err1 != nil || err2 != nil {
-		return fmt.Errorf("bad %%-escape in name==version")
+		return "", "", fmt.Errorf("bad %%-escape in name==version")
 	}
-	return addPin(pins, name, version)
+	if name == "" || version == "" {
+		return "", "", fmt.Errorf("empty name or version")
+	}
+	return name, version, nil
 }
 
 func addPin(pins map[string]string, name, version string) error {

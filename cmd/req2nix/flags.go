@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/req2nix/req2nix/nixgen"
@@ -22,8 +21,8 @@ type options struct {
 	format string
 	check  bool
 
-	python   string
-	platform string
+	python    string
+	platforms stringList // --platform, repeatable; none means all four systems
 
 	nixpkgsRev    string
 	nixpkgsSHA256 string
@@ -121,7 +120,6 @@ func newFlagSet(o *options) *flag.FlagSet {
 	o.jobs = 16
 	o.preferNixpkgs = true
 	o.format = "shell"
-	o.platform = defaultPlatform()
 
 	str := func(p *string, long, short, value, usage string) {
 		fs.StringVar(p, long, value, usage)
@@ -146,7 +144,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.format, "format", "", "shell", "output `FORMAT`: shell, flake, overlay or json")
 	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
 	str(&o.python, "python", "", "", "target Python `VERSION` (3.13); default: the pinned nixpkgs' python3 when it fits requires-python, else the newest that does")
-	str(&o.platform, "platform", "", o.platform, "target `SYSTEM`: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin")
+	list(&o.platforms, "platform", "", "target `SYSTEM` (repeatable): x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin; default: all four, in one file")
 	str(&o.nixpkgsRev, "nixpkgs", "", "", "the `NIXPKGS` to build on: a channel (nixos-26.05, nixos-unstable: resolved now, written out pinned), a flake.lock (FILE or FILE#INPUT), a git revision with --nixpkgs-sha256, a local checkout, or 'default'; without it, the -o file's nixpkgs, else a flake.lock beside it or the input, else "+nixgen.DefaultPin().Name)
 	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs revision's tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
 	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions, instead of evaluating the pinned nixpkgs")
@@ -347,8 +345,8 @@ func (o *options) validate() error {
 	if o.check && o.output == "" {
 		return usageErrorf("--check needs -o FILE: the file to compare with")
 	}
-	if !slices.Contains(pep508.KnownPlatforms(), o.platform) {
-		return usageErrorf("--platform %q: choose one of %s", o.platform, strings.Join(pep508.KnownPlatforms(), ", "))
+	if err := checkPlatforms(o); err != nil {
+		return err
 	}
 	if o.jobs < 1 {
 		return usageErrorf("--jobs must be at least 1")
@@ -395,7 +393,3 @@ func isUsageError(err error) bool {
 	var u *usageError
 	return errors.As(err, &u)
 }
-
-// defaultPlatform is fixed rather than the host's so that teammates on
-// different machines generate byte-identical files.
-func defaultPlatform() string { return "x86_64-linux" }

@@ -21,13 +21,13 @@ import (
 
 // result is what one run produced.
 type result struct {
-	output     []byte
-	lockNote   string // the lock file read instead of resolving, for the summary ("" when resolved)
-	resolution *resolver.Resolution
-	plan       *nixgen.Plan
-	index      *nixgen.Index
-	nixpkgs    *nixpkgsChoice
-	warnings   []string
+	output   []byte
+	lockNote string // the lock file read instead of resolving, for the summary ("" when resolved)
+	multi    *resolver.MultiResolution
+	plan     *nixgen.MultiPlan
+	index    *nixgen.Index
+	nixpkgs  *nixpkgsChoice
+	warnings []string
 }
 
 // inputError is a problem with the user's files or flags: exit status 2.
@@ -100,31 +100,14 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	defer cleanup()
 	ui.startProgress(client)
-	var res *resolver.Resolution
-	if lock != nil {
-		res, err = resolveLock(ctx, client, lock, o, pythonVersion, ix.Versions(), env)
-	} else {
-		res, err = resolver.Resolve(ctx, client, in, resolver.Options{
-			Python:          pythonVersion,
-			Platform:        o.platform,
-			Pre:             o.pre,
-			Pinned:          pinned,
-			Upgrade:         o.upgrade,
-			UpgradePackages: o.upgradePkgs,
-			Nixpkgs:         ix.Versions(),
-			PreferNixpkgs:   o.preferNixpkgs,
-			ExcludeNewer:    cutoff,
-			Fixed:           nixgen.FixedVersions(ix),
-			Progress:        ui.resolverEvent,
-			Git:             git,
-			DirectPins:      directPins,
-		})
-	}
+	multi, err := resolveSystems(ctx, client, resolveInput{
+		in: in, lock: lock, python: pythonVersion, ix: ix, pins: pinned, directPins: directPins, cutoff: cutoff, git: git,
+	}, o, env, ui)
 	if err != nil {
 		return nil, err
 	}
 	facts := newIndexFacts(client, cacheDir(o))
-	plan, err := nixgen.MakePlan(ctx, res, ix, facts, nixgen.PlanOptions{
+	plan, err := planSystems(ctx, multi, ix, facts, nixgen.PlanOptions{
 		OutputDir: filepath.Dir(o.output), // "." for stdout: the current directory
 	})
 	if err != nil {
@@ -140,25 +123,23 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if err != nil {
 		return nil, err
 	}
-	warnings := append(append([]string{}, in.Warnings...), res.Warnings...)
+	warnings := append(append([]string{}, in.Warnings...), plan.Warnings()...)
 	if indexNote != "" {
 		warnings = append(warnings, indexNote)
 	}
 	warnings = append(warnings, nixpkgs.notes...)
-	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, res)...)
+	warnings = append(warnings, unknownUpgrades(o.upgradePkgs, resolvedNames(multi))...)
 	if w := cacheWarning(o, client.Stats().Requests); w != "" {
 		warnings = append(warnings, w)
 	}
-	if len(res.Packages) == 0 {
-		warnings = append(warnings, emptyEnvironmentNote(in, pythonAttr, o.platform))
-	}
+	warnings = append(warnings, systemsWarnings(multi, in, pythonAttr)...)
 	if w := patchWarning(o.python, pythonAttr, pythonVersion); w != "" {
 		warnings = append(warnings, w)
 	}
 	if w := facts.warning(); w != "" {
 		warnings = append(warnings, w)
 	}
-	r := &result{output: out, resolution: res, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}
+	r := &result{output: out, multi: multi, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}
 	if lock != nil {
 		r.lockNote = lock.note
 	}
@@ -167,7 +148,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 
 // emptyEnvironmentNote says why nothing was resolved: the inputs declare
 // no requirement (and, for a pyproject.toml, which groups or extras would
-// add some), or the markers of every one exclude the target.
+// add some), or the markers of every one exclude the target systems.
 func emptyEnvironmentNote(in *reqfile.File, pythonAttr, platform string) string {
 	if len(in.Requirements) > 0 {
 		return fmt.Sprintf("no requirement applies to %s on %s (the markers of each exclude it), so the environment has Python alone", pythonAttr, platform)
@@ -229,15 +210,12 @@ func indexOrigins(o *options, in *reqfile.File, env func(string) string) string 
 	return strings.Join(origins, "; ")
 }
 
-// unknownUpgrades warns about each -P name that is not in the resolution: a
+// unknownUpgrades warns about each -P name that no system resolved: a
 // misspelt name would otherwise upgrade nothing without a word.
-func unknownUpgrades(names []string, res *resolver.Resolution) []string {
+func unknownUpgrades(names []string, resolved map[string]bool) []string {
 	var warnings []string
 	for _, name := range names {
-		_, found := slices.BinarySearchFunc(res.Packages, pep508.NormalizeName(name), func(p resolver.Package, n string) int {
-			return strings.Compare(p.Name, n)
-		})
-		if !found {
+		if !resolved[pep508.NormalizeName(name)] {
 			warnings = append(warnings, fmt.Sprintf("-P %s: no package of that name was resolved, so nothing was upgraded for it; check the spelling", name))
 		}
 	}
@@ -312,30 +290,30 @@ func cacheDir(o *options) string {
 	return ""
 }
 
-// previousPins reads the versions the -o file pins, and the commits and
-// digests of its direct references, so that a re-run keeps them (unless
-// --upgrade). A missing file pins nothing.
-func previousPins(o *options) (map[string]string, map[string]resolver.DirectPin, error) {
+// previousPins reads the versions the -o file pins, on every system and
+// on each, and the commits and digests of its direct references, so that
+// a re-run keeps them (unless --upgrade). A missing file pins nothing.
+func previousPins(o *options) (nixgen.Pins, map[string]resolver.DirectPin, error) {
 	if o.output == "" || o.upgrade {
-		return nil, nil, nil
+		return nixgen.Pins{}, nil, nil
 	}
 	data, err := os.ReadFile(o.output)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, nil
+		return nixgen.Pins{}, nil, nil
 	}
 	if err != nil {
-		return nil, nil, &inputError{err}
+		return nixgen.Pins{}, nil, &inputError{err}
 	}
 	if !bytes.Contains(data, []byte("req2nix")) {
-		return nil, nil, &inputError{fmt.Errorf("-o %s exists and was not generated by req2nix; to replace it, add --upgrade, or choose another output file", o.output)}
+		return nixgen.Pins{}, nil, &inputError{fmt.Errorf("-o %s exists and was not generated by req2nix; to replace it, add --upgrade, or choose another output file", o.output)}
 	}
-	pins, err := nixgen.ReadPins(data)
+	pins, err := nixgen.ReadSystemPins(data)
 	if err != nil {
-		return nil, nil, &inputError{fmt.Errorf("%s: %w (use --upgrade to ignore its pins)", o.output, err)}
+		return nixgen.Pins{}, nil, &inputError{fmt.Errorf("%s: %w (use --upgrade to ignore its pins)", o.output, err)}
 	}
 	direct, err := nixgen.ReadDirectPins(data)
 	if err != nil {
-		return nil, nil, &inputError{fmt.Errorf("%s: %w (use --upgrade to ignore its pins)", o.output, err)}
+		return nixgen.Pins{}, nil, &inputError{fmt.Errorf("%s: %w (use --upgrade to ignore its pins)", o.output, err)}
 	}
 	return pins, direct, nil
 }
@@ -368,9 +346,7 @@ func regenerateCommand(o *options) string {
 		add("--format", o.format)
 	}
 	add("--python", o.python)
-	if o.platform != defaultPlatform() {
-		add("--platform", o.platform)
-	}
+	parts = append(parts, platformFlags(o)...)
 	if o.output == "" {
 		// An -o file records its nixpkgs, which a re-run keeps.
 		add("--nixpkgs", o.nixpkgsRev)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/lockfile"
 	"github.com/req2nix/req2nix/pypi/reqfile"
@@ -97,12 +98,13 @@ func readLock(o *options, path, note string) (*lockInput, *reqfile.File, error) 
 	return &lockInput{lock: lock, note: note}, in, nil
 }
 
-// resolveLock is generate's lock branch: the lock's packages for the
-// target, in place of a resolution.
-func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, nixpkgs map[string]string, env func(string) string) (*resolver.Resolution, error) {
-	res, err := resolver.FromLock(ctx, client, li.lock, resolver.LockOptions{
-		Python: python, Platform: o.platform, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, Nixpkgs: nixpkgs,
-	})
+// resolveLock is generate's lock branch: the lock's packages for each
+// target system, in place of a resolution.
+func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, ix *nixgen.Index, env func(string) string) (*resolver.MultiResolution, error) {
+	systems := systemsOf(o)
+	m, err := resolver.FromLockSystems(ctx, client, li.lock, resolver.LockOptions{
+		Python: python, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, Nixpkgs: ix.Versions(),
+	}, systems, nixpkgsBySystem(ix, systems))
 	var rfErr *reqfile.Error
 	if errors.As(err, &rfErr) {
 		return nil, &inputError{err}
@@ -111,9 +113,11 @@ func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *opt
 		return nil, err
 	}
 	if w := otherIndexWarning(li.lock, o, env); w != "" {
-		res.Warnings = append(res.Warnings, w)
+		for _, res := range m.BySystem {
+			res.Warnings = append(res.Warnings, w)
+		}
 	}
-	return res, nil
+	return m, nil
 }
 
 // otherIndexWarning says when the lock names an index other than PyPI and

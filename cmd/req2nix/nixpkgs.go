@@ -205,7 +205,7 @@ func loadNixpkgsIndex(ctx context.Context, o *options, c *nixpkgsChoice, pythonA
 		if err != nil {
 			return nil, "", &inputError{err}
 		}
-		return ix.ForPlatform(o.platform), "", nil
+		return ix, "", nil
 	}
 	note := ""
 	if !o.noEvalNixpkgs {
@@ -219,7 +219,7 @@ func loadNixpkgsIndex(ctx context.Context, o *options, c *nixpkgsChoice, pythonA
 		var nerr *nixgen.NotEvaluatedError
 		switch {
 		case err == nil:
-			return ix.ForPlatform(o.platform), "", nil
+			return ix, "", nil
 		case !errors.As(err, &nerr):
 			return nil, "", err
 		}

@@ -31,6 +31,7 @@ type ui struct {
 	logger  *slog.Logger
 
 	showProgress bool
+	systems      systemProgress
 	discovered   atomic.Int64
 	resolved     atomic.Int64
 	stop         chan struct{}
@@ -95,10 +96,12 @@ func (u *ui) startProgress(c *pypi.Client) {
 	}()
 }
 
-// resolverEvent records the resolver's progress for the bar.
+// resolverEvent records the resolver's progress for the bar: of all
+// systems, the most packages found and the fewest resolved.
 func (u *ui) resolverEvent(e resolver.Event) {
-	u.discovered.Store(int64(e.Discovered))
-	u.resolved.Store(int64(e.Resolved))
+	found, resolved := u.systems.record(e)
+	u.discovered.Store(int64(found))
+	u.resolved.Store(int64(resolved))
 }
 
 func (u *ui) finishProgress() {
@@ -152,34 +155,30 @@ func (u *ui) summary(r *result) {
 	if u.quiet {
 		return
 	}
-	p := r.plan
-	fmt.Fprintf(u.stderr, "req2nix: %s for %s on %s\n", count(len(p.Packages), "package"), p.PythonAttr, r.resolution.Platform)
+	m := r.plan
+	fmt.Fprintf(u.stderr, "req2nix: %s\n", headline(m))
 	fmt.Fprintf(u.stderr, "  %s\n", pinSummary(r.nixpkgs, r.index))
 	if r.lockNote != "" {
 		fmt.Fprintf(u.stderr, "  %s\n", r.lockNote)
 	}
-	for _, row := range summaryRows(p) {
-		fmt.Fprintf(u.stderr, "  %3d %s", len(row.items), row.title)
-		if len(row.items) > 0 && (u.verbose || len(row.items) <= 8) {
-			fmt.Fprintf(u.stderr, ": %s", strings.Join(row.items, ", "))
+	u.printBySystem(m, "  ", u.rowsText)
+	u.printBySystem(m, "  ", func(p *nixgen.Plan) string {
+		if added := addedByNixpkgs(p); len(added) > 0 {
+			return fmt.Sprintf("plus %s that nixpkgs' dependencies add outside the resolution: %s\n", count(len(added), "package"), strings.Join(added, ", "))
 		}
-		fmt.Fprintln(u.stderr)
-	}
-	if added := addedByNixpkgs(p); len(added) > 0 {
-		fmt.Fprintf(u.stderr, "  plus %s that nixpkgs' dependencies add outside the resolution: %s\n", count(len(added), "package"), strings.Join(added, ", "))
-	}
-	if hint := rebuildHint(p); hint != "" {
-		fmt.Fprintln(u.stderr, hint)
-	}
-	if r.index.Source == nixgen.EmbeddedSource && p.Counts().Overridden > 0 && !hasFallbackNote(r.warnings) {
+		return ""
+	})
+	u.printDifferences(m)
+	u.printBySystem(m, "", func(p *nixgen.Plan) string {
+		if hint := rebuildHint(p); hint != "" {
+			return hint + "\n"
+		}
+		return ""
+	})
+	if r.index.Source == nixgen.EmbeddedSource && anyOverridden(m) && !hasFallbackNote(r.warnings) {
 		fmt.Fprintln(u.stderr, "hint: with attribute names only, nothing can be reused as is; without --no-eval-nixpkgs (where Nix is\n      installed), or with --nixpkgs-index FILE, req2nix learns the versions nixpkgs ships")
 	}
-	warnings := append([]string{}, r.warnings...)
-	for _, d := range p.Packages {
-		for _, n := range d.Notes {
-			warnings = append(warnings, d.Name+": "+n)
-		}
-	}
+	warnings := append(append([]string{}, r.warnings...), packageNotes(m)...)
 	sort.Strings(warnings)
 	for _, w := range warnings {
 		fmt.Fprintf(u.stderr, "warning: %s\n", w)

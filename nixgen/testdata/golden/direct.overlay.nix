@@ -26,6 +26,14 @@
 # req2nix-lock: util==0+local
 # req2nix-lock: weird==1.0
 { pkgs }:
+let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
+in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pyfinal: pyprev: {
   cafe = pyfinal.buildPythonPackage {
     pname = "cafe";

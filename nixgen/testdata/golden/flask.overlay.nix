@@ -17,6 +17,14 @@
 # req2nix-lock: markupsafe==1.1.1
 # req2nix-lock: werkzeug==1.0.1
 { pkgs }:
+let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
+in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pyfinal: pyprev: {
   # flask 1.1.2: nixpkgs has 3.1.0
   flask = pyprev.flask.overridePythonAttrs (old: {

@@ -25,6 +25,11 @@
   },
 }:
 let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
   packageOverrides = pyfinal: pyprev: {
     # flask 1.1.2: nixpkgs has 3.1.0
     flask = pyprev.flask.overridePythonAttrs (old: {
@@ -86,6 +91,7 @@ let
     inherit packageOverrides;
   };
 in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pkgs.mkShell {
   packages = [
     (python.withPackages (ps: [

@@ -22,6 +22,14 @@
 # req2nix-lock: x%24%7Bbuiltins.abort%20%22pwned%22%7D==1.0x%24%7Bbuiltins.abort%20%22pwned%22%7D
 # req2nix-lock: %C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83==1.0%C3%BCn%C3%AF-c%C3%B6d%C3%A9%20%E2%98%83
 { pkgs }:
+let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
+in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pyfinal: pyprev: {
   # built with setuptools: the sdist's [build-system] could not be read
   "\"; } // builtins-abort \"x\"; #" = pyfinal.buildPythonPackage {

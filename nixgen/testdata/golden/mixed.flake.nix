@@ -7,7 +7,6 @@
 # nixpkgs index: evaluated stub nixpkgs (nixgen/testdata/stub-nixpkgs) (file testdata/stub-index.json)
 # Packages: 14 (4 from nixpkgs as is: at most 4 from the binary cache; 2 overridden, 8 new)
 # nixpkgs narHash: sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=
-# devShells only for x86_64-linux: numpy is installed from a wheel built for it
 # Warning: numpy: only a binary wheel is available
 #
 # req2nix-nixpkgs: name=nixos-26.05 rev=7c8764b7c7b09b34f632464276218ef9090eaa11 sha256=sha256-MWhktfFtFE8Jl7bf9Pkp7TR5MSdYCjCswSo0Gkb4ywc=

@@ -26,6 +26,14 @@
 # req2nix-lock: typing-extensions==4.12.2
 # req2nix-lock: urllib3==1.26.20
 { pkgs }:
+let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
+in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pyfinal: pyprev: {
   "3to2" = pyfinal.buildPythonPackage {
     pname = "3to2";

@@ -34,6 +34,11 @@
   },
 }:
 let
+  inherit (pkgs.stdenv.hostPlatform) system;
+  # The systems req2nix resolved this environment for; any other stops with why.
+  supported = {
+    x86_64-linux = true;
+  };
   packageOverrides = pyfinal: pyprev: {
     "3to2" = pyfinal.buildPythonPackage {
       pname = "3to2";
@@ -182,6 +187,7 @@ let
     inherit packageOverrides;
   };
 in
+assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
 pkgs.mkShell {
   packages = [
     (python.withPackages (ps: [

@@ -18,6 +18,21 @@ assert builtins.all builtins.isFunction overlays || throw "stub: an overlay is n
 let
   lib = import ./lib.nix;
   isSRI = h: builtins.match "sha256-[A-Za-z0-9+/]{43}=" h != null;
+  # What nixpkgs' lib.systems.elaborate gives of the four systems.
+  hostPlatform =
+    assert
+      builtins.elem system [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ]
+      || throw "stub: unknown system ${system}";
+    {
+      inherit system;
+      isLinux = builtins.match ".*-linux" system != null;
+      isDarwin = builtins.match ".*-darwin" system != null;
+    };
   fetchurl =
     {
       url,
@@ -65,13 +80,19 @@ let
       fetchgit
       system
       ;
-    autoPatchelfHook = {
-      type = "hook";
-      name = "autoPatchelfHook";
-    };
-    stdenv.cc.cc.lib = {
-      type = "library";
-      name = "libstdc++";
+    # ELF patching: nixpkgs' auto-patchelf only runs on Linux.
+    autoPatchelfHook =
+      assert hostPlatform.isLinux || throw "stub: autoPatchelfHook used on ${system}: it patches ELF files, Linux only";
+      {
+        type = "hook";
+        name = "autoPatchelfHook";
+      };
+    stdenv = {
+      inherit hostPlatform;
+      cc.cc.lib = {
+        type = "library";
+        name = "libstdc++";
+      };
     };
     mkShell =
       {

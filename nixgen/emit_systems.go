@@ -181,8 +181,11 @@ func failedThrow(system, why string) string {
 // for: which it was resolved for, and how to add the one evaluating it.
 func (g *gen) elsewhereThrow() string {
 	const placeholder = "@SYSTEM@"
-	msg := nixString("req2nix: resolved for " + strings.Join(g.m.Systems, ", ") + ", not for " + placeholder +
-		": add --platform " + placeholder + " to the Regenerate command in the header")
+	fix := ": add --platform " + placeholder + " to the Regenerate command in the header"
+	if !g.m.partial() {
+		fix = " (req2nix resolves for these four only)"
+	}
+	msg := nixString("req2nix: resolved for " + strings.Join(g.m.Systems, ", ") + ", not for " + placeholder + fix)
 	return "throw " + strings.ReplaceAll(msg, placeholder, "${system}")
 }
 

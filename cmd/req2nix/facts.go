@@ -28,6 +28,15 @@ type indexFacts struct {
 
 	mu       sync.Mutex
 	failures []string // "<file>: <error>", for the summary
+	asked    map[string]*factCall
+}
+
+// factCall is one question about one file, asked once per run however
+// many systems' plans ask it.
+type factCall struct {
+	once   sync.Once
+	answer []string
+	err    error
 }
 
 func newIndexFacts(client *pypi.Client, cacheDir string) *indexFacts {
@@ -60,6 +69,23 @@ var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // time: its name does not identify its content. A failure is recorded for
 // the summary when warn is set.
 func (f *indexFacts) remembered(ctx context.Context, fact string, file resolver.File, read func(context.Context, pypi.File) ([]string, error), warn bool) ([]string, error) {
+	key := fact + " " + file.URL + " " + file.SHA256
+	f.mu.Lock()
+	if f.asked == nil {
+		f.asked = map[string]*factCall{}
+	}
+	call := f.asked[key]
+	if call == nil {
+		call = &factCall{}
+		f.asked[key] = call
+	}
+	f.mu.Unlock()
+	call.once.Do(func() { call.answer, call.err = f.read(ctx, fact, file, read, warn) })
+	return call.answer, call.err
+}
+
+// read answers from the memory of a previous run, else reads the file.
+func (f *indexFacts) read(ctx context.Context, fact string, file resolver.File, read func(context.Context, pypi.File) ([]string, error), warn bool) ([]string, error) {
 	memo := ""
 	if f.dir != "" && hex64.MatchString(file.SHA256) {
 		memo = filepath.Join(f.dir, fact+"-v"+factVersion+"-"+file.SHA256+".json")

@@ -94,6 +94,7 @@ type lockReport struct {
 	Packages []struct {
 		Name           string   `json:"name"`
 		Version        string   `json:"version"`
+		Systems        []string `json:"systems"` // absent: every system of the report
 		Kind           string   `json:"kind"`
 		Attr           string   `json:"attr"`
 		NixpkgsVersion string   `json:"nixpkgs_version"`
@@ -108,6 +109,18 @@ type lockReport struct {
 		} `json:"source"`
 	} `json:"packages"`
 	Warnings []string `json:"warnings"`
+}
+
+// forSystem keeps the report's entries that hold on system.
+func (r lockReport) forSystem(system string) lockReport {
+	out := r
+	out.Packages = nil
+	for _, p := range r.Packages {
+		if len(p.Systems) == 0 || slices.Contains(p.Systems, system) {
+			out.Packages = append(out.Packages, p)
+		}
+	}
+	return out
 }
 
 func decodeReport(t *testing.T, out string) lockReport {

@@ -101,7 +101,7 @@ func TestLocalNixpkgsEvaluatedByDefault(t *testing.T) {
 	r := s.mustRun(0, fixtureIndex("-o", "shell.nix", "requirements.txt")...)
 	for _, want := range []string{
 		"req2nix: reading nixpkgs' python313 package set (" + stub + "), once per pin\n",
-		"  nixpkgs " + stub + " (from flake.lock, node nixpkgs); versions read from it (21 packages)\n",
+		"  nixpkgs " + stub + " (from flake.lock, node nixpkgs); versions read from it (22 packages)\n",
 		"   12 from the binary cache (nixpkgs as is)\n",
 	} {
 		if !strings.Contains(r.stderr, want) {
@@ -112,7 +112,7 @@ func TestLocalNixpkgsEvaluatedByDefault(t *testing.T) {
 		t.Errorf("unexpected warning:\n%s", r.stderr)
 	}
 	out := s.read("shell.nix")
-	for _, want := range []string{"# Python: python313 3.13.5 on x86_64-linux\n", "# req2nix-nixpkgs: path=" + stub + "\n", "nixpkgs ? /. + \"" + stub + "\""} {
+	for _, want := range []string{"# Python: python313 3.13.5 on x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin\n", "# req2nix-nixpkgs: path=" + stub + "\n", "nixpkgs ? /. + \"" + stub + "\""} {
 		if !strings.Contains(out, want) {
 			t.Errorf("shell.nix lacks %q", want)
 		}

@@ -155,8 +155,8 @@ func TestSummaryAddsUp(t *testing.T) {
 		requirements string
 		head         string
 	}{
-		{"cowsay\n", "req2nix: 1 package for python313 on x86_64-linux\n  nixpkgs nixos-26.05 7c8764b7c7b0 (the embedded default); versions from fixtures/nixpkgs-index.json"},
-		{"flask\nrequests\ncowsay\n", "req2nix: 13 packages for python313 on x86_64-linux\n  nixpkgs nixos-26.05 7c8764b7c7b0 (the embedded default); versions from fixtures/nixpkgs-index.json"},
+		{"cowsay\n", "req2nix: 1 package for python313 on x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin\n  nixpkgs nixos-26.05 7c8764b7c7b0 (the embedded default); versions from fixtures/nixpkgs-index.json"},
+		{"flask\nrequests\ncowsay\n", "req2nix: 13 packages for python313 on x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin\n  nixpkgs nixos-26.05 7c8764b7c7b0 (the embedded default); versions from fixtures/nixpkgs-index.json"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSpace(tt.requirements), func(t *testing.T) {
@@ -218,7 +218,7 @@ func TestWarnings(t *testing.T) {
 		{"an empty requirements file", map[string]string{"requirements.txt": "# nothing yet\n"}, args("requirements.txt"),
 			[]string{"warning: requirements.txt declares no dependencies, so the environment has Python alone\n"}},
 		{"every requirement's marker is false", map[string]string{"requirements.txt": "flask ; sys_platform == 'win32'\n"}, args("requirements.txt"),
-			[]string{"warning: no requirement applies to python313 on x86_64-linux (the markers of each exclude it), so the environment has Python alone\n"}},
+			[]string{"warning: no requirement applies to python313 on x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin (the markers of each exclude it), so the environment has Python alone\n"}},
 		{"a pyproject.toml of tool configuration only", map[string]string{"pyproject.toml": "[tool.black]\nline-length = 100\n\n[tool.ruff]\nselect = [\"E\"]\n"}, args("."),
 			[]string{"warning: pyproject.toml declares no dependencies, so the environment has Python alone\n"}},
 		{"a pyproject.toml of dependency groups only", map[string]string{"pyproject.toml": "[dependency-groups]\ndev = [\"click\"]\nTest = [\"flask\", {include-group = \"dev\"}]\n"}, args("pyproject.toml"),

@@ -33,7 +33,7 @@ let
     x86_64-linux = true;
   };
 in
-assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
+assert supported.${system} or (throw "req2nix: resolved for x86_64-linux, not for ${system}: add --platform ${system} to the Regenerate command in the header");
 pyfinal: pyprev: {
   cafe = pyfinal.buildPythonPackage {
     pname = "cafe";

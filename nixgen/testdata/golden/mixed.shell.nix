@@ -187,7 +187,7 @@ let
     inherit packageOverrides;
   };
 in
-assert supported.${system} or (throw "req2nix resolved this environment for x86_64-linux, not for ${system}: add --platform ${system} to the command in its header (or leave --platform out for all four systems) and run it again");
+assert supported.${system} or (throw "req2nix: resolved for x86_64-linux, not for ${system}: add --platform ${system} to the Regenerate command in the header");
 pkgs.mkShell {
   packages = [
     (python.withPackages (ps: [

@@ -246,3 +246,31 @@ func checkNixrealEnv(t *testing.T, what string, out nixrealOut, want map[string]
 		}
 	}
 }
+
+// TestSystemPinsKept: a re-run reads the lock lines of one system as that
+// system's pins (appnope is only on macOS, pinned there to 0.1.3 while
+// 0.1.4 is newer), so the versions stay; the rewritten file holds them on
+// a line for every system, --check passes on it, and --upgrade moves on.
+func TestSystemPinsKept(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "crossplat\n")
+	flags := []string{"--python", "3.12", "-o", "shell.nix", "requirements.txt"}
+	s.mustRun(0, args(flags...)...)
+	fresh := s.read("shell.nix")
+	if !strings.Contains(fresh, "# req2nix-lock: appnope==0.1.4\n") {
+		t.Fatalf("a fresh run should pin appnope 0.1.4 for every system:\n%s", fresh)
+	}
+	perSystem := strings.Replace(fresh, "# req2nix-lock: appnope==0.1.4\n",
+		"# req2nix-lock x86_64-darwin: appnope==0.1.3\n# req2nix-lock aarch64-darwin: appnope==0.1.3\n", 1)
+	s.write("shell.nix", perSystem)
+	s.mustRun(0, args(flags...)...)
+	kept := s.read("shell.nix")
+	if !strings.Contains(kept, "# req2nix-lock: appnope==0.1.3\n") || !strings.Contains(kept, `version = "0.1.3";`) {
+		t.Errorf("the per-system pins were not kept:\n%s", kept)
+	}
+	s.mustRun(0, args(append([]string{"--check"}, flags...)...)...)
+	s.mustRun(0, args(append([]string{"--upgrade"}, flags...)...)...)
+	if got := s.read("shell.nix"); got != fresh {
+		t.Errorf("--upgrade should give the fresh output again; got\n%s", got)
+	}
+}

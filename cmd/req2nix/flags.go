@@ -94,8 +94,9 @@ Examples:
   req2nix --check -o shell.nix requirements.txt # CI: exit 1 and show a diff when shell.nix is stale
   req2nix -P flask -o shell.nix requirements.txt  # upgrade flask, keep every other version
   req2nix --format flake --python 3.12 . > flake.nix
+  req2nix --platform x86_64-linux -o shell.nix requirements.txt  # one system (default: all four)
   req2nix --exclude-newer 2023-06-30 -o shell.nix requirements.txt  # as it resolved that day
-  req2nix uv.lock --group dev -o shell.nix      # the lock's versions for this system
+  req2nix uv.lock --group dev -o shell.nix      # the lock's versions for each system
   req2nix --offline -i file:///srv/mirror requirements.txt
 
 Flags:

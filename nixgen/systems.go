@@ -113,7 +113,7 @@ func (mp *MultiPlan) splitDecisions() {
 // or the text of its override or build (comments included).
 func outputKey(d Decision) string {
 	if d.Kind == KindAsIs {
-		return "as-is " + d.Attr
+		return "as-is " + d.Attr + " " + d.Version
 	}
 	return renderOverrideSet([]Decision{d})
 }

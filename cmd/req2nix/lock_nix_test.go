@@ -197,6 +197,18 @@ func sri(t *testing.T, hexDigest string) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(raw)
 }
 
+// nixrealCheck is ../shared/nixreal's check.nix; the test is skipped
+// when it is absent (or fails without nix-instantiate in CI).
+func nixrealCheck(t *testing.T) string {
+	t.Helper()
+	check, err := filepath.Abs(filepath.Join(fixtures.SharedDir(), "nixreal", "check.nix"))
+	if _, serr := os.Stat(check); err != nil || serr != nil {
+		t.Skip("../shared/nixreal is absent")
+	}
+	requireNixInstantiate(t)
+	return check
+}
+
 // requireNixInstantiate skips without nix-instantiate, or fails when
 // REQ2NIX_REQUIRE_NIX is set (CI installs Nix and must not skip).
 func requireNixInstantiate(t *testing.T) {
@@ -216,11 +228,7 @@ func requireNixInstantiate(t *testing.T) {
 // nixreal does not model builtins.fetchGit, so the git source is given a
 // local directory (after checking it asks for the locked commit).
 func TestLockNixrealEvaluates(t *testing.T) {
-	check, err := filepath.Abs(filepath.Join(fixtures.SharedDir(), "nixreal", "check.nix"))
-	if _, serr := os.Stat(check); err != nil || serr != nil {
-		t.Skip("../shared/nixreal is absent")
-	}
-	requireNixInstantiate(t)
+	check := nixrealCheck(t)
 	for _, lf := range lockFormats {
 		t.Run(lf.dir, func(t *testing.T) {
 			s := newSession(t)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/req2nix/req2nix/fixtures"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/resolver"
 )
@@ -69,13 +68,7 @@ func TestSystemsEvaluate(t *testing.T) {
 	requireNixInstantiate(t)
 	for _, c := range systemCases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSession(t)
-			s.write("requirements.txt", c.reqs)
-			flags := append([]string{"--python", "3.12"}, c.flags...)
-			report := decodeReport(t, s.mustRun(0, args(append(flags, "--format", "json", "requirements.txt")...)...).stdout)
-			for _, format := range []string{"shell", "flake", "overlay"} {
-				s.mustRun(0, args(append(flags, "--format", format, "-o", format+".nix", "requirements.txt")...)...)
-			}
+			s, report := c.generate(t, "shell", "flake", "overlay")
 			for _, system := range resolver.AllSystems() {
 				want, resolved := c.want[system]
 				for _, format := range []string{"shell", "flake", "overlay"} {
@@ -107,6 +100,20 @@ func TestSystemsEvaluate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// generate runs the binary on the case: its JSON report, and FORMAT.nix
+// for each format.
+func (c systemCase) generate(t *testing.T, formats ...string) (*session, lockReport) {
+	t.Helper()
+	s := newSession(t)
+	s.write("requirements.txt", c.reqs)
+	flags := append([]string{"--python", "3.12"}, c.flags...)
+	report := decodeReport(t, s.mustRun(0, args(append(flags, "--format", "json", "requirements.txt")...)...).stdout)
+	for _, format := range formats {
+		s.mustRun(0, args(append(flags, "--format", format, "-o", format+".nix", "requirements.txt")...)...)
+	}
+	return s, report
 }
 
 // keys lists a case's systems in resolver.AllSystems order.
@@ -158,19 +165,10 @@ func checkSystemEnv(t *testing.T, what string, env lockEnv, want map[string]stri
 // nixpkgs packages; skipped when absent), and their flake.nix as nix flake
 // check would: every devShell of the resolved systems, and no other.
 func TestSystemsNixreal(t *testing.T) {
-	check, err := filepath.Abs(filepath.Join(fixtures.SharedDir(), "nixreal", "check.nix"))
-	if _, serr := os.Stat(check); err != nil || serr != nil {
-		t.Skip("../shared/nixreal is absent")
-	}
-	requireNixInstantiate(t)
+	check := nixrealCheck(t)
 	for _, c := range systemCases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSession(t)
-			s.write("requirements.txt", c.reqs)
-			flags := append([]string{"--python", "3.12"}, c.flags...)
-			report := decodeReport(t, s.mustRun(0, args(append(flags, "--format", "json", "requirements.txt")...)...).stdout)
-			s.mustRun(0, args(append(flags, "-o", "shell.nix", "requirements.txt")...)...)
-			s.mustRun(0, args(append(flags, "--format", "flake", "-o", "flake.nix", "requirements.txt")...)...)
+			s, report := c.generate(t, "shell", "flake")
 			index := s.write("index.json", nixrealIndex(report))
 			for _, system := range keys(c.want) {
 				wrapper := s.write("wrapper-"+system+".nix", "import ./shell.nix { pkgs = import "+filepath.Dir(check)+" { system = \""+system+"\"; }; }\n")

@@ -71,8 +71,8 @@
 //     a wheel needs no build system. Else from the sdist (pyproject = true,
 //     build-system from its [build-system] requires, setuptools when there
 //     are none or they cannot be read), else, as a last resort, from a
-//     binary wheel patched by autoPatchelfHook (it then only runs on the
-//     wheel's platform, so flake.nix then offers that system alone). A new
+//     binary wheel (patched by autoPatchelfHook when it is a Linux one; each
+//     system gets its own wheel). A new
 //     project whose normalised name is already an attribute of something
 //     else gets the attribute "<name>-pypi". pythonImportsCheck lists the
 //     top-level modules of the wheel (its top_level.txt, or its files),
@@ -136,8 +136,20 @@
 // python; packageOverrides; } (self, or withPackages would ignore the
 // overrides) and pkgs.mkShell with python.withPackages listing every
 // resolved package. flake.nix pins the same rev and defines devShells for
-// four systems; overlay.nix is { pkgs }: followed by the packageOverrides
-// function. The function's text is rendered once and placed, re-indented
+// the systems that resolved; overlay.nix is { pkgs }: followed by the
+// packageOverrides function.
+//
+// # Several systems
+//
+// A plan is for one system. MergePlans merges the plans of the systems of
+// a resolver.MultiResolution into a MultiPlan: what every system writes the
+// same way is written once, what differs goes into perSystem, keyed by
+// pkgs.stdenv.hostPlatform.system (the flake's system argument), and a
+// system without an environment throws there naming why (emit_systems.go
+// shows the layout). Plan.Render is the one-system case. A package nixpkgs
+// does not support on a system (Index.ForPlatform) is built new there
+// under nixpkgs' attribute. Lock lines of one system read
+// "# req2nix-lock SYSTEM: name==version" (ReadSystemPins). The function's text is rendered once and placed, re-indented
 // only, in all three. Output is sorted and deterministic, formatted in
 // nixfmt's RFC 166 style, and starts with a comment naming the inputs, the
 // regenerate command and one "# req2nix-lock: name==version" line per

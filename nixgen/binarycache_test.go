@@ -202,7 +202,7 @@ func TestReportCacheFields(t *testing.T) {
 			t.Errorf("%s: binary_cache %v, rebuilt_because %q, nixpkgs_adds %+v; want %v %q %+v", c.name, p.BinaryCache, p.RebuiltBecause, p.NixpkgsAdds, *c.cache, c.because, c.adds)
 		}
 	}
-	if !r.Nixpkgs.DependencyEdges || r.SchemaVersion != "1.1.0" {
+	if !r.Nixpkgs.DependencyEdges || r.SchemaVersion != SchemaVersion {
 		t.Errorf("dependency_edges %v, schema %s", r.Nixpkgs.DependencyEdges, r.SchemaVersion)
 	}
 }

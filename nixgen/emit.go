@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -47,6 +46,8 @@ func (p *Plan) Render(opts Options) ([]byte, error) {
 		return []byte(g.flake()), nil
 	case FormatOverlay:
 		return []byte(g.overlay()), nil
+	case FormatApp:
+		return []byte(g.app()), nil
 	default: // FormatJSON; newGen checked the format
 		return g.report()
 	}
@@ -68,7 +69,7 @@ func newGen(p *Plan, opts Options) (*gen, error) {
 		opts.Format = FormatShell
 	}
 	switch opts.Format {
-	case FormatShell, FormatFlake, FormatOverlay, FormatJSON:
+	case FormatShell, FormatFlake, FormatOverlay, FormatJSON, FormatApp:
 	default:
 		return nil, fmt.Errorf("output format %q: expected shell, flake, overlay or json", opts.Format)
 	}
@@ -78,7 +79,7 @@ func newGen(p *Plan, opts Options) (*gen, error) {
 	if !pythonAttrRE.MatchString(p.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", p.PythonAttr)
 	}
-	if opts.Format == FormatShell || opts.Format == FormatFlake {
+	if opts.Format == FormatShell || opts.Format == FormatFlake || opts.Format == FormatApp {
 		if err := opts.Pin.validate(); err != nil {
 			return nil, err
 		}
@@ -86,24 +87,9 @@ func newGen(p *Plan, opts Options) (*gen, error) {
 	if err := problems(p.Packages); err != nil {
 		return nil, err
 	}
-	return &gen{plan: p, opts: opts, ds: p.Packages, overrides: renderOverrides(p.Packages)}, nil
+	g := &gen{plan: p, opts: opts, ds: p.Packages, overrides: renderOverrides(p.Packages)}
+	return g, g.checkRecipes()
 }
-
-// checkInterpreterMatch rejects output for another Python than the one the
-// resolution chose wheels and evaluated markers for (python312 vs 3.13.3).
-func checkInterpreterMatch(attr, resolvedPython string) error {
-	m := cpythonAttrRE.FindStringSubmatch(attr)
-	if m == nil || resolvedPython == "" {
-		return nil
-	}
-	want := "3." + m[1]
-	if resolvedPython != want && !strings.HasPrefix(resolvedPython, want+".") {
-		return fmt.Errorf("the resolution is for Python %s but the output uses %s (Python %s): resolve for %s or choose the matching interpreter", resolvedPython, attr, want, want)
-	}
-	return nil
-}
-
-var cpythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
 
 // problems joins the problems of all decisions into one error.
 func problems(ds []Decision) error {
@@ -174,7 +160,11 @@ func (g *gen) summary() string {
 		n := c.Unknown + c.Hit + c.Rebuilt
 		asIs = fmt.Sprintf("%d from nixpkgs as is: at most %d from the binary cache;", n, n)
 	}
-	return fmt.Sprintf("%d (%s %d overridden, %d new)", len(g.ds), asIs, c.Overridden, c.New)
+	pip := ""
+	if c.Pip > 0 {
+		pip = fmt.Sprintf(", %d installed by pip", c.Pip)
+	}
+	return fmt.Sprintf("%d (%s %d overridden, %d new%s)", len(g.ds), asIs, c.Overridden, c.New, pip)
 }
 
 // renderOverrides renders the packageOverrides function at indentation 0.
@@ -182,7 +172,7 @@ func renderOverrides(ds []Decision) string {
 	var p printer
 	var body []Decision
 	for _, d := range ds {
-		if d.Kind != KindAsIs {
+		if d.Kind != KindAsIs && d.Kind != KindPip {
 			body = append(body, d)
 		}
 	}
@@ -323,11 +313,14 @@ func writeSrc(p *printer, s *Source) {
 	p.close("};")
 }
 
-// envItems lists every resolved package for withPackages, sorted by name.
+// envItems lists every resolved package Nix provides for withPackages,
+// sorted by name (pip installs the KindPip ones).
 func (g *gen) envItems() []string {
-	items := make([]string, len(g.ds))
-	for i, d := range g.ds {
-		items[i] = "ps." + nixAttr(d.Attr)
+	items := make([]string, 0, len(g.ds))
+	for _, d := range g.ds {
+		if d.Kind != KindPip {
+			items = append(items, "ps."+nixAttr(d.Attr))
+		}
 	}
 	return items
 }
@@ -341,10 +334,15 @@ func (g *gen) writeLetBindings(p *printer) {
 	p.bind("self", "python")
 	p.line("inherit packageOverrides;")
 	p.close("};")
+	g.writeRecipeBindings(p)
 }
 
 // writeMkShell writes the development shell holding the environment.
 func (g *gen) writeMkShell(p *printer, prefix, suffix string) {
+	if g.usesRecipes() {
+		g.writeRecipeShell(p, prefix, suffix)
+		return
+	}
 	p.open(prefix + "pkgs.mkShell {")
 	p.open("packages = [")
 	p.list("(python.withPackages (ps: ", g.envItems(), "))")
@@ -357,13 +355,7 @@ func (g *gen) writeMkShell(p *printer, prefix, suffix string) {
 func (g *gen) shell() string {
 	var p printer
 	g.header(&p)
-	p.open("{")
-	g.writeNixpkgsArg(&p)
-	p.open("pkgs ? import nixpkgs {")
-	p.line("config = { };")
-	p.line("overlays = [ ];")
-	p.close("},")
-	p.close("}:")
+	g.writeArgs(&p)
 	p.open("let")
 	g.writeLetBindings(&p)
 	p.indent--
@@ -431,13 +423,23 @@ func (g *gen) flake() string {
 	p.indent++
 	p.list("systems = ", quoteAll(systems), ";")
 	p.bind("forAllSystems", "nixpkgs.lib.genAttrs systems")
+	if g.flakeHasOutputs() {
+		g.writeFlakePerSystem(&p)
+	}
 	p.indent--
 	p.line("in")
 	p.open("{")
+	if g.flakeHasOutputs() {
+		g.writeFlakeOutputs(&p)
+		p.close("};")
+		p.indent = 1
+		p.close("}")
+		return p.String()
+	}
 	p.open("devShells = forAllSystems (")
 	p.line("system:")
 	p.open("let")
-	p.bind("pkgs", "nixpkgs.legacyPackages.${system}")
+	g.writeFlakePkgs(&p)
 	g.writeLetBindings(&p)
 	p.indent--
 	p.line("in")
@@ -465,10 +467,12 @@ func quoteAll(ss []string) []string {
 // overlay renders overlay.nix: the packageOverrides function, taking pkgs
 // for the fetchers.
 func (g *gen) overlay() string {
+	if g.plan.Interpreter != nil {
+		return g.nixpkgsOverlay()
+	}
 	var p printer
-	g.header(&p,
-		"Usage: python = pkgs."+g.plan.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
-		commentText("Environment: python.withPackages (ps: [ "+strings.Join(g.envItems(), " ")+" ])"))
+	g.header(&p, append(g.overlayUsage(),
+		commentText("Environment: python.withPackages (ps: [ "+strings.Join(g.envItems(), " ")+" ])"))...)
 	p.line("{ pkgs }:")
 	p.block("", g.overrides, "")
 	return p.String()

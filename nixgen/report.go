@@ -17,12 +17,15 @@ import (
 // SchemaVersion is the version of the JSON report's schema (semantic
 // versioning: a minor version only adds fields, so readers accept any 1.x;
 // ReadPins rejects other major versions).
-const SchemaVersion = "1.1.0"
+const SchemaVersion = "1.2.0"
 
-// Report is the JSON output format (Options.Format "json"), schema 1.1.0.
+// Report is the JSON output format (Options.Format "json"), schema 1.2.0.
 // Fields marked omitempty are absent when empty; lists are sorted.
 // 1.1.0 added binary_cache, rebuilt_because, nixpkgs_adds and
-// imports_check to packages and dependency_edges to nixpkgs.
+// imports_check to packages and dependency_edges to nixpkgs. 1.2.0 added
+// the recipes: the interpreter's base, hash, hash_from, optimized,
+// free_threaded, cached and check; fallback and app; the package kind
+// "pip" with pip_why and pip_sha256; compiled, compiled_why and reused.
 type Report struct {
 	SchemaVersion string          `json:"schema_version"` // SchemaVersion
 	Generator     string          `json:"generator"`      // "req2nix"
@@ -35,12 +38,38 @@ type Report struct {
 	Nixpkgs       ReportNixpkgs   `json:"nixpkgs"`
 	Packages      []ReportPackage `json:"packages"` // sorted by name
 	Warnings      []string        `json:"warnings,omitempty"`
+	Fallback      string          `json:"fallback,omitempty"` // "pip" or "fhs": how the "pip" packages are installed
+	App           *ReportApp      `json:"app,omitempty"`      // the project built as an application (--app)
 }
 
 // ReportPython is the interpreter.
 type ReportPython struct {
-	Attr    string `json:"attr"`              // e.g. "python312"
+	Attr    string `json:"attr"`              // e.g. "python312", "python3_11_11", "python313FreeThreading"
 	Version string `json:"version,omitempty"` // the resolution's target version
+	// An interpreter req2nix defines: the pin's attribute it is defined
+	// from, an exact release's source hash (SRI) and where that hash came
+	// from ("the release table", "--python-hash" or a download URL), and
+	// the optimized build.
+	Base      string `json:"base,omitempty"`
+	Hash      string `json:"hash,omitempty"`
+	HashFrom  string `json:"hash_from,omitempty"`
+	Optimized bool   `json:"optimized,omitempty"`
+	// FreeThreaded: the free-threading build; Cached: the binary-cached
+	// interpreter whose pure packages the environment reuses; Check: what
+	// the shell asserts about the running interpreter ("3.11.11", "3.13t").
+	FreeThreaded bool   `json:"free_threaded,omitempty"`
+	Cached       string `json:"cached,omitempty"`
+	Check        string `json:"check,omitempty"`
+}
+
+// ReportApp is the project built as an application.
+type ReportApp struct {
+	Name         string   `json:"name"`
+	Version      string   `json:"version"`
+	BuildSystem  []string `json:"build_system"` // attributes
+	Dependencies []string `json:"dependencies"` // attributes
+	Files        []string `json:"files"`        // its source, relative to the project
+	MainProgram  string   `json:"main_program,omitempty"`
 }
 
 // ReportNixpkgs is the nixpkgs pin and the index of its package set.
@@ -60,7 +89,7 @@ type ReportNixpkgs struct {
 type ReportPackage struct {
 	Name           string        `json:"name"`
 	Version        string        `json:"version"`
-	Kind           Kind          `json:"kind"` // "as-is", "override" or "new"
+	Kind           Kind          `json:"kind"` // "as-is", "override", "new" or "pip"
 	Attr           string        `json:"attr"`
 	NixpkgsVersion string        `json:"nixpkgs_version,omitempty"`
 	Root           bool          `json:"root,omitempty"`
@@ -80,6 +109,16 @@ type ReportPackage struct {
 	NixpkgsAdds    []ReportAdded `json:"nixpkgs_adds,omitempty"`    // packages nixpkgs' dependency list brings in outside the resolution
 	Notes          []string      `json:"notes,omitempty"`
 	Files          []ReportFile  `json:"files,omitempty"` // every file the resolution listed
+	// Kind "pip": why pip installs it, and the sha256 of every file pip
+	// may install (the requirements file's --hash options).
+	PipWhy    string   `json:"pip_why,omitempty"`
+	PipSHA256 []string `json:"pip_sha256,omitempty"`
+	// Under an interpreter swap (python.cached): whether it has compiled
+	// code (and why), and whether it is reused as built for the cached
+	// interpreter (else rebuilt for the environment's).
+	Compiled    *bool  `json:"compiled,omitempty"`
+	CompiledWhy string `json:"compiled_why,omitempty"`
+	Reused      *bool  `json:"reused,omitempty"`
 }
 
 // ReportAdded is a package nixpkgs' dependencies of an as-is package put
@@ -121,14 +160,16 @@ func (g *gen) report() ([]byte, error) {
 		Inputs:        g.opts.Inputs,
 		IndexURL:      g.opts.IndexURL,
 		ExcludeNewer:  g.opts.ExcludeNewer,
-		Python:        ReportPython{Attr: g.plan.PythonAttr, Version: g.plan.Python},
+		Python:        reportPython(g.plan),
 		Platform:      g.plan.Platform,
 		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.plan.Index, DependencyEdges: g.plan.EdgesKnown},
 		Packages:      []ReportPackage{},
 		Warnings:      g.plan.Warnings,
+		Fallback:      g.plan.Fallback,
+		App:           reportApp(g.plan.App),
 	}
 	for _, d := range g.ds {
-		r.Packages = append(r.Packages, reportPackage(d))
+		r.Packages = append(r.Packages, reportPackage(d, g.plan.Swap != nil))
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -140,7 +181,7 @@ func (g *gen) report() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func reportPackage(d Decision) ReportPackage {
+func reportPackage(d Decision, swapped bool) ReportPackage {
 	p := d.Resolved
 	rp := ReportPackage{
 		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
@@ -152,6 +193,16 @@ func reportPackage(d Decision) ReportPackage {
 	for _, a := range d.Adds {
 		rp.NixpkgsAdds = append(rp.NixpkgsAdds, ReportAdded(a))
 	}
+	if d.Kind == KindPip {
+		rp.BinaryCache, rp.PipWhy = nil, d.PipWhy
+		if d.Pip != nil {
+			rp.PipSHA256 = d.Pip.SHA256
+		}
+	}
+	if swapped && d.Kind != KindPip {
+		compiled, reused := d.Compiled, d.Reused
+		rp.Compiled, rp.CompiledWhy, rp.Reused = &compiled, d.CompiledWhy, &reused
+	}
 	for _, f := range p.Files {
 		rp.Files = append(rp.Files, ReportFile{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
 	}
@@ -159,6 +210,38 @@ func reportPackage(d Decision) ReportPackage {
 		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash, Path: s.Path, Rev: s.Rev}
 	}
 	return rp
+}
+
+// reportPython describes the plan's interpreter.
+func reportPython(p *Plan) ReportPython {
+	r := ReportPython{Attr: p.PythonAttr, Version: p.Python, FreeThreaded: strings.Contains(p.PythonAttr, "FreeThreading")}
+	if s := p.Interpreter; s != nil {
+		r.Base, r.Optimized = s.Base, s.Optimized
+		if s.Release != nil {
+			r.Hash, r.HashFrom = s.Release.Hash, p.HashFrom
+		}
+	}
+	if p.Swap != nil {
+		r.Cached = p.Swap.Cached
+	}
+	if p.Check != nil && InterpreterCheckCode(*p.Check) != "" {
+		r.Check = p.Check.String()
+	}
+	return r
+}
+
+func reportApp(a *App) *ReportApp {
+	if a == nil {
+		return nil
+	}
+	return &ReportApp{Name: a.PName, Version: a.Version, BuildSystem: nonNilList(a.BuildSystem), Dependencies: nonNilList(a.Dependencies), Files: a.Files, MainProgram: a.MainProgram}
+}
+
+func nonNilList(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 // binaryCache is the report's binary_cache: true or false, absent when

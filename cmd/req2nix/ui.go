@@ -168,6 +168,9 @@ func (u *ui) summary(r *result) {
 	if added := addedByNixpkgs(p); len(added) > 0 {
 		fmt.Fprintf(u.stderr, "  plus %s that nixpkgs' dependencies add outside the resolution: %s\n", count(len(added), "package"), strings.Join(added, ", "))
 	}
+	for _, line := range recipeLines(r) {
+		fmt.Fprintf(u.stderr, "  %s\n", line)
+	}
 	if hint := rebuildHint(p); hint != "" {
 		fmt.Fprintln(u.stderr, hint)
 	}
@@ -197,13 +200,15 @@ type summaryRow struct {
 // dependency edges in the index, the as-is packages are one row: an upper
 // bound of the binary-cache hits, since rebuilds cannot be told.
 func summaryRows(p *nixgen.Plan) []summaryRow {
-	var hit, rebuilt, unknown, overridden, built []string
+	var hit, rebuilt, unknown, overridden, built, pip []string
 	for _, d := range p.Packages {
 		label := d.Name + " " + d.Version
 		if d.KeptAtOtherVersion() {
 			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
 		}
 		switch {
+		case d.Kind == nixgen.KindPip:
+			pip = append(pip, label)
 		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheHit:
 			hit = append(hit, label)
 		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheRebuilt:
@@ -223,9 +228,13 @@ func summaryRows(p *nixgen.Plan) []summaryRow {
 	if !p.EdgesKnown {
 		rows = []summaryRow{{"from nixpkgs as is: at most that many from the binary cache (the nixpkgs index has no dependency edges, so rebuilds cannot be counted)", unknown}}
 	}
-	return append(rows,
+	rows = append(rows,
 		summaryRow{"overridden to another version", overridden},
 		summaryRow{"built new", built})
+	if len(pip) > 0 {
+		rows = append(rows, summaryRow{"installed by pip on entering the shell", pip})
+	}
+	return rows
 }
 
 // overrideDetail says what nixpkgs has and how the other version is built.

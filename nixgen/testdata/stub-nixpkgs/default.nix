@@ -73,6 +73,17 @@ let
       type = "library";
       name = "libstdc++";
     };
+    stdenv.hostPlatform = {
+      inherit system;
+      isLinux = builtins.elem system [
+        "x86_64-linux"
+        "aarch64-linux"
+      ];
+      isDarwin = builtins.elem system [
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ];
+    };
     mkShell =
       {
         packages ? [ ],

@@ -148,6 +148,7 @@ func addedNote(a Added) string {
 // nixpkgs' package); packages nixpkgs lacks; packages pip installs.
 type CacheCounts struct {
 	Hit, Rebuilt, Unknown, Overridden, New, Pip int
+	Interpreter                                 int // as is, but built for an interpreter the binary cache lacks
 }
 
 // Counts sums the plan's decisions up.
@@ -161,6 +162,8 @@ func (p *Plan) Counts() CacheCounts {
 			c.Hit++
 		case d.Kind == KindAsIs && d.Cache == CacheRebuilt:
 			c.Rebuilt++
+		case d.Kind == KindAsIs && d.Cache == CacheInterpreter:
+			c.Interpreter++
 		case d.Kind == KindAsIs:
 			c.Unknown++
 		case d.InNixpkgs:

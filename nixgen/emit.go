@@ -160,6 +160,9 @@ func (g *gen) summary() string {
 		n := c.Unknown + c.Hit + c.Rebuilt
 		asIs = fmt.Sprintf("%d from nixpkgs as is: at most %d from the binary cache;", n, n)
 	}
+	if c.Interpreter > 0 {
+		asIs += fmt.Sprintf(" %d built for %s,", c.Interpreter, g.plan.PythonAttr)
+	}
 	pip := ""
 	if c.Pip > 0 {
 		pip = fmt.Sprintf(", %d installed by pip", c.Pip)

@@ -49,6 +49,10 @@ const (
 	CacheUnknown Cache = "unknown"
 	// CacheBuilt: overridden or new, so built locally.
 	CacheBuilt Cache = "built"
+	// CacheInterpreter: as is, but built for an interpreter whose package
+	// set the binary cache does not hold (an exact release, the optimized
+	// build, a swapped interpreter's rebuilt packages).
+	CacheInterpreter Cache = "interpreter"
 )
 
 // Plan is everything decided about one resolution for one interpreter and
@@ -263,6 +267,7 @@ func MakePlan(ctx context.Context, res *resolver.Resolution, ix *Index, facts Fa
 	}
 	accountCache(p, ix)
 	planSwap(ctx, p, ix, facts, opts.Interpreter)
+	accountInterpreter(p)
 	err = planApp(p, ix, opts.App)
 	return p, errors.Join(err, problems(p.Packages))
 }

@@ -26,7 +26,7 @@ var fhsLibraries = []string{"stdenv.cc.cc.lib", "zlib"}
 // python.withPackages in a mkShell.
 func (g *gen) usesRecipes() bool {
 	p := g.plan
-	return p.Interpreter != nil || p.Swap != nil || p.Check != nil || p.Fallback != "" || p.App != nil
+	return p.Interpreter != nil || p.Swap != nil || p.Check != nil || p.Fallback != "" || p.App != nil && g.opts.Format != FormatShell
 }
 
 // checkRecipes validates what the recipes will render, so that Render
@@ -271,8 +271,7 @@ func (g *gen) app() string {
 	g.writeLetBindings(&p)
 	p.indent--
 	p.line("in")
-	app, _ := g.plan.App.Expr() // checked by checkRecipes
-	p.block("", app, "")
+	p.line(AppBinding)
 	return p.String()
 }
 

@@ -247,6 +247,20 @@ func planSwap(ctx context.Context, p *Plan, ix *Index, facts Facts, it Interpret
 	p.Swap = swap
 }
 
+// accountInterpreter marks the as-is packages built for an interpreter
+// the binary cache lacks: all of them under an interpreter req2nix
+// defines, those not reused under a swap.
+func accountInterpreter(p *Plan) {
+	if p.Interpreter == nil && p.Swap == nil {
+		return
+	}
+	for i := range p.Packages {
+		if d := &p.Packages[i]; d.Kind == KindAsIs && !d.Reused && d.Cache != CacheRebuilt {
+			d.Cache = CacheInterpreter
+		}
+	}
+}
+
 // addedNodes are the packages outside the plan that nixpkgs' run-time
 // dependencies of its as-is packages bring, with their own edges; whether
 // they have compiled code is read from their build system (unknown counts

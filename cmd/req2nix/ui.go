@@ -200,7 +200,7 @@ type summaryRow struct {
 // dependency edges in the index, the as-is packages are one row: an upper
 // bound of the binary-cache hits, since rebuilds cannot be told.
 func summaryRows(p *nixgen.Plan) []summaryRow {
-	var hit, rebuilt, unknown, overridden, built, pip []string
+	var hit, rebuilt, unknown, overridden, built, pip, interp []string
 	for _, d := range p.Packages {
 		label := d.Name + " " + d.Version
 		if d.KeptAtOtherVersion() {
@@ -213,6 +213,8 @@ func summaryRows(p *nixgen.Plan) []summaryRow {
 			hit = append(hit, label)
 		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheRebuilt:
 			rebuilt = append(rebuilt, d.Name+" ("+strings.Join(d.RebuiltBecause, ", ")+")")
+		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheInterpreter:
+			interp = append(interp, label)
 		case d.Kind == nixgen.KindAsIs:
 			unknown = append(unknown, label)
 		case d.InNixpkgs:
@@ -227,6 +229,9 @@ func summaryRows(p *nixgen.Plan) []summaryRow {
 	}
 	if !p.EdgesKnown {
 		rows = []summaryRow{{"from nixpkgs as is: at most that many from the binary cache (the nixpkgs index has no dependency edges, so rebuilds cannot be counted)", unknown}}
+	}
+	if len(interp) > 0 {
+		rows = append(rows, summaryRow{"nixpkgs' version, rebuilt for " + p.PythonAttr + " (the binary cache has nixpkgs' interpreters only)", interp})
 	}
 	rows = append(rows,
 		summaryRow{"overridden to another version", overridden},

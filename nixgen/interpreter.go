@@ -71,8 +71,8 @@ func ChooseInterpreter(pin Pin, req *PythonRequest, requiresPython string, opts 
 			return t, fmt.Errorf("--interpreter %s is Python 3.%s, but Python %s was asked for: name an interpreter of the same minor version", opts.Attr, m[1], req)
 		}
 		minor = "3." + m[1]
-		if ft := strings.Contains(m[2], "FreeThreading"); req != nil && req.Minor >= 0 && ft != req.FreeThreaded {
-			return t, fmt.Errorf("--interpreter %s and --python %s disagree about the free-threading build", opts.Attr, req)
+		if req != nil && req.FreeThreaded && !strings.Contains(m[2], "FreeThreading") {
+			return t, fmt.Errorf("--interpreter %s is not a free-threading build, but Python %s was asked for", opts.Attr, req)
 		}
 		t.FreeThreaded = strings.Contains(m[2], "FreeThreading")
 	}

@@ -105,6 +105,8 @@ Examples:
   req2nix --format flake --python 3.12 . > flake.nix
   req2nix --exclude-newer 2023-06-30 -o shell.nix requirements.txt  # as it resolved that day
   req2nix uv.lock --group dev -o shell.nix      # the lock's versions for this system
+  req2nix --python 3.13t --fallback pip -o shell.nix .  # free-threading; pip for what Nix cannot build
+  req2nix --app -o shell.nix .                  # also default.nix, building the project itself
   req2nix --offline -i file:///srv/mirror requirements.txt
 
 Flags:

@@ -156,12 +156,20 @@ func TestRecipeOptimizedEvaluates(t *testing.T) {
 	forEachModel(t, func(t *testing.T, nixpkgs string, index map[string]any, env string) {
 		var got interpreterFacts
 		probeShell(t, index, goldenFile(t, "optimized", FormatShell), nixpkgs, env, interpreterProbe, &got)
-		if got.Attr != "python312Optimized" || !got.Optimized || !strings.HasPrefix(got.Version, "3.12.") || got.BuildSide != got.Version {
-			t.Errorf("interpreter %+v", got)
-		}
-		for _, pi := range got.PackageInterpreters {
-			if pi != "python312Optimized" {
-				t.Errorf("a package of the environment is built for %s", pi)
+		var overlay interpreterFacts
+		evalJSON(t, index, `let
+		  pkgs = import (`+pathExpr(nixpkgs)+`) { overlays = [ (import `+nixString(goldenFile(t, "optimized", FormatOverlay))+`) ]; };
+		  py = pkgs.python312Optimized;
+		  env = py.withPackages (ps: [ ps.requests ps.jinja2 ]);
+		in `+interpreterProbe, &overlay)
+		for _, got := range []interpreterFacts{got, overlay} {
+			if got.Attr != "python312Optimized" || !got.Optimized || !strings.HasPrefix(got.Version, "3.12.") || got.BuildSide != got.Version {
+				t.Errorf("interpreter %+v", got)
+			}
+			for _, pi := range got.PackageInterpreters {
+				if pi != "python312Optimized" {
+					t.Errorf("a package of the environment is built for %s", pi)
+				}
 			}
 		}
 	})
@@ -424,6 +432,11 @@ func TestRecipeFHSEvaluates(t *testing.T) {
 	if linux.Type != "fhs-shell" || !strings.Contains(linux.Profile, "-m pip install --no-deps --require-hashes") ||
 		strings.Join(linux.Targets, " ") != "python3-3.12.10-env libstdc++ zlib" {
 		t.Errorf("Linux: %+v", linux)
+	}
+	var kinds map[string]string
+	evalJSON(t, nil, flakeOutputs(t, goldenFile(t, "fhs", FormatFlake), stubDir(t))+` in builtins.mapAttrs (s: v: v.default.type) out.devShells`, &kinds)
+	if len(kinds) != 4 || kinds["x86_64-linux"] != "fhs-shell" || kinds["aarch64-linux"] != "fhs-shell" || kinds["x86_64-darwin"] != "shell" || kinds["aarch64-darwin"] != "shell" {
+		t.Errorf("the flake's devShells: %v; want the FHS environment on Linux only", kinds)
 	}
 	for _, m := range []struct{ name, nixpkgs, env string }{{"stub", stubDir(t), stubEnv}, {"nixreal", "", realEnv}} {
 		t.Run("darwin/"+m.name, func(t *testing.T) {

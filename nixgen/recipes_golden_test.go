@@ -1,9 +1,7 @@
 package nixgen
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -153,19 +151,7 @@ func TestRecipeGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				path := recipeGoldenPath(c.name, format)
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./nixgen -run TestRecipeGolden -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the generated output (run with -update after checking):\n%s", path, firstDiff(string(want), string(got)))
-				}
+				compareGolden(t, path, got)
 				if format != FormatJSON {
 					if _, err := nix(t, "--parse", path); err != nil {
 						t.Errorf("%s does not parse: %v", path, err)

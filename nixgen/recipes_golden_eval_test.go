@@ -209,6 +209,7 @@ func TestRecipeFreeThreadingEvaluates(t *testing.T) {
 		  reusedModule = builtins.head (builtins.filter (p: (p.name or "") == "python3.13t-packages-from-python3.13") mods);
 		  cached = (import (`+pathExpr(nixpkgs)+`) { }).python313.pkgs;
 		in {
+		  drv = shell.drvPath or ""; # nixreal: every derivation of the closure is instantiated
 		  python = py.pythonAttr;
 		  modules = builtins.listToAttrs (map (p: { name = p.pname or p.name; value = if builtins.isString p.pythonModule then p.pythonModule else p.pythonModule.pythonAttr; }) mods);
 		  script = reusedModule.buildCommand;

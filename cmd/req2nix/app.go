@@ -46,9 +46,18 @@ func readProjectMeta(file string) (projectMeta, error) {
 	if err != nil {
 		return projectMeta{}, &inputError{fmt.Errorf("--app: %v", err)}
 	}
+	m, err := parseProjectMeta(data)
+	if err != nil {
+		return projectMeta{}, &inputError{fmt.Errorf("--app: %s: %v", file, err)}
+	}
+	return m, nil
+}
+
+// parseProjectMeta reads the project table of a pyproject.toml's text.
+func parseProjectMeta(data []byte) (projectMeta, error) {
 	var f pyprojectFile
 	if err := toml.Unmarshal(data, &f); err != nil {
-		return projectMeta{}, &inputError{fmt.Errorf("--app: %s: %v", file, err)}
+		return projectMeta{}, err
 	}
 	var m projectMeta
 	scripts := map[string]bool{}
@@ -68,7 +77,7 @@ func readProjectMeta(file string) (projectMeta, error) {
 		}
 	}
 	if m.name == "" {
-		return projectMeta{}, &inputError{fmt.Errorf("--app: %s names no project ([project] name, or [tool.poetry] name)", file)}
+		return projectMeta{}, errors.New("it names no project ([project] name, or [tool.poetry] name)")
 	}
 	if f.BuildSystem != nil && f.BuildSystem.Requires != nil {
 		m.buildRequires = f.BuildSystem.Requires

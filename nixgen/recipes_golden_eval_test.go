@@ -162,7 +162,12 @@ func TestRecipeOptimizedEvaluates(t *testing.T) {
 		  py = pkgs.python312Optimized;
 		  env = py.withPackages (ps: [ ps.requests ps.jinja2 ]);
 		in `+interpreterProbe, &overlay)
-		for _, got := range []interpreterFacts{got, overlay} {
+		var flake interpreterFacts
+		evalJSON(t, index, flakeOutputs(t, goldenFile(t, "optimized", FormatFlake), nixpkgs)+`
+		  env = `+env+`;
+		  py = env.python;
+		in `+interpreterProbe, &flake)
+		for _, got := range []interpreterFacts{got, overlay, flake} {
 			if got.Attr != "python312Optimized" || !got.Optimized || !strings.HasPrefix(got.Version, "3.12.") || got.BuildSide != got.Version {
 				t.Errorf("interpreter %+v", got)
 			}

@@ -97,7 +97,7 @@ var recipeCases = []recipeCase{
 	{"optimized", "python312", func() *resolver.Resolution { return recipeResolution("3.12.10", false) },
 		func(testing.TB) PlanOptions {
 			return PlanOptions{Interpreter: Interpreter{Build: &InterpreterSpec{Base: "python312", Optimized: true}}}
-		}, []string{FormatShell, FormatOverlay, FormatJSON}},
+		}, []string{FormatShell, FormatFlake, FormatOverlay, FormatJSON}},
 	{"freethreading", "python313", func() *resolver.Resolution { return recipeResolution("3.13.3", true) },
 		func(testing.TB) PlanOptions {
 			return PlanOptions{Interpreter: Interpreter{Attr: "python313FreeThreading", Check: &PythonRequest{Minor: 13, Patch: -1, FreeThreaded: true}}}

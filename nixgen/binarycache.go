@@ -23,6 +23,9 @@ func accountCache(p *Plan, ix *Index) {
 	}
 	g := closures{ix: ix, byAttr: map[string]int{}, byName: map[string]int{}, ds: p.Packages}
 	for i, d := range p.Packages {
+		if d.Kind == KindPip {
+			continue // not in the package set: nixpkgs' own stays
+		}
 		g.byAttr[d.Attr] = i
 		g.byName[pep508.NormalizeName(d.Name)] = i
 	}
@@ -142,9 +145,10 @@ func addedNote(a Added) string {
 // the binary cache, as-is ones rebuilt because a dependency changed, and
 // (unknown) as-is ones whose rebuild cannot be told; packages overridden to
 // another version of a nixpkgs project (overrides, and wheels replacing
-// nixpkgs' package); packages nixpkgs lacks.
+// nixpkgs' package); packages nixpkgs lacks; packages pip installs.
 type CacheCounts struct {
-	Hit, Rebuilt, Unknown, Overridden, New int
+	Hit, Rebuilt, Unknown, Overridden, New, Pip int
+	Interpreter                                 int // as is, but built for an interpreter the binary cache lacks
 }
 
 // Counts sums the plan's decisions up.
@@ -152,10 +156,14 @@ func (p *Plan) Counts() CacheCounts {
 	var c CacheCounts
 	for _, d := range p.Packages {
 		switch {
+		case d.Kind == KindPip:
+			c.Pip++
 		case d.Kind == KindAsIs && d.Cache == CacheHit:
 			c.Hit++
 		case d.Kind == KindAsIs && d.Cache == CacheRebuilt:
 			c.Rebuilt++
+		case d.Kind == KindAsIs && d.Cache == CacheInterpreter:
+			c.Interpreter++
 		case d.Kind == KindAsIs:
 			c.Unknown++
 		case d.InNixpkgs:

@@ -172,6 +172,22 @@
 // SplitForSwap, CompiledCode), pip for what Nix cannot build
 // (PipFallback, FHSEnv) and the project as an application (App).
 //
+// ChooseInterpreter turns the request (and --interpreter) into the
+// target: which of the pin's package sets the index describes, which
+// attribute the environment runs, the version to resolve for;
+// InterpreterTarget.Interpreter then decides, once the pin's exact
+// version is known, whether an interpreter is defined (an exact release
+// the pin lacks, FetchCPythonRelease hashing one the table lacks; the
+// optimized build) or swapped in. MakePlan records the recipes in the
+// plan (recipes_plan.go): the KindPip packages and why (planPip), which
+// packages a swapped interpreter rebuilds or reuses (planSwap, over
+// nixpkgs' own edges), the application (planApp), and CacheInterpreter for
+// as-is packages built for an interpreter the binary cache lacks. The
+// renderers write them (recipes_emit.go): the overlay in pkgs' overlays, a
+// pythonEnv binding, the shell's hook, the flake's checks, packages and
+// apps, default.nix (FormatApp), and overlay.nix as a nixpkgs overlay for
+// a defined interpreter. A plan without recipes renders as before.
+//
 // Everything from an index is untrusted: it only ever appears inside
 // escaped Nix string literals ("\\", "\"", "${" escaped), attribute names
 // are quoted unless they are plain identifiers and not keywords, values in

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -57,6 +56,8 @@ func (m *MultiPlan) Render(opts Options) ([]byte, error) {
 		return []byte(g.flake()), nil
 	case FormatOverlay:
 		return []byte(g.overlay()), nil
+	case FormatApp:
+		return []byte(g.app()), nil
 	default: // FormatJSON; newGen checked the format
 		return g.report()
 	}
@@ -77,7 +78,7 @@ func newGen(m *MultiPlan, opts Options) (*gen, error) {
 		opts.Format = FormatShell
 	}
 	switch opts.Format {
-	case FormatShell, FormatFlake, FormatOverlay, FormatJSON:
+	case FormatShell, FormatFlake, FormatOverlay, FormatJSON, FormatApp:
 	default:
 		return nil, fmt.Errorf("output format %q: expected shell, flake, overlay or json", opts.Format)
 	}
@@ -87,7 +88,7 @@ func newGen(m *MultiPlan, opts Options) (*gen, error) {
 	if !pythonAttrRE.MatchString(m.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", m.PythonAttr)
 	}
-	if opts.Format == FormatShell || opts.Format == FormatFlake {
+	if opts.Format == FormatShell || opts.Format == FormatFlake || opts.Format == FormatApp {
 		if err := opts.Pin.validate(); err != nil {
 			return nil, err
 		}
@@ -95,24 +96,9 @@ func newGen(m *MultiPlan, opts Options) (*gen, error) {
 	if err := m.problems(); err != nil {
 		return nil, err
 	}
-	return &gen{m: m, opts: opts, overrides: m.overridesFunction()}, nil
+	g := &gen{m: m, opts: opts, overrides: m.overridesFunction()}
+	return g, g.checkRecipes()
 }
-
-// checkInterpreterMatch rejects output for another Python than the one the
-// resolution chose wheels and evaluated markers for (python312 vs 3.13.3).
-func checkInterpreterMatch(attr, resolvedPython string) error {
-	m := cpythonAttrRE.FindStringSubmatch(attr)
-	if m == nil || resolvedPython == "" {
-		return nil
-	}
-	want := "3." + m[1]
-	if resolvedPython != want && !strings.HasPrefix(resolvedPython, want+".") {
-		return fmt.Errorf("the resolution is for Python %s but the output uses %s (Python %s): resolve for %s or choose the matching interpreter", resolvedPython, attr, want, want)
-	}
-	return nil
-}
-
-var cpythonAttrRE = regexp.MustCompile(`^python3(\d+)$`)
 
 // problems joins the problems of all decisions into one error.
 func problems(ds []Decision) error {
@@ -180,7 +166,14 @@ func summary(p *Plan) string {
 		n := c.Unknown + c.Hit + c.Rebuilt
 		asIs = fmt.Sprintf("%d from nixpkgs as is: at most %d from the binary cache;", n, n)
 	}
-	return fmt.Sprintf("%d (%s %d overridden, %d new)", len(p.Packages), asIs, c.Overridden, c.New)
+	if c.Interpreter > 0 {
+		asIs += fmt.Sprintf(" %d built for %s,", c.Interpreter, p.PythonAttr)
+	}
+	pip := ""
+	if c.Pip > 0 {
+		pip = fmt.Sprintf(", %d installed by pip", c.Pip)
+	}
+	return fmt.Sprintf("%d (%s %d overridden, %d new%s)", len(p.Packages), asIs, c.Overridden, c.New, pip)
 }
 
 // renderOverrides renders a packageOverrides function at indentation 0.
@@ -194,7 +187,7 @@ func renderOverrideSet(ds []Decision) string {
 	var p printer
 	var body []Decision
 	for _, d := range ds {
-		if d.Kind != KindAsIs {
+		if d.Kind != KindAsIs && d.Kind != KindPip {
 			body = append(body, d)
 		}
 	}
@@ -353,10 +346,15 @@ func (g *gen) writeLetBindings(p *printer, shell bool) {
 	p.bind("self", "python")
 	p.line("inherit packageOverrides;")
 	p.close("};")
+	g.writeRecipeBindings(p)
 }
 
 // writeMkShell writes the development shell holding the environment.
 func (g *gen) writeMkShell(p *printer, prefix, suffix string) {
+	if g.usesRecipes() {
+		g.writeRecipeShell(p, prefix, suffix)
+		return
+	}
 	p.open(prefix + "pkgs.mkShell {")
 	p.open("packages = [")
 	g.writeWithPackages(p)
@@ -369,13 +367,7 @@ func (g *gen) writeMkShell(p *printer, prefix, suffix string) {
 func (g *gen) shell() string {
 	var p printer
 	g.header(&p)
-	p.open("{")
-	g.writeNixpkgsArg(&p)
-	p.open("pkgs ? import nixpkgs {")
-	p.line("config = { };")
-	p.line("overlays = [ ];")
-	p.close("},")
-	p.close("}:")
+	g.writeArgs(&p)
 	p.open("let")
 	g.writeLetBindings(&p, true)
 	p.indent--
@@ -425,13 +417,23 @@ func (g *gen) flake() string {
 	p.indent++
 	p.list("systems = ", quoteAll(g.m.Resolved), ";")
 	p.bind("forAllSystems", "nixpkgs.lib.genAttrs systems")
+	if g.flakeHasOutputs() {
+		g.writeFlakePerSystem(&p)
+	}
 	p.indent--
 	p.line("in")
 	p.open("{")
+	if g.flakeHasOutputs() {
+		g.writeFlakeOutputs(&p)
+		p.close("};")
+		p.indent = 1
+		p.close("}")
+		return p.String()
+	}
 	p.open("devShells = forAllSystems (")
 	p.line("system:")
 	p.open("let")
-	p.bind("pkgs", "nixpkgs.legacyPackages.${system}")
+	g.writeFlakePkgs(&p)
 	g.writeLetBindings(&p, false)
 	p.indent--
 	p.line("in")
@@ -460,10 +462,11 @@ func quoteAll(ss []string) []string {
 // for the fetchers and, when something differs between systems, for the
 // system.
 func (g *gen) overlay() string {
+	if g.m.Interpreter != nil {
+		return g.nixpkgsOverlay()
+	}
 	var p printer
-	g.header(&p,
-		"Usage: python = pkgs."+g.m.PythonAttr+".override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };",
-		commentText("Environment: "+g.envComment()))
+	g.header(&p, append(g.overlayUsage(), commentText("Environment: "+g.envComment("python")))...)
 	p.line("{ pkgs }:")
 	if g.needsSystem(true) {
 		p.open("let")

@@ -1,6 +1,7 @@
 package nixgen
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi/tags"
@@ -136,6 +137,9 @@ func (g *gen) writeSystemBindings(p *printer, guarded bool) {
 			p.open(nixAttr(s) + " = {")
 			p.block("overrides = ", renderOverrides(m.BySystem[s]), ";")
 			p.list("packages = ps: ", psItems(m.EnvBySystem[s]), ";")
+			if m.Swap != nil {
+				p.list("reused = ps: ", psItems(m.ReusedBySystem[s]), ";")
+			}
 			p.close("};")
 		}
 		p.close("};")
@@ -189,23 +193,29 @@ func (g *gen) elsewhereThrow() string {
 	return "throw " + strings.ReplaceAll(msg, placeholder, "${system}")
 }
 
-// writeWithPackages writes the environment: the shared attributes, and
-// the system's own when anything differs between systems.
+// writeWithPackages writes the environment in mkShell's packages.
 func (g *gen) writeWithPackages(p *printer) {
-	shared := psItems(g.m.SharedEnv)
-	if !g.m.differs() {
-		p.list("(python.withPackages (ps: ", shared, "))")
-		return
+	g.writeEnv(p, "(", "python", ")", nil)
+}
+
+// writeEnv writes prefix + python.withPackages (...) + suffix: the shared
+// attributes and extra items, and the system's own when anything differs
+// between systems.
+func (g *gen) writeEnv(p *printer, prefix, python, suffix string, extra []string) {
+	head := prefix + python + ".withPackages "
+	shared := append(psItems(g.m.SharedEnv), extra...)
+	switch {
+	case !g.m.differs():
+		p.list(head+"(ps: ", shared, ")"+suffix)
+	case len(shared) == 0:
+		p.line(head + "here.packages" + suffix)
+	default:
+		p.open(head + "(")
+		p.line("ps:")
+		p.list("", shared, "")
+		p.line("++ here.packages ps")
+		p.close(")" + suffix)
 	}
-	if len(shared) == 0 {
-		p.line("(python.withPackages here.packages)")
-		return
-	}
-	p.open("(python.withPackages (")
-	p.line("ps:")
-	p.list("", shared, "")
-	p.line("++ here.packages ps")
-	p.close("))")
 }
 
 // psItems turns attributes into ps.<attr> references.
@@ -218,11 +228,20 @@ func psItems(attrs []string) []string {
 }
 
 // envComment describes the environment for overlay.nix's header: the
-// shared attributes, then each system's own.
-func (g *gen) envComment() string {
-	s := "python.withPackages (ps: [ " + strings.Join(psItems(g.m.SharedEnv), " ") + " ])"
+// shared attributes, then each system's own (under an interpreter swap,
+// the reused packages too: the overlay builds them all).
+func (g *gen) envComment(python string) string {
+	shared, bySystem := g.m.SharedEnv, g.m.EnvBySystem
+	if g.m.Swap != nil {
+		shared = slices.Sorted(slices.Values(append(slices.Clone(shared), g.m.Swap.Reused...)))
+		bySystem = map[string][]string{}
+		for _, s := range g.m.Resolved {
+			bySystem[s] = slices.Sorted(slices.Values(append(slices.Clone(g.m.EnvBySystem[s]), g.m.ReusedBySystem[s]...)))
+		}
+	}
+	s := python + ".withPackages (ps: [ " + strings.Join(psItems(shared), " ") + " ])"
 	for _, sys := range g.m.Resolved {
-		if extra := g.m.EnvBySystem[sys]; len(extra) > 0 {
+		if extra := bySystem[sys]; len(extra) > 0 {
 			s += "; on " + sys + " also " + strings.Join(psItems(extra), " ")
 		}
 	}

@@ -174,6 +174,7 @@ func (b *buildSystems) attrs(d *Decision, reqs []string) []string {
 			out = append(out, e.Attr)
 		} else {
 			d.Notes = append(d.Notes, "build requirement "+quoteNote(req)+" is not in nixpkgs: add it to build-system by hand")
+			d.MissingBuildSystem = append(d.MissingBuildSystem, name)
 		}
 	}
 	slices.Sort(out)

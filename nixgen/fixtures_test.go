@@ -148,7 +148,7 @@ func goldenOptions(format string) Options {
 }
 
 var formatFiles = map[string]string{
-	FormatShell: "shell.nix", FormatFlake: "flake.nix", FormatOverlay: "overlay.nix", FormatJSON: "report.json",
+	FormatShell: "shell.nix", FormatFlake: "flake.nix", FormatOverlay: "overlay.nix", FormatJSON: "report.json", FormatApp: "default.nix",
 }
 
 var allFormats = []string{FormatShell, FormatFlake, FormatOverlay, FormatJSON}

@@ -27,22 +27,28 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				path := goldenPath(c.name, format)
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./nixgen -run TestGolden -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the generated output (run with -update after checking):\n%s", path, firstDiff(string(want), string(got)))
-				}
+				compareGolden(t, goldenPath(c.name, format), got)
 			})
 		}
+	}
+}
+
+// compareGolden compares output with its golden file, or rewrites the
+// file with -update.
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./nixgen -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the generated output (run with -update after checking):\n%s", path, firstDiff(string(want), string(got)))
 	}
 }
 

@@ -216,7 +216,7 @@ func TestInterpreterMatch(t *testing.T) {
 		{"pypy310", "3.9", true}, // not a CPython attribute: not checked
 	}
 	for _, tt := range tests {
-		err := checkInterpreterMatch(tt.attr, tt.python)
+		err := checkInterpreterMatch(tt.attr, tt.python, false)
 		if (err == nil) != tt.ok {
 			t.Errorf("checkInterpreterMatch(%s, %s) = %v, want ok=%v", tt.attr, tt.python, err, tt.ok)
 		}

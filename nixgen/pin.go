@@ -119,6 +119,10 @@ type release struct {
 //     python314 since mid-2026 (src-2026's all-packages.nix); patch
 //     versions are approximate, as the channel moves.
 //
+// Each release also has pythonXYFreeThreading for every XY >= 13 it has
+// (all-packages.nix: pythonXY.override { enableGIL = false; … }), which
+// ChooseInterpreter derives rather than lists.
+//
 // python27 is left out: req2nix targets Python 3. A patch version only
 // matters for requires-python clauses and markers naming patch releases;
 // an evaluated index knows the exact one (Index.PythonVersion).

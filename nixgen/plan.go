@@ -29,6 +29,9 @@ const (
 	// KindNew: built with buildPythonPackage; when InNixpkgs it replaces
 	// nixpkgs' attribute of the same project.
 	KindNew Kind = "new"
+	// KindPip: installed by pip from the shell's hook (--fallback pip):
+	// Nix cannot build it, or the user said so (Decision.PipWhy).
+	KindPip Kind = "pip"
 )
 
 // Cache says whether Nix can take a package from the binary cache.
@@ -46,6 +49,10 @@ const (
 	CacheUnknown Cache = "unknown"
 	// CacheBuilt: overridden or new, so built locally.
 	CacheBuilt Cache = "built"
+	// CacheInterpreter: as is, but built for an interpreter whose package
+	// set the binary cache does not hold (an exact release, the optimized
+	// build, a swapped interpreter's rebuilt packages).
+	CacheInterpreter Cache = "interpreter"
 )
 
 // Plan is everything decided about one resolution for one interpreter and
@@ -64,6 +71,39 @@ type Plan struct {
 	// EdgesKnown: the index knows nixpkgs' dependency edges, so the Cache
 	// of as-is packages is CacheHit or CacheRebuilt, never CacheUnknown.
 	EdgesKnown bool
+
+	// The recipes (recipes_plan.go), nil or empty when unused. Interpreter
+	// is the interpreter req2nix defines (an exact release, the optimized
+	// build; PythonAttr is then its attribute) and HashFrom where the
+	// release's hash came from; Swap reuses the binary-cached pure packages
+	// of another interpreter of the same minor version (PythonAttr is then
+	// the pin's free-threading one, say); Check is what the shell asserts
+	// about the interpreter it runs; Fallback ("pip" or "fhs") how the
+	// KindPip packages are installed; App the project itself, built.
+	Interpreter *InterpreterSpec
+	HashFrom    string
+	Swap        *InterpreterSwap
+	Check       *PythonRequest
+	Fallback    string
+	PipIndexURL string // the index pip installs from ("" for PyPI)
+	App         *App
+}
+
+// envAttrs are the attributes the environment's withPackages lists: the
+// rebuilt ones under an interpreter swap (the reused ones enter as one
+// module), else every package Nix provides (pip installs the KindPip
+// ones).
+func (p *Plan) envAttrs() []string {
+	if p.Swap != nil {
+		return p.Swap.Rebuilt
+	}
+	attrs := make([]string, 0, len(p.Packages))
+	for _, d := range p.Packages {
+		if d.Kind != KindPip {
+			attrs = append(attrs, d.Attr)
+		}
+	}
+	return attrs
 }
 
 // Decision is how one resolved package appears in the output.
@@ -100,6 +140,21 @@ type Decision struct {
 	Cache          Cache
 	RebuiltBecause []string
 	Adds           []Added
+
+	// MissingBuildSystem names the build requirements of its sdist that
+	// neither nixpkgs nor the resolution has (the notes say so too).
+	MissingBuildSystem []string
+
+	// Recipes. PipWhy says why a KindPip package is left to pip, and Pip is
+	// what pip installs (the version and the hashes of its files).
+	// Compiled (and why) says whether it has compiled code, and Reused
+	// whether it is taken from the binary-cached interpreter's set as
+	// built there: both are set under an interpreter swap only.
+	PipWhy      string
+	Pip         *PipRequirement
+	Compiled    bool
+	CompiledWhy string
+	Reused      bool
 
 	Resolved resolver.Package // the resolution's package: extras, dependencies by name, files
 }
@@ -167,6 +222,21 @@ type PlanOptions struct {
 	// to the current directory, or absolute): local direct references
 	// (-e ./pkg) become Nix paths relative to it. "" writes absolute paths.
 	OutputDir string
+
+	// Interpreter is the interpreter the environment runs (zero: the
+	// index's, as the pin has it).
+	Interpreter Interpreter
+	// Fallback is "pip" or "fhs" to leave to pip the packages Nix cannot
+	// build (no sdist and only platform wheels, a build system nixpkgs
+	// lacks) and those named in Pip; "" builds everything with Nix (Pip
+	// alone means "pip").
+	Fallback string
+	Pip      []string // names pip installs (--pip NAME)
+	// PipIndexURL is the index the resolution used, for pip: a Simple API
+	// root over http(s), without credentials; "" means PyPI.
+	PipIndexURL string
+	// App, when set, is the project built as an application.
+	App *AppProject
 }
 
 // reservedAttrs are lower-case names that the Python package set (or the
@@ -195,17 +265,28 @@ func MakePlan(ctx context.Context, res *resolver.Resolution, ix *Index, facts Fa
 	if !pythonAttrRE.MatchString(ix.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", ix.PythonAttr)
 	}
-	if err := checkInterpreterMatch(ix.PythonAttr, res.Python); err != nil {
+	attr, err := opts.Interpreter.attr(ix.PythonAttr)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInterpreterMatch(attr, res.Python, res.FreeThreaded); err != nil {
 		return nil, err
 	}
 	p := &Plan{
-		PythonAttr: ix.PythonAttr, Python: res.Python, Platform: res.Platform, Index: ix.Source,
+		PythonAttr: attr, Python: res.Python, Platform: res.Platform, Index: ix.Source,
 		Packages: decideAll(res, ix), Warnings: sortedCopy(res.Warnings),
+		Interpreter: opts.Interpreter.Build, HashFrom: opts.Interpreter.HashFrom, Check: opts.Interpreter.Check,
 	}
 	resolvePaths(p.Packages, opts.OutputDir)
 	learnFacts(ctx, p, ix, facts)
+	if err := planPip(ctx, p, facts, opts); err != nil {
+		return nil, err
+	}
 	accountCache(p, ix)
-	return p, problems(p.Packages)
+	planSwap(ctx, p, ix, facts, opts.Interpreter)
+	accountInterpreter(p)
+	err = planApp(p, ix, opts.App)
+	return p, errors.Join(err, problems(p.Packages))
 }
 
 // decideAll decides every package, names new ones and links dependencies.

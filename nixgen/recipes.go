@@ -98,13 +98,24 @@ func (s InterpreterSpec) check() (PythonRequest, error) {
 // (the hash, but not the sourceVersion set), so under the base's pythonAttr
 // it would be the pin's release fetched with this release's hash.
 func InterpreterOverlay(s InterpreterSpec) (string, error) {
-	r, err := s.check()
-	if err != nil {
-		return "", err
-	}
-	attr := s.Attr()
 	var p printer
 	p.open("final: prev: {")
+	if err := writeInterpreterOverride(&p, s); err != nil {
+		return "", err
+	}
+	p.close("}")
+	return p.String(), nil
+}
+
+// writeInterpreterOverride writes the overlay's binding of s.Attr() (see
+// InterpreterOverlay), with more arguments of the override (such as
+// "inherit packageOverrides;") at its end.
+func writeInterpreterOverride(p *printer, s InterpreterSpec, more ...string) error {
+	r, err := s.check()
+	if err != nil {
+		return err
+	}
+	attr := s.Attr()
 	for _, c := range interpreterComments(s, r) {
 		p.line("# " + c)
 	}
@@ -123,9 +134,11 @@ func InterpreterOverlay(s InterpreterSpec) (string, error) {
 	if s.Optimized {
 		p.bind("enableOptimizations", "true")
 	}
+	for _, m := range more {
+		p.line(m)
+	}
 	p.close("};")
-	p.close("}")
-	return p.String(), nil
+	return nil
 }
 
 func interpreterComments(s InterpreterSpec, r PythonRequest) []string {
@@ -133,7 +146,10 @@ func interpreterComments(s InterpreterSpec, r PythonRequest) []string {
 	if s.Release != nil {
 		cs = append(cs,
 			"CPython "+r.String()+", built from source by nixpkgs' cpython expression:",
-			s.Base+" with this release's sourceVersion and hash.")
+			s.Base+" with this release's sourceVersion and hash. .override re-calls",
+			"that expression with the arguments nixpkgs gave it (passthruFun too);",
+			"calling it by path would copy nixpkgs into the store and depend on",
+			"passthrufun.nix's arguments, which change between releases.")
 	}
 	if s.Optimized {
 		cs = append(cs, "With profile-guided optimization and LTO: faster, not bit-reproducible.")

@@ -1,6 +1,7 @@
 package nixgen
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -14,6 +15,7 @@ type PipRequirement struct {
 	Name    string
 	Version string
 	SHA256  []string // lower-case hex
+	Marker  string   // where it applies (SystemMarker); "" for everywhere
 }
 
 // PipFallback installs, from the shell's hook, the packages Nix does not
@@ -41,6 +43,8 @@ var (
 	pipNameRE    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 	pipVersionRE = regexp.MustCompile(`^[A-Za-z0-9!+._-]+$`)
 	hexSHA256RE  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// pipMarkerRE: what SystemMarker writes; no "-" (an option) or "#" (a comment)
+	pipMarkerRE = regexp.MustCompile(`^[a-z0-9_ ="()]+$`)
 )
 
 // requirementsText is the requirements file. Every value is checked
@@ -59,12 +63,20 @@ func (f PipFallback) requirementsText() ([]string, error) {
 		lines = append(lines, "--index-url "+f.IndexURL)
 	}
 	reqs := slices.Clone(f.Requirements)
-	slices.SortFunc(reqs, func(a, b PipRequirement) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(reqs, func(a, b PipRequirement) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Version, b.Version), strings.Compare(a.Marker, b.Marker))
+	})
 	for _, r := range reqs {
 		if !pipNameRE.MatchString(r.Name) || !pipVersionRE.MatchString(r.Version) || len(r.SHA256) == 0 {
 			return nil, fmt.Errorf("pip fallback: %q %q cannot be pinned (a PEP 503 name, a PEP 440 version and at least one sha256 are needed)", r.Name, r.Version)
 		}
 		line := r.Name + "==" + r.Version
+		if r.Marker != "" {
+			if !pipMarkerRE.MatchString(r.Marker) {
+				return nil, fmt.Errorf("pip fallback: %s %s: marker %q is not a system marker", r.Name, r.Version, r.Marker)
+			}
+			line += " ; " + r.Marker
+		}
 		for _, h := range slices.Sorted(slices.Values(r.SHA256)) {
 			if !hexSHA256RE.MatchString(h) {
 				return nil, fmt.Errorf("pip fallback: %s %s: sha256 %q is not 64 lower-case hex digits", r.Name, r.Version, h)

@@ -23,6 +23,9 @@ type InterpreterSwap struct {
 	Cached  string   // the binary-cached interpreter of the same minor version: python313
 	Rebuilt []string // attributes built for the target interpreter
 	Reused  []string // attributes taken from Cached's package set as built there
+	// PerSystem: the file's systems differ, so each adds its own rebuilt
+	// and reused packages (here.packages, here.reused) to these shared ones.
+	PerSystem bool
 }
 
 // The swap's own bindings.
@@ -59,7 +62,7 @@ func (s InterpreterSwap) Bindings() (string, error) {
 	if err := s.check(); err != nil {
 		return "", err
 	}
-	if len(s.Reused) == 0 {
+	if !s.reuses() {
 		return "", nil
 	}
 	var p printer
@@ -70,7 +73,7 @@ func (s InterpreterSwap) Bindings() (string, error) {
 	p.line("inherit packageOverrides;")
 	p.close("};")
 	p.open(swapReusedList + " = builtins.filter (p: p != " + swapCachedPython + ") (")
-	p.list(swapCachedPython+".pkgs.requiredPythonModules ", prefixed(swapCachedPython+".pkgs.", s.Reused), "")
+	s.writeReusedList(&p)
 	p.close(");")
 	p.open(swapReusedModule + " = " + recipePython + ".pkgs.toPythonModule (")
 	p.indentedString(recipePkgs+".runCommand "+`"${`+recipePython+`.libPrefix}-packages-from-${`+swapCachedPython+`.libPrefix}" { } `, []string{
@@ -85,13 +88,42 @@ func (s InterpreterSwap) Bindings() (string, error) {
 	return p.String(), nil
 }
 
-// EnvItems are the swap's items of recipePython.withPackages (ps: [ … ]).
-func (s InterpreterSwap) EnvItems() []string {
-	items := prefixed("ps.", s.Rebuilt)
-	if len(s.Reused) > 0 {
-		items = append(items, swapReusedModule)
+// reuses reports whether some system reuses packages.
+func (s InterpreterSwap) reuses() bool {
+	return len(s.Reused) > 0 || s.PerSystem
+}
+
+// writeReusedList writes the closure of the reused packages in the cached
+// set: the shared ones, and the system's own when systems differ.
+func (s InterpreterSwap) writeReusedList(p *printer) {
+	modules := swapCachedPython + ".pkgs.requiredPythonModules "
+	shared := prefixed(swapCachedPython+".pkgs.", s.Reused)
+	own := "here.reused " + swapCachedPython + ".pkgs"
+	switch {
+	case !s.PerSystem:
+		p.list(modules, shared, "")
+	case len(shared) == 0:
+		p.line(modules + "(" + own + ")")
+	default:
+		p.open(modules + "(")
+		p.list("", shared, "")
+		p.line("++ " + own)
+		p.close(")")
 	}
-	return items
+}
+
+// EnvItems are the swap's items of recipePython.withPackages (ps: [ … ]):
+// the rebuilt packages and the reused module.
+func (s InterpreterSwap) EnvItems() []string {
+	return append(prefixed("ps.", s.Rebuilt), s.moduleItems()...)
+}
+
+// moduleItems is the reused module, when some system reuses packages.
+func (s InterpreterSwap) moduleItems() []string {
+	if s.reuses() {
+		return []string{swapReusedModule}
+	}
+	return nil
 }
 
 func prefixed(prefix string, attrs []string) []string {

@@ -23,9 +23,12 @@ const SchemaVersion = "1.2.0"
 // Fields marked omitempty are absent when empty; lists are sorted.
 // 1.1.0 added binary_cache, rebuilt_because, nixpkgs_adds and
 // imports_check to packages and dependency_edges to nixpkgs. 1.2.0 covers
-// several systems: systems, failed and differences, and per package the
-// systems it holds for (see ReportPackage.Systems); platform is only set
-// for a report of one system.
+// several systems (systems, failed and differences, and per package the
+// systems it holds for, see ReportPackage.Systems; platform is only set
+// for a report of one system) and added the recipes: the interpreter's
+// base, hash, hash_from, optimized, free_threaded, cached and check;
+// fallback and app; the package kind "pip" with pip_why and pip_sha256;
+// compiled, compiled_why and reused.
 type Report struct {
 	SchemaVersion string          `json:"schema_version"` // SchemaVersion
 	Generator     string          `json:"generator"`      // "req2nix"
@@ -43,12 +46,38 @@ type Report struct {
 	// system, and why (resolver.Difference), sorted by name.
 	Differences []ReportDifference `json:"differences,omitempty"`
 	Warnings    []string           `json:"warnings,omitempty"` // a warning of some systems only starts "on SYSTEM, ...: "
+	Fallback    string             `json:"fallback,omitempty"` // "pip" or "fhs": how the "pip" packages are installed
+	App         *ReportApp         `json:"app,omitempty"`      // the project built as an application (--app)
 }
 
 // ReportPython is the interpreter.
 type ReportPython struct {
-	Attr    string `json:"attr"`              // e.g. "python312"
+	Attr    string `json:"attr"`              // e.g. "python312", "python3_11_11", "python313FreeThreading"
 	Version string `json:"version,omitempty"` // the resolution's target version
+	// An interpreter req2nix defines: the pin's attribute it is defined
+	// from, an exact release's source hash (SRI) and where that hash came
+	// from ("the release table", "--python-hash" or a download URL), and
+	// the optimized build.
+	Base      string `json:"base,omitempty"`
+	Hash      string `json:"hash,omitempty"`
+	HashFrom  string `json:"hash_from,omitempty"`
+	Optimized bool   `json:"optimized,omitempty"`
+	// FreeThreaded: the free-threading build; Cached: the binary-cached
+	// interpreter whose pure packages the environment reuses; Check: what
+	// the shell asserts about the running interpreter ("3.11.11", "3.13t").
+	FreeThreaded bool   `json:"free_threaded,omitempty"`
+	Cached       string `json:"cached,omitempty"`
+	Check        string `json:"check,omitempty"`
+}
+
+// ReportApp is the project built as an application.
+type ReportApp struct {
+	Name         string   `json:"name"`
+	Version      string   `json:"version"`
+	BuildSystem  []string `json:"build_system"` // attributes
+	Dependencies []string `json:"dependencies"` // attributes
+	Files        []string `json:"files"`        // its source, relative to the project
+	MainProgram  string   `json:"main_program,omitempty"`
 }
 
 // ReportNixpkgs is the nixpkgs pin and the index of its package set.
@@ -74,7 +103,7 @@ type ReportPackage struct {
 	// it holds for all of them.
 	Systems        []string      `json:"systems,omitempty"`
 	Version        string        `json:"version"`
-	Kind           Kind          `json:"kind"` // "as-is", "override" or "new"
+	Kind           Kind          `json:"kind"` // "as-is", "override", "new" or "pip"
 	Attr           string        `json:"attr"`
 	NixpkgsVersion string        `json:"nixpkgs_version,omitempty"`
 	Root           bool          `json:"root,omitempty"`
@@ -94,6 +123,16 @@ type ReportPackage struct {
 	NixpkgsAdds    []ReportAdded `json:"nixpkgs_adds,omitempty"`    // packages nixpkgs' dependency list brings in outside the resolution
 	Notes          []string      `json:"notes,omitempty"`
 	Files          []ReportFile  `json:"files,omitempty"` // every file the resolutions listed (of its systems)
+	// Kind "pip": why pip installs it, and the sha256 of every file pip
+	// may install (the requirements file's --hash options).
+	PipWhy    string   `json:"pip_why,omitempty"`
+	PipSHA256 []string `json:"pip_sha256,omitempty"`
+	// Under an interpreter swap (python.cached): whether it has compiled
+	// code (and why), and whether it is reused as built for the cached
+	// interpreter (else rebuilt for the environment's).
+	Compiled    *bool  `json:"compiled,omitempty"`
+	CompiledWhy string `json:"compiled_why,omitempty"`
+	Reused      *bool  `json:"reused,omitempty"`
 }
 
 // ReportAdded is a package nixpkgs' dependencies of an as-is package put
@@ -135,9 +174,11 @@ func (g *gen) report() ([]byte, error) {
 		Inputs:        g.opts.Inputs,
 		IndexURL:      g.opts.IndexURL,
 		ExcludeNewer:  g.opts.ExcludeNewer,
-		Python:        ReportPython{Attr: g.m.PythonAttr, Version: g.m.Python},
+		Python:        reportPython(g.m.Plans[g.m.Resolved[0]]),
 		Nixpkgs:       ReportNixpkgs{Rev: pin.Rev, SHA256: pin.SHA256, URL: pin.URL, Path: pin.Path, Name: pin.Name, Index: g.m.Index, DependencyEdges: g.m.EdgesKnown},
 		Warnings:      g.m.Warnings(),
+		Fallback:      g.m.Fallback,
+		App:           reportApp(g.m.App),
 	}
 	g.m.reportSystems(&r)
 	var buf bytes.Buffer
@@ -150,7 +191,7 @@ func (g *gen) report() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func reportPackage(d Decision) ReportPackage {
+func reportPackage(d Decision, swapped bool) ReportPackage {
 	p := d.Resolved
 	rp := ReportPackage{
 		Name: d.Name, Version: d.Version, Kind: d.Kind, Attr: d.Attr,
@@ -162,6 +203,16 @@ func reportPackage(d Decision) ReportPackage {
 	for _, a := range d.Adds {
 		rp.NixpkgsAdds = append(rp.NixpkgsAdds, ReportAdded(a))
 	}
+	if d.Kind == KindPip {
+		rp.BinaryCache, rp.PipWhy = nil, d.PipWhy
+		if d.Pip != nil {
+			rp.PipSHA256 = d.Pip.SHA256
+		}
+	}
+	if swapped && d.Kind != KindPip {
+		compiled, reused := d.Compiled, d.Reused
+		rp.Compiled, rp.CompiledWhy, rp.Reused = &compiled, d.CompiledWhy, &reused
+	}
 	for _, f := range p.Files {
 		rp.Files = append(rp.Files, ReportFile{Kind: f.Kind, Filename: f.Filename, URL: f.URL, SHA256: f.SHA256})
 	}
@@ -169,6 +220,38 @@ func reportPackage(d Decision) ReportPackage {
 		rp.Source = &ReportSource{Fetcher: s.Fetcher, URL: s.URL, Filename: s.Filename, Kind: s.FileKind, Hash: s.Hash, Path: s.Path, Rev: s.Rev}
 	}
 	return rp
+}
+
+// reportPython describes the plan's interpreter.
+func reportPython(p *Plan) ReportPython {
+	r := ReportPython{Attr: p.PythonAttr, Version: p.Python, FreeThreaded: strings.Contains(p.PythonAttr, "FreeThreading")}
+	if s := p.Interpreter; s != nil {
+		r.Base, r.Optimized = s.Base, s.Optimized
+		if s.Release != nil {
+			r.Hash, r.HashFrom = s.Release.Hash, p.HashFrom
+		}
+	}
+	if p.Swap != nil {
+		r.Cached = p.Swap.Cached
+	}
+	if p.Check != nil && InterpreterCheckCode(*p.Check) != "" {
+		r.Check = p.Check.String()
+	}
+	return r
+}
+
+func reportApp(a *App) *ReportApp {
+	if a == nil {
+		return nil
+	}
+	return &ReportApp{Name: a.PName, Version: a.Version, BuildSystem: nonNilList(a.BuildSystem), Dependencies: nonNilList(a.Dependencies), Files: a.Files, MainProgram: a.MainProgram}
+}
+
+func nonNilList(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 // binaryCache is the report's binary_cache: true or false, absent when

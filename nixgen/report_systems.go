@@ -64,7 +64,7 @@ func (m *MultiPlan) reportPackages() []ReportPackage {
 	at := map[string]int{}
 	for _, s := range m.Resolved {
 		for _, d := range m.Plans[s].Packages {
-			rp := reportPackage(d)
+			rp := reportPackage(d, m.Swap != nil)
 			files := rp.Files
 			rp.Files = nil
 			key, _ := json.Marshal(rp)

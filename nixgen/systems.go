@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/resolver"
 )
 
@@ -42,6 +43,18 @@ type MultiPlan struct {
 	// Differences says which packages differ between systems and why
 	// (from resolver.MultiResolution).
 	Differences []resolver.Difference
+
+	// The recipes (see Plan), the same on every system. Swap is the part
+	// of the systems' interpreter swaps they share (Rebuilt is SharedEnv);
+	// ReusedBySystem lists the packages a system alone reuses.
+	Interpreter    *InterpreterSpec
+	HashFrom       string
+	Check          *PythonRequest
+	Fallback       string
+	PipIndexURL    string
+	App            *App
+	Swap           *InterpreterSwap
+	ReusedBySystem map[string][]string
 }
 
 // MergePlans merges the plans of the systems of one multi-system
@@ -77,14 +90,44 @@ func mergePlans(systems []string, plans map[string]*Plan, failed map[string]stri
 		}
 		if len(mp.Resolved) == 0 {
 			mp.PythonAttr, mp.Python, mp.Index, mp.EdgesKnown = p.PythonAttr, p.Python, p.Index, p.EdgesKnown
+			mp.Interpreter, mp.HashFrom, mp.Check, mp.Fallback, mp.PipIndexURL, mp.App = p.Interpreter, p.HashFrom, p.Check, p.Fallback, p.PipIndexURL, p.App
 		} else if p.PythonAttr != mp.PythonAttr || p.Python != mp.Python {
 			return nil, fmt.Errorf("nixgen: the plan for %s is for %s %s, not %s %s like the others", s, p.PythonAttr, p.Python, mp.PythonAttr, mp.Python)
 		}
 		mp.Resolved = append(mp.Resolved, s)
 	}
+	if err := mp.checkSwaps(); err != nil {
+		return nil, err
+	}
 	mp.splitDecisions()
-	mp.splitEnv()
+	mp.SharedEnv, mp.EnvBySystem = mp.splitShared((*Plan).envAttrs)
+	mp.mergeSwaps()
 	return mp, nil
+}
+
+// checkSwaps refuses plans that swap interpreters differently (one reusing
+// python313's packages, another none).
+func (mp *MultiPlan) checkSwaps() error {
+	first := mp.Plans[mp.Resolved[0]].Swap
+	for _, s := range mp.Resolved[1:] {
+		swap := mp.Plans[s].Swap
+		if (swap == nil) != (first == nil) || swap != nil && swap.Cached != first.Cached {
+			return fmt.Errorf("nixgen: the plan for %s swaps interpreters unlike the plan for %s", s, mp.Resolved[0])
+		}
+	}
+	return nil
+}
+
+// mergeSwaps makes the shared interpreter swap: rebuilt is the shared
+// environment, reused what every system reuses (ReusedBySystem the rest).
+func (mp *MultiPlan) mergeSwaps() {
+	first := mp.Plans[mp.Resolved[0]].Swap
+	if first == nil {
+		return
+	}
+	reused, bySystem := mp.splitShared(func(p *Plan) []string { return p.Swap.Reused })
+	mp.ReusedBySystem = bySystem
+	mp.Swap = &InterpreterSwap{Cached: first.Cached, Rebuilt: mp.SharedEnv, Reused: reused, PerSystem: mp.differs()}
 }
 
 // splitDecisions puts each decision written the same way on every
@@ -118,31 +161,33 @@ func outputKey(d Decision) string {
 	return renderOverrideSet([]Decision{d})
 }
 
-// splitEnv puts the attributes every resolved environment holds in
-// SharedEnv, the others in EnvBySystem.
-func (mp *MultiPlan) splitEnv() {
+// splitShared puts the attributes every resolved system lists (in the
+// first one's order) in shared, the others in bySystem.
+func (mp *MultiPlan) splitShared(attrs func(*Plan) []string) (shared []string, bySystem map[string][]string) {
+	bySystem = map[string][]string{}
 	count := map[string]int{}
 	for _, s := range mp.Resolved {
-		for _, d := range mp.Plans[s].Packages {
-			count[d.Attr]++
+		for _, a := range attrs(mp.Plans[s]) {
+			count[a]++
 		}
 	}
 	for _, s := range mp.Resolved {
-		for _, d := range mp.Plans[s].Packages {
+		for _, a := range attrs(mp.Plans[s]) {
 			switch {
-			case count[d.Attr] < len(mp.Resolved):
-				mp.EnvBySystem[s] = append(mp.EnvBySystem[s], d.Attr)
+			case count[a] < len(mp.Resolved):
+				bySystem[s] = append(bySystem[s], a)
 			case s == mp.Resolved[0]:
-				mp.SharedEnv = append(mp.SharedEnv, d.Attr)
+				shared = append(shared, a)
 			}
 		}
 	}
+	return shared, bySystem
 }
 
 // differs reports whether anything differs between the resolved systems:
 // the output then has per-system code (perSystem).
 func (mp *MultiPlan) differs() bool {
-	return len(mp.BySystem) > 0 || len(mp.EnvBySystem) > 0
+	return len(mp.BySystem) > 0 || len(mp.EnvBySystem) > 0 || len(mp.ReusedBySystem) > 0
 }
 
 // partial reports whether the output covers fewer than the four systems
@@ -264,4 +309,48 @@ func takeUnsupported(d *Decision, ix *Index) {
 	d.Attr, d.NixpkgsVersion = e.Attr, e.Version
 	d.Notes = append(d.Notes, fmt.Sprintf("nixpkgs' %s %s is not available on %s (its meta.platforms or meta.broken), so this build takes its place there",
 		e.Attr, orUnknown(e.Version), ix.system))
+}
+
+// pipRequirements are what pip installs on the resolved systems: a
+// requirement every one of them has, once; the others with a marker
+// naming the systems that have them (pip skips a line whose marker is
+// false there).
+func (mp *MultiPlan) pipRequirements() []PipRequirement {
+	var keys []string
+	reqs := map[string]PipRequirement{}
+	systems := map[string][]string{}
+	for _, s := range mp.Resolved {
+		for _, d := range mp.Plans[s].Packages {
+			if d.Kind != KindPip || d.Pip == nil {
+				continue
+			}
+			key := d.Pip.Name + "==" + d.Pip.Version + " " + strings.Join(d.Pip.SHA256, " ")
+			if _, seen := reqs[key]; !seen {
+				keys = append(keys, key)
+				reqs[key] = *d.Pip
+			}
+			systems[key] = append(systems[key], s)
+		}
+	}
+	out := make([]PipRequirement, 0, len(keys))
+	for _, k := range keys {
+		r := reqs[k]
+		if len(systems[k]) < len(mp.Resolved) {
+			r.Marker = systemsMarker(systems[k])
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// systemsMarker is the PEP 508 marker that holds on the given systems.
+func systemsMarker(systems []string) string {
+	if len(systems) == 1 {
+		return pep508.SystemMarker(systems[0])
+	}
+	parts := make([]string, len(systems))
+	for i, s := range systems {
+		parts[i] = "(" + pep508.SystemMarker(s) + ")"
+	}
+	return strings.Join(parts, " or ")
 }

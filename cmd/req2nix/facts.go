@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/req2nix/req2nix/pypi"
+	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/resolver"
 )
 
@@ -56,6 +58,38 @@ func (f *indexFacts) BuildRequires(ctx context.Context, sdist resolver.File) ([]
 // leaves the import check out, so a failure is not worth a warning.
 func (f *indexFacts) TopLevelModules(ctx context.Context, wheel resolver.File) ([]string, error) {
 	return f.remembered(ctx, "top-level", wheel, f.client.WheelTopLevel, false)
+}
+
+// ReleaseFiles is every file of a release as the index lists it (the
+// project's page is already in the client's memory after resolving): it
+// tells compiled packages by their platform wheels, and gives pip the
+// hashes of every file (nixgen.ReleaseFiles). Yanked files are left out.
+func (f *indexFacts) ReleaseFiles(ctx context.Context, name, version string) ([]resolver.File, error) {
+	want, err := pep440.Parse(version)
+	if err != nil {
+		return nil, err
+	}
+	p, err := f.client.Project(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range p.Releases {
+		if r.Version.Compare(want) != 0 {
+			continue
+		}
+		var out []resolver.File
+		for _, file := range r.Files {
+			kind := "sdist"
+			if strings.HasSuffix(file.Filename, ".whl") {
+				kind = "wheel"
+			}
+			if !file.Yanked {
+				out = append(out, resolver.File{Kind: kind, Filename: file.Filename, URL: file.URL, SHA256: strings.ToLower(file.SHA256)})
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s has no release %s on the index", name, version)
 }
 
 // factVersion changes when a fact's reading changes, so that answers

@@ -24,6 +24,14 @@ type options struct {
 	python    string
 	platforms stringList // --platform, repeatable; none means all four systems
 
+	// Recipes (recipes.go).
+	pythonHash      string     // --python-hash: the SRI sha256 of an exact release's tarball
+	interpreter     string     // --interpreter ATTR
+	optimizedPython bool       // --optimized-python
+	fallback        string     // --fallback pip|fhs ("" = none; --pip implies pip)
+	pipPkgs         stringList // --pip NAME
+	app             bool       // --app
+
 	nixpkgsRev    string
 	nixpkgsSHA256 string
 	nixpkgsIndex  string
@@ -97,6 +105,8 @@ Examples:
   req2nix --platform x86_64-linux -o shell.nix requirements.txt  # one system (default: all four)
   req2nix --exclude-newer 2023-06-30 -o shell.nix requirements.txt  # as it resolved that day
   req2nix uv.lock --group dev -o shell.nix      # the lock's versions for each system
+  req2nix --python 3.13t --fallback pip -o shell.nix .  # free-threading; pip for what Nix cannot build
+  req2nix --app -o shell.nix .                  # also default.nix, building the project itself
   req2nix --offline -i file:///srv/mirror requirements.txt
 
 Flags:
@@ -144,8 +154,14 @@ func newFlagSet(o *options) *flag.FlagSet {
 	str(&o.output, "output", "o", "", "write to `FILE` atomically (and keep the versions it pins) instead of stdout")
 	str(&o.format, "format", "", "shell", "output `FORMAT`: shell, flake, overlay or json")
 	boolean(&o.check, "check", "", "compare with the -o FILE instead of writing it; exit 1 with a diff when it is out of date")
-	str(&o.python, "python", "", "", "target Python `VERSION` (3.13); default: the pinned nixpkgs' python3 when it fits requires-python, else the newest that does")
+	str(&o.python, "python", "", "", "target Python `VERSION`: 3.13 (the pin's, from the binary cache), 3.13.2 (that exact release, built from source), 3.13t (free-threading); default: .python-version, else the pinned nixpkgs' python3 when it fits requires-python, else the newest that does")
 	list(&o.platforms, "platform", "", "target `SYSTEM` (repeatable): x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin; default: all four, in one file")
+	str(&o.pythonHash, "python-hash", "", "", "`SRI` sha256 of Python-<version>.tar.xz for an exact --python release req2nix's table lacks (else it is downloaded once and hashed)")
+	str(&o.interpreter, "interpreter", "", "", "run the environment on this interpreter `ATTR` of the pin (python313FreeThreading), reusing the binary-cached pure packages of its minor version")
+	boolean(&o.optimizedPython, "optimized-python", "", "build the interpreter with profile-guided optimization and LTO (every package is then built from source)")
+	str(&o.fallback, "fallback", "", "", "leave what Nix cannot build to pip, run from the shell's hook: `pip` or fhs (pip in a buildFHSEnv on Linux, for manylinux wheels)")
+	list(&o.pipPkgs, "pip", "", "also leave this package `NAME` to pip (repeatable; implies --fallback pip)")
+	boolean(&o.app, "app", "", "also build the project itself with buildPythonApplication: default.nix beside -o (the flake: packages.default, apps.default)")
 	str(&o.nixpkgsRev, "nixpkgs", "", "", "the `NIXPKGS` to build on: a channel (nixos-26.05, nixos-unstable: resolved now, written out pinned), a flake.lock (FILE or FILE#INPUT), a git revision with --nixpkgs-sha256, a local checkout, or 'default'; without it, the -o file's nixpkgs, else a flake.lock beside it or the input, else "+nixgen.DefaultPin().Name)
 	str(&o.nixpkgsSHA256, "nixpkgs-sha256", "", "", "`HASH` of the --nixpkgs revision's tarball (the NAR sha256 fetchTarball checks; SRI or base32)")
 	str(&o.nixpkgsIndex, "nixpkgs-index", "", "", "JSON `FILE` mapping nixpkgs python attributes to versions, instead of evaluating the pinned nixpkgs")
@@ -370,6 +386,9 @@ func (o *options) validate() error {
 	}
 	if o.evalNixpkgs && o.noEvalNixpkgs {
 		return usageErrorf("--eval-nixpkgs and --no-eval-nixpkgs contradict each other")
+	}
+	if err := o.validateRecipes(); err != nil {
+		return err
 	}
 	for i, e := range o.extras {
 		if e == "all" {

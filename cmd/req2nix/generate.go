@@ -22,7 +22,9 @@ import (
 // result is what one run produced.
 type result struct {
 	output   []byte
-	lockNote string // the lock file read instead of resolving, for the summary ("" when resolved)
+	lockNote string        // the lock file read instead of resolving, for the summary ("" when resolved)
+	extra    []extraOutput // files beside the output (default.nix for --app)
+	python   pythonChoice  // the interpreter request and where it came from
 	multi    *resolver.MultiResolution
 	plan     *nixgen.MultiPlan
 	index    *nixgen.Index
@@ -61,15 +63,24 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	}
 	defer nixpkgs.close()
 	pin := nixpkgs.pin
-	pythonAttr, pythonVersion, err := nixgen.ChoosePython(pin, o.python, in.RequiresPython)
+	python, target, app, err := recipeInputs(o, pin, in, lock)
 	if err != nil {
 		return nil, &inputError{err}
 	}
+	pythonAttr := target.IndexAttr
 	ix, indexNote, err := loadNixpkgsIndex(ctx, o, nixpkgs, pythonAttr, ui)
 	if err != nil {
 		return nil, err
 	}
-	pythonVersion = exactPython(pythonVersion, ix.PythonVersion)
+	pinVersion := exactPython(target.PinVersion, ix.PythonVersion)
+	interpreter, err := interpreterOf(ctx, o, env, target, pinVersion, ui)
+	if err != nil {
+		return nil, err
+	}
+	pythonVersion := pinVersion
+	if target.Exact() {
+		pythonVersion = target.Version
+	}
 	pinned, directPins, err := previousPins(o)
 	if err != nil {
 		return nil, err
@@ -101,25 +112,35 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	defer cleanup()
 	ui.startProgress(client)
 	multi, err := resolveSystems(ctx, client, resolveInput{
-		in: in, lock: lock, python: pythonVersion, ix: ix, pins: pinned, directPins: directPins, cutoff: cutoff, git: git,
+		in: in, lock: lock, python: pythonVersion, freeThreaded: target.FreeThreaded, ix: ix, pins: pinned, directPins: directPins, cutoff: cutoff, git: git,
 	}, o, env, ui)
 	if err != nil {
 		return nil, err
 	}
 	facts := newIndexFacts(client, cacheDir(o))
 	plan, err := planSystems(ctx, multi, ix, facts, nixgen.PlanOptions{
-		OutputDir: filepath.Dir(o.output), // "." for stdout: the current directory
+		OutputDir:   filepath.Dir(o.output), // "." for stdout: the current directory
+		Interpreter: interpreter,
+		Fallback:    o.fallback,
+		Pip:         o.pipPkgs,
+		PipIndexURL: firstNonEmpty(o.indexURL, in.IndexURL, env("PIP_INDEX_URL")),
+		App:         app,
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := plan.Render(nixgen.Options{
+	renderOpts := nixgen.Options{
 		Format:       o.format,
 		Pin:          pin,
 		Command:      regenerateCommand(o),
 		Inputs:       o.inputs,
 		ExcludeNewer: o.excludeNewer,
-	})
+	}
+	out, err := plan.Render(renderOpts)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := appOutput(o, plan, renderOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +154,11 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 		warnings = append(warnings, w)
 	}
 	warnings = append(warnings, systemsWarnings(multi, in, pythonAttr)...)
-	if w := patchWarning(o.python, pythonAttr, pythonVersion); w != "" {
-		warnings = append(warnings, w)
-	}
 	if w := facts.warning(); w != "" {
 		warnings = append(warnings, w)
 	}
-	r := &result{output: out, multi: multi, plan: plan, index: ix, nixpkgs: nixpkgs, warnings: warnings}
+	r := &result{output: out, extra: extra, python: python, multi: multi, plan: plan, index: ix, nixpkgs: nixpkgs}
+	r.warnings = append(warnings, recipeWarnings(o, r)...)
 	if lock != nil {
 		r.lockNote = lock.note
 	}
@@ -220,16 +239,6 @@ func unknownUpgrades(names []string, resolved map[string]bool) []string {
 		}
 	}
 	return warnings
-}
-
-// patchWarning says when --python named a patch release other than the one
-// the pinned nixpkgs has: markers are evaluated for the interpreter the
-// environment will really contain.
-func patchWarning(requested, attr, version string) string {
-	if strings.Count(requested, ".") < 2 || requested == version {
-		return ""
-	}
-	return fmt.Sprintf("--python %s: the pinned nixpkgs' %s is %s, so the resolution targets %s", requested, attr, version, version)
 }
 
 // readInputs reads the named files, or the project in the current
@@ -346,6 +355,11 @@ func regenerateCommand(o *options) string {
 		add("--format", o.format)
 	}
 	add("--python", o.python)
+	add("--python-hash", o.pythonHash)
+	add("--interpreter", o.interpreter)
+	if o.optimizedPython {
+		parts = append(parts, "--optimized-python")
+	}
 	parts = append(parts, platformFlags(o)...)
 	if o.output == "" {
 		// An -o file records its nixpkgs, which a re-run keeps.
@@ -375,6 +389,17 @@ func regenerateCommand(o *options) string {
 	}
 	if !o.preferNixpkgs {
 		parts = append(parts, "--prefer-newest")
+	}
+	if len(o.pipPkgs) == 0 {
+		add("--fallback", o.fallback)
+	} else if o.fallback != nixgen.FallbackPip {
+		add("--fallback", o.fallback)
+	}
+	for _, name := range sortedCopy(o.pipPkgs) {
+		add("--pip", name)
+	}
+	if o.app {
+		parts = append(parts, "--app")
 	}
 	add("-o", o.output)
 	for _, in := range o.inputs {

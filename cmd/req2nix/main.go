@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if err != nil {
 		return ui.fail(err)
 	}
-	code, err := deliver(o, result.output, stdout)
+	code, err := deliverOutputs(o, result, stdout)
 	if err != nil {
 		return ui.fail(err)
 	}

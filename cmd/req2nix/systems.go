@@ -69,14 +69,15 @@ func nixpkgsBySystem(ix *nixgen.Index, systems []string) map[string]map[string]s
 
 // resolveInput is what resolving needs besides the client.
 type resolveInput struct {
-	in         *reqfile.File
-	lock       *lockInput
-	python     string
-	ix         *nixgen.Index
-	pins       nixgen.Pins
-	directPins map[string]resolver.DirectPin
-	cutoff     time.Time
-	git        resolver.GitRepos
+	in           *reqfile.File
+	lock         *lockInput
+	python       string
+	freeThreaded bool // the free-threading build (markers and cp313t wheels)
+	ix           *nixgen.Index
+	pins         nixgen.Pins
+	directPins   map[string]resolver.DirectPin
+	cutoff       time.Time
+	git          resolver.GitRepos
 }
 
 // resolveSystems resolves the requirements (or reads the lock) for every
@@ -89,6 +90,7 @@ func resolveSystems(ctx context.Context, client *pypi.Client, r resolveInput, o 
 	return resolver.ResolveSystems(ctx, client, r.in, resolver.SystemsOptions{
 		Options: resolver.Options{
 			Python:          r.python,
+			FreeThreaded:    r.freeThreaded,
 			Pre:             o.pre,
 			Pinned:          r.pins.All,
 			Upgrade:         o.upgrade,

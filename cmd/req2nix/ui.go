@@ -168,6 +168,13 @@ func (u *ui) summary(r *result) {
 		}
 		return ""
 	})
+	for _, line := range recipeLines(r) {
+		fmt.Fprintf(u.stderr, "  %s\n", line)
+	}
+	u.printBySystem(m, "  ", planRecipeText)
+	for _, line := range appLines(r) {
+		fmt.Fprintf(u.stderr, "  %s\n", line)
+	}
 	u.printDifferences(m)
 	u.printBySystem(m, "", func(p *nixgen.Plan) string {
 		if hint := rebuildHint(p); hint != "" {
@@ -196,17 +203,21 @@ type summaryRow struct {
 // dependency edges in the index, the as-is packages are one row: an upper
 // bound of the binary-cache hits, since rebuilds cannot be told.
 func summaryRows(p *nixgen.Plan) []summaryRow {
-	var hit, rebuilt, unknown, overridden, built []string
+	var hit, rebuilt, unknown, overridden, built, pip, interp []string
 	for _, d := range p.Packages {
 		label := d.Name + " " + d.Version
 		if d.KeptAtOtherVersion() {
 			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
 		}
 		switch {
+		case d.Kind == nixgen.KindPip:
+			pip = append(pip, label)
 		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheHit:
 			hit = append(hit, label)
 		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheRebuilt:
 			rebuilt = append(rebuilt, d.Name+" ("+strings.Join(d.RebuiltBecause, ", ")+")")
+		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheInterpreter:
+			interp = append(interp, label)
 		case d.Kind == nixgen.KindAsIs:
 			unknown = append(unknown, label)
 		case d.InNixpkgs:
@@ -222,9 +233,16 @@ func summaryRows(p *nixgen.Plan) []summaryRow {
 	if !p.EdgesKnown {
 		rows = []summaryRow{{"from nixpkgs as is: at most that many from the binary cache (the nixpkgs index has no dependency edges, so rebuilds cannot be counted)", unknown}}
 	}
-	return append(rows,
+	if len(interp) > 0 {
+		rows = append(rows, summaryRow{"nixpkgs' version, rebuilt for " + p.PythonAttr + " (the binary cache has nixpkgs' interpreters only)", interp})
+	}
+	rows = append(rows,
 		summaryRow{"overridden to another version", overridden},
 		summaryRow{"built new", built})
+	if len(pip) > 0 {
+		rows = append(rows, summaryRow{"installed by pip on entering the shell", pip})
+	}
+	return rows
 }
 
 // overrideDetail says what nixpkgs has and how the other version is built.

@@ -380,18 +380,3 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("shell.nix exists after an interrupted run (%v)", err)
 	}
 }
-
-func TestPatchWarning(t *testing.T) {
-	tests := []struct{ requested, version, want string }{
-		{"", "3.12.10", ""},
-		{"3.12", "3.12.10", ""},
-		{"python312", "3.12.10", ""},
-		{"3.12.10", "3.12.10", ""},
-		{"3.12.1", "3.12.10", "--python 3.12.1: the pinned nixpkgs' python312 is 3.12.10, so the resolution targets 3.12.10"},
-	}
-	for _, tt := range tests {
-		if got := patchWarning(tt.requested, "python312", tt.version); got != tt.want {
-			t.Errorf("patchWarning(%q) = %q, want %q", tt.requested, got, tt.want)
-		}
-	}
-}

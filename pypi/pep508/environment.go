@@ -57,6 +57,17 @@ var platforms = map[string]platformFacts{
 	"aarch64-darwin": {"darwin", "Darwin", "arm64"},
 }
 
+// SystemMarker is the marker that holds on a Nix system only
+// (sys_platform and platform_machine): `sys_platform == "darwin" and
+// platform_machine == "arm64"`. It is "" for an unknown system.
+func SystemMarker(system string) string {
+	f, ok := platforms[system]
+	if !ok {
+		return ""
+	}
+	return `sys_platform == "` + f.sysPlatform + `" and platform_machine == "` + f.machine + `"`
+}
+
 // KnownPlatforms lists the Nix systems TargetEnvironment accepts, sorted.
 func KnownPlatforms() []string {
 	names := make([]string, 0, len(platforms))

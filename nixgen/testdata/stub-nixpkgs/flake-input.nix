@@ -7,6 +7,9 @@ let
 in
 {
   inherit lib;
+  # A flake input is also a source tree: `import nixpkgs { inherit system;
+  # overlays; }` (how a flake applies an overlay) imports ./default.nix.
+  outPath = ./.;
   legacyPackages = lib.genAttrs [
     "aarch64-darwin"
     "aarch64-linux"

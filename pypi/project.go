@@ -156,17 +156,15 @@ func (c *Client) jsonProject(ctx context.Context, ix *index, norm string) (jsonA
 		return jsonAnswer{}, err
 	}
 	d := docReq{url: u, project: norm, mutable: true}
-	return getDoc(ctx, c, d, func(body []byte) (jsonAnswer, error) {
-		doc, err := decodeProjectDoc(body)
-		if err != nil {
-			return jsonAnswer{}, err
-		}
-		a := jsonAnswer{doc: doc}
-		if v, m, ok := doc.latestMetadata(); ok {
-			a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
-		}
-		return a, nil
-	})
+	doc, err := getDoc(ctx, c, d, projectDocCodec)
+	if err != nil {
+		return jsonAnswer{}, err
+	}
+	a := jsonAnswer{doc: doc}
+	if v, m, ok := doc.latestMetadata(); ok {
+		a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
+	}
+	return a, nil
 }
 
 // latestMetaKey names the metadata a project document gave for its latest
@@ -310,14 +308,7 @@ func (c *Client) versionDoc(ctx context.Context, ix *index, norm, key string) (*
 	if err != nil {
 		return nil, false, err
 	}
-	type versionInfo struct {
-		meta  *Metadata
-		known bool
-	}
-	info, err := getDoc(ctx, c, docReq{url: u, project: norm}, func(body []byte) (versionInfo, error) {
-		m, known, err := parseVersionDoc(body)
-		return versionInfo{m, known}, err
-	})
+	info, err := getDoc(ctx, c, docReq{url: u, project: norm}, versionDocCodec)
 	return info.meta, info.known, err
 }
 
@@ -402,13 +393,13 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	metaURL.Path += ".metadata"
 	metaURL.RawPath, metaURL.RawQuery, metaURL.Fragment = "", "", ""
 	stripped, _ := stripUserinfo(&metaURL)
-	verify := f.metadata.hashes
-	return getDoc(ctx, c, docReq{url: stripped, project: norm}, func(body []byte) (*Metadata, error) {
-		if err := checkDigests(body, verify); err != nil {
+	verify := f.metadata
+	return getDoc(ctx, c, docReq{url: stripped, project: norm}, bodyOnly(func(body []byte) (*Metadata, error) {
+		if err := checkDigest(body, verify); err != nil {
 			return nil, err
 		}
 		return parseCoreMetadata(body, SourceCoreMetadata)
-	})
+	}))
 }
 
 // simplePage gets the project's Simple API page on ix (memoised: the
@@ -421,7 +412,7 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	}
 	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
 		d := docReq{url: u, accept: simpleAccept, project: norm, mutable: true}
-		page, err := getDoc(ctx, c, d, func(body []byte) (*simplePage, error) { return parseSimplePage(body, u) })
+		page, err := getDoc(ctx, c, d, simplePageCodec(u, norm))
 		if errors.Is(err, errNotFound) {
 			return (*simplePage)(nil), nil // no page: remembered for the run
 		}
@@ -442,20 +433,29 @@ var digestAlgorithms = []struct {
 	new  func() hash.Hash
 }{{"sha512", sha512.New}, {"sha384", sha512.New384}, {"sha256", sha256.New}}
 
-// checkDigests verifies body against the strongest known hash in want (a
-// PEP 691 hash dictionary). No known hash means nothing to check.
-func checkDigests(body []byte, want map[string]string) error {
-	for _, algo := range digestAlgorithms {
-		expected, ok := want[algo.name]
-		if !ok {
-			continue
+// digestRank is algo's place in digestAlgorithms, -1 when we cannot check
+// it.
+func digestRank(algo string) int {
+	for i, a := range digestAlgorithms {
+		if a.name == algo {
+			return i
 		}
-		h := algo.new()
-		h.Write(body)
-		if got := hex.EncodeToString(h.Sum(nil)); got != expected {
-			return fmt.Errorf("%s mismatch: the index promised %s, got %s", algo.name, expected, got)
-		}
+	}
+	return -1
+}
+
+// checkDigest verifies body against a PEP 658 metadata hash (the
+// strongest the page gave that we can check). None means nothing to
+// check.
+func checkDigest(body []byte, want metadataFlag) error {
+	rank := digestRank(want.algo)
+	if rank < 0 {
 		return nil
+	}
+	h := digestAlgorithms[rank].new()
+	h.Write(body)
+	if got := hex.EncodeToString(h.Sum(nil)); got != want.digest {
+		return fmt.Errorf("%s mismatch: the index promised %s, got %s", want.algo, want.digest, got)
 	}
 	return nil
 }

@@ -27,13 +27,14 @@ type simplePage struct {
 	versions   []string // PEP 700; nil when the page has none (HTML, API version 1.0)
 	status     string   // PEP 792, lower case; "" when not given
 	reason     string
+	grouping   *grouping // the files grouped for project, when known already (a cached page)
 }
 
 // simpleFile is one file of a project page. URL is absolute.
 type simpleFile struct {
 	filename       string
 	url            string
-	hashes         map[string]string // algorithm -> hex, both lower case
+	sha256         string // lower-case hex; "" when the page gives none
 	requiresPython string
 	yanked         yankState
 	metadata       metadataFlag // PEP 658/714 core metadata
@@ -41,10 +42,12 @@ type simpleFile struct {
 	uploadTime     time.Time    // PEP 700; zero when not given
 }
 
-// metadataFlag reads a PEP 658/714 value: bool or {"sha256": ...}.
+// metadataFlag reads a PEP 658/714 value: bool or {"sha256": ...}. Of
+// the hashes, the strongest we can check is kept (algo "" when none).
 type metadataFlag struct {
 	present bool
-	hashes  map[string]string
+	algo    string // lower case, one of digestAlgorithms
+	digest  string // lower-case hex
 }
 
 func (m *metadataFlag) UnmarshalJSON(b []byte) error {
@@ -56,13 +59,21 @@ func (m *metadataFlag) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &hashes); err != nil {
 		return fmt.Errorf("core-metadata: want bool or hash object, got %s", b)
 	}
-	*m = metadataFlag{present: true, hashes: map[string]string{}}
+	*m = metadataFlag{present: true}
 	for k, h := range hashes {
 		if s, ok := h.(string); ok {
-			m.hashes[strings.ToLower(k)] = strings.ToLower(s)
+			m.offer(k, s)
 		}
 	}
 	return nil
+}
+
+// offer keeps the hash algo=digest if it is stronger than the one kept.
+func (m *metadataFlag) offer(algo, digest string) {
+	algo = strings.ToLower(algo)
+	if rank := digestRank(algo); rank >= 0 && (m.algo == "" || rank < digestRank(m.algo)) {
+		m.algo, m.digest = algo, strings.ToLower(digest)
+	}
 }
 
 // jsonLiteral reads true, false or null (as false); ok is false for any
@@ -131,7 +142,7 @@ func parseSimplePage(body []byte, pageURL *url.URL) (*simplePage, error) {
 	p := &simplePage{apiVersion: doc.Meta.APIVersion, versions: doc.Versions, status: strings.ToLower(strings.TrimSpace(doc.Status.Status)), reason: strings.TrimSpace(doc.Status.Reason)}
 	for _, f := range doc.Files {
 		sf := simpleFile{
-			filename: f.Filename, url: resolveLink(pageURL, f.URL), hashes: lowerKeys(f.Hashes), yanked: f.Yanked,
+			filename: f.Filename, url: resolveLink(pageURL, f.URL), sha256: sha256Of(f.Hashes), yanked: f.Yanked,
 			metadata: firstPresent(f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata), size: int64(f.Size), uploadTime: time.Time(f.UploadTime),
 		}
 		if f.RequiresPython != nil {
@@ -153,14 +164,14 @@ func firstPresent(flags ...metadataFlag) metadataFlag {
 	return metadataFlag{}
 }
 
-// lowerKeys copies a hash dictionary with algorithm and digest in lower
-// case.
-func lowerKeys(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = strings.ToLower(v)
+// sha256Of is the sha256 of a PEP 691 hash dictionary, in lower case.
+func sha256Of(hashes map[string]string) string {
+	for k, v := range hashes {
+		if strings.EqualFold(k, "sha256") {
+			return strings.ToLower(v)
+		}
 	}
-	return out
+	return ""
 }
 
 // hintSize reads PEP 700's size: a non-negative integer, else 0 (a hint:
@@ -245,6 +256,45 @@ func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool
 // whose version cannot be read, or is not PEP 440, are skipped with a
 // debug note, as releases without files are; releases come out ascending.
 func (p *simplePage) project(name, index string, keys []string, log *slog.Logger) *Project {
+	g := p.grouping
+	if g == nil || g.name != name || keys != nil {
+		g = p.group(name, keys)
+	}
+	for _, i := range g.skipped {
+		log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", p.files[i].filename)
+	}
+	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
+	for _, r := range g.releases {
+		v, err := pep440.Parse(r.text)
+		if err != nil || len(r.files) == 0 { // cannot be (the files were grouped by it), but a cached grouping is not trusted blindly
+			continue
+		}
+		files := make([]File, len(r.files))
+		for j, i := range r.files {
+			files[j] = p.files[i].toFile()
+		}
+		out.Releases = append(out.Releases, newRelease(name, index, r.key, v, files))
+	}
+	out.Releases = sortReleases(out.Releases)
+	return out
+}
+
+// grouping is how a page's files fall into releases for one project name.
+type grouping struct {
+	name     string
+	releases []pageRelease // in the order of their first file
+	skipped  []int         // files whose version cannot be read
+}
+
+// pageRelease is the files of one release on a page.
+type pageRelease struct {
+	text  string // the version as its first file spells it
+	key   string // the release key (see project)
+	files []int  // indices into the page's files, in page order
+}
+
+// group groups the page's files into releases (see project).
+func (p *simplePage) group(name string, keys []string) *grouping {
 	known := append(slices.Clone(keys), p.versions...)
 	spelled := map[string]string{} // canonical version -> the index's key
 	for _, k := range known {
@@ -254,42 +304,42 @@ func (p *simplePage) project(name, index string, keys []string, log *slog.Logger
 			}
 		}
 	}
-	type group struct {
-		version pep440.Version
-		key     string
-		files   []File
-	}
-	groups := map[string]*group{}
-	for _, f := range p.files {
+	g := &grouping{name: name}
+	byVersion := map[string]int{}    // canonical version -> index in g.releases
+	canonical := map[string]string{} // version text -> canonical version, parsed once
+	for i, f := range p.files {
 		text := fileVersion(f.filename, name, known)
-		v, err := pep440.Parse(text)
-		if err != nil {
-			log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", f.filename)
+		canon, ok := canonical[text]
+		if !ok {
+			if v, err := pep440.Parse(text); err == nil {
+				canon = v.String()
+			}
+			canonical[text] = canon
+		}
+		if canon == "" {
+			g.skipped = append(g.skipped, i)
 			continue
 		}
-		g := groups[v.String()]
-		if g == nil {
-			g = &group{version: v, key: cmp.Or(spelled[v.String()], text)}
-			if !safeKey(g.key) {
-				g.key = v.String()
+		at, ok := byVersion[canon]
+		if !ok {
+			key := cmp.Or(spelled[canon], text)
+			if !safeKey(key) {
+				key = canon
 			}
-			groups[v.String()] = g
+			at = len(g.releases)
+			byVersion[canon] = at
+			g.releases = append(g.releases, pageRelease{text: text, key: key})
 		}
-		g.files = append(g.files, f.toFile())
+		g.releases[at].files = append(g.releases[at].files, i)
 	}
-	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
-	for _, g := range groups {
-		out.Releases = append(out.Releases, newRelease(name, index, g.key, g.version, g.files))
-	}
-	out.Releases = sortReleases(out.Releases)
-	return out
+	return g
 }
 
 // toFile converts a page's file to a File (sha256 only: the digest the
 // output pins).
 func (f simpleFile) toFile() File {
 	return File{
-		Filename: f.filename, URL: f.url, SHA256: f.hashes["sha256"], RequiresPython: f.requiresPython,
+		Filename: f.filename, URL: f.url, SHA256: f.sha256, RequiresPython: f.requiresPython,
 		Yanked: f.yanked.yanked, YankedReason: f.yanked.reason, PackageType: packageType(f.filename), UploadTime: f.uploadTime,
 	}
 }

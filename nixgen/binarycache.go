@@ -48,8 +48,8 @@ func accountCache(p *Plan, ix *Index) {
 // dependencies and build system looks the same in the JSON file as one
 // whose edges are unknown).
 func (ix *Index) knowsEdges() bool {
-	for _, e := range ix.entries {
-		if e.Dependencies != nil || e.BuildSystem != nil {
+	for i := range ix.pkgs.len() {
+		if ix.pkgs.knowsEdges(i) {
 			return true
 		}
 	}

@@ -12,12 +12,12 @@ import (
 // attributes (a known-empty list and an unknown one count as equal: the
 // JSON format does not tell them apart).
 func sameIndex(a, b *Index) bool {
-	if a.PythonAttr != b.PythonAttr || a.PythonVersion != b.PythonVersion || len(a.entries) != len(b.entries) ||
-		!slices.Equal(a.names, b.names) || !reflect.DeepEqual(a.otherAttrs(), b.otherAttrs()) {
+	if a.PythonAttr != b.PythonAttr || a.PythonVersion != b.PythonVersion || len(entriesOf(a)) != len(entriesOf(b)) ||
+		!slices.Equal(namesOf(a), namesOf(b)) || !reflect.DeepEqual(a.otherAttrs(), b.otherAttrs()) {
 		return false
 	}
-	for i := range a.entries {
-		x, y := a.entries[i], b.entries[i]
+	for i := range entriesOf(a) {
+		x, y := entriesOf(a)[i], entriesOf(b)[i]
 		if x.Attr != y.Attr || x.PName != y.PName || x.Version != y.Version ||
 			!slices.Equal(x.Dependencies, y.Dependencies) || !slices.Equal(x.BuildSystem, y.BuildSystem) || !slices.Equal(x.Platforms, y.Platforms) {
 			return false
@@ -47,8 +47,8 @@ func TestCacheRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
-	if !reflect.DeepEqual(back.entries, ix.entries) || !sameIndex(back, ix) || back.Source != ix.Source {
-		t.Errorf("round trip changed the index:\n%s\n%+v\n%+v", data, back.entries, ix.entries)
+	if !reflect.DeepEqual(entriesOf(back), entriesOf(ix)) || !sameIndex(back, ix) || back.Source != ix.Source {
+		t.Errorf("round trip changed the index:\n%s\n%+v\n%+v", data, entriesOf(back), entriesOf(ix))
 	}
 	for attr, want := range map[string]string{"requests": "\t:certifi idna\t:setuptools\ta\n", "pyyaml": "\t:\t?\tf\n", "django": "\t?\t?\t?\n",
 		"odd": "\t:a\\sb c\\\\d\t?\t:riscv64-linux x86_64-linux\n"} {
@@ -68,7 +68,7 @@ func TestDecodeCacheErrors(t *testing.T) {
 	}
 	tests := []struct{ data, wantErr string }{
 		{"", "not a"},
-		{"req2nix-index 2\n", "not a"},
+		{"req2nix-index 3\n", "not a"},
 		{strings.Replace(good, "entries\t1", "entries\t2", 1), "line 7: a package line has fewer than 7 fields"},
 		{strings.Replace(good, "entries\t1", "entries\tmany", 1), `bad entries count "many"`},
 		{strings.Replace(good, "\t?\t?\t?", "\t?\t?", 1), "fewer than 7 fields"},
@@ -153,4 +153,23 @@ func BenchmarkVersions(b *testing.B) {
 			b.Fatal("wrong size")
 		}
 	}
+}
+
+// entriesOf lists an index's packages in index order, decoded.
+func entriesOf(ix *Index) []Entry {
+	var out []Entry
+	for _, e := range ix.all() {
+		out = append(out, e)
+	}
+	return out
+}
+
+// namesOf lists the normalised pnames of an index's packages, in index
+// order.
+func namesOf(ix *Index) []string {
+	var out []string
+	for name := range ix.all() {
+		out = append(out, name)
+	}
+	return out
 }

@@ -14,9 +14,9 @@ import (
 // an entry with another version is decoded from its body and rewritten.
 
 // simplePageCodec reads the Simple API pages of project name (normalised)
-// fetched from pageURL. The form holds the page and its files grouped
-// into the project's releases, so that a warm run need not read a version
-// out of every filename.
+// fetched from pageURL. The form holds the page's files grouped into the
+// project's releases, so that a warm run need not read a version out of
+// every filename, nor copy the files into releases.
 func simplePageCodec(pageURL *url.URL, name string) docCodec[*simplePage] {
 	return docCodec[*simplePage]{
 		decode:     func(body []byte) (*simplePage, error) { return parseSimplePage(body, pageURL) },
@@ -26,61 +26,57 @@ func simplePageCodec(pageURL *url.URL, name string) docCodec[*simplePage] {
 	}
 }
 
-// encodeSimplePage writes a page's form: its header fields, each file
-// (with its URL resolved already), then the grouping of the files for
-// project name without release keys from elsewhere (see simpleProject).
+// encodeSimplePage writes a page's form: its header fields, then its
+// files grouped into the releases of project name (without release keys
+// from elsewhere, see simpleProject), each release's files as the Release
+// holds them, followed by the rest of what the page says of them (their
+// page positions and core metadata), which few runs read.
 func encodeSimplePage(p *simplePage, name string) []byte {
-	w := formWriter{buf: make([]byte, 0, 64+len(p.files)*200)}
+	w := formWriter{buf: make([]byte, 0, 64+len(p.files)*160)}
 	w.str(p.apiVersion)
 	w.strs(p.versions)
 	w.str(p.status)
 	w.str(p.reason)
-	w.int(len(p.files))
-	for _, f := range p.files {
-		w.str(f.filename)
-		w.str(f.url)
-		w.str(f.sha256)
-		w.str(f.requiresPython)
-		w.bool(f.yanked.yanked)
-		w.str(f.yanked.reason)
-		w.bool(f.metadata.present)
-		w.str(f.metadata.algo)
-		w.str(f.metadata.digest)
-		w.uint(uint64(f.size))
-		w.time(f.uploadTime)
-	}
 	g := p.group(name, nil)
 	w.str(g.name)
 	w.int(len(g.releases))
 	for _, r := range g.releases {
 		w.str(r.text)
 		w.str(r.key)
-		writeInts(&w, r.files)
+		writePageFiles(&w, r)
 	}
-	writeInts(&w, g.skipped)
+	writePageFiles(&w, g.skipped)
 	return w.buf
 }
 
-// decodeSimplePage reads the form encodeSimplePage wrote.
+// writePageFiles writes a release's files and their extras.
+func writePageFiles(w *formWriter, r pageRelease) {
+	w.int(len(r.files))
+	for _, f := range r.files {
+		writeFile(w, f)
+	}
+	var extras formWriter
+	for _, x := range r.extrasOf() {
+		extras.int(x.at)
+		extras.bool(x.metadata.present)
+		extras.str(x.metadata.algo)
+		extras.str(x.metadata.digest)
+	}
+	w.str(string(extras.buf))
+}
+
+// decodeSimplePage reads the form encodeSimplePage wrote. The extras stay
+// in form until asked for.
 func decodeSimplePage(form string) (*simplePage, error) {
 	r := formReader{src: form}
 	p := &simplePage{apiVersion: r.str(), versions: r.strs(), status: r.str(), reason: r.str()}
-	n := r.count()
-	p.files = make([]simpleFile, n)
-	for i := range p.files {
-		f := &p.files[i]
-		f.filename, f.url, f.sha256, f.requiresPython = r.str(), r.str(), r.str(), r.str()
-		f.yanked = yankState{yanked: r.bool(), reason: r.str()}
-		f.metadata = metadataFlag{present: r.bool(), algo: r.str(), digest: r.str()}
-		f.size = int64(r.uint())
-		f.uploadTime = r.time()
-	}
 	g := &grouping{name: r.str()}
 	g.releases = make([]pageRelease, r.count())
 	for i := range g.releases {
-		g.releases[i] = pageRelease{text: r.str(), key: r.str(), files: readInts(&r, n)}
+		g.releases[i] = pageRelease{text: r.str(), key: r.str()}
+		readPageFiles(&r, &g.releases[i])
 	}
-	g.skipped = readInts(&r, n)
+	readPageFiles(&r, &g.skipped)
 	if err := r.done(); err != nil {
 		return nil, err
 	}
@@ -88,25 +84,23 @@ func decodeSimplePage(form string) (*simplePage, error) {
 	return p, nil
 }
 
-// writeInts writes a list of small non-negative integers.
-func writeInts(w *formWriter, ns []int) {
-	w.int(len(ns))
-	for _, n := range ns {
-		w.int(n)
+// readPageFiles reads what writePageFiles wrote.
+func readPageFiles(r *formReader, into *pageRelease) {
+	into.files = make([]File, r.count())
+	for i := range into.files {
+		into.files[i] = readFile(r)
 	}
+	into.form = r.str()
 }
 
-// readInts reads what writeInts wrote; each must be below limit.
-func readInts(r *formReader, limit int) []int {
-	ns := make([]int, r.count())
-	for i := range ns {
-		if n := r.uint(); n < uint64(limit) {
-			ns[i] = int(n)
-		} else {
-			r.fail()
-		}
+// decodeExtras reads the extras of n files.
+func decodeExtras(form string, n int) ([]fileExtra, error) {
+	r := formReader{src: form}
+	extras := make([]fileExtra, n)
+	for i := range extras {
+		extras[i] = fileExtra{at: int(r.uint()), metadata: metadataFlag{present: r.bool(), algo: r.str(), digest: r.str()}}
 	}
-	return ns
+	return extras, r.done()
 }
 
 // projectDocCodec reads JSON API project documents. The form holds the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -230,22 +231,36 @@ func resolveLink(pageURL *url.URL, link string) string {
 // metadata, the first wheel (metadata PyPI extracted from a built wheel is
 // reliable), else the first other file.
 func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool) {
-	var other *simpleFile
-	for i, f := range p.files {
-		if !release[f.filename] || !f.metadata.present {
+	if p.grouping == nil || p.files != nil {
+		for _, wheel := range []bool{true, false} {
+			for _, f := range p.files {
+				if release[f.filename] && f.metadata.present && strings.HasSuffix(f.filename, ".whl") == wheel {
+					return f, true
+				}
+			}
+		}
+		return simpleFile{}, false
+	}
+	// A page read from its cached form: look in the releases holding one
+	// of the files, for the first in page order.
+	var best simpleFile
+	bestAt, bestWheel := -1, false
+	for r := range p.grouping.all() {
+		if !slices.ContainsFunc(r.files, func(f File) bool { return release[f.Filename] }) {
 			continue
 		}
-		if strings.HasSuffix(f.filename, ".whl") {
-			return f, true
-		}
-		if other == nil {
-			other = &p.files[i]
+		for j, x := range r.extrasOf() {
+			f := r.files[j]
+			if !release[f.Filename] || !x.metadata.present {
+				continue
+			}
+			wheel := strings.HasSuffix(f.Filename, ".whl")
+			if bestAt < 0 || wheel && !bestWheel || wheel == bestWheel && x.at < bestAt {
+				best, bestAt, bestWheel = fromFile(f, x.metadata), x.at, wheel
+			}
 		}
 	}
-	if other != nil {
-		return *other, true
-	}
-	return simpleFile{}, false
+	return best, bestAt >= 0
 }
 
 // project builds the Project of name (normalised) on index (redacted) from
@@ -255,13 +270,14 @@ func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool
 // release keys, then PEP 700's versions), for version-document URLs. Files
 // whose version cannot be read, or is not PEP 440, are skipped with a
 // debug note, as releases without files are; releases come out ascending.
+// The releases share their files with the page: read-only.
 func (p *simplePage) project(name, index string, keys []string, log *slog.Logger) *Project {
 	g := p.grouping
 	if g == nil || g.name != name || keys != nil {
 		g = p.group(name, keys)
 	}
-	for _, i := range g.skipped {
-		log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", p.files[i].filename)
+	for _, f := range g.skipped.files {
+		log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", f.Filename)
 	}
 	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
 	for _, r := range g.releases {
@@ -269,11 +285,7 @@ func (p *simplePage) project(name, index string, keys []string, log *slog.Logger
 		if err != nil || len(r.files) == 0 { // cannot be (the files were grouped by it), but a cached grouping is not trusted blindly
 			continue
 		}
-		files := make([]File, len(r.files))
-		for j, i := range r.files {
-			files[j] = p.files[i].toFile()
-		}
-		out.Releases = append(out.Releases, newRelease(name, index, r.key, v, files))
+		out.Releases = append(out.Releases, newRelease(name, index, r.key, v, r.files))
 	}
 	out.Releases = sortReleases(out.Releases)
 	return out
@@ -283,18 +295,53 @@ func (p *simplePage) project(name, index string, keys []string, log *slog.Logger
 type grouping struct {
 	name     string
 	releases []pageRelease // in the order of their first file
-	skipped  []int         // files whose version cannot be read
+	skipped  pageRelease   // the files whose version cannot be read
+}
+
+// all yields the releases, then the skipped files.
+func (g *grouping) all() iter.Seq[*pageRelease] {
+	return func(yield func(*pageRelease) bool) {
+		for i := range g.releases {
+			if !yield(&g.releases[i]) {
+				return
+			}
+		}
+		yield(&g.skipped)
+	}
 }
 
 // pageRelease is the files of one release on a page.
 type pageRelease struct {
-	text  string // the version as its first file spells it
-	key   string // the release key (see project)
-	files []int  // indices into the page's files, in page order
+	text   string      // the version as its first file spells it
+	key    string      // the release key (see project)
+	files  []File      // by filename, as the Release holds them
+	extras []fileExtra // of each file; nil when still in form (see extrasOf)
+	form   string      // the extras as the cached form holds them
+}
+
+// fileExtra is what a page says of a file beyond its File.
+type fileExtra struct {
+	at       int // position on the page
+	metadata metadataFlag
+}
+
+// extrasOf returns the release's file extras, decoded from the cached form
+// when need be (each time: pages are shared between goroutines, and few
+// releases are ever asked about).
+func (r pageRelease) extrasOf() []fileExtra {
+	if r.extras != nil || r.form == "" {
+		return r.extras
+	}
+	extras, err := decodeExtras(r.form, len(r.files))
+	if err != nil {
+		return make([]fileExtra, len(r.files)) // damaged: as if no file offered core metadata
+	}
+	return extras
 }
 
 // group groups the page's files into releases (see project).
 func (p *simplePage) group(name string, keys []string) *grouping {
+	files := p.allFiles()
 	known := append(slices.Clone(keys), p.versions...)
 	spelled := map[string]string{} // canonical version -> the index's key
 	for _, k := range known {
@@ -307,7 +354,7 @@ func (p *simplePage) group(name string, keys []string) *grouping {
 	g := &grouping{name: name}
 	byVersion := map[string]int{}    // canonical version -> index in g.releases
 	canonical := map[string]string{} // version text -> canonical version, parsed once
-	for i, f := range p.files {
+	for i, f := range files {
 		text := fileVersion(f.filename, name, known)
 		canon, ok := canonical[text]
 		if !ok {
@@ -316,23 +363,70 @@ func (p *simplePage) group(name string, keys []string) *grouping {
 			}
 			canonical[text] = canon
 		}
-		if canon == "" {
-			g.skipped = append(g.skipped, i)
-			continue
-		}
-		at, ok := byVersion[canon]
-		if !ok {
-			key := cmp.Or(spelled[canon], text)
-			if !safeKey(key) {
-				key = canon
+		r := &g.skipped
+		if canon != "" {
+			at, ok := byVersion[canon]
+			if !ok {
+				key := cmp.Or(spelled[canon], text)
+				if !safeKey(key) {
+					key = canon
+				}
+				at = len(g.releases)
+				byVersion[canon] = at
+				g.releases = append(g.releases, pageRelease{text: text, key: key})
 			}
-			at = len(g.releases)
-			byVersion[canon] = at
-			g.releases = append(g.releases, pageRelease{text: text, key: key})
+			r = &g.releases[at]
 		}
-		g.releases[at].files = append(g.releases[at].files, i)
+		r.files = append(r.files, f.toFile())
+		r.extras = append(r.extras, fileExtra{at: i, metadata: f.metadata})
+	}
+	for i := range g.releases {
+		g.releases[i].sortFiles()
 	}
 	return g
+}
+
+// sortFiles puts the release's files (and their extras) in filename order,
+// which the page usually has already.
+func (r *pageRelease) sortFiles() {
+	byName := func(a, b int) int { return strings.Compare(r.files[a].Filename, r.files[b].Filename) }
+	order := make([]int, len(r.files))
+	for i := range order {
+		order[i] = i
+	}
+	if slices.IsSortedFunc(order, byName) {
+		return
+	}
+	slices.SortStableFunc(order, byName)
+	files, extras := make([]File, len(order)), make([]fileExtra, len(order))
+	for k, i := range order {
+		files[k], extras[k] = r.files[i], r.extras[i]
+	}
+	r.files, r.extras = files, extras
+}
+
+// allFiles returns the page's files in page order (rebuilt from the
+// grouping for a page read from its cached form).
+func (p *simplePage) allFiles() []simpleFile {
+	if p.files != nil || p.grouping == nil {
+		return p.files
+	}
+	var files []simpleFile
+	for r := range p.grouping.all() {
+		for j, x := range r.extrasOf() {
+			if x.at >= len(files) {
+				files = slices.Grow(files, x.at+1-len(files))[:x.at+1]
+			}
+			files[x.at] = fromFile(r.files[j], x.metadata)
+		}
+	}
+	return files
+}
+
+// fromFile is the page's file a File and its core metadata flag came from.
+func fromFile(f File, metadata metadataFlag) simpleFile {
+	return simpleFile{filename: f.Filename, url: f.URL, sha256: f.SHA256, requiresPython: f.RequiresPython,
+		yanked: yankState{f.Yanked, f.YankedReason}, metadata: metadata, uploadTime: f.UploadTime}
 }
 
 // toFile converts a page's file to a File (sha256 only: the digest the

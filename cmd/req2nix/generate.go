@@ -102,7 +102,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	ui.startProgress(client)
 	var res *resolver.Resolution
 	if lock != nil {
-		res, err = resolveLock(ctx, client, lock, o, pythonVersion, ix.Versions(), env)
+		res, err = resolveLock(ctx, client, lock, o, pythonVersion, ix.Version, env)
 	} else {
 		res, err = resolver.Resolve(ctx, client, in, resolver.Options{
 			Python:          pythonVersion,
@@ -111,7 +111,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 			Pinned:          pinned,
 			Upgrade:         o.upgrade,
 			UpgradePackages: o.upgradePkgs,
-			Nixpkgs:         ix.Versions(),
+			NixpkgsVersion:  ix.Version,
 			PreferNixpkgs:   o.preferNixpkgs,
 			ExcludeNewer:    cutoff,
 			Fixed:           nixgen.FixedVersions(ix),

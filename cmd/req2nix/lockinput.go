@@ -99,9 +99,9 @@ func readLock(o *options, path, note string) (*lockInput, *reqfile.File, error) 
 
 // resolveLock is generate's lock branch: the lock's packages for the
 // target, in place of a resolution.
-func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, nixpkgs map[string]string, env func(string) string) (*resolver.Resolution, error) {
+func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, nixpkgs func(string) string, env func(string) string) (*resolver.Resolution, error) {
 	res, err := resolver.FromLock(ctx, client, li.lock, resolver.LockOptions{
-		Python: python, Platform: o.platform, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, Nixpkgs: nixpkgs,
+		Python: python, Platform: o.platform, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, NixpkgsVersion: nixpkgs,
 	})
 	var rfErr *reqfile.Error
 	if errors.As(err, &rfErr) {

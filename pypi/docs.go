@@ -56,6 +56,9 @@ func getDoc[T any](ctx context.Context, c *Client, d docReq, codec docCodec[T]) 
 	if d.url.Scheme == "file" {
 		return readLocalDoc(d.url, codec.decode)
 	}
+	if v, ok := fromCache(c, d, codec); ok { // a warm run's usual answer, without a shared fetch to set up
+		return v, nil
+	}
 	v, err := c.flights.do(ctx, "doc "+d.cacheKey(), func(ctx context.Context) (any, error) {
 		return fetchCached(ctx, c, d, codec)
 	})
@@ -91,6 +94,22 @@ func malformedDoc(where string, body []byte, err error) error {
 		return fmt.Errorf("%s: malformed document: an HTML page, not JSON; check that the index address serves the PyPI JSON API (a login or proxy page answers like this)", where)
 	}
 	return fmt.Errorf("%s: malformed document: %v", where, err)
+}
+
+// fromCache answers d from a usable cache entry, when there is one.
+func fromCache[T any](c *Client, d docReq, codec docCodec[T]) (T, bool) {
+	key, where := d.cacheKey(), d.url.String()
+	path := c.cache.entryPath(d.url.Host, d.project, key)
+	cached := c.loadEntry(path, where)
+	if cached == nil || cached.Missing || !c.usable(d, key, cached) {
+		return *new(T), false // a remembered 404 is answered by fetchCached, with its message
+	}
+	v, err := fromEntry(c, path, cached, codec)
+	if err != nil {
+		return v, false
+	}
+	c.stats.cacheHits.Add(1)
+	return v, true
 }
 
 // fetchCached implements getDoc for network documents.

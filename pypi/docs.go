@@ -59,6 +59,9 @@ func getDoc[T any](ctx context.Context, c *Client, d docReq, codec docCodec[T]) 
 	if v, ok := fromCache(c, d, codec); ok { // a warm run's usual answer, without a shared fetch to set up
 		return v, nil
 	}
+	if cacheOnly(ctx) {
+		return fetchCached(ctx, c, d, codec) // a remembered 404, an offline miss, or errNotCached
+	}
 	v, err := c.flights.do(ctx, "doc "+d.cacheKey(), func(ctx context.Context) (any, error) {
 		return fetchCached(ctx, c, d, codec)
 	})
@@ -140,6 +143,9 @@ func fetchCached[T any](ctx context.Context, c *Client, d docReq, codec docCodec
 	}
 	if c.offline {
 		return zero, offlineMiss(where)
+	}
+	if cacheOnly(ctx) {
+		return zero, errNotCached
 	}
 	if cached != nil && !cached.Missing && !loadParts(cached) {
 		cached = nil // replaced meanwhile: ask without a condition

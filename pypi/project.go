@@ -35,7 +35,7 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.once(ctx, "project "+norm, func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "project "+norm, func(ctx context.Context) (any, error) {
 		return c.fetchProject(ctx, name, norm)
 	})
 	if err != nil {
@@ -53,19 +53,27 @@ func normalize(name string) (string, error) {
 	return pep508.NormalizeName(name), nil
 }
 
-// fetchProject asks every index at once and merges the answers.
+// fetchProject asks every index at once (one after the other in a
+// cache-only attempt) and merges the answers.
 func (c *Client) fetchProject(ctx context.Context, asked, norm string) (*Project, error) {
 	found := make([]*Project, len(c.indexes))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, ix := range c.indexes {
-		g.Go(func() error {
+		ask := func() error {
 			p, err := c.indexProject(gctx, ix, norm)
 			if errors.Is(err, errNotFound) {
 				return nil
 			}
 			found[i] = p
 			return err
-		})
+		}
+		if cacheOnly(ctx) {
+			if err := ask(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		g.Go(ask)
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -104,13 +112,20 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 		page               *simplePage
 		jsonErr, simpleErr = errNotFound, errNotFound
 	)
+	start := wg.Go
+	if cacheOnly(ctx) {
+		start = func(f func()) { f() }
+	}
 	if ix.hasJSON() {
-		wg.Go(func() { ans, jsonErr = c.jsonProject(ctx, ix, norm) })
+		start(func() { ans, jsonErr = c.jsonProject(ctx, ix, norm) })
 	}
 	if ix.hasSimple() {
-		wg.Go(func() { page, _, simpleErr = c.simplePage(ctx, ix, norm) })
+		start(func() { page, _, simpleErr = c.simplePage(ctx, ix, norm) })
 	}
 	wg.Wait()
+	if errors.Is(jsonErr, errNotCached) || errors.Is(simpleErr, errNotCached) {
+		return nil, errNotCached // answer with both documents or not at all
+	}
 	if ans.latest != nil {
 		c.latest.Store(ans.latestKey, ans.latest)
 	}
@@ -266,7 +281,7 @@ func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadat
 	if m, ok := c.latest.Load(latestMetaKey(ix, norm, r.Version)); ok {
 		return finishMetadata(m.(*Metadata), norm, r), nil // no round trip for the latest release
 	}
-	v, err := c.once(ctx, "metadata "+ix.display+" "+norm+" "+key, func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "metadata "+ix.display+" "+norm+" "+key, func(ctx context.Context) (any, error) {
 		return c.fetchMetadata(ctx, ix, norm, key, r)
 	})
 	if err != nil {
@@ -316,6 +331,9 @@ func (c *Client) versionDoc(ctx context.Context, ix *index, norm, key string) (*
 // does when an index publishes no metadata: a pure-Python wheel, else the
 // sdist, else another wheel (downloaded and hash-checked like any other).
 func (c *Client) distributionMetadata(ctx context.Context, ix *index, norm string, r Release) (*Metadata, error) {
+	if cacheOnly(ctx) {
+		return nil, errNotCached // an artifact to read, perhaps to download
+	}
 	f, ok := metadataSourceFile(r.Files)
 	if !ok {
 		return nil, fmt.Errorf("%s %s: no metadata on %s (no version document, no PEP 658 core metadata, no wheel or sdist to read it from)", norm, r.Version, ix.display)
@@ -410,7 +428,7 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
 		d := docReq{url: u, accept: simpleAccept, project: norm, mutable: true}
 		page, err := getDoc(ctx, c, d, simplePageCodec(u, norm))
 		if errors.Is(err, errNotFound) {

@@ -194,11 +194,16 @@ func readEntry(path string) (*cacheEntry, error) {
 		return nil, fmt.Errorf("%w %s: %v", errCorrupt, path, err)
 	}
 	// Keep what the entry needs in memory of its own (the probe is
-	// reused): up to the form's end, and the rest of a small file.
+	// reused): up to the form's end, and of a small file its lazy part, and
+	// its body when it has no form (the body is otherwise read only to
+	// revalidate it).
 	formEnd := h.size + h.formSize
 	keep := formEnd
-	if complete {
+	switch {
+	case complete && h.formKind == "":
 		keep = len(buf)
+	case complete:
+		keep = formEnd + h.lazySize
 	}
 	data := make([]byte, keep)
 	copied := copy(data, buf)

@@ -21,7 +21,7 @@ func accountCache(p *Plan, ix *Index) {
 	if !p.EdgesKnown {
 		return
 	}
-	g := closures{ix: ix, byAttr: map[string]int{}, byName: map[string]int{}, ds: p.Packages}
+	g := closures{ix: ix, byAttr: map[string]int{}, byName: map[string]int{}, ds: p.Packages, entries: map[string]entryOK{}}
 	for i, d := range p.Packages {
 		if d.Kind == KindPip {
 			continue // not in the package set: nixpkgs' own stays
@@ -51,8 +51,8 @@ func accountCache(p *Plan, ix *Index) {
 // dependencies and build system looks the same in the JSON file as one
 // whose edges are unknown).
 func (ix *Index) knowsEdges() bool {
-	for _, e := range ix.entries {
-		if e.Dependencies != nil || e.BuildSystem != nil {
+	for i := range ix.pkgs.len() {
+		if ix.pkgs.knowsEdges(i) {
 			return true
 		}
 	}
@@ -61,10 +61,26 @@ func (ix *Index) knowsEdges() bool {
 
 // closures walks nixpkgs' dependency graph of a plan.
 type closures struct {
-	ix     *Index
-	ds     []Decision
-	byAttr map[string]int // attribute -> decision
-	byName map[string]int // normalised name -> decision
+	ix      *Index
+	ds      []Decision
+	byAttr  map[string]int     // attribute -> decision
+	byName  map[string]int     // normalised name -> decision
+	entries map[string]entryOK // attribute -> its package, looked up once (the walks of a plan cross the same packages)
+}
+
+type entryOK struct {
+	e  Entry
+	ok bool
+}
+
+// entry is ix.EntryByAttr, memoised.
+func (g *closures) entry(attr string) (Entry, bool) {
+	if r, done := g.entries[attr]; done {
+		return r.e, r.ok
+	}
+	e, ok := g.ix.EntryByAttr(attr)
+	g.entries[attr] = entryOK{e, ok}
+	return e, ok
 }
 
 // walk visits the attributes reachable from attr through nixpkgs' edges
@@ -81,7 +97,7 @@ func (g *closures) walk(attr string, runtimeOnly bool, visit func(attr string)) 
 		if i, ok := g.byAttr[a]; ok && a != attr && g.ds[i].Kind != KindAsIs {
 			continue
 		}
-		e, ok := g.ix.EntryByAttr(a)
+		e, ok := g.entry(a)
 		if !ok {
 			continue
 		}
@@ -119,7 +135,7 @@ func (g *closures) added(attr string) []Added {
 		if _, ok := g.byAttr[a]; ok {
 			return
 		}
-		e, ok := g.ix.EntryByAttr(a)
+		e, ok := g.entry(a)
 		if !ok {
 			return
 		}

@@ -93,6 +93,9 @@ func EvalIndex(ctx context.Context, pin Pin, pythonAttr string, o EvalOptions) (
 	if cache != "" && !(o.Retry && src.local) {
 		if data, err := os.ReadFile(cache); err == nil {
 			if ix, err := decodeCache(data, cache); err == nil && ix.PythonAttr == pythonAttr {
+				if !bytes.HasPrefix(data, []byte(cacheMagic+"\n")) {
+					writeFileAtomic(cache, ix.encodeCache()) // the current format loads faster; failing costs only that
+				}
 				return ix, nil
 			}
 		}
@@ -453,11 +456,11 @@ func decodeWalkerOutput(data []byte, pythonAttr, source string) (*Index, error) 
 	}
 	ix.PythonVersion = w.PythonVersion
 	for _, p := range w.Packages {
-		i, ok := ix.byAttr[p.Attr]
+		i, ok := ix.pkgs.find(p.Attr)
 		if !ok {
 			continue
 		}
-		e := &ix.entries[i]
+		e := &ix.pkgs.entries[i] // decoded: NewIndex built it
 		e.Dependencies = ix.attrsOf(p.Dependencies, p.Attr)
 		e.BuildSystem = ix.attrsOf(p.BuildSystem, p.Attr)
 	}

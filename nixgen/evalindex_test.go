@@ -42,11 +42,11 @@ func TestEvalIndexStub(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := stubIndex(t)
-	if !slices.Equal(ix.names, want.names) || !reflect.DeepEqual(ix.otherAttrs(), want.otherAttrs()) {
+	if !slices.Equal(namesOf(ix), namesOf(want)) || !reflect.DeepEqual(ix.otherAttrs(), want.otherAttrs()) {
 		t.Errorf("EvalIndex(stub) differs from testdata/stub-index.json:\n%s", ix.encodeCache())
 	}
-	for i, e := range ix.entries {
-		w := want.entries[i]
+	for i, e := range entriesOf(ix) {
+		w := entriesOf(want)[i]
 		if e.Attr != w.Attr || e.PName != w.PName || e.Version != w.Version || !slices.Equal(e.Platforms, flakeSystems) {
 			t.Errorf("entry %+v, want %+v on every system", e, w)
 		}
@@ -136,7 +136,7 @@ func TestEvalIndexCache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cached: %v", err)
 	}
-	if !reflect.DeepEqual(cached.entries, first.entries) || cached.Source != first.Source || len(progress) != 1 {
+	if !reflect.DeepEqual(entriesOf(cached), entriesOf(first)) || cached.Source != first.Source || len(progress) != 1 {
 		t.Errorf("the cached index differs, or was evaluated again (%q)", progress)
 	}
 	later := time.Now().Add(time.Hour)

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
@@ -33,21 +36,96 @@ type Entry struct {
 // Python package set (pkgs.<PythonAttr>.pkgs). Build it with NewIndex,
 // LoadIndexFile, EvalIndex or EmbeddedIndex; it is read-only afterwards.
 //
-// Entries sit in one slice ordered by normalised pname, the best attribute
-// of a name first (see canonicalLess), with maps from name and attribute
-// to positions: few allocations, so that a cached index of ~9,000
-// attributes loads in milliseconds (see indexcache.go).
+// Packages are ordered by normalised pname, the best attribute of a name
+// first (see canonicalLess), with their positions in attribute order
+// beside them: names and attributes are found by binary search, without
+// maps to build. An index read from its cache (indexcache.go) keeps each
+// package as its line of the file, decoded only when looked at, so that a
+// warm run, which looks at a hundred of ~9,000 packages, loads it in a
+// fraction of a millisecond.
 type Index struct {
 	PythonAttr    string // interpreter attribute, e.g. "python312"
 	PythonVersion string // interpreter version when known, e.g. "3.12.10"
 	Source        string // where the data came from, for the user and the report
 
-	entries []Entry          // by normalised pname, canonical first within a name
-	names   []string         // names[i]: the normalised pname of entries[i]
-	byName  map[string]int32 // normalised pname -> position of its canonical entry
-	byAttr  map[string]int32 // attribute -> position, for usable packages
-	others  map[string]bool  // the set's other attributes (helpers, aliases, broken ones)
-	system  string           // when set, packages known not to be available on it are not used (ForPlatform)
+	pkgs   *packages // shared by the views of ForPlatform
+	system string    // when set, packages known not to be available on it are not used (ForPlatform)
+}
+
+// packages are an index's packages and other attributes. Entries holds
+// them decoded, or lines as cache lines (see indexcache.go).
+type packages struct {
+	entries []Entry                 // by normalised pname, canonical first within a name
+	names   []string                // names[i]: the normalised pname of entries[i]
+	lines   []string                // the packages as cache lines, when entries is nil
+	decoded []atomic.Pointer[Entry] // lines decoded so far (made on the first)
+	once    sync.Once
+	byAttr  []int32  // package positions in attribute order
+	others  []string // the set's other attributes (helpers, aliases, broken ones), sorted, none a package's
+}
+
+// len is the number of packages.
+func (p *packages) len() int {
+	if p.lines != nil {
+		return len(p.lines)
+	}
+	return len(p.entries)
+}
+
+// name is the normalised pname of package i.
+func (p *packages) name(i int) string {
+	if p.lines != nil {
+		return lineName(p.lines[i])
+	}
+	return p.names[i]
+}
+
+// attr is the attribute of package i.
+func (p *packages) attr(i int) string {
+	if p.lines != nil {
+		return lineAttr(p.lines[i])
+	}
+	return p.entries[i].Attr
+}
+
+// entry is package i. A line is decoded once (a plan's closures ask for
+// the same packages over and over).
+func (p *packages) entry(i int) Entry {
+	if p.lines == nil {
+		return p.entries[i]
+	}
+	p.once.Do(func() { p.decoded = make([]atomic.Pointer[Entry], len(p.lines)) })
+	e := p.decoded[i].Load()
+	if e == nil {
+		e = lineEntry(p.lines[i])
+		p.decoded[i].Store(e)
+	}
+	return *e
+}
+
+// run returns the positions [lo, hi) of the packages of a normalised name.
+func (p *packages) run(name string) (lo, hi int) {
+	lo = sort.Search(p.len(), func(i int) bool { return p.name(i) >= name })
+	hi = lo
+	for hi < p.len() && p.name(hi) == name {
+		hi++
+	}
+	return lo, hi
+}
+
+// find returns the position of the package with attribute attr.
+func (p *packages) find(attr string) (int, bool) {
+	k := sort.Search(len(p.byAttr), func(k int) bool { return p.attr(int(p.byAttr[k])) >= attr })
+	if k < len(p.byAttr) && p.attr(int(p.byAttr[k])) == attr {
+		return int(p.byAttr[k]), true
+	}
+	return 0, false
+}
+
+// isOther reports whether attr is one of the other attributes.
+func (p *packages) isOther(attr string) bool {
+	_, found := slices.BinarySearch(p.others, attr)
+	return found
 }
 
 // NewIndex builds an index from package entries and the names of the set's
@@ -82,20 +160,19 @@ func NewIndex(pythonAttr, source string, entries []Entry, otherAttrs []string) (
 		}
 		return canonicalLess(names[i], sorted[i], sorted[j])
 	})
-	ix := &Index{PythonAttr: pythonAttr, Source: source,
-		entries: make([]Entry, len(sorted)), names: make([]string, len(sorted))}
+	p := &packages{entries: make([]Entry, len(sorted)), names: make([]string, len(sorted))}
 	for k, i := range order {
-		ix.entries[k], ix.names[k] = sorted[i], names[i]
+		p.entries[k], p.names[k] = sorted[i], names[i]
 	}
 	for _, a := range otherAttrs {
 		if err := checkNixValue("nixpkgs index "+source+": attribute", a); err != nil {
 			return nil, err
 		}
 	}
-	if err := ix.buildMaps(otherAttrs); err != nil {
+	if err := p.order(otherAttrs); err != nil {
 		return nil, fmt.Errorf("nixpkgs index %s: %w", source, err)
 	}
-	return ix, nil
+	return &Index{PythonAttr: pythonAttr, Source: source, pkgs: p}, nil
 }
 
 // checkEntry refuses values Nix cannot hold in any field of e.
@@ -115,25 +192,25 @@ func checkEntry(what string, e Entry) error {
 	return nil
 }
 
-// buildMaps fills byName, byAttr and others from entries and names, which
-// must be in index order; an attribute listed twice is an error.
-func (ix *Index) buildMaps(otherAttrs []string) error {
-	ix.byName = make(map[string]int32, len(ix.entries))
-	ix.byAttr = make(map[string]int32, len(ix.entries))
-	ix.others = make(map[string]bool, len(otherAttrs))
-	for i, e := range ix.entries {
-		if _, dup := ix.byAttr[e.Attr]; dup {
-			return fmt.Errorf("attribute %q is listed twice", e.Attr)
-		}
-		ix.byAttr[e.Attr] = int32(i)
-		if i == 0 || ix.names[i-1] != ix.names[i] {
-			ix.byName[ix.names[i]] = int32(i)
+// order fills byAttr and others (the other attributes sorted, without
+// duplicates and packages); an attribute listed twice is an error.
+func (p *packages) order(otherAttrs []string) error {
+	p.byAttr = make([]int32, p.len())
+	for i := range p.byAttr {
+		p.byAttr[i] = int32(i)
+	}
+	slices.SortFunc(p.byAttr, func(a, b int32) int { return strings.Compare(p.attr(int(a)), p.attr(int(b))) })
+	for k := 1; k < len(p.byAttr); k++ {
+		if a := p.attr(int(p.byAttr[k])); a == p.attr(int(p.byAttr[k-1])) {
+			return fmt.Errorf("attribute %q is listed twice", a)
 		}
 	}
-	for _, a := range otherAttrs {
-		if _, isEntry := ix.byAttr[a]; !isEntry {
-			ix.others[a] = true
-		}
+	p.others = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(otherAttrs))), func(a string) bool {
+		_, isPackage := p.find(a)
+		return isPackage
+	})
+	if len(p.others) == 0 {
+		p.others = nil
 	}
 	return nil
 }
@@ -180,18 +257,17 @@ func (ix *Index) usable(e *Entry) bool {
 
 // named returns the usable entries of a normalised name, canonical first.
 func (ix *Index) named(name string) []Entry {
-	i, ok := ix.byName[name]
-	if !ok {
+	lo, hi := ix.pkgs.run(name)
+	if lo == hi {
 		return nil
 	}
-	j := int(i) + 1
-	for j < len(ix.names) && ix.names[j] == name {
-		j++
+	if ix.pkgs.lines == nil && ix.system == "" {
+		return ix.pkgs.entries[lo:hi]
 	}
-	run := ix.entries[i:j]
-	for k := range run {
-		if !ix.usable(&run[k]) {
-			return slices.DeleteFunc(slices.Clone(run), func(e Entry) bool { return !ix.usable(&e) })
+	run := make([]Entry, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		if e := ix.pkgs.entry(i); ix.usable(&e) {
+			run = append(run, e)
 		}
 	}
 	return run
@@ -224,46 +300,68 @@ func (ix *Index) lookupVersion(name, version string) (Entry, bool) {
 
 // EntryByAttr returns the usable package of the set named attr.
 func (ix *Index) EntryByAttr(attr string) (Entry, bool) {
-	i, ok := ix.byAttr[attr]
-	if !ok || !ix.usable(&ix.entries[i]) {
+	i, ok := ix.pkgs.find(attr)
+	if !ok {
 		return Entry{}, false
 	}
-	return ix.entries[i], true
+	e := ix.pkgs.entry(i)
+	if !ix.usable(&e) {
+		return Entry{}, false
+	}
+	return e, true
 }
 
 // hasAttr reports whether attr exists in the package set in any form.
 func (ix *Index) hasAttr(attr string) bool {
-	_, ok := ix.byAttr[attr]
-	return ok || ix.others[attr]
+	_, ok := ix.pkgs.find(attr)
+	return ok || ix.pkgs.isOther(attr)
 }
 
 // Len is the number of usable packages.
 func (ix *Index) Len() int {
 	n := 0
-	for i := range ix.entries {
-		if ix.usable(&ix.entries[i]) {
+	for i := range ix.pkgs.len() {
+		if ix.system == "" || ix.pkgs.availableOn(i, ix.system) {
 			n++
 		}
 	}
 	return n
 }
 
-// Versions returns project name -> nixpkgs version of every canonical entry
-// whose version is known, for the resolver's preference for nixpkgs'
-// versions.
-func (ix *Index) Versions() map[string]string {
-	out := make(map[string]string, len(ix.byName))
-	for name, i := range ix.byName {
-		e := &ix.entries[i]
-		if !ix.usable(e) {
-			es := ix.named(name)
-			if len(es) == 0 {
-				continue
+// all yields every package, in index order.
+func (ix *Index) all() iter.Seq2[string, Entry] {
+	return func(yield func(string, Entry) bool) {
+		for i := range ix.pkgs.len() {
+			if !yield(ix.pkgs.name(i), ix.pkgs.entry(i)) {
+				return
 			}
-			e = &es[0]
 		}
-		if e.Version != "" {
-			out[name] = e.Version
+	}
+}
+
+// Version returns the version nixpkgs ships of a project, by PEP
+// 503-normalised name: that of its canonical usable entry; "" when
+// nixpkgs lacks it or its version is unknown. It answers the resolver's
+// preference for nixpkgs' versions (resolver.Options.NixpkgsVersion).
+func (ix *Index) Version(name string) string {
+	if es := ix.named(name); len(es) > 0 {
+		return es[0].Version
+	}
+	return ""
+}
+
+// Versions returns project name -> nixpkgs version of every canonical entry
+// whose version is known (see Version, which asks without building the
+// map).
+func (ix *Index) Versions() map[string]string {
+	out := map[string]string{}
+	for i := range ix.pkgs.len() {
+		name := ix.pkgs.name(i)
+		if _, done := out[name]; done {
+			continue
+		}
+		if v := ix.Version(name); v != "" {
+			out[name] = v
 		}
 	}
 	return out
@@ -323,7 +421,7 @@ type indexItem struct {
 // packages and other attributes sorted by attribute name.
 func (ix *Index) MarshalJSON() ([]byte, error) {
 	f := indexFile{Source: ix.Source, PythonAttr: ix.PythonAttr, PythonVersion: ix.PythonVersion, Packages: []indexItem{}}
-	for _, e := range ix.entries {
+	for _, e := range ix.all() {
 		item := indexItem{Attr: e.Attr, PName: e.PName, Version: e.Version,
 			Dependencies: e.Dependencies, BuildSystem: e.BuildSystem, Platforms: e.Platforms}
 		if item.PName == item.Attr {
@@ -337,14 +435,7 @@ func (ix *Index) MarshalJSON() ([]byte, error) {
 }
 
 // otherAttrs lists the other attributes, sorted.
-func (ix *Index) otherAttrs() []string {
-	out := make([]string, 0, len(ix.others))
-	for a := range ix.others {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
+func (ix *Index) otherAttrs() []string { return ix.pkgs.others }
 
 // LoadIndexFile reads an index from a JSON file in the format documented on
 // indexFile (the format EvalIndex produces and caches). pythonAttr is the

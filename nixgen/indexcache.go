@@ -7,49 +7,60 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The cache of an evaluated index (and the embedded index) is a small text
 // format rather than JSON: a warm re-run loads it on every run, and
 // decoding ~9,000 entries with encoding/json (or encoding/gob) takes tens
-// of milliseconds, most of a pre-commit hook's budget, where this takes a
-// few. It is line-based, one package a line, so it also diffs well:
+// of milliseconds, most of a pre-commit hook's budget. It is line-based,
+// one package a line, so it also diffs well:
 //
-//	req2nix-index 1
+//	req2nix-index 2
 //	source<TAB>evaluated nixpkgs nixos-26.05 7c8764b7…
 //	python_attr<TAB>python313
 //	python_version<TAB>3.13.5
 //	entries<TAB>N
 //	<name><TAB><attr><TAB><pname><TAB><version><TAB><deps><TAB><build-system><TAB><platforms>
 //	…                                     (N lines)
+//	by_attr<TAB><i> <j> …                 (the N entry numbers in attribute order)
 //	others<TAB>M
-//	<attr>                                (M lines)
+//	<attr>                                (M lines, sorted)
 //
 // Entries are in Index order: by normalised pname (<name>), the canonical
-// attribute of a name first, so loading needs no sorting and no name
-// normalisation. <name> and <pname> are empty when they equal <attr>. <deps> and
+// attribute of a name first; with by_attr, names and attributes are found
+// by binary search, so loading neither sorts nor builds maps: the file is
+// checked, and each line decoded only when its package is looked at.
+// <name> and <pname> are empty when they equal <attr>. <deps> and
 // <build-system> are "?" when unknown, else ":" followed by the attribute
 // names separated by spaces (":" alone: none). <platforms> is "?" when
 // unknown, one hexadecimal digit when every system is one of flakeSystems
 // (bit i set: flakeSystems[i] is supported), else a ":" list. In every
 // value, "\" "TAB" and "newline" are written \\ \t \n, and in list items
 // "space" is written \s.
-const cacheMagic = "req2nix-index 1"
+//
+// Version 1 of the format (no by_attr line) is still read, decoded in full.
+const (
+	cacheMagic       = "req2nix-index 2"
+	legacyCacheMagic = "req2nix-index 1"
+)
 
 // encodeCache writes ix in the cache format.
 func (ix *Index) encodeCache() []byte {
 	var b bytes.Buffer
-	b.Grow(96 * (len(ix.entries) + 8))
+	n := ix.pkgs.len()
+	b.Grow(100 * (n + 8))
 	b.WriteString(cacheMagic + "\n")
 	for _, kv := range [][2]string{{"source", ix.Source}, {"python_attr", ix.PythonAttr}, {"python_version", ix.PythonVersion}} {
 		b.WriteString(kv[0] + "\t" + cacheEscape(kv[1]) + "\n")
 	}
-	b.WriteString("entries\t" + strconv.Itoa(len(ix.entries)) + "\n")
-	for i, e := range ix.entries {
-		name, pname := ix.names[i], e.PName
+	b.WriteString("entries\t" + strconv.Itoa(n) + "\n")
+	for name, e := range ix.all() {
+		pname := e.PName
 		if name == e.Attr {
 			name = ""
 		}
@@ -67,6 +78,14 @@ func (ix *Index) encodeCache() []byte {
 		b.WriteString(cachePlatforms(e.Platforms))
 		b.WriteByte('\n')
 	}
+	b.WriteString("by_attr\t")
+	for k, i := range ix.pkgs.byAttr {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(int(i)))
+	}
+	b.WriteString("\n")
 	others := ix.otherAttrs()
 	b.WriteString("others\t" + strconv.Itoa(len(others)) + "\n")
 	for _, a := range others {
@@ -194,8 +213,9 @@ func sameStrings(a, b []string) bool {
 }
 
 // decodeCache reads the cache format; source names the file in errors.
+// The index keeps strings of data, which must not change afterwards.
 func decodeCache(data []byte, source string) (*Index, error) {
-	ix, err := cacheDecoder{text: string(data)}.decode()
+	ix, err := cacheDecoder{text: unsafe.String(unsafe.SliceData(data), len(data))}.decode()
 	if err != nil {
 		return nil, fmt.Errorf("nixpkgs index cache %s: %w", source, err)
 	}
@@ -205,19 +225,21 @@ func decodeCache(data []byte, source string) (*Index, error) {
 // cacheDecoder reads the cache format line by line; every string of the
 // index is a substring of text (no copies) unless it had escapes.
 type cacheDecoder struct {
-	text string
-	line int
-	slab []string // backing store of the lists, allocated in chunks
+	text  string
+	line  int
+	slab  []string // backing store of the lists, allocated in chunks
+	chunk int      // of at least this many strings
 }
 
 func (d cacheDecoder) decode() (*Index, error) {
 	if strings.IndexByte(d.text, 0) >= 0 || !utf8.ValidString(d.text) {
 		return nil, errors.New("it holds a NUL byte or invalid UTF-8")
 	}
-	if magic, err := d.next(); err != nil || magic != cacheMagic {
+	magic, err := d.next()
+	if err != nil || magic != cacheMagic && magic != legacyCacheMagic {
 		return nil, fmt.Errorf("not a %q file", cacheMagic)
 	}
-	ix := &Index{}
+	ix := &Index{pkgs: &packages{}}
 	for _, f := range []struct {
 		key string
 		to  *string
@@ -234,20 +256,27 @@ func (d cacheDecoder) decode() (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.entries, ix.names = make([]Entry, n), make([]string, n)
-	for i := range n {
-		if ix.names[i], ix.entries[i], err = d.entry(); err != nil {
+	if magic == legacyCacheMagic {
+		err = d.decodeEntries(ix.pkgs, n)
+	} else {
+		err = d.checkEntries(ix.pkgs, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if magic == cacheMagic {
+		if err := d.attrOrder(ix.pkgs); err != nil {
 			return nil, err
-		}
-		if i > 0 && ix.names[i] < ix.names[i-1] {
-			return nil, d.fail(errors.New("entries are out of order"))
 		}
 	}
 	m, err := d.count("others")
 	if err != nil {
 		return nil, err
 	}
-	others := make([]string, m)
+	var others []string
+	if m > 0 {
+		others = make([]string, m)
+	}
 	for i := range others {
 		line, err := d.next()
 		if err != nil {
@@ -256,14 +285,141 @@ func (d cacheDecoder) decode() (*Index, error) {
 		if others[i], err = cacheUnescape(line); err != nil {
 			return nil, d.fail(err)
 		}
+		if magic == cacheMagic && i > 0 && others[i] <= others[i-1] {
+			return nil, d.fail(errors.New("other attributes are out of order"))
+		}
 	}
 	if d.text != "" {
 		return nil, d.fail(errors.New("unexpected text after the last attribute"))
 	}
-	if err := ix.buildMaps(others); err != nil {
-		return nil, err
+	if magic == legacyCacheMagic {
+		return ix, ix.pkgs.order(others)
 	}
+	for _, a := range others {
+		if _, isPackage := ix.pkgs.find(a); isPackage {
+			return nil, fmt.Errorf("other attribute %q is a package", a)
+		}
+	}
+	ix.pkgs.others = others
 	return ix, nil
+}
+
+// decodeEntries decodes n package lines (format version 1).
+func (d *cacheDecoder) decodeEntries(p *packages, n int) error {
+	p.entries, p.names = make([]Entry, n), make([]string, n)
+	d.chunk = 4096
+	for i := range n {
+		line, err := d.next()
+		if err != nil {
+			return err
+		}
+		if p.names[i], p.entries[i], err = d.entry(line); err != nil {
+			return d.fail(err)
+		}
+		if i > 0 && p.names[i] < p.names[i-1] {
+			return d.fail(errors.New("entries are out of order"))
+		}
+	}
+	return nil
+}
+
+// checkEntries checks n package lines and keeps them to decode when
+// looked at.
+func (d *cacheDecoder) checkEntries(p *packages, n int) error {
+	p.lines = make([]string, n)
+	prev := ""
+	for i := range n {
+		line, err := d.next()
+		if err != nil {
+			return err
+		}
+		name, ok := checkLine(line)
+		if !ok { // decode it for the reason
+			var check cacheDecoder
+			if _, _, err = check.entry(line); err == nil {
+				err = errors.New("a package line is malformed")
+			}
+			return d.fail(err)
+		}
+		if name < prev {
+			return d.fail(errors.New("entries are out of order"))
+		}
+		p.lines[i], prev = line, name
+	}
+	return nil
+}
+
+// checkLine reports whether a package line decodes (see entry), in one
+// pass without allocating (but for a name with escapes), and returns its
+// name.
+func checkLine(line string) (string, bool) {
+	var fields [7]string
+	field, start := 0, 0
+	for i := 0; i <= len(line); i++ {
+		if i < len(line) && (line[i] != '\t' || field == len(fields)-1) { // the last field takes the rest, tabs too
+			if line[i] == '\\' {
+				if i++; i == len(line) || !strings.ContainsRune(`\tns`, rune(line[i])) {
+					return "", false
+				}
+			}
+			continue
+		}
+		fields[field], field, start = line[start:i], field+1, i+1
+	}
+	switch {
+	case field != len(fields), fields[1] == "":
+		return "", false
+	case !checkList(fields[4]), !checkList(fields[5]):
+		return "", false
+	case len(fields[6]) == 1 && fields[6] != "?" && fields[6] != ":":
+		if _, err := strconv.ParseUint(fields[6], 16, 4); err != nil {
+			return "", false
+		}
+	case !checkList(fields[6]):
+		return "", false
+	}
+	name := fields[0]
+	if name == "" {
+		name = fields[1]
+	}
+	name, err := cacheUnescape(name)
+	return name, err == nil
+}
+
+// checkList reports whether a list field decodes (its escapes are checked
+// already).
+func checkList(s string) bool { return s == "?" || strings.HasPrefix(s, ":") }
+
+// attrOrder reads the by_attr line: every package's position, in
+// strictly increasing attribute order.
+func (d *cacheDecoder) attrOrder(p *packages) error {
+	v, err := d.keyed("by_attr")
+	if err != nil {
+		return err
+	}
+	n := p.len()
+	p.byAttr = make([]int32, 0, n)
+	seen := make([]bool, n)
+	prev := ""
+	for field := range strings.FieldsSeq(v) {
+		i, err := strconv.Atoi(field)
+		if err != nil || i < 0 || i >= n || seen[i] {
+			return d.fail(fmt.Errorf("bad entry number %q", field))
+		}
+		seen[i] = true
+		attr := p.attr(i)
+		switch {
+		case len(p.byAttr) > 0 && attr == prev:
+			return d.fail(fmt.Errorf("attribute %q is listed twice", attr))
+		case len(p.byAttr) > 0 && attr < prev:
+			return d.fail(errors.New("by_attr is out of order"))
+		}
+		p.byAttr, prev = append(p.byAttr, int32(i)), attr
+	}
+	if len(p.byAttr) != n {
+		return d.fail(fmt.Errorf("by_attr lists %d entries, not %d", len(p.byAttr), n))
+	}
+	return nil
 }
 
 // next returns the next line.
@@ -307,29 +463,60 @@ func (d *cacheDecoder) count(key string) (int, error) {
 	return n, nil
 }
 
-// entry reads one package line.
-func (d *cacheDecoder) entry() (string, Entry, error) {
-	line, err := d.next()
-	if err != nil {
-		return "", Entry{}, err
-	}
+// lineFields cuts a package line into its seven fields.
+func lineFields(line string) ([7]string, bool) {
 	var fields [7]string
 	for i := range 6 {
 		var ok bool
 		if fields[i], line, ok = strings.Cut(line, "\t"); !ok {
-			return "", Entry{}, d.fail(errors.New("a package line has fewer than 7 fields"))
+			return fields, false
 		}
 	}
 	fields[6] = line
+	return fields, true
+}
+
+// lineAttr is the attribute of a checked package line.
+func lineAttr(line string) string {
+	_, rest, _ := strings.Cut(line, "\t")
+	attr, _, _ := strings.Cut(rest, "\t")
+	v, _ := cacheUnescape(attr)
+	return v
+}
+
+// lineName is the normalised pname of a checked package line.
+func lineName(line string) string {
+	name, _, _ := strings.Cut(line, "\t")
+	if name == "" {
+		return lineAttr(line)
+	}
+	v, _ := cacheUnescape(name)
+	return v
+}
+
+// lineEntry decodes a checked package line.
+func lineEntry(line string) *Entry {
+	var d cacheDecoder
+	_, e, _ := d.entry(line)
+	return &e
+}
+
+// entry decodes one package line.
+func (d *cacheDecoder) entry(line string) (string, Entry, error) {
+	fields, ok := lineFields(line)
+	if !ok {
+		return "", Entry{}, errors.New("a package line has fewer than 7 fields")
+	}
 	var scalars [4]string
 	for i := range scalars {
+		var err error
 		if scalars[i], err = cacheUnescape(fields[i]); err != nil {
-			return "", Entry{}, d.fail(err)
+			return "", Entry{}, err
 		}
 	}
 	e := Entry{Attr: scalars[1], PName: scalars[2], Version: scalars[3]}
 	if e.Attr == "" {
-		return "", Entry{}, d.fail(errors.New("a package has no attribute name"))
+		return "", Entry{}, errors.New("a package has no attribute name")
 	}
 	if e.PName == "" {
 		e.PName = e.Attr
@@ -337,15 +524,38 @@ func (d *cacheDecoder) entry() (string, Entry, error) {
 	if scalars[0] == "" {
 		scalars[0] = e.Attr
 	}
+	var err error
 	if e.Dependencies, err = d.list(fields[4]); err == nil {
 		if e.BuildSystem, err = d.list(fields[5]); err == nil {
 			e.Platforms, err = d.platforms(fields[6])
 		}
 	}
 	if err != nil {
-		return "", Entry{}, d.fail(err)
+		return "", Entry{}, err
 	}
 	return scalars[0], e, nil
+}
+
+// availableOn reports whether package i is not known to be unavailable on
+// system (Index.usable), reading only its platforms.
+func (p *packages) availableOn(i int, system string) bool {
+	if p.lines == nil {
+		return p.entries[i].Platforms == nil || slices.Contains(p.entries[i].Platforms, system)
+	}
+	fields, _ := lineFields(p.lines[i])
+	var d cacheDecoder
+	platforms, _ := d.platforms(fields[6])
+	return platforms == nil || slices.Contains(platforms, system)
+}
+
+// knowsEdges reports whether package i's dependencies or build system are
+// known, reading only those fields.
+func (p *packages) knowsEdges(i int) bool {
+	if p.lines == nil {
+		return p.entries[i].Dependencies != nil || p.entries[i].BuildSystem != nil
+	}
+	fields, _ := lineFields(p.lines[i])
+	return fields[4] != "?" || fields[5] != "?"
 }
 
 // list decodes a list field; its items share the decoder's slab.
@@ -362,7 +572,7 @@ func (d *cacheDecoder) list(s string) ([]string, error) {
 	}
 	n := strings.Count(body, " ") + 1
 	if cap(d.slab)-len(d.slab) < n {
-		d.slab = make([]string, 0, max(n, 4096))
+		d.slab = make([]string, 0, max(n, d.chunk))
 	}
 	start := len(d.slab)
 	for item := range strings.SplitSeq(body, " ") {

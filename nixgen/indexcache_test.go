@@ -12,12 +12,12 @@ import (
 // attributes (a known-empty list and an unknown one count as equal: the
 // JSON format does not tell them apart).
 func sameIndex(a, b *Index) bool {
-	if a.PythonAttr != b.PythonAttr || a.PythonVersion != b.PythonVersion || len(a.entries) != len(b.entries) ||
-		!slices.Equal(a.names, b.names) || !reflect.DeepEqual(a.otherAttrs(), b.otherAttrs()) {
+	if a.PythonAttr != b.PythonAttr || a.PythonVersion != b.PythonVersion || len(entriesOf(a)) != len(entriesOf(b)) ||
+		!slices.Equal(namesOf(a), namesOf(b)) || !reflect.DeepEqual(a.otherAttrs(), b.otherAttrs()) {
 		return false
 	}
-	for i := range a.entries {
-		x, y := a.entries[i], b.entries[i]
+	for i := range entriesOf(a) {
+		x, y := entriesOf(a)[i], entriesOf(b)[i]
 		if x.Attr != y.Attr || x.PName != y.PName || x.Version != y.Version ||
 			!slices.Equal(x.Dependencies, y.Dependencies) || !slices.Equal(x.BuildSystem, y.BuildSystem) || !slices.Equal(x.Platforms, y.Platforms) {
 			return false
@@ -47,8 +47,8 @@ func TestCacheRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
-	if !reflect.DeepEqual(back.entries, ix.entries) || !sameIndex(back, ix) || back.Source != ix.Source {
-		t.Errorf("round trip changed the index:\n%s\n%+v\n%+v", data, back.entries, ix.entries)
+	if !reflect.DeepEqual(entriesOf(back), entriesOf(ix)) || !sameIndex(back, ix) || back.Source != ix.Source {
+		t.Errorf("round trip changed the index:\n%s\n%+v\n%+v", data, entriesOf(back), entriesOf(ix))
 	}
 	for attr, want := range map[string]string{"requests": "\t:certifi idna\t:setuptools\ta\n", "pyyaml": "\t:\t?\tf\n", "django": "\t?\t?\t?\n",
 		"odd": "\t:a\\sb c\\\\d\t?\t:riscv64-linux x86_64-linux\n"} {
@@ -62,25 +62,47 @@ func TestCacheRoundTrip(t *testing.T) {
 }
 
 func TestDecodeCacheErrors(t *testing.T) {
-	good := "req2nix-index 1\nsource\ts\npython_attr\tpython313\npython_version\t\nentries\t1\n\ta\t\t1\t?\t?\t?\nothers\t0\n"
-	if _, err := decodeCache([]byte(good), "x"); err != nil {
-		t.Fatalf("good file: %v", err)
+	v1 := "req2nix-index 1\nsource\ts\npython_attr\tpython313\npython_version\t\nentries\t1\n\ta\t\t1\t?\t?\t?\nothers\t0\n"
+	v2 := "req2nix-index 2\nsource\ts\npython_attr\tpython313\npython_version\t\nentries\t2\n\tb\t\t1\t?\t?\t?\nx\ta\t\t1\t?\t?\t?\nby_attr\t1 0\nothers\t1\nhelper\n"
+	for _, good := range []string{v1, v2} {
+		if _, err := decodeCache([]byte(good), "x"); err != nil {
+			t.Fatalf("good file %q: %v", good, err)
+		}
 	}
-	tests := []struct{ data, wantErr string }{
+	type test struct{ data, wantErr string }
+	tests := []test{
 		{"", "not a"},
-		{"req2nix-index 2\n", "not a"},
-		{strings.Replace(good, "entries\t1", "entries\t2", 1), "line 7: a package line has fewer than 7 fields"},
-		{strings.Replace(good, "entries\t1", "entries\tmany", 1), `bad entries count "many"`},
-		{strings.Replace(good, "\t?\t?\t?", "\t?\t?", 1), "fewer than 7 fields"},
-		{strings.Replace(good, "\t?\t?\t?", "\t?\t?\tz", 1), `bad platforms "z"`},
-		{strings.Replace(good, "\t?\t?\t?", "\tcertifi\t?\t?", 1), `bad list "certifi"`},
-		{strings.Replace(good, "\ta\t", "\ta\\x\t", 1), `unknown escape \x`},
-		{strings.Replace(good, "\ta\t", "\t\t", 1), "no attribute name"},
-		{strings.Replace(good, "\ta\t", "\ta\x00\t", 1), "NUL"},
-		{strings.TrimSuffix(good, "\n"), "no newline"},
-		{good + "extra\n", "unexpected text"},
-		{strings.Replace(good, "entries\t1\n\ta\t\t1\t?\t?\t?\n", "entries\t2\nb\tb\t\t1\t?\t?\t?\na\ta\t\t1\t?\t?\t?\n", 1), "out of order"},
-		{strings.Replace(good, "entries\t1\n\ta\t\t1\t?\t?\t?\n", "entries\t2\n\ta\t\t1\t?\t?\t?\n\ta\t\t2\t?\t?\t?\n", 1), `"a" is listed twice`},
+		{"req2nix-index 3\n", "not a"},
+		{strings.Replace(v1, "entries\t1", "entries\t2", 1), "line 7: a package line has fewer than 7 fields"},
+		{strings.Replace(v1, "entries\t1\n\ta\t\t1\t?\t?\t?\n", "entries\t2\nb\tb\t\t1\t?\t?\t?\na\ta\t\t1\t?\t?\t?\n", 1), "out of order"},
+		{strings.Replace(v1, "entries\t1\n\ta\t\t1\t?\t?\t?\n", "entries\t2\n\ta\t\t1\t?\t?\t?\n\ta\t\t2\t?\t?\t?\n", 1), `"a" is listed twice`},
+		// Format 2 keeps package lines undecoded, but checks them as
+		// thoroughly, and its attribute order.
+		{strings.Replace(v2, "entries\t2", "entries\t3", 1), "line 8: a package line has fewer than 7 fields"},
+		{strings.Replace(v2, "\nx\ta", "\na\ta", 1), "entries are out of order"},
+		{strings.Replace(v2, "\tb\t\t1", "\ta\t\t1", 1) /* attributes a, a */, `attribute "a" is listed twice`},
+		{strings.Replace(v2, "by_attr\t1 0", "by_attr\t0 1", 1), "by_attr is out of order"},
+		{strings.Replace(v2, "by_attr\t1 0", "by_attr\t1 1", 1), `bad entry number "1"`},
+		{strings.Replace(v2, "by_attr\t1 0", "by_attr\t1 2", 1), `bad entry number "2"`},
+		{strings.Replace(v2, "by_attr\t1 0", "by_attr\t1 -1", 1), `bad entry number "-1"`},
+		{strings.Replace(v2, "by_attr\t1 0", "by_attr\t1", 1), "by_attr lists 1 entries, not 2"},
+		{strings.Replace(v2, "by_attr\t1 0\n", "", 1), "by_attr"},
+		{strings.Replace(v2, "others\t1\nhelper\n", "others\t2\nhelper\nabc\n", 1), "other attributes are out of order"},
+		{strings.Replace(v2, "others\t1\nhelper\n", "others\t2\nhelper\nhelper\n", 1), "other attributes are out of order"},
+		{strings.Replace(v2, "others\t1\nhelper\n", "others\t1\nb\n", 1), `other attribute "b" is a package`},
+	}
+	for _, good := range []string{v1, v2} { // a bad package line is refused in either format
+		tests = append(tests,
+			test{strings.Replace(good, "\t?\t?\t?", "\t?\t?", 1), "fewer than 7 fields"},
+			test{strings.Replace(good, "\t?\t?\t?", "\t?\t?\tz", 1), `bad platforms "z"`},
+			test{strings.Replace(good, "\t?\t?\t?", "\tcertifi\t?\t?", 1), `bad list "certifi"`},
+			test{strings.Replace(good, "\t?\t?\t?", "\t?\t:a\\\t?", 1), "lone backslash"},
+			test{strings.Replace(good, "\ta\t", "\ta\\x\t", 1), `unknown escape \x`},
+			test{strings.Replace(good, "\ta\t", "\t\t", 1), "no attribute name"},
+			test{strings.Replace(good, "\ta\t", "\ta\x00\t", 1), "NUL"},
+			test{strings.TrimSuffix(good, "\n"), "no newline"},
+			test{good + "extra\n", "unexpected text"},
+		)
 	}
 	for _, tt := range tests {
 		if _, err := decodeCache([]byte(tt.data), "x"); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -153,4 +175,23 @@ func BenchmarkVersions(b *testing.B) {
 			b.Fatal("wrong size")
 		}
 	}
+}
+
+// entriesOf lists an index's packages in index order, decoded.
+func entriesOf(ix *Index) []Entry {
+	var out []Entry
+	for _, e := range ix.all() {
+		out = append(out, e)
+	}
+	return out
+}
+
+// namesOf lists the normalised pnames of an index's packages, in index
+// order.
+func namesOf(ix *Index) []string {
+	var out []string
+	for name := range ix.all() {
+		out = append(out, name)
+	}
+	return out
 }

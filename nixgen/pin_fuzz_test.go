@@ -5,20 +5,28 @@ import (
 	"testing"
 )
 
-// FuzzDecodeCache: no cache file makes the loader panic, and an accepted
-// one survives writing and loading again unchanged.
+// FuzzDecodeCache: no cache file makes the loader panic, every package
+// line an accepted one keeps undecoded does decode, and an accepted one
+// survives writing and loading again unchanged.
 func FuzzDecodeCache(f *testing.F) {
 	f.Add([]byte("req2nix-index 1\nsource\ts\npython_attr\tpython313\npython_version\t3.13.5\nentries\t2\n\tflask\t\t3.0.3\t:werkzeug\t:flit-core\tf\n\twerkzeug\t\t3.0.3\t:\t?\ta\nothers\t1\nbootstrap\n"))
+	f.Add([]byte("req2nix-index 2\nsource\ts\npython_attr\tpython313\npython_version\t3.13.5\nentries\t2\nflask\tf\\sl\t\t3.0.3\t:werkzeug\t:flit-core\tf\n\twerkzeug\t\t3.0.3\t:\t?\t:x86_64-linux\nby_attr\t0 1\nothers\t1\nbootstrap\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ix, err := decodeCache(data, "fuzz")
 		if err != nil {
 			return
 		}
+		for _, line := range ix.pkgs.lines {
+			var d cacheDecoder
+			if _, _, err := d.entry(line); err != nil {
+				t.Fatalf("accepted package line %q does not decode: %v", line, err)
+			}
+		}
 		back, err := decodeCache(ix.encodeCache(), "fuzz")
 		if err != nil {
 			t.Fatalf("re-reading %q: %v", ix.encodeCache(), err)
 		}
-		if !reflect.DeepEqual(back.entries, ix.entries) || !sameIndex(back, ix) || back.Source != ix.Source {
+		if !reflect.DeepEqual(entriesOf(back), entriesOf(ix)) || !sameIndex(back, ix) || back.Source != ix.Source {
 			t.Fatalf("round trip changed the index: %q", data)
 		}
 	})

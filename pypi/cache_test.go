@@ -96,15 +96,33 @@ func TestOfflineMiss(t *testing.T) {
 }
 
 func TestCorruptCacheEntry(t *testing.T) {
+	// flip changes one byte of the part of an entry that starts where
+	// returns (given the entry's header).
+	flip := func(where func(h entryHeader) int) func([]byte) []byte {
+		return func(b []byte) []byte {
+			h, err := parseHeader(b, true)
+			if err != nil {
+				panic(err)
+			}
+			b[where(h)] ^= 1
+			return b
+		}
+	}
 	corruptions := []struct {
 		name    string
 		corrupt func([]byte) []byte
+		// answered: the form still answers a warm run (the damage is in
+		// the body, which only revalidation reads: that then asks without
+		// a condition and repairs the entry).
+		answered bool
 	}{
-		{"truncated body", func(b []byte) []byte { return b[:len(b)-10] }},
-		{"truncated header", func(b []byte) []byte { return b[:len(cacheMagic)+5] }},
-		{"empty file", func([]byte) []byte { return nil }},
-		{"flipped body byte", func(b []byte) []byte { b[len(b)-3] ^= 1; return b }},
-		{"not an entry", func([]byte) []byte { return []byte(`{"info": {}}`) }},
+		{"truncated body", func(b []byte) []byte { return b[:len(b)-10] }, false},
+		{"truncated header", func(b []byte) []byte { return b[:len(cacheMagic)+5] }, false},
+		{"empty file", func([]byte) []byte { return nil }, false},
+		{"not an entry", func([]byte) []byte { return []byte(`{"info": {}}`) }, false},
+		{"flipped header byte", flip(func(h entryHeader) int { return len(cacheMagic) + 6 }), false},
+		{"flipped form byte", flip(func(h entryHeader) int { return h.size + h.formSize/2 }), false},
+		{"flipped body byte", flip(func(h entryHeader) int { return h.size + h.formSize + h.lazySize + h.bodySize/2 }), true},
 	}
 	for _, tt := range corruptions {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,12 +143,21 @@ func TestCorruptCacheEntry(t *testing.T) {
 				urls[f] = e.URL
 				os.WriteFile(f, tt.corrupt(data), 0o644)
 			}
+			fetches := func() int { return s.Count("/pypi/flask/json") + s.Count("/simple/flask/") }
 			p := mustProject(t, testClient(t, s, Options{CacheDir: dir}), "flask")
-			if len(p.Releases) != 4 || s.Count("/pypi/flask/json") != 2 || s.Count("/simple/flask/") != 2 {
-				t.Errorf("corrupt entries not refetched: %d releases, %d and %d requests", len(p.Releases), s.Count("/pypi/flask/json"), s.Count("/simple/flask/"))
+			if want := map[bool]int{false: 4, true: 2}[tt.answered]; len(p.Releases) != 4 || fetches() != want {
+				t.Errorf("%d releases, %d requests in all, want 4 releases and %d requests", len(p.Releases), fetches(), want)
 			}
-			for f, u := range urls {
-				if _, err := (&diskCache{dir: dir}).load(f, u); err != nil {
+			if tt.answered {
+				n304 := s.NotModified()
+				mustProject(t, testClient(t, s, Options{CacheDir: dir, MaxAge: time.Nanosecond}), "flask")
+				if fetches() != 4 || s.NotModified() != n304 {
+					t.Errorf("revalidating damaged entries: %d requests in all, %d answered 304; want 4, none", fetches(), s.NotModified()-n304)
+				}
+			}
+			for f := range urls {
+				data, _ := os.ReadFile(f)
+				if _, err := decodeEntry(data); err != nil {
 					t.Errorf("entry not repaired: %v", err)
 				}
 			}

@@ -123,7 +123,7 @@ func (c *Client) Stats() Stats {
 func New(opts Options) (*Client, error) {
 	opts = withDefaults(opts)
 	c := &Client{
-		cache:     diskCache{dir: opts.CacheDir},
+		cache:     newDiskCache(opts.CacheDir),
 		offline:   opts.Offline,
 		refresh:   opts.Refresh,
 		maxAge:    opts.MaxAge,

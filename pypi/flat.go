@@ -27,7 +27,7 @@ func (c *Client) flatProject(ix *index, norm string) (*Project, error) {
 			return nil, fmt.Errorf("index %s: %w", ix.display, err)
 		}
 		u := url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
-		page.files = append(page.files, simpleFile{filename: name, url: u.String(), hashes: map[string]string{"sha256": sum}})
+		page.files = append(page.files, simpleFile{filename: name, url: u.String(), sha256: sum})
 	}
 	if len(page.files) == 0 {
 		return nil, fmt.Errorf("%s: %w", ix.display, errNotFound)

@@ -94,22 +94,70 @@ type memoResult struct {
 // once returns the memoised result of fn for key, computing it at most once
 // at a time. Successful results and permanent errors (not found) are
 // remembered for the Client's lifetime; transient failures are not.
+// Within a cache-only attempt (see onceCached) it computes nothing: fn may
+// need the network.
 func (c *Client) once(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
 	if r, ok := c.memo.Load(key); ok {
 		m := r.(memoResult)
 		return m.val, m.err
+	}
+	if cacheOnly(ctx) {
+		return nil, errNotCached
 	}
 	return c.flights.do(ctx, key, func(fctx context.Context) (any, error) {
 		if r, ok := c.memo.Load(key); ok {
 			m := r.(memoResult)
 			return m.val, m.err
 		}
-		v, err := fn(fctx)
-		if err == nil || isPermanent(err) {
-			c.memo.Store(key, memoResult{v, err})
-		}
-		return v, err
+		return c.compute(fctx, key, fn)
 	})
+}
+
+// onceCached is once for an fn that can tell when the cache alone answers
+// (documents, not artifacts): it tries that first, in the caller's
+// goroutine, with a cache-only context under which fn fetches nothing and
+// starts no goroutine, and only when the cache falls short shares a fetch
+// with other callers. A warm run so spares setting up hundreds of shared
+// fetches, and their goroutines' stack growth.
+func (c *Client) onceCached(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	if r, ok := c.memo.Load(key); ok {
+		m := r.(memoResult)
+		return m.val, m.err
+	}
+	if cacheOnly(ctx) {
+		return c.compute(ctx, key, fn)
+	}
+	if v, err := c.compute(withCacheOnly(c.life.ctx), key, fn); !errors.Is(err, errNotCached) {
+		return v, err
+	}
+	return c.once(ctx, key, fn)
+}
+
+// compute runs fn and memoises a successful result or a permanent error.
+func (c *Client) compute(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	v, err := fn(ctx)
+	if err == nil || isPermanent(err) {
+		c.memo.Store(key, memoResult{v, err})
+	}
+	return v, err
+}
+
+// errNotCached ends a cache-only attempt: the answer needs the network.
+var errNotCached = errors.New("not answered by the cache alone")
+
+// cacheOnlyKey is the context key of a cache-only attempt.
+type cacheOnlyKey struct{}
+
+func withCacheOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cacheOnlyKey{}, true)
+}
+
+// cacheOnly reports whether ctx is that of a cache-only attempt: documents
+// come from usable cache entries or not at all (errNotCached), and the
+// work runs in the caller's goroutine.
+func cacheOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(cacheOnlyKey{}).(bool)
+	return v
 }
 
 // isPermanent reports errors worth remembering for the rest of the run.

@@ -104,7 +104,7 @@ func tempFiles(t testing.TB, dir string) []string {
 func cacheFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	var found []string
-	filepath.WalkDir(filepath.Join(dir, "http-v1"), func(path string, d os.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(dir, cacheTree), func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			found = append(found, path)
 		}

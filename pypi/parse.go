@@ -9,22 +9,50 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
-// projectDoc is the part of a JSON API project document we read. Info is
-// that of the latest release. Releases is PyPI's deprecated list of every
-// release's files, kept raw: it is decoded only where the Simple API has
-// no page for the project (an old mirror), which spares decoding a
-// megabyte of it for every large project otherwise; absent from documents
-// of indexes that dropped it.
+// projectDoc is what we read of a JSON API project document: the
+// latest release's metadata from its info, and PyPI's deprecated
+// "releases" list of every release's files, which is decoded only when
+// asked for: only where the Simple API has no page for the project (an
+// old mirror), which spares decoding a megabyte of it for every large
+// project otherwise, and to keep it in the cache's form. Documents of
+// indexes that dropped the list have none.
 type projectDoc struct {
+	name          string // info's
+	latestVersion pep440.Version
+	latest        *Metadata // nil when the info gives no usable metadata (see latestMetadata)
+	listed        bool      // "releases" is there (and not null)
+	keys          func() []string
+	releases      func() (map[string][]File, error)
+}
+
+// hasReleases reports whether the document lists releases.
+func (d *projectDoc) hasReleases() bool { return d.listed }
+
+// releaseKeys are the release keys, the index's spelling of its versions,
+// sorted; nil when the document lists none (or the list is no object).
+func (d *projectDoc) releaseKeys() []string { return d.keys() }
+
+// latestMetadata is the metadata of the latest release as the project
+// document's info gives it — the same info as that release's version
+// document, so asking for the latter can be skipped. ok is false when the
+// info names no parseable version or has no requires_dist list (null needs
+// the core-metadata fallback, which only Metadata does).
+func (d *projectDoc) latestMetadata() (version pep440.Version, m *Metadata, ok bool) {
+	return d.latestVersion, d.latest, d.latest != nil
+}
+
+// rawProjectDoc is the part of a JSON API project document we decode at
+// once. The info fields are only hints (see latestMetadata): kept raw, so
+// that an odd value does not make the document unreadable.
+type rawProjectDoc struct {
 	Info struct {
-		Name string `json:"name"`
-		// Only hints (see latestMetadata): kept raw, so that an odd value
-		// does not make the document unreadable.
+		Name           string          `json:"name"`
 		Version        json.RawMessage `json:"version"`
 		RequiresDist   json.RawMessage `json:"requires_dist"`
 		RequiresPython json.RawMessage `json:"requires_python"`
@@ -33,54 +61,51 @@ type projectDoc struct {
 	Releases json.RawMessage `json:"releases"`
 }
 
-// hasReleases reports whether the document lists releases.
-func (d *projectDoc) hasReleases() bool {
-	return len(d.Releases) > 0 && string(d.Releases) != "null"
-}
-
-// releases decodes the release list.
-func (d *projectDoc) releases() (map[string][]fileDoc, error) {
-	var rs map[string][]fileDoc
-	if !d.hasReleases() {
-		return nil, nil
-	}
-	if err := json.Unmarshal(d.Releases, &rs); err != nil {
-		return nil, fmt.Errorf("releases: %w", err)
-	}
-	return rs, nil
-}
-
-// releaseKeys are the release keys, the index's spelling of its versions.
-func (d *projectDoc) releaseKeys() []string {
-	var rs map[string]json.RawMessage
-	if !d.hasReleases() || json.Unmarshal(d.Releases, &rs) != nil {
-		return nil
-	}
-	return slices.Sorted(maps.Keys(rs))
-}
-
-// latestMetadata is the metadata of the latest release as the project
-// document's info gives it — the same info as that release's version
-// document, so asking for the latter can be skipped. ok is false when the
-// info names no parseable version or has no requires_dist list (null needs
-// the core-metadata fallback, which only Metadata does).
-func (d *projectDoc) latestMetadata() (version pep440.Version, m *Metadata, ok bool) {
+// latest reads the info's metadata of the latest release (nil when it
+// has none usable).
+func (d *rawProjectDoc) latest() (pep440.Version, *Metadata) {
 	var raw string
 	var deps []string
 	if json.Unmarshal(d.Info.Version, &raw) != nil || json.Unmarshal(d.Info.RequiresDist, &deps) != nil || deps == nil {
-		return pep440.Version{}, nil, false
+		return pep440.Version{}, nil
 	}
 	v, err := pep440.Parse(raw)
 	if err != nil {
-		return pep440.Version{}, nil, false
+		return pep440.Version{}, nil
 	}
-	m = &Metadata{Name: d.Info.Name, Version: raw, RequiresDist: trimAll(deps), Source: SourceJSON}
+	m := &Metadata{Name: d.Info.Name, Version: raw, RequiresDist: trimAll(deps), Source: SourceJSON}
 	var requiresPython *string
 	if json.Unmarshal(d.Info.RequiresPython, &requiresPython) == nil && requiresPython != nil {
 		m.RequiresPython = strings.TrimSpace(*requiresPython)
 	}
 	_ = json.Unmarshal(d.Info.ProvidesExtra, &m.ProvidesExtra) // a hint only
-	return v, m, true
+	return v, m
+}
+
+// releaseKeys decodes the keys of the release list.
+func releaseKeys(raw json.RawMessage) []string {
+	var rs map[string]json.RawMessage
+	if json.Unmarshal(raw, &rs) != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(rs))
+}
+
+// decodeReleases decodes the release list.
+func decodeReleases(raw json.RawMessage) (map[string][]File, error) {
+	var rs map[string][]fileDoc
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return nil, fmt.Errorf("releases: %w", err)
+	}
+	out := make(map[string][]File, len(rs))
+	for key, files := range rs {
+		converted := make([]File, len(files))
+		for i, f := range files {
+			converted[i] = f.toFile()
+		}
+		out[key] = converted
+	}
+	return out, nil
 }
 
 // fileDoc is one file of a release in the JSON API. The upload times are
@@ -133,14 +158,23 @@ func parseProject(body []byte, name, index string, log *slog.Logger) (*Project, 
 // decodeProjectDoc decodes a JSON API project document: one with an "info"
 // naming the project, or (older mirrors) with "releases".
 func decodeProjectDoc(body []byte) (*projectDoc, error) {
-	var doc projectDoc
-	if err := json.Unmarshal(body, &doc); err != nil {
+	var raw rawProjectDoc
+	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, err
 	}
-	if !doc.hasReleases() && doc.Info.Name == "" {
+	listed := len(raw.Releases) > 0 && string(raw.Releases) != "null"
+	if !listed && raw.Info.Name == "" {
 		return nil, errors.New(`no "info" with a name and no "releases": not a JSON API project document`)
 	}
-	return &doc, nil
+	doc := &projectDoc{name: raw.Info.Name, listed: listed}
+	doc.latestVersion, doc.latest = raw.latest()
+	doc.keys = func() []string { return nil }
+	doc.releases = func() (map[string][]File, error) { return nil, nil }
+	if listed {
+		doc.keys = sync.OnceValue(func() []string { return releaseKeys(raw.Releases) })
+		doc.releases = sync.OnceValues(func() (map[string][]File, error) { return decodeReleases(raw.Releases) })
+	}
+	return doc, nil
 }
 
 // project builds the Project of name (normalised) on index (redacted) from
@@ -165,7 +199,7 @@ func (d *projectDoc) project(name, index string, log *slog.Logger) (*Project, er
 
 // parseRelease builds a Release from one "releases" entry, or reports false
 // for an entry to skip.
-func parseRelease(name, index, key string, files []fileDoc, log *slog.Logger) (Release, bool) {
+func parseRelease(name, index, key string, files []File, log *slog.Logger) (Release, bool) {
 	v, err := pep440.Parse(key)
 	switch {
 	case err != nil:
@@ -178,18 +212,17 @@ func parseRelease(name, index, key string, files []fileDoc, log *slog.Logger) (R
 		log.Debug("skipping release with an unusable key", "project", name, "index", index, "version", key)
 		return Release{}, false
 	}
-	out := make([]File, 0, len(files))
-	for _, f := range files {
-		out = append(out, f.toFile())
-	}
-	return newRelease(name, index, key, v, out), true
+	return newRelease(name, index, key, v, slices.Clone(files)), true
 }
 
 // newRelease builds a release, its files in filename order (the order
 // PyPI gives them in both APIs, made certain so that choosing among equal
 // files does not depend on an index's order).
 func newRelease(name, index, key string, v pep440.Version, files []File) Release {
-	slices.SortStableFunc(files, func(a, b File) int { return strings.Compare(a.Filename, b.Filename) })
+	byName := func(a, b File) int { return strings.Compare(a.Filename, b.Filename) }
+	if !slices.IsSortedFunc(files, byName) { // indexes list them sorted already
+		slices.SortStableFunc(files, byName)
+	}
 	return Release{Name: name, Version: v, Key: key, Index: index, Files: files}
 }
 

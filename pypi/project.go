@@ -35,7 +35,7 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.once(ctx, "project "+norm, func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "project "+norm, func(ctx context.Context) (any, error) {
 		return c.fetchProject(ctx, name, norm)
 	})
 	if err != nil {
@@ -53,19 +53,27 @@ func normalize(name string) (string, error) {
 	return pep508.NormalizeName(name), nil
 }
 
-// fetchProject asks every index at once and merges the answers.
+// fetchProject asks every index at once (one after the other in a
+// cache-only attempt) and merges the answers.
 func (c *Client) fetchProject(ctx context.Context, asked, norm string) (*Project, error) {
 	found := make([]*Project, len(c.indexes))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, ix := range c.indexes {
-		g.Go(func() error {
+		ask := func() error {
 			p, err := c.indexProject(gctx, ix, norm)
 			if errors.Is(err, errNotFound) {
 				return nil
 			}
 			found[i] = p
 			return err
-		})
+		}
+		if cacheOnly(ctx) {
+			if err := ask(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		g.Go(ask)
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -104,13 +112,20 @@ func (c *Client) indexProject(ctx context.Context, ix *index, norm string) (*Pro
 		page               *simplePage
 		jsonErr, simpleErr = errNotFound, errNotFound
 	)
+	start := wg.Go
+	if cacheOnly(ctx) {
+		start = func(f func()) { f() }
+	}
 	if ix.hasJSON() {
-		wg.Go(func() { ans, jsonErr = c.jsonProject(ctx, ix, norm) })
+		start(func() { ans, jsonErr = c.jsonProject(ctx, ix, norm) })
 	}
 	if ix.hasSimple() {
-		wg.Go(func() { page, _, simpleErr = c.simplePage(ctx, ix, norm) })
+		start(func() { page, _, simpleErr = c.simplePage(ctx, ix, norm) })
 	}
 	wg.Wait()
+	if errors.Is(jsonErr, errNotCached) || errors.Is(simpleErr, errNotCached) {
+		return nil, errNotCached // answer with both documents or not at all
+	}
 	if ans.latest != nil {
 		c.latest.Store(ans.latestKey, ans.latest)
 	}
@@ -156,17 +171,15 @@ func (c *Client) jsonProject(ctx context.Context, ix *index, norm string) (jsonA
 		return jsonAnswer{}, err
 	}
 	d := docReq{url: u, project: norm, mutable: true}
-	return getDoc(ctx, c, d, func(body []byte) (jsonAnswer, error) {
-		doc, err := decodeProjectDoc(body)
-		if err != nil {
-			return jsonAnswer{}, err
-		}
-		a := jsonAnswer{doc: doc}
-		if v, m, ok := doc.latestMetadata(); ok {
-			a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
-		}
-		return a, nil
-	})
+	doc, err := getDoc(ctx, c, d, projectDocCodec)
+	if err != nil {
+		return jsonAnswer{}, err
+	}
+	a := jsonAnswer{doc: doc}
+	if v, m, ok := doc.latestMetadata(); ok {
+		a.latestKey, a.latest = latestMetaKey(ix, norm, v), m
+	}
+	return a, nil
 }
 
 // latestMetaKey names the metadata a project document gave for its latest
@@ -268,7 +281,7 @@ func (c *Client) Metadata(ctx context.Context, name string, r Release) (*Metadat
 	if m, ok := c.latest.Load(latestMetaKey(ix, norm, r.Version)); ok {
 		return finishMetadata(m.(*Metadata), norm, r), nil // no round trip for the latest release
 	}
-	v, err := c.once(ctx, "metadata "+ix.display+" "+norm+" "+key, func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "metadata "+ix.display+" "+norm+" "+key, func(ctx context.Context) (any, error) {
 		return c.fetchMetadata(ctx, ix, norm, key, r)
 	})
 	if err != nil {
@@ -310,14 +323,7 @@ func (c *Client) versionDoc(ctx context.Context, ix *index, norm, key string) (*
 	if err != nil {
 		return nil, false, err
 	}
-	type versionInfo struct {
-		meta  *Metadata
-		known bool
-	}
-	info, err := getDoc(ctx, c, docReq{url: u, project: norm}, func(body []byte) (versionInfo, error) {
-		m, known, err := parseVersionDoc(body)
-		return versionInfo{m, known}, err
-	})
+	info, err := getDoc(ctx, c, docReq{url: u, project: norm}, versionDocCodec)
 	return info.meta, info.known, err
 }
 
@@ -325,6 +331,9 @@ func (c *Client) versionDoc(ctx context.Context, ix *index, norm, key string) (*
 // does when an index publishes no metadata: a pure-Python wheel, else the
 // sdist, else another wheel (downloaded and hash-checked like any other).
 func (c *Client) distributionMetadata(ctx context.Context, ix *index, norm string, r Release) (*Metadata, error) {
+	if cacheOnly(ctx) {
+		return nil, errNotCached // an artifact to read, perhaps to download
+	}
 	f, ok := metadataSourceFile(r.Files)
 	if !ok {
 		return nil, fmt.Errorf("%s %s: no metadata on %s (no version document, no PEP 658 core metadata, no wheel or sdist to read it from)", norm, r.Version, ix.display)
@@ -402,13 +411,13 @@ func (c *Client) coreMetadata(ctx context.Context, ix *index, norm string, r Rel
 	metaURL.Path += ".metadata"
 	metaURL.RawPath, metaURL.RawQuery, metaURL.Fragment = "", "", ""
 	stripped, _ := stripUserinfo(&metaURL)
-	verify := f.metadata.hashes
-	return getDoc(ctx, c, docReq{url: stripped, project: norm}, func(body []byte) (*Metadata, error) {
-		if err := checkDigests(body, verify); err != nil {
+	verify := f.metadata
+	return getDoc(ctx, c, docReq{url: stripped, project: norm}, bodyOnly(func(body []byte) (*Metadata, error) {
+		if err := checkDigest(body, verify); err != nil {
 			return nil, err
 		}
 		return parseCoreMetadata(body, SourceCoreMetadata)
-	})
+	}))
 }
 
 // simplePage gets the project's Simple API page on ix (memoised: the
@@ -419,9 +428,9 @@ func (c *Client) simplePage(ctx context.Context, ix *index, norm string) (*simpl
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := c.once(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
+	v, err := c.onceCached(ctx, "simple "+u.String(), func(ctx context.Context) (any, error) {
 		d := docReq{url: u, accept: simpleAccept, project: norm, mutable: true}
-		page, err := getDoc(ctx, c, d, func(body []byte) (*simplePage, error) { return parseSimplePage(body, u) })
+		page, err := getDoc(ctx, c, d, simplePageCodec(u, norm))
 		if errors.Is(err, errNotFound) {
 			return (*simplePage)(nil), nil // no page: remembered for the run
 		}
@@ -442,20 +451,29 @@ var digestAlgorithms = []struct {
 	new  func() hash.Hash
 }{{"sha512", sha512.New}, {"sha384", sha512.New384}, {"sha256", sha256.New}}
 
-// checkDigests verifies body against the strongest known hash in want (a
-// PEP 691 hash dictionary). No known hash means nothing to check.
-func checkDigests(body []byte, want map[string]string) error {
-	for _, algo := range digestAlgorithms {
-		expected, ok := want[algo.name]
-		if !ok {
-			continue
+// digestRank is algo's place in digestAlgorithms, -1 when we cannot check
+// it.
+func digestRank(algo string) int {
+	for i, a := range digestAlgorithms {
+		if a.name == algo {
+			return i
 		}
-		h := algo.new()
-		h.Write(body)
-		if got := hex.EncodeToString(h.Sum(nil)); got != expected {
-			return fmt.Errorf("%s mismatch: the index promised %s, got %s", algo.name, expected, got)
-		}
+	}
+	return -1
+}
+
+// checkDigest verifies body against a PEP 658 metadata hash (the
+// strongest the page gave that we can check). None means nothing to
+// check.
+func checkDigest(body []byte, want metadataFlag) error {
+	rank := digestRank(want.algo)
+	if rank < 0 {
 		return nil
+	}
+	h := digestAlgorithms[rank].new()
+	h.Write(body)
+	if got := hex.EncodeToString(h.Sum(nil)); got != want.digest {
+		return fmt.Errorf("%s mismatch: the index promised %s, got %s", want.algo, want.digest, got)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -27,13 +28,14 @@ type simplePage struct {
 	versions   []string // PEP 700; nil when the page has none (HTML, API version 1.0)
 	status     string   // PEP 792, lower case; "" when not given
 	reason     string
+	grouping   *grouping // the files grouped for project, when known already (a cached page)
 }
 
 // simpleFile is one file of a project page. URL is absolute.
 type simpleFile struct {
 	filename       string
 	url            string
-	hashes         map[string]string // algorithm -> hex, both lower case
+	sha256         string // lower-case hex; "" when the page gives none
 	requiresPython string
 	yanked         yankState
 	metadata       metadataFlag // PEP 658/714 core metadata
@@ -41,10 +43,12 @@ type simpleFile struct {
 	uploadTime     time.Time    // PEP 700; zero when not given
 }
 
-// metadataFlag reads a PEP 658/714 value: bool or {"sha256": ...}.
+// metadataFlag reads a PEP 658/714 value: bool or {"sha256": ...}. Of
+// the hashes, the strongest we can check is kept (algo "" when none).
 type metadataFlag struct {
 	present bool
-	hashes  map[string]string
+	algo    string // lower case, one of digestAlgorithms
+	digest  string // lower-case hex
 }
 
 func (m *metadataFlag) UnmarshalJSON(b []byte) error {
@@ -56,13 +60,21 @@ func (m *metadataFlag) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &hashes); err != nil {
 		return fmt.Errorf("core-metadata: want bool or hash object, got %s", b)
 	}
-	*m = metadataFlag{present: true, hashes: map[string]string{}}
+	*m = metadataFlag{present: true}
 	for k, h := range hashes {
 		if s, ok := h.(string); ok {
-			m.hashes[strings.ToLower(k)] = strings.ToLower(s)
+			m.offer(k, s)
 		}
 	}
 	return nil
+}
+
+// offer keeps the hash algo=digest if it is stronger than the one kept.
+func (m *metadataFlag) offer(algo, digest string) {
+	algo = strings.ToLower(algo)
+	if rank := digestRank(algo); rank >= 0 && (m.algo == "" || rank < digestRank(m.algo)) {
+		m.algo, m.digest = algo, strings.ToLower(digest)
+	}
 }
 
 // jsonLiteral reads true, false or null (as false); ok is false for any
@@ -131,7 +143,7 @@ func parseSimplePage(body []byte, pageURL *url.URL) (*simplePage, error) {
 	p := &simplePage{apiVersion: doc.Meta.APIVersion, versions: doc.Versions, status: strings.ToLower(strings.TrimSpace(doc.Status.Status)), reason: strings.TrimSpace(doc.Status.Reason)}
 	for _, f := range doc.Files {
 		sf := simpleFile{
-			filename: f.Filename, url: resolveLink(pageURL, f.URL), hashes: lowerKeys(f.Hashes), yanked: f.Yanked,
+			filename: f.Filename, url: resolveLink(pageURL, f.URL), sha256: sha256Of(f.Hashes), yanked: f.Yanked,
 			metadata: firstPresent(f.CoreMetadata, f.DataDistInfo, f.DistInfoMetadata), size: int64(f.Size), uploadTime: time.Time(f.UploadTime),
 		}
 		if f.RequiresPython != nil {
@@ -153,14 +165,14 @@ func firstPresent(flags ...metadataFlag) metadataFlag {
 	return metadataFlag{}
 }
 
-// lowerKeys copies a hash dictionary with algorithm and digest in lower
-// case.
-func lowerKeys(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[strings.ToLower(k)] = strings.ToLower(v)
+// sha256Of is the sha256 of a PEP 691 hash dictionary, in lower case.
+func sha256Of(hashes map[string]string) string {
+	for k, v := range hashes {
+		if strings.EqualFold(k, "sha256") {
+			return strings.ToLower(v)
+		}
 	}
-	return out
+	return ""
 }
 
 // hintSize reads PEP 700's size: a non-negative integer, else 0 (a hint:
@@ -219,22 +231,36 @@ func resolveLink(pageURL *url.URL, link string) string {
 // metadata, the first wheel (metadata PyPI extracted from a built wheel is
 // reliable), else the first other file.
 func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool) {
-	var other *simpleFile
-	for i, f := range p.files {
-		if !release[f.filename] || !f.metadata.present {
+	if p.grouping == nil || p.files != nil {
+		for _, wheel := range []bool{true, false} {
+			for _, f := range p.files {
+				if release[f.filename] && f.metadata.present && strings.HasSuffix(f.filename, ".whl") == wheel {
+					return f, true
+				}
+			}
+		}
+		return simpleFile{}, false
+	}
+	// A page read from its cached form: look in the releases holding one
+	// of the files, for the first in page order.
+	var best simpleFile
+	bestAt, bestWheel := -1, false
+	for r := range p.grouping.all() {
+		if !slices.ContainsFunc(r.files, func(f File) bool { return release[f.Filename] }) {
 			continue
 		}
-		if strings.HasSuffix(f.filename, ".whl") {
-			return f, true
-		}
-		if other == nil {
-			other = &p.files[i]
+		for j, x := range r.extrasOf() {
+			f := r.files[j]
+			if !release[f.Filename] || !x.metadata.present {
+				continue
+			}
+			wheel := strings.HasSuffix(f.Filename, ".whl")
+			if bestAt < 0 || wheel && !bestWheel || wheel == bestWheel && x.at < bestAt {
+				best, bestAt, bestWheel = fromFile(f, x.metadata), x.at, wheel
+			}
 		}
 	}
-	if other != nil {
-		return *other, true
-	}
-	return simpleFile{}, false
+	return best, bestAt >= 0
 }
 
 // project builds the Project of name (normalised) on index (redacted) from
@@ -244,7 +270,78 @@ func (p *simplePage) coreMetadataFile(release map[string]bool) (simpleFile, bool
 // release keys, then PEP 700's versions), for version-document URLs. Files
 // whose version cannot be read, or is not PEP 440, are skipped with a
 // debug note, as releases without files are; releases come out ascending.
+// The releases share their files with the page: read-only.
 func (p *simplePage) project(name, index string, keys []string, log *slog.Logger) *Project {
+	g := p.grouping
+	if g == nil || g.name != name || keys != nil {
+		g = p.group(name, keys)
+	}
+	for _, f := range g.skipped.files {
+		log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", f.Filename)
+	}
+	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
+	for _, r := range g.releases {
+		v, err := pep440.Parse(r.text)
+		if err != nil || len(r.files) == 0 { // cannot be (the files were grouped by it), but a cached grouping is not trusted blindly
+			continue
+		}
+		out.Releases = append(out.Releases, newRelease(name, index, r.key, v, r.files))
+	}
+	out.Releases = sortReleases(out.Releases)
+	return out
+}
+
+// grouping is how a page's files fall into releases for one project name.
+type grouping struct {
+	name     string
+	releases []pageRelease // in the order of their first file
+	skipped  pageRelease   // the files whose version cannot be read
+}
+
+// all yields the releases, then the skipped files.
+func (g *grouping) all() iter.Seq[*pageRelease] {
+	return func(yield func(*pageRelease) bool) {
+		for i := range g.releases {
+			if !yield(&g.releases[i]) {
+				return
+			}
+		}
+		yield(&g.skipped)
+	}
+}
+
+// pageRelease is the files of one release on a page.
+type pageRelease struct {
+	text   string      // the version as its first file spells it
+	key    string      // the release key (see project)
+	files  []File      // by filename, as the Release holds them
+	extras []fileExtra // of each file; nil when still in form (see extrasOf)
+	form   string      // the extras as the cached form holds them
+}
+
+// fileExtra is what a page says of a file beyond its File.
+type fileExtra struct {
+	at       int // position on the page
+	metadata metadataFlag
+}
+
+// extrasOf returns the release's file extras, decoded from the cached form
+// when need be (each time: pages are shared between goroutines, and few
+// releases are ever asked about).
+func (r pageRelease) extrasOf() []fileExtra {
+	if r.extras != nil || r.form == "" {
+		return r.extras
+	}
+	extras, err := decodeExtras(r.form, len(r.files))
+	if err != nil {
+		return make([]fileExtra, len(r.files)) // damaged: as if no file offered core metadata
+	}
+	return extras
+}
+
+// group groups the page's files into releases (see project).
+func (p *simplePage) group(name string, keys []string) *grouping {
+	files := p.allFiles()
 	known := append(slices.Clone(keys), p.versions...)
 	spelled := map[string]string{} // canonical version -> the index's key
 	for _, k := range known {
@@ -254,42 +351,89 @@ func (p *simplePage) project(name, index string, keys []string, log *slog.Logger
 			}
 		}
 	}
-	type group struct {
-		version pep440.Version
-		key     string
-		files   []File
-	}
-	groups := map[string]*group{}
-	for _, f := range p.files {
+	g := &grouping{name: name}
+	byVersion := map[string]int{}    // canonical version -> index in g.releases
+	canonical := map[string]string{} // version text -> canonical version, parsed once
+	for i, f := range files {
 		text := fileVersion(f.filename, name, known)
-		v, err := pep440.Parse(text)
-		if err != nil {
-			log.Debug("skipping a file whose version cannot be read", "project", name, "index", index, "file", f.filename)
-			continue
-		}
-		g := groups[v.String()]
-		if g == nil {
-			g = &group{version: v, key: cmp.Or(spelled[v.String()], text)}
-			if !safeKey(g.key) {
-				g.key = v.String()
+		canon, ok := canonical[text]
+		if !ok {
+			if v, err := pep440.Parse(text); err == nil {
+				canon = v.String()
 			}
-			groups[v.String()] = g
+			canonical[text] = canon
 		}
-		g.files = append(g.files, f.toFile())
+		r := &g.skipped
+		if canon != "" {
+			at, ok := byVersion[canon]
+			if !ok {
+				key := cmp.Or(spelled[canon], text)
+				if !safeKey(key) {
+					key = canon
+				}
+				at = len(g.releases)
+				byVersion[canon] = at
+				g.releases = append(g.releases, pageRelease{text: text, key: key})
+			}
+			r = &g.releases[at]
+		}
+		r.files = append(r.files, f.toFile())
+		r.extras = append(r.extras, fileExtra{at: i, metadata: f.metadata})
 	}
-	out := &Project{Name: name, Index: index, Status: p.status, StatusReason: p.reason}
-	for _, g := range groups {
-		out.Releases = append(out.Releases, newRelease(name, index, g.key, g.version, g.files))
+	for i := range g.releases {
+		g.releases[i].sortFiles()
 	}
-	out.Releases = sortReleases(out.Releases)
-	return out
+	return g
+}
+
+// sortFiles puts the release's files (and their extras) in filename order,
+// which the page usually has already.
+func (r *pageRelease) sortFiles() {
+	byName := func(a, b int) int { return strings.Compare(r.files[a].Filename, r.files[b].Filename) }
+	order := make([]int, len(r.files))
+	for i := range order {
+		order[i] = i
+	}
+	if slices.IsSortedFunc(order, byName) {
+		return
+	}
+	slices.SortStableFunc(order, byName)
+	files, extras := make([]File, len(order)), make([]fileExtra, len(order))
+	for k, i := range order {
+		files[k], extras[k] = r.files[i], r.extras[i]
+	}
+	r.files, r.extras = files, extras
+}
+
+// allFiles returns the page's files in page order (rebuilt from the
+// grouping for a page read from its cached form).
+func (p *simplePage) allFiles() []simpleFile {
+	if p.files != nil || p.grouping == nil {
+		return p.files
+	}
+	var files []simpleFile
+	for r := range p.grouping.all() {
+		for j, x := range r.extrasOf() {
+			if x.at >= len(files) {
+				files = slices.Grow(files, x.at+1-len(files))[:x.at+1]
+			}
+			files[x.at] = fromFile(r.files[j], x.metadata)
+		}
+	}
+	return files
+}
+
+// fromFile is the page's file a File and its core metadata flag came from.
+func fromFile(f File, metadata metadataFlag) simpleFile {
+	return simpleFile{filename: f.Filename, url: f.URL, sha256: f.SHA256, requiresPython: f.RequiresPython,
+		yanked: yankState{f.Yanked, f.YankedReason}, metadata: metadata, uploadTime: f.UploadTime}
 }
 
 // toFile converts a page's file to a File (sha256 only: the digest the
 // output pins).
 func (f simpleFile) toFile() File {
 	return File{
-		Filename: f.filename, URL: f.url, SHA256: f.hashes["sha256"], RequiresPython: f.requiresPython,
+		Filename: f.filename, URL: f.url, SHA256: f.sha256, RequiresPython: f.requiresPython,
 		Yanked: f.yanked.yanked, YankedReason: f.yanked.reason, PackageType: packageType(f.filename), UploadTime: f.uploadTime,
 	}
 }

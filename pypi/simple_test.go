@@ -21,12 +21,12 @@ import (
 func pageSummary(p *simplePage) []string {
 	out := []string{"status " + p.status + " " + p.reason}
 	for _, f := range p.files {
-		line := fmt.Sprintf("%s %s %v py=%q", f.filename, f.url, f.hashes, f.requiresPython)
+		line := fmt.Sprintf("%s %s sha256=%s py=%q", f.filename, f.url, f.sha256, f.requiresPython)
 		if f.yanked.yanked {
 			line += fmt.Sprintf(" yanked=%q", f.yanked.reason)
 		}
 		if f.metadata.present {
-			line += fmt.Sprintf(" meta=%v", f.metadata.hashes)
+			line += fmt.Sprintf(" meta=%s:%s", f.metadata.algo, f.metadata.digest)
 		}
 		if f.size != 0 || !f.uploadTime.IsZero() {
 			line += fmt.Sprintf(" size=%d at=%s", f.size, f.uploadTime.Format(time.RFC3339Nano))
@@ -49,9 +49,9 @@ func TestParseSimpleHTML(t *testing.T) {
 <a href="https://other.example/x-2.0.zip" data-yanked="broken build" data-dist-info-metadata="true">x-2.0.zip</a>
 </body></html>`,
 			[]string{`status archived use "new"`,
-				"x-1.0.tar.gz https://i.example/files/x-1.0.tar.gz map[sha256:" + h + `] py=">=3.8"`,
-				"x-1.0-py3-none-any.whl https://i.example/abs/x-1.0-py3-none-any.whl map[sha256:" + h + `] py="" yanked="" meta=map[sha256:` + h + "]",
-				`x-2.0.zip https://other.example/x-2.0.zip map[] py="" yanked="broken build" meta=map[]`}},
+				"x-1.0.tar.gz https://i.example/files/x-1.0.tar.gz sha256=" + h + ` py=">=3.8"`,
+				"x-1.0-py3-none-any.whl https://i.example/abs/x-1.0-py3-none-any.whl sha256=" + h + ` py="" yanked="" meta=sha256:` + h,
+				`x-2.0.zip https://other.example/x-2.0.zip sha256= py="" yanked="broken build" meta=:`}},
 		{"HTML as written by hand: case, quotes, comments, a base, nested text",
 			`<HTML><BASE HREF="https://cdn.example/pkgs/"><!-- <a href="nope">x-0.1.tar.gz</a> -->
 <A HREF='x-1.0.tar.gz#md5=00' DATA-REQUIRES-PYTHON='<4'><span>x-1.0</span>.tar.gz</A>
@@ -59,11 +59,11 @@ func TestParseSimpleHTML(t *testing.T) {
 <a name="anchor">not a file</a><a href="">empty</a>
 <a href="x-1.2.tar.gz"></a></HTML>`,
 			[]string{"status  ",
-				`x-1.0.tar.gz https://cdn.example/pkgs/x-1.0.tar.gz map[md5:00] py="<4"`,
-				`x-1.1.tar.gz https://cdn.example/pkgs/x-1.1.tar.gz map[] py=""`,
-				`x-1.2.tar.gz https://cdn.example/pkgs/x-1.2.tar.gz map[] py=""`}},
+				`x-1.0.tar.gz https://cdn.example/pkgs/x-1.0.tar.gz sha256= py="<4"`,
+				`x-1.1.tar.gz https://cdn.example/pkgs/x-1.1.tar.gz sha256= py=""`,
+				`x-1.2.tar.gz https://cdn.example/pkgs/x-1.2.tar.gz sha256= py=""`}},
 		{"truncated in a tag", `<html><a href="x-1.0.tar.gz">x-1.0.tar.gz</a><a href="x-2`,
-			[]string{"status  ", `x-1.0.tar.gz https://i.example/simple/x/x-1.0.tar.gz map[] py=""`, `x-2 https://i.example/simple/x/x-2 map[] py=""`}},
+			[]string{"status  ", `x-1.0.tar.gz https://i.example/simple/x/x-1.0.tar.gz sha256= py=""`, `x-2 https://i.example/simple/x/x-2 sha256= py=""`}},
 	}
 	pageURL, _ := url.Parse("https://i.example/simple/x/")
 	for _, tt := range tests {
@@ -99,9 +99,9 @@ func TestParseSimpleJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"status deprecated see y",
-		"x-1.0.tar.gz https://i.example/f/x-1.0.tar.gz map[sha256:" + h + `] py=">=3.8" size=1234 at=2021-02-03T04:05:06.789012Z`,
-		`x-2.0-py3-none-any.whl https://f.example/x-2.0-py3-none-any.whl map[] py="" yanked="bad" meta=map[sha256:aa]`,
-		`x-2.0.tar.gz https://i.example/simple/x/x-2.0.tar.gz map[] py="" yanked="" meta=map[] size=0 at=2021-02-03T02:05:06Z`}
+		"x-1.0.tar.gz https://i.example/f/x-1.0.tar.gz sha256=" + h + ` py=">=3.8" size=1234 at=2021-02-03T04:05:06.789012Z`,
+		`x-2.0-py3-none-any.whl https://f.example/x-2.0-py3-none-any.whl sha256= py="" yanked="bad" meta=sha256:aa`,
+		`x-2.0.tar.gz https://i.example/simple/x/x-2.0.tar.gz sha256= py="" yanked="" meta=: size=0 at=2021-02-03T02:05:06Z`}
 	if got := pageSummary(p); !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

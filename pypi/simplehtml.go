@@ -53,12 +53,12 @@ func htmlFile(tag htmlTag, text string, base *url.URL) (simpleFile, bool) {
 		return simpleFile{}, false
 	}
 	link, fragment, _ := strings.Cut(resolveLink(base, href), "#")
-	f := simpleFile{filename: strings.TrimSpace(text), url: link, hashes: map[string]string{}}
+	f := simpleFile{filename: strings.TrimSpace(text), url: link}
 	if f.filename == "" {
 		f.filename = linkFilename(link)
 	}
-	if algo, digest, ok := strings.Cut(fragment, "="); ok {
-		f.hashes[strings.ToLower(algo)] = strings.ToLower(digest)
+	if algo, digest, ok := strings.Cut(fragment, "="); ok && strings.EqualFold(algo, "sha256") {
+		f.sha256 = strings.ToLower(digest)
 	}
 	if rp, ok := tag.attrs["data-requires-python"]; ok {
 		f.requiresPython = strings.TrimSpace(rp)
@@ -83,7 +83,9 @@ func htmlMetadataFlag(v string) metadataFlag {
 		return metadataFlag{present: true}
 	}
 	if algo, digest, ok := strings.Cut(v, "="); ok && algo != "" && digest != "" {
-		return metadataFlag{present: true, hashes: map[string]string{strings.ToLower(algo): strings.ToLower(digest)}}
+		m := metadataFlag{present: true}
+		m.offer(algo, digest)
+		return m
 	}
 	return metadataFlag{}
 }

@@ -39,6 +39,7 @@ type target struct {
 	tagTarget  tags.Target
 	rankOnce   sync.Once
 	ranker     *tags.Ranker           // built on the first wheel seen; nil if the target has no tags
+	pythonOK   sync.Map               // requires-python text -> whether it admits python (pythonMatches, memoised)
 	pins       map[string][]string    // name -> versions pinned exactly (== / ===) by the root
 	noBinary   map[string]bool        // --no-binary: names or ":all:"
 	onlyBinary map[string]bool        // --only-binary: names or ":all:"
@@ -264,15 +265,19 @@ func isSdistName(filename string) bool {
 
 // pythonMatches reports whether a requires-python value admits the target.
 // Like pip, an unparseable value is ignored.
+// Every file of every release is asked about, and a project's files
+// mostly share one value: the answers are memoised.
 func (t *target) pythonMatches(requires string) bool {
 	if strings.TrimSpace(requires) == "" {
 		return true
 	}
-	spec, err := pep440.ParseSpecifiers(requires)
-	if err != nil {
-		return true
+	if ok, found := t.pythonOK.Load(requires); found {
+		return ok.(bool)
 	}
-	return spec.Contains(t.python, true)
+	spec, err := pep440.ParseSpecifiers(requires)
+	ok := err != nil || spec.Contains(t.python, true)
+	t.pythonOK.Store(requires, ok)
+	return ok
 }
 
 func (t *target) hashMatches(name string, f pypi.File) bool {

@@ -35,6 +35,9 @@ type LockOptions struct {
 	Groups    []string          // the dependency groups to install (Pipfile.lock: "dev" is its develop category)
 	AllExtras bool              // install every extra the lock knows
 	Nixpkgs   map[string]string // name -> version nixpkgs ships, for Package.Nixpkgs
+	// NixpkgsVersion answers for Nixpkgs when that is nil, as
+	// Options.NixpkgsVersion does.
+	NixpkgsVersion func(name string) string
 }
 
 // FromLock returns what the lock installs on the target in opts: its
@@ -109,7 +112,9 @@ func newLockRun(p Provider, lock *lockfile.Lock, opts LockOptions) (*lockRun, er
 	if opts.Platform == "" {
 		opts.Platform = "x86_64-linux"
 	}
-	opts.Nixpkgs = normalizeKeys(opts.Nixpkgs)
+	if opts.Nixpkgs != nil { // nil leaves the answer to NixpkgsVersion
+		opts.Nixpkgs = normalizeKeys(opts.Nixpkgs)
+	}
 	env, err := pep508.TargetEnvironment(opts.Python, opts.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("target Python %s on %s: %w", opts.Python, opts.Platform, err)
@@ -216,7 +221,7 @@ func (r *lockRun) outputPackage(l *locked) Package {
 	if l.direct != "" {
 		out.MetadataSource = "direct"
 	}
-	out.Nixpkgs = sameVersion(out.Version, r.opts.Nixpkgs[out.Name])
+	out.Nixpkgs = sameVersion(out.Version, nixpkgsVersion(r.opts.Nixpkgs, r.opts.NixpkgsVersion, out.Name))
 	return out
 }
 

@@ -19,11 +19,11 @@ const ReasonLock ReasonKind = "lock"
 // FromLockSystems is FromLock for several systems at once (nil means
 // AllSystems()), concurrently over the one provider: what the lock
 // installs on each, as a MultiResolution. opts.Platform and opts.Nixpkgs
-// are replaced per system (nixpkgsBySystem, where given). A system the
+// are replaced per system (by nixpkgsBySystem's lookups, where given). A system the
 // lock has nothing for (no file to install there, an environment it
 // excludes) is in Failed; the call fails when no system is left, or on
 // the provider's first error in system order.
-func FromLockSystems(ctx context.Context, p Provider, lock *lockfile.Lock, opts LockOptions, systems []string, nixpkgsBySystem map[string]map[string]string) (*MultiResolution, error) {
+func FromLockSystems(ctx context.Context, p Provider, lock *lockfile.Lock, opts LockOptions, systems []string, nixpkgsBySystem map[string]func(string) string) (*MultiResolution, error) {
 	systems, err := normalizeSystems(systems)
 	if err != nil {
 		return nil, err
@@ -34,8 +34,8 @@ func FromLockSystems(ctx context.Context, p Provider, lock *lockfile.Lock, opts 
 		runs[i] = &systemRun{system: s}
 		o := opts
 		o.Platform = s
-		if nixpkgs, ok := nixpkgsBySystem[s]; ok {
-			o.Nixpkgs = nixpkgs
+		if version, ok := nixpkgsBySystem[s]; ok {
+			o.Nixpkgs, o.NixpkgsVersion = nil, version
 		}
 		wg.Add(1)
 		go func() {

@@ -79,7 +79,7 @@ func (w *world) outputPackage(p pkg, v int, root bool) *Package {
 			w.warn("%s", msg)
 		}
 	}
-	out.Nixpkgs = sameVersion(out.Version, w.opts.Nixpkgs[d.name])
+	out.Nixpkgs = sameVersion(out.Version, nixpkgsVersion(w.opts.Nixpkgs, w.opts.NixpkgsVersion, d.name))
 	return out
 }
 

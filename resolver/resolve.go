@@ -26,7 +26,12 @@ type Options struct {
 	Upgrade         bool              // ignore Pinned entirely
 	UpgradePackages []string          // ignore Pinned for these names
 	Nixpkgs         map[string]string // name (normalised here) -> version nixpkgs ships ("" = present, version unknown) (preference 2)
-	PreferNixpkgs   bool              // the switch for preference 2
+	// NixpkgsVersion answers for Nixpkgs when that is nil: the version
+	// nixpkgs ships of a package by normalised name, "" when it has none
+	// or its version is unknown. An index of thousands of packages answers
+	// this way without being copied into a map on every run.
+	NixpkgsVersion func(name string) string
+	PreferNixpkgs  bool // the switch for preference 2
 	// ExcludeNewer, when set, ignores every file uploaded at or after it
 	// (as uv's --exclude-newer), and files whose index gives no upload
 	// time: the resolution as it was then.
@@ -170,7 +175,10 @@ func newWorld(ctx context.Context, p Provider, in *reqfile.File, opts Options) (
 	if in == nil {
 		return nil, errors.New("resolver: no input (nil *reqfile.File)")
 	}
-	opts.Pinned, opts.Nixpkgs = normalizeKeys(opts.Pinned), normalizeKeys(opts.Nixpkgs)
+	opts.Pinned = normalizeKeys(opts.Pinned)
+	if opts.Nixpkgs != nil { // nil leaves the answer to NixpkgsVersion
+		opts.Nixpkgs = normalizeKeys(opts.Nixpkgs)
+	}
 	fixed := make(map[string]Fixed, len(opts.Fixed))
 	for k, f := range opts.Fixed {
 		fixed[pep508.NormalizeName(k)] = f

@@ -33,10 +33,11 @@ type SystemsOptions struct {
 	// only (system -> name -> version); on that system they win over
 	// Options.Pinned.
 	PinnedBySystem map[string]map[string]string
-	// NixpkgsBySystem replaces Options.Nixpkgs on a system (system -> name
-	// -> version), for a nixpkgs whose packages are not all supported on
-	// every system; a system absent here uses Options.Nixpkgs.
-	NixpkgsBySystem map[string]map[string]string
+	// NixpkgsVersionBySystem replaces Options.Nixpkgs and NixpkgsVersion
+	// on a system (system -> the version nixpkgs ships there of a package,
+	// by normalised name), for a nixpkgs whose packages are not all
+	// supported on every system; a system absent here uses Options'.
+	NixpkgsVersionBySystem map[string]func(name string) string
 }
 
 // MultiResolution is the result of ResolveSystems: plain data, the same
@@ -236,8 +237,8 @@ func (o SystemsOptions) runs(systems []string) []*systemRun {
 func (o SystemsOptions) forSystem(system string, shared *sharedAnalysis, progress func(string, Event)) Options {
 	opts := o.Options
 	opts.Platform, opts.shared = system, shared
-	if nixpkgs, ok := o.NixpkgsBySystem[system]; ok {
-		opts.Nixpkgs = nixpkgs
+	if version, ok := o.NixpkgsVersionBySystem[system]; ok {
+		opts.Nixpkgs, opts.NixpkgsVersion = nil, version
 	}
 	if pins := o.PinnedBySystem[system]; len(pins) > 0 {
 		merged := normalizeKeys(opts.Pinned)

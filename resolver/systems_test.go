@@ -177,8 +177,8 @@ var systemsScenarios = []systemsScenario{
 		want: everywhere(allSystems, "a==2.0")},
 	{name: "nixpkgs: its version wins where some systems ship it and the others may use it", // preference 2, binary-cache hits kept
 		index: followIndex + "\nlib 3.0:", reqs: "lib",
-		opts: SystemsOptions{Options: Options{PreferNixpkgs: true}, NixpkgsBySystem: map[string]map[string]string{
-			"x86_64-linux": {"lib": "2.0"}, "aarch64-linux": {"lib": "2.0"}}},
+		opts: SystemsOptions{Options: Options{PreferNixpkgs: true}, NixpkgsVersionBySystem: map[string]func(string) string{
+			"x86_64-linux": versionOf(map[string]string{"lib": "2.0"}), "aarch64-linux": versionOf(map[string]string{"lib": "2.0"})}},
 		want: everywhere(allSystems, "lib==2.0")},
 	{name: "nixpkgs: its version conflicts on macOS, so every system takes the one macOS can", // the trial rules 2.0 out, Linux follows
 		index: followIndex, reqs: "tool", opts: SystemsOptions{Options: Options{PreferNixpkgs: true, Nixpkgs: map[string]string{"lib": "2.0"}}},
@@ -407,4 +407,9 @@ func TestSharedAnalysis(t *testing.T) {
 	if _, ok := mac.ids["appnope"]; !ok {
 		t.Error("appnope missing on macOS")
 	}
+}
+
+// versionOf answers nixpkgs' version lookups from a map.
+func versionOf(versions map[string]string) func(string) string {
+	return func(name string) string { return versions[name] }
 }

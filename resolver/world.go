@@ -142,7 +142,17 @@ func (w *world) nixpkgs(name string) string {
 	if !w.opts.PreferNixpkgs {
 		return ""
 	}
-	return w.opts.Nixpkgs[name]
+	return nixpkgsVersion(w.opts.Nixpkgs, w.opts.NixpkgsVersion, name)
+}
+
+// nixpkgsVersion is the version nixpkgs ships of name (normalised), from
+// the map when there is one, else from the function (see
+// Options.NixpkgsVersion); "" when unknown.
+func nixpkgsVersion(versions map[string]string, version func(string) string, name string) string {
+	if versions == nil && version != nil {
+		return version(name)
+	}
+	return versions[name]
 }
 
 // priority: forced choices first (the root, direct references, extras of a

@@ -103,7 +103,7 @@ func readLock(o *options, path, note string) (*lockInput, *reqfile.File, error) 
 func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, ix *nixgen.Index, env func(string) string) (*resolver.MultiResolution, error) {
 	systems := systemsOf(o)
 	m, err := resolver.FromLockSystems(ctx, client, li.lock, resolver.LockOptions{
-		Python: python, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, Nixpkgs: ix.Versions(),
+		Python: python, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, NixpkgsVersion: ix.Version,
 	}, systems, nixpkgsBySystem(ix, systems))
 	var rfErr *reqfile.Error
 	if errors.As(err, &rfErr) {

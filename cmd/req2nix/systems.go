@@ -57,12 +57,13 @@ func platformFlags(o *options) []string {
 	return out
 }
 
-// nixpkgsBySystem is, per system, the versions of the packages nixpkgs
-// supports there (the evaluated index's platform data, where known).
-func nixpkgsBySystem(ix *nixgen.Index, systems []string) map[string]map[string]string {
-	out := map[string]map[string]string{}
+// nixpkgsBySystem is, per system, the version nixpkgs ships of a package
+// it supports there (the evaluated index's platform data, where known):
+// lookups into the index, which is not copied into a map per system.
+func nixpkgsBySystem(ix *nixgen.Index, systems []string) map[string]func(string) string {
+	out := map[string]func(string) string{}
 	for _, s := range systems {
-		out[s] = ix.ForPlatform(s).Versions()
+		out[s] = ix.ForPlatform(s).Version
 	}
 	return out
 }
@@ -95,7 +96,7 @@ func resolveSystems(ctx context.Context, client *pypi.Client, r resolveInput, o 
 			Pinned:          r.pins.All,
 			Upgrade:         o.upgrade,
 			UpgradePackages: o.upgradePkgs,
-			Nixpkgs:         r.ix.Versions(),
+			NixpkgsVersion:  r.ix.Version,
 			PreferNixpkgs:   o.preferNixpkgs,
 			ExcludeNewer:    r.cutoff,
 			Fixed:           nixgen.FixedVersions(r.ix),
@@ -103,9 +104,9 @@ func resolveSystems(ctx context.Context, client *pypi.Client, r resolveInput, o 
 			Git:             r.git,
 			DirectPins:      r.directPins,
 		},
-		Systems:         systems,
-		PinnedBySystem:  r.pins.BySystem,
-		NixpkgsBySystem: nixpkgsBySystem(r.ix, systems),
+		Systems:                systems,
+		PinnedBySystem:         r.pins.BySystem,
+		NixpkgsVersionBySystem: nixpkgsBySystem(r.ix, systems),
 	})
 }
 

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
 // Target is the interpreter and platform wheels are chosen for.
@@ -27,6 +30,16 @@ type Ranker struct{ impl *ranker }
 
 type ranker struct {
 	rank map[string]int // "python-abi-platform" -> position in preference order
+	// Memos for Rank, which a resolution calls for every wheel of every
+	// release: a project's wheels share their versions and tag sets.
+	versions sync.Map // version text -> valid (bool)
+	tagSets  sync.Map // "python-abi-platform" text, sets unsplit -> rankResult
+}
+
+// rankResult is a memoised rank.
+type rankResult struct {
+	rank int
+	ok   bool
 }
 
 // NewRanker builds the ordered list of tags the target supports, most
@@ -197,11 +210,33 @@ func compatibleTags(minor int, platforms []string) []string {
 // and whether it is installable there at all. A wheel's rank is that of its
 // best tag (a compressed set such as py2.py3-none-any has several).
 func (r *Ranker) Rank(filename string) (rank int, ok bool) {
-	w, err := ParseWheel(filename)
+	n, err := parseWheelName(filename, r.impl.validVersion)
 	if err != nil {
 		return 0, false
 	}
-	return r.rankWheel(w)
+	if res, found := r.impl.tagSets.Load(n.tagText); found {
+		return res.(rankResult).rank, res.(rankResult).ok
+	}
+	w := Wheel{Distribution: n.distribution, Version: n.version, Build: n.build}
+	for i, set := range []*[]string{&w.Python, &w.ABI, &w.Platform} {
+		if *set, err = splitTagSet(n.tags[i], tagKinds[i]); err != nil {
+			r.impl.tagSets.Store(n.tagText, rankResult{})
+			return 0, false
+		}
+	}
+	rank, ok = r.rankWheel(w)
+	r.impl.tagSets.Store(n.tagText, rankResult{rank, ok})
+	return rank, ok
+}
+
+// validVersion reports whether a version is PEP 440 (memoised).
+func (r *ranker) validVersion(v string) bool {
+	if ok, found := r.versions.Load(v); found {
+		return ok.(bool)
+	}
+	_, err := pep440.Parse(v)
+	r.versions.Store(v, err == nil)
+	return err == nil
 }
 
 func (r *Ranker) rankWheel(w Wheel) (rank int, ok bool) {

@@ -26,34 +26,68 @@ type Wheel struct {
 // digits, "_" and "." (no "__"), a valid PEP 440 version, an optional build
 // tag starting with a digit, and non-empty compressed tag sets.
 func ParseWheel(filename string) (Wheel, error) {
-	stem, ok := strings.CutSuffix(filename, ".whl")
-	if !ok {
-		return Wheel{}, fmt.Errorf("invalid wheel filename %q: it does not end in .whl", filename)
+	n, err := parseWheelName(filename, func(v string) bool { _, err := pep440.Parse(v); return err == nil })
+	if err != nil {
+		return Wheel{}, err
 	}
-	parts := strings.Split(stem, "-")
-	if len(parts) != 5 && len(parts) != 6 {
-		return Wheel{}, fmt.Errorf("invalid wheel filename %q: want name-version(-build)-python-abi-platform.whl, found %d parts", filename, len(parts))
-	}
-	w := Wheel{Distribution: parts[0], Version: parts[1]}
-	if err := checkDistribution(w.Distribution); err != nil {
-		return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
-	}
-	if _, err := pep440.Parse(w.Version); err != nil {
-		return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
-	}
-	if len(parts) == 6 {
-		w.Build = parts[2]
-		if w.Build == "" || w.Build[0] < '0' || w.Build[0] > '9' {
-			return Wheel{}, fmt.Errorf("invalid wheel filename %q: build tag %q must start with a digit", filename, w.Build)
-		}
-	}
-	var err error
-	tagParts := parts[len(parts)-3:]
+	w := Wheel{Distribution: n.distribution, Version: n.version, Build: n.build}
 	for i, set := range []*[]string{&w.Python, &w.ABI, &w.Platform} {
-		if *set, err = splitTagSet(tagParts[i], tagKinds[i]); err != nil {
+		if *set, err = splitTagSet(n.tags[i], tagKinds[i]); err != nil {
 			return Wheel{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
 		}
 	}
+	return w, nil
+}
+
+// wheelName is a wheel filename cut into its parts, the tag sets not yet
+// split.
+type wheelName struct {
+	distribution, version, build string
+	tags                         [3]string // python, abi, platform
+	tagText                      string    // "python-abi-platform" as written
+}
+
+// parseWheelName cuts a wheel filename into its parts and checks all but
+// the tag sets; validVersion says whether a version is PEP 440.
+func parseWheelName(filename string, validVersion func(string) bool) (wheelName, error) {
+	stem, ok := strings.CutSuffix(filename, ".whl")
+	if !ok {
+		return wheelName{}, fmt.Errorf("invalid wheel filename %q: it does not end in .whl", filename)
+	}
+	var parts [6]string
+	n := 0
+	for rest := stem; ; n++ {
+		part, after, more := strings.Cut(rest, "-")
+		if n == len(parts) {
+			n++ // too many
+			break
+		}
+		parts[n] = part
+		if !more {
+			n++
+			break
+		}
+		rest = after
+	}
+	if n != 5 && n != 6 {
+		return wheelName{}, fmt.Errorf("invalid wheel filename %q: want name-version(-build)-python-abi-platform.whl, found %d parts", filename, strings.Count(stem, "-")+1)
+	}
+	w := wheelName{distribution: parts[0], version: parts[1]}
+	if err := checkDistribution(w.distribution); err != nil {
+		return wheelName{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
+	}
+	if !validVersion(w.version) {
+		_, err := pep440.Parse(w.version)
+		return wheelName{}, fmt.Errorf("invalid wheel filename %q: %w", filename, err)
+	}
+	if n == 6 {
+		w.build = parts[2]
+		if w.build == "" || w.build[0] < '0' || w.build[0] > '9' {
+			return wheelName{}, fmt.Errorf("invalid wheel filename %q: build tag %q must start with a digit", filename, w.build)
+		}
+	}
+	copy(w.tags[:], parts[n-3:n])
+	w.tagText = stem[len(stem)-len(w.tags[0])-len(w.tags[1])-len(w.tags[2])-2:]
 	return w, nil
 }
 

@@ -66,6 +66,8 @@ type closures struct {
 	byAttr  map[string]int     // attribute -> decision
 	byName  map[string]int     // normalised name -> decision
 	entries map[string]entryOK // attribute -> its package, looked up once (the walks of a plan cross the same packages)
+	seen    map[string]bool    // walk's, reused
+	queue   []string           // walk's, reused
 }
 
 type entryOK struct {
@@ -89,11 +91,16 @@ func (g *closures) entry(attr string) (Entry, bool) {
 // resolution's. visit is called once per attribute; attr itself is not
 // visited.
 func (g *closures) walk(attr string, runtimeOnly bool, visit func(attr string)) {
-	seen := map[string]bool{attr: true}
-	queue := []string{attr}
-	for len(queue) > 0 {
-		a := queue[0]
-		queue = queue[1:]
+	// The seen set and the queue are reused: a plan walks once or twice
+	// per package, and fresh maps were most of the walks' cost.
+	if g.seen == nil {
+		g.seen = map[string]bool{}
+	}
+	clear(g.seen)
+	g.seen[attr] = true
+	queue := append(g.queue[:0], attr)
+	for head := 0; head < len(queue); head++ {
+		a := queue[head]
 		if i, ok := g.byAttr[a]; ok && a != attr && g.ds[i].Kind != KindAsIs {
 			continue
 		}
@@ -101,18 +108,21 @@ func (g *closures) walk(attr string, runtimeOnly bool, visit func(attr string)) 
 		if !ok {
 			continue
 		}
-		next := e.Dependencies
-		if !runtimeOnly {
-			next = slices.Concat(e.Dependencies, e.BuildSystem)
+		edges := [2][]string{e.Dependencies, e.BuildSystem}
+		if runtimeOnly {
+			edges[1] = nil
 		}
-		for _, n := range next {
-			if !seen[n] {
-				seen[n] = true
-				visit(n)
-				queue = append(queue, n)
+		for _, next := range edges {
+			for _, n := range next {
+				if !g.seen[n] {
+					g.seen[n] = true
+					visit(n)
+					queue = append(queue, n)
+				}
 			}
 		}
 	}
+	g.queue = queue
 }
 
 // changed names the overridden or new packages in attr's closure, sorted.

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -388,5 +389,50 @@ func TestLatestMetadataFromProjectDocument(t *testing.T) {
 	}
 	if meta := "/files/demo-1.0-py3-none-any.whl.metadata"; !reflect.DeepEqual(old.RequiresDist, []string{"old-dep"}) || s.Count(meta) != 1 || s.Requests() != 3 {
 		t.Errorf("an older release must come from its .metadata file alone: %+v, %d requests, %d in all", old, s.Count(meta), s.Requests())
+	}
+}
+
+// TestOnceCachedSharesOneCacheTry: callers that ask for a key at the same
+// time (a resolution per system asks for every document at about the same
+// moment) share one cache-only attempt instead of each reading and
+// decoding the entry; a try the cache cannot answer falls through to one
+// shared fetch.
+func TestOnceCachedSharesOneCacheTry(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		cached         bool
+		tries, fetches int32
+	}{
+		{"answered by the cache", true, 1, 0},
+		{"not cached", false, 1, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testClient(t, pypitest.NewServer(t), Options{})
+			var tries, fetches atomic.Int32
+			fn := func(ctx context.Context) (any, error) {
+				if cacheOnly(ctx) {
+					tries.Add(1)
+					time.Sleep(20 * time.Millisecond) // the others arrive meanwhile
+					if !tt.cached {
+						return nil, errNotCached
+					}
+					return "from the cache", nil
+				}
+				fetches.Add(1)
+				return "fetched", nil
+			}
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					if _, err := c.onceCached(context.Background(), "k", fn); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if tries.Load() != tt.tries || fetches.Load() != tt.fetches {
+				t.Errorf("8 callers: %d cache tries and %d fetches, want %d and %d", tries.Load(), fetches.Load(), tt.tries, tt.fetches)
+			}
+		})
 	}
 }

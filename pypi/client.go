@@ -87,6 +87,7 @@ type Client struct {
 	life      *lifecycle // what Close stops and waits for
 	flights   flights
 	memo      sync.Map // memo key -> memoResult (successful and permanent results)
+	tries     sync.Map // memo key -> *cacheTry in progress (onceCached)
 	validated sync.Map // cache key -> struct{}: revalidated during this run
 	seen      sync.Map // normalised project names found this run -> struct{}
 	latest    sync.Map // "index project version" -> *Metadata from a project document's info

@@ -119,6 +119,9 @@ func (c *Client) once(ctx context.Context, key string, fn func(context.Context) 
 // starts no goroutine, and only when the cache falls short shares a fetch
 // with other callers. A warm run so spares setting up hundreds of shared
 // fetches, and their goroutines' stack growth.
+// Callers asking for the same key at the same time (a resolution per
+// system) share one cache-only try rather than each reading and decoding
+// the entry.
 func (c *Client) onceCached(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
 	if r, ok := c.memo.Load(key); ok {
 		m := r.(memoResult)
@@ -127,10 +130,21 @@ func (c *Client) onceCached(ctx context.Context, key string, fn func(context.Con
 	if cacheOnly(ctx) {
 		return c.compute(ctx, key, fn)
 	}
-	if v, err := c.compute(withCacheOnly(c.life.ctx), key, fn); !errors.Is(err, errNotCached) {
-		return v, err
+	a, _ := c.tries.LoadOrStore(key, &cacheTry{})
+	try := a.(*cacheTry)
+	try.once.Do(func() { try.val, try.err = c.compute(withCacheOnly(c.life.ctx), key, fn) })
+	c.tries.CompareAndDelete(key, try) // done: later callers find the memo, or try again
+	if !errors.Is(try.err, errNotCached) {
+		return try.val, try.err
 	}
 	return c.once(ctx, key, fn)
+}
+
+// cacheTry is one cache-only attempt at a key, shared by concurrent callers.
+type cacheTry struct {
+	once sync.Once
+	val  any
+	err  error
 }
 
 // compute runs fn and memoises a successful result or a permanent error.

@@ -1,7 +1,9 @@
 package resolver
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +31,7 @@ type projectInfo struct {
 	yanked     []bool           // per release: chosen only because pinned exactly
 	yankedOnly vset             // releases unusable only because they are yanked: a dependency's exact pin may still select them
 	sets       *sync.Map        // specifier text -> vset (memoised specSet, shared by every target)
+	positions  sync.Map         // version text -> index's answer (memoised: asked for every decision)
 }
 
 // target is everything candidate filtering depends on; it is read-only
@@ -131,8 +134,8 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	if len(files) == 0 && len(r.Files) > 0 {
 		return nil, why
 	}
-	var sdists, wheels []pypi.File
-	rank := map[string]int{}
+	var sdists []pypi.File
+	var wheels []rankedFile
 	platformOK, pythonOK := false, false
 	var needs, excludedBy string
 	for _, f := range files {
@@ -153,12 +156,14 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 		case kind == "sdist":
 			sdists = append(sdists, f)
 		default:
-			rank[f.Filename] = k
-			wheels = append(wheels, f)
+			wheels = append(wheels, rankedFile{f, k})
 		}
 	}
-	sort.SliceStable(wheels, func(i, j int) bool { return rank[wheels[i].Filename] < rank[wheels[j].Filename] })
-	switch files := append(sdists, wheels...); {
+	slices.SortStableFunc(wheels, func(a, b rankedFile) int { return cmp.Compare(a.rank, b.rank) })
+	for _, w := range wheels {
+		sdists = append(sdists, w.File)
+	}
+	switch files := sdists; {
 	case len(files) > 0:
 		return files, ""
 	case !platformOK && excludedBy != "":
@@ -170,6 +175,12 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	default:
 		return nil, "has no file matching the hashes given in " + t.hashes[name].origin
 	}
+}
+
+// rankedFile is a wheel with its tag rank for the target (lower is better).
+type rankedFile struct {
+	pypi.File
+	rank int
 }
 
 // uploadedWhy prefixes the reason a release cannot be used when every file
@@ -316,6 +327,15 @@ const anyLabel = "*"
 
 // index returns the position of version v, or -1.
 func (info *projectInfo) index(v string) int {
+	if i, ok := info.positions.Load(v); ok {
+		return i.(int)
+	}
+	i := info.position(v)
+	info.positions.Store(v, i)
+	return i
+}
+
+func (info *projectInfo) position(v string) int {
 	want, err := pep440.Parse(v)
 	if err != nil {
 		return -1

@@ -8,19 +8,20 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // channelRE matches the names of nixpkgs channels (channels.nixos.org),
 // which are also branches of NixOS/nixpkgs that advance only once Hydra
 // has built them, so their packages are in the binary cache.
-var channelRE = regexp.MustCompile(`^(?:nixos|nixpkgs)-(?:unstable|\d\d\.\d\d)(?:-small|-darwin)?$`)
+var channelRE = lazyre.New(`^(?:nixos|nixpkgs)-(?:unstable|\d\d\.\d\d)(?:-small|-darwin)?$`)
 
 // IsChannel reports whether s names a nixpkgs channel, such as
 // nixos-26.05, nixos-unstable or nixpkgs-unstable.
-func IsChannel(s string) bool { return channelRE.MatchString(s) }
+func IsChannel(s string) bool { return channelRE.R().MatchString(s) }
 
 // ChannelOptions controls ResolveChannel.
 type ChannelOptions struct {
@@ -109,7 +110,7 @@ func (o ChannelOptions) channelRevision(ctx context.Context, channel string) (st
 		return "", fmt.Errorf("resolving channel %s: %w", channel, err)
 	}
 	rev := strings.TrimSpace(string(body))
-	if !gitRevRE.MatchString(rev) {
+	if !gitRevRE.R().MatchString(rev) {
 		return "", fmt.Errorf("resolving channel %s: %s answered %q, not a 40-hex commit", channel, url, rev)
 	}
 	return rev, nil
@@ -200,7 +201,7 @@ func (o ChannelOptions) lastResolution(channel string) (Resolved, bool) {
 		return Resolved{}, false
 	}
 	var r resolution
-	if json.Unmarshal(data, &r) != nil || !gitRevRE.MatchString(r.Rev) || !isSRI(r.SHA256) {
+	if json.Unmarshal(data, &r) != nil || !gitRevRE.R().MatchString(r.Rev) || !isSRI(r.SHA256) {
 		return Resolved{}, false
 	}
 	return Resolved{Pin: Pin{Rev: r.Rev, SHA256: r.SHA256, URL: tarballURL(r.Rev), Name: channel}, At: r.At}, true
@@ -213,6 +214,6 @@ func (o ChannelOptions) remember(channel string, r Resolved) {
 	}
 }
 
-var sriRE = regexp.MustCompile(`^sha256-[A-Za-z0-9+/]{43}=$`)
+var sriRE = lazyre.New(`^sha256-[A-Za-z0-9+/]{43}=$`)
 
-func isSRI(s string) bool { return sriRE.MatchString(s) }
+func isSRI(s string) bool { return sriRE.R().MatchString(s) }

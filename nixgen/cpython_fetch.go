@@ -121,7 +121,7 @@ func rememberedRelease(path string, want CPythonRelease) (CPythonRelease, bool) 
 		return CPythonRelease{}, false
 	}
 	var r CPythonRelease
-	if json.Unmarshal(data, &r) != nil || r.Version != want.Version || r.URL != want.URL || !hexSHA256RE.MatchString(r.SHA256) || !isSRI(r.Hash) {
+	if json.Unmarshal(data, &r) != nil || r.Version != want.Version || r.URL != want.URL || !hexSHA256RE.R().MatchString(r.SHA256) || !isSRI(r.Hash) {
 		return CPythonRelease{}, false
 	}
 	return r, true

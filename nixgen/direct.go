@@ -6,10 +6,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/resolver"
 )
 
@@ -84,7 +84,7 @@ func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) 
 	if src.Rev == "" {
 		return nil, fmt.Sprintf("%s: git reference %s names no commit: write the full 40-hex commit after '@' (a resolution that reads the repository resolves the ref itself)", p.Name, resolver.DirectPinKey(p.DirectURL))
 	}
-	if !gitCommitRE.MatchString(src.Rev) {
+	if !gitCommitRE.R().MatchString(src.Rev) {
 		return nil, fmt.Sprintf("%s: git commit %q is not 40 lower-case hex digits", p.Name, src.Rev)
 	}
 	if sub := src.Subdirectory; sub != "" && (path.Clean(sub) != sub || path.IsAbs(sub) || sub == ".." || strings.HasPrefix(sub, "../")) {
@@ -100,7 +100,7 @@ func gitSource(p resolver.Package, src resolver.DirectSource) (*Source, string) 
 	return s, ""
 }
 
-var gitCommitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var gitCommitRE = lazyre.New(`^[0-9a-f]{40}$`)
 
 // gitNotes explain what a git source's build may lack: its submodules
 // (fetched by neither the hash nor the output) and an unknown build
@@ -176,7 +176,7 @@ func writeSourceRoot(p *printer, s *Source) {
 }
 
 // pathLiteral is what a Nix path literal may hold without quoting.
-var pathLiteral = regexp.MustCompile(`^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$`)
+var pathLiteral = lazyre.New(`^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$`)
 
 // relativePathExpr is the Nix expression of the local path abs as seen from
 // a file in dir: a path literal relative to dir ("./pkg", "../pkg") when
@@ -193,7 +193,7 @@ func relativePathExpr(abs, dir string) string {
 		}
 	}
 	if path.IsAbs(p) {
-		if pathLiteral.MatchString(strings.TrimPrefix(p, "/")) {
+		if pathLiteral.R().MatchString(strings.TrimPrefix(p, "/")) {
 			return p
 		}
 		return "(" + pathExpr(p) + ")"
@@ -201,9 +201,9 @@ func relativePathExpr(abs, dir string) string {
 	switch {
 	case p == ".":
 		return "./."
-	case pathLiteral.MatchString(p) && strings.HasPrefix(p, "../"):
+	case pathLiteral.R().MatchString(p) && strings.HasPrefix(p, "../"):
 		return p
-	case pathLiteral.MatchString(p):
+	case pathLiteral.R().MatchString(p):
 		return "./" + p
 	}
 	return "(" + pathExpr(p) + ")"

@@ -85,7 +85,7 @@ func newGen(m *MultiPlan, opts Options) (*gen, error) {
 	if opts.Pin == (Pin{}) {
 		opts.Pin = DefaultPin()
 	}
-	if !pythonAttrRE.MatchString(m.PythonAttr) {
+	if !pythonAttrRE.R().MatchString(m.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", m.PythonAttr)
 	}
 	if opts.Format == FormatShell || opts.Format == FormatFlake || opts.Format == FormatApp {

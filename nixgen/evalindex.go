@@ -12,12 +12,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
 
@@ -27,8 +27,8 @@ import (
 var walkerNix string
 
 var (
-	gitRevRE       = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	pythonAttrRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	gitRevRE       = lazyre.New(`^[0-9a-f]{40}$`)
+	pythonAttrRE   = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	nixInstantiate = "nix-instantiate"
 )
 
@@ -79,7 +79,7 @@ func (e *NotEvaluatedError) Error() string { return e.Reason + "; " + e.Fix }
 // evaluation is impossible or fails, the error is a *NotEvaluatedError,
 // and a failure is remembered for FailureTTL.
 func EvalIndex(ctx context.Context, pin Pin, pythonAttr string, o EvalOptions) (*Index, error) {
-	if !pythonAttrRE.MatchString(pythonAttr) {
+	if !pythonAttrRE.R().MatchString(pythonAttr) {
 		return nil, fmt.Errorf("evaluating the nixpkgs index: python attribute %q is not a plain attribute name like python313", pythonAttr)
 	}
 	src, err := evalSource(pin, o.Source)
@@ -280,7 +280,7 @@ func requiredNix(pin Pin, dir string) string {
 	return ""
 }
 
-var nixVersionRE = regexp.MustCompile(`(\d+(?:\.\d+)+)`)
+var nixVersionRE = lazyre.New(`(\d+(?:\.\d+)+)`)
 
 // nixVersion asks nix-instantiate for its version ("2.8.0").
 func nixVersion(ctx context.Context, bin string) (string, error) {
@@ -288,7 +288,7 @@ func nixVersion(ctx context.Context, bin string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m := nixVersionRE.FindString(string(out))
+	m := nixVersionRE.R().FindString(string(out))
 	if m == "" {
 		return "", fmt.Errorf("unexpected nix-instantiate --version output %q", out)
 	}
@@ -326,7 +326,7 @@ func nixIdentity(bin string) string {
 	return fmt.Sprintf("%s %d %d", bin, st.Size(), st.ModTime().UnixNano())
 }
 
-var requiresNixRE = regexp.MustCompile(`requires Nix >= ([0-9.]+)`)
+var requiresNixRE = lazyre.New(`requires Nix >= ([0-9.]+)`)
 
 // evaluate runs walker.nix over src and builds the index.
 func evaluate(ctx context.Context, bin string, src nixpkgsSource, pythonAttr, source string) (*Index, *NotEvaluatedError) {
@@ -344,7 +344,7 @@ func evaluate(ctx context.Context, bin string, src nixpkgsSource, pythonAttr, so
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		detail := lastLines(stderr.String(), 8)
-		if m := requiresNixRE.FindStringSubmatch(stderr.String()); m != nil {
+		if m := requiresNixRE.R().FindStringSubmatch(stderr.String()); m != nil {
 			have, _ := nixVersion(ctx, bin)
 			nerr := tooOld(have, m[1], "this nixpkgs")
 			nerr.Detail = detail

@@ -336,7 +336,7 @@ func TestNixVersion(t *testing.T) {
 	requireNix(t)
 	bin, _ := exec.LookPath("nix-instantiate")
 	v, err := nixVersion(context.Background(), bin)
-	if err != nil || !nixVersionRE.MatchString(v) || compareVersions(v, "2.0") < 0 {
+	if err != nil || !nixVersionRE.R().MatchString(v) || compareVersions(v, "2.0") < 0 {
 		t.Errorf("nixVersion = %q, %v", v, err)
 	}
 }

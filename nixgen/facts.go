@@ -3,11 +3,11 @@ package nixgen
 import (
 	"context"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/resolver"
 )
@@ -196,7 +196,7 @@ func (b *buildSystems) requirement(req string) (string, bool) {
 func quoteNote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
 
 // moduleName is an importable top-level module.
-var moduleName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+var moduleName = lazyre.New(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 // notChecked are top-level names packages ship by mistake or that need
 // more than the package to import.
@@ -208,7 +208,7 @@ var notChecked = map[string]bool{"test": true, "tests": true, "testing": true, "
 func importableModules(mods []string) []string {
 	var out []string
 	for _, m := range mods {
-		if moduleName.MatchString(m) && !notChecked[strings.ToLower(m)] {
+		if moduleName.R().MatchString(m) && !notChecked[strings.ToLower(m)] {
 			out = append(out, m)
 		}
 	}

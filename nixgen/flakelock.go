@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // flakeLock is the part of a flake.lock (version 5 to 7) req2nix reads.
@@ -144,7 +145,7 @@ func (n flakeNode) isNixpkgs() bool {
 		strings.Contains(str(n.Locked, "url"), "nixos.org/channels") || strings.Contains(str(n.Locked, "url"), "channels.nixos.org")
 }
 
-var channelInURLRE = regexp.MustCompile(`(?:nixos|nixpkgs)-(?:unstable|\d\d\.\d\d)(?:-small|-darwin)?`)
+var channelInURLRE = lazyre.New(`(?:nixos|nixpkgs)-(?:unstable|\d\d\.\d\d)(?:-small|-darwin)?`)
 
 // pin turns a locked node into a pin.
 func (n flakeNode) pin() (Pin, error) {
@@ -159,7 +160,7 @@ func (n flakeNode) pin() (Pin, error) {
 	switch typ := str(n.Locked, "type"); typ {
 	case "github":
 		owner, repo, rev := str(n.Locked, "owner"), str(n.Locked, "repo"), str(n.Locked, "rev")
-		if !gitRevRE.MatchString(rev) || owner == "" || repo == "" {
+		if !gitRevRE.R().MatchString(rev) || owner == "" || repo == "" {
 			return Pin{}, fmt.Errorf("its github lock lacks owner, repo or a 40-hex rev")
 		}
 		url := "https://github.com/" + owner + "/" + repo + "/archive/" + rev + ".tar.gz"
@@ -169,7 +170,7 @@ func (n flakeNode) pin() (Pin, error) {
 		if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
 			return Pin{}, fmt.Errorf("its tarball lock has no http(s) URL")
 		}
-		return Pin{SHA256: narHash, URL: url, Rev: str(n.Locked, "rev"), Name: channelInURLRE.FindString(str(n.Original, "url"))}, nil
+		return Pin{SHA256: narHash, URL: url, Rev: str(n.Locked, "rev"), Name: channelInURLRE.R().FindString(str(n.Original, "url"))}, nil
 	default:
 		return Pin{}, fmt.Errorf("it is a %q input; req2nix can pin github, tarball and path inputs: give --nixpkgs REV --nixpkgs-sha256 HASH instead", typ)
 	}

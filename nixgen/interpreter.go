@@ -2,10 +2,10 @@ package nixgen
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
@@ -48,7 +48,7 @@ type InterpreterOptions struct {
 
 // interpreterAttrRE is an interpreter attribute --interpreter may name:
 // python3<minor> with a variant (python313FreeThreading).
-var interpreterAttrRE = regexp.MustCompile(`^python3([0-9]+)([A-Z][A-Za-z0-9]*)?$`)
+var interpreterAttrRE = lazyre.New(`^python3([0-9]+)([A-Z][A-Za-z0-9]*)?$`)
 
 // ChooseInterpreter decides the target interpreter: the request's minor
 // version (or, without one, the pin's python3 or requires-python's choice,
@@ -63,7 +63,7 @@ func ChooseInterpreter(pin Pin, req *PythonRequest, requiresPython string, opts 
 		t.FreeThreaded = req.FreeThreaded
 	}
 	if opts.Attr != "" {
-		m := interpreterAttrRE.FindStringSubmatch(opts.Attr)
+		m := interpreterAttrRE.R().FindStringSubmatch(opts.Attr)
 		if m == nil {
 			return t, fmt.Errorf("--interpreter %q: expected an interpreter attribute of the pin such as python313FreeThreading", opts.Attr)
 		}
@@ -153,7 +153,7 @@ func (t InterpreterTarget) Interpreter(pinVersion string, release *CPythonReleas
 // interpreterMinorRE reads the minor version (and the exact release) of
 // an interpreter attribute: python312, python313FreeThreading,
 // python312Optimized, python3_11_11, python3_15_0b4FreeThreadingOptimized.
-var interpreterMinorRE = regexp.MustCompile(`^python3(?:([0-9]+)|_([0-9]+)_([0-9]+(?:(?:a|b|rc)[0-9]+)?))([A-Z][A-Za-z0-9]*)?$`)
+var interpreterMinorRE = lazyre.New(`^python3(?:([0-9]+)|_([0-9]+)_([0-9]+(?:(?:a|b|rc)[0-9]+)?))([A-Z][A-Za-z0-9]*)?$`)
 
 // checkInterpreterMatch rejects output for another Python than the one the
 // resolution chose wheels and evaluated markers for (python312 vs 3.13.3,
@@ -161,7 +161,7 @@ var interpreterMinorRE = regexp.MustCompile(`^python3(?:([0-9]+)|_([0-9]+)_([0-9
 // resolution or the other way round). Attributes that name no CPython
 // version (pypy310) are not checked.
 func checkInterpreterMatch(attr, resolvedPython string, freeThreaded bool) error {
-	m := interpreterMinorRE.FindStringSubmatch(attr)
+	m := interpreterMinorRE.R().FindStringSubmatch(attr)
 	if m == nil || resolvedPython == "" {
 		return nil
 	}

@@ -8,8 +8,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // Pin is the nixpkgs the output is built against.
@@ -180,7 +181,7 @@ var fallbackInterpreters = []interpreter{
 	{"python313", "3.13.0", false, false},
 }
 
-var releaseRE = regexp.MustCompile(`(\d\d\.\d\d)`)
+var releaseRE = lazyre.New(`(\d\d\.\d\d)`)
 
 // releaseOf finds the release of a pin from Pin.Name ("nixos-26.05",
 // "26.05", "nixpkgs-26.05-darwin", "nixos-unstable") or, for a local
@@ -192,7 +193,7 @@ func releaseOf(p Pin) (release, bool) {
 			name = string(v)
 		}
 	}
-	if m := releaseRE.FindString(name); m != "" {
+	if m := releaseRE.R().FindString(name); m != "" {
 		r, ok := releases[m]
 		return r, ok
 	}
@@ -263,8 +264,8 @@ func ReadPin(data []byte) (pin Pin, ok bool, err error) {
 }
 
 var (
-	legacyPinRE = regexp.MustCompile(`^# nixpkgs: (?:(\S+) )?([0-9a-f]{40})$`)
-	legacySHARE = regexp.MustCompile(`^\s*sha256 = "([^"\\]+)";$|^# nixpkgs narHash: (\S+)$`)
+	legacyPinRE = lazyre.New(`^# nixpkgs: (?:(\S+) )?([0-9a-f]{40})$`)
+	legacySHARE = lazyre.New(`^\s*sha256 = "([^"\\]+)";$|^# nixpkgs narHash: (\S+)$`)
 )
 
 // readPinLines reads the pin from the header comment (and, for old
@@ -284,10 +285,10 @@ func readPinLines(data []byte) (Pin, error) {
 			}
 			return pin, nil
 		}
-		if m := legacyPinRE.FindStringSubmatch(line); m != nil && inHeader {
+		if m := legacyPinRE.R().FindStringSubmatch(line); m != nil && inHeader {
 			legacy.Name, legacy.Rev = m[1], m[2]
 		}
-		if m := legacySHARE.FindStringSubmatch(line); m != nil && legacy.Rev != "" && legacy.SHA256 == "" {
+		if m := legacySHARE.R().FindStringSubmatch(line); m != nil && legacy.Rev != "" && legacy.SHA256 == "" {
 			legacy.SHA256 = m[1] + m[2]
 		}
 	}
@@ -316,7 +317,7 @@ func parsePinLine(rest string) (Pin, error) {
 	return p, nil
 }
 
-var githubArchiveRE = regexp.MustCompile(`^https://github\.com/([^/]+)/([^/]+)/archive/([0-9a-f]{40})\.tar\.gz$`)
+var githubArchiveRE = lazyre.New(`^https://github\.com/([^/]+)/([^/]+)/archive/([0-9a-f]{40})\.tar\.gz$`)
 
 // flakeRef is the flake input URL of the pin, for flake.nix.
 func (p Pin) flakeRef() string {
@@ -330,7 +331,7 @@ func (p Pin) flakeRef() string {
 	case p.Rev != "" && (p.URL == "" || p.URL == tarballURL(p.Rev)):
 		return "github:NixOS/nixpkgs/" + p.Rev
 	}
-	if m := githubArchiveRE.FindStringSubmatch(p.URL); m != nil {
+	if m := githubArchiveRE.R().FindStringSubmatch(p.URL); m != nil {
 		return "github:" + m[1] + "/" + m[2] + "/" + m[3]
 	}
 	return p.URL

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/tags"
 	"github.com/req2nix/req2nix/resolver"
@@ -262,7 +262,7 @@ func MakePlan(ctx context.Context, res *resolver.Resolution, ix *Index, facts Fa
 	if res == nil || ix == nil {
 		return nil, errors.New("nixgen: a plan needs a resolution and a nixpkgs index")
 	}
-	if !pythonAttrRE.MatchString(ix.PythonAttr) {
+	if !pythonAttrRE.R().MatchString(ix.PythonAttr) {
 		return nil, fmt.Errorf("python interpreter attribute %q: expected a name such as python312", ix.PythonAttr)
 	}
 	attr, err := opts.Interpreter.attr(ix.PythonAttr)
@@ -531,9 +531,9 @@ func sriSHA256(hexDigest string) (string, error) {
 
 var (
 	// safeSegment is what may go into a fetchPypi URL segment unescaped.
-	safeSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+!-]*$`)
+	safeSegment = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._+!-]*$`)
 	// hashedPath is PyPI's storage layout /packages/ab/cd/<60 hex>/<file>.
-	hashedPath = regexp.MustCompile(`^/packages/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+$`)
+	hashedPath = lazyre.New(`^/packages/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+$`)
 )
 
 // pypiFileURL reports whether u is a plain https://files.pythonhosted.org
@@ -560,12 +560,12 @@ func fetchPypiSdist(s *Source, project string) {
 		return
 	}
 	sd, err := tags.ParseSdist(s.Filename, project)
-	if err != nil || !safeSegment.MatchString(sd.Name) || !safeSegment.MatchString(sd.Version) ||
+	if err != nil || !safeSegment.R().MatchString(sd.Name) || !safeSegment.R().MatchString(sd.Version) ||
 		sd.Name+"-"+sd.Version+"."+sd.Extension != s.Filename ||
 		pep508.NormalizeName(sd.Name) != pep508.NormalizeName(project) {
 		return
 	}
-	if !hashedPath.MatchString(p) && p != "/packages/source/"+sd.Name[:1]+"/"+sd.Name+"/"+s.Filename {
+	if !hashedPath.R().MatchString(p) && p != "/packages/source/"+sd.Name[:1]+"/"+sd.Name+"/"+s.Filename {
 		return
 	}
 	s.Fetcher, s.PName, s.PVersion, s.Extension = "fetchPypi", sd.Name, sd.Version, sd.Extension
@@ -581,7 +581,7 @@ func fetchPypiWheel(s *Source, project string) {
 		return
 	}
 	w, err := tags.ParseWheel(s.Filename)
-	if err != nil || w.Build != "" || !safeSegment.MatchString(w.Distribution) || !safeSegment.MatchString(w.Version) ||
+	if err != nil || w.Build != "" || !safeSegment.R().MatchString(w.Distribution) || !safeSegment.R().MatchString(w.Version) ||
 		pep508.NormalizeName(w.Distribution) != pep508.NormalizeName(project) {
 		return
 	}
@@ -590,7 +590,7 @@ func fetchPypiWheel(s *Source, project string) {
 		return
 	}
 	segs := strings.Split(strings.TrimPrefix(p, "/packages/"), "/")
-	if len(segs) != 4 || !safeSegment.MatchString(segs[0]) || segs[1] != w.Distribution[:1] || segs[2] != w.Distribution {
+	if len(segs) != 4 || !safeSegment.R().MatchString(segs[0]) || segs[1] != w.Distribution[:1] || segs[2] != w.Distribution {
 		return
 	}
 	s.Fetcher, s.PName, s.PVersion = "fetchPypi", w.Distribution, w.Version

@@ -2,10 +2,10 @@ package nixgen
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
@@ -17,7 +17,7 @@ type interpreter struct {
 	Default bool   // the release's python3: the set Hydra builds, so the binary cache has it
 }
 
-var requestedRE = regexp.MustCompile(`^(?:python)?(3)\.?(\d+)(?:\.\d+)?$`)
+var requestedRE = lazyre.New(`^(?:python)?(3)\.?(\d+)(?:\.\d+)?$`)
 
 // ChoosePython picks the interpreter attribute of the pin and its version.
 // requested ("3.12", "3.12.4", "python312"; "" for no preference) maps to
@@ -75,7 +75,7 @@ func describeInterpreters(its []interpreter) string {
 }
 
 func chooseRequested(table []interpreter, pin Pin, requested, requiresPython string, spec pep440.Specifiers) (string, string, error) {
-	m := requestedRE.FindStringSubmatch(strings.TrimSpace(requested))
+	m := requestedRE.R().FindStringSubmatch(strings.TrimSpace(requested))
 	if m == nil {
 		return "", "", fmt.Errorf("--python %q: expected a CPython 3 version such as 3.12 or an attribute such as python312", requested)
 	}

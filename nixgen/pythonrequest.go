@@ -3,10 +3,11 @@ package nixgen
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // PythonRequest is the interpreter a user asks for: --python, or the first
@@ -83,12 +84,12 @@ func (r PythonRequest) Release() (CPythonRelease, error) {
 var (
 	// dottedRE: 3, 3.N, 3.N.P and 3.N.P with a pre-release suffix (no
 	// leading zeros: no CPython release is spelled so).
-	dottedRE = regexp.MustCompile(`^([0-9]+)(?:\.(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*)((?:a|b|rc)[1-9][0-9]*)?)?)?$`)
+	dottedRE = lazyre.New(`^([0-9]+)(?:\.(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*)((?:a|b|rc)[1-9][0-9]*)?)?)?$`)
 	// undottedRE: cp312, python312 (major 3, then the minor).
-	undottedRE = regexp.MustCompile(`^3(0|[1-9][0-9]*)$`)
+	undottedRE = lazyre.New(`^3(0|[1-9][0-9]*)$`)
 	// platformPartRE: one os, arch or libc part of uv's download keys
 	// (cpython-3.12.3-macos-aarch64-none).
-	platformPartRE = regexp.MustCompile(`^[a-z0-9_]+$`)
+	platformPartRE = lazyre.New(`^[a-z0-9_]+$`)
 )
 
 // otherImplementations are interpreters req2nix cannot build (uv's and
@@ -164,7 +165,7 @@ func parseDownloadKey(key string) (PythonRequest, error) {
 		return PythonRequest{}, fmt.Errorf("%q is not a download key (cpython-<version>-<os>-<arch>-<libc>)", key)
 	}
 	for _, p := range parts[1:] {
-		if !platformPartRE.MatchString(p) {
+		if !platformPartRE.R().MatchString(p) {
 			return PythonRequest{}, fmt.Errorf("%q is not a download key (cpython-<version>-<os>-<arch>-<libc>)", key)
 		}
 	}
@@ -179,11 +180,11 @@ func parseVersion(v string, undotted bool) (PythonRequest, error) {
 		return PythonRequest{}, err
 	}
 	r := PythonRequest{Minor: -1, Patch: -1, FreeThreaded: freeThreaded}
-	if m := undottedRE.FindStringSubmatch(number); undotted && m != nil {
+	if m := undottedRE.R().FindStringSubmatch(number); undotted && m != nil {
 		r.Minor, _ = strconv.Atoi(m[1])
 		return r, checkVariant(r)
 	}
-	m := dottedRE.FindStringSubmatch(number)
+	m := dottedRE.R().FindStringSubmatch(number)
 	if m == nil {
 		return PythonRequest{}, fmt.Errorf("not a Python version: give one such as 3.12 or 3.12.4")
 	}

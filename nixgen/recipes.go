@@ -18,9 +18,10 @@ package nixgen
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // The names the recipes' Nix refers to; the output binds them in its let.
@@ -31,7 +32,7 @@ const (
 )
 
 // baseAttrRE is a pin's CPython attribute an interpreter recipe starts from.
-var baseAttrRE = regexp.MustCompile(`^python3([0-9]+)(FreeThreading)?$`)
+var baseAttrRE = lazyre.New(`^python3([0-9]+)(FreeThreading)?$`)
 
 // InterpreterSpec is an interpreter req2nix defines itself, from one of the
 // pin's CPython attributes: an exact release built from source, the
@@ -48,7 +49,7 @@ type InterpreterSpec struct {
 // pythonAttr gets that one as its build-side interpreter (see
 // InterpreterOverlay).
 func (s InterpreterSpec) Attr() string {
-	m := baseAttrRE.FindStringSubmatch(s.Base)
+	m := baseAttrRE.R().FindStringSubmatch(s.Base)
 	attr := s.Base
 	if s.Release != nil && m != nil {
 		attr = "python" + strings.NewReplacer(".", "_").Replace(s.Release.Version) + m[2]
@@ -61,7 +62,7 @@ func (s InterpreterSpec) Attr() string {
 
 // check validates the spec and returns the release's request form.
 func (s InterpreterSpec) check() (PythonRequest, error) {
-	m := baseAttrRE.FindStringSubmatch(s.Base)
+	m := baseAttrRE.R().FindStringSubmatch(s.Base)
 	if m == nil {
 		return PythonRequest{}, fmt.Errorf("interpreter %q: expected a CPython attribute of the pin such as python311 or python313FreeThreading", s.Base)
 	}

@@ -3,8 +3,9 @@ package nixgen
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // App is the project itself built as an application with the resolved
@@ -34,7 +35,7 @@ type App struct {
 const AppBinding = "app"
 
 // pathPartRE is a path component a Nix path literal can spell.
-var pathPartRE = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
+var pathPartRE = lazyre.New(`^[A-Za-z0-9._+-]+$`)
 
 // relPathExpr is a Nix path expression for a relative path: a literal
 // (./src, ./..) when Nix can spell it so, else (./. + "/…"), in
@@ -51,7 +52,7 @@ func relPathExpr(rel string) (string, error) {
 		return "./.", nil
 	}
 	for _, part := range strings.Split(clean, "/") {
-		if !pathPartRE.MatchString(part) {
+		if !pathPartRE.R().MatchString(part) {
 			return "(./. + " + nixString("/"+clean) + ")", nil
 		}
 	}
@@ -60,7 +61,7 @@ func relPathExpr(rel string) (string, error) {
 
 // Expr renders the buildPythonApplication expression (at indentation 0).
 func (a App) Expr() (string, error) {
-	if !pipNameRE.MatchString(a.PName) || !pipVersionRE.MatchString(a.Version) {
+	if !pipNameRE.R().MatchString(a.PName) || !pipVersionRE.R().MatchString(a.Version) {
 		return "", fmt.Errorf("application %q %q: a project name and a PEP 440 version are needed", a.PName, a.Version)
 	}
 	if a.MainProgram != "" {

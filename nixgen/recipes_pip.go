@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // PipRequirement is one package pip installs: the resolved version and the
@@ -40,11 +41,11 @@ type PipFallback struct {
 const pipRequirementsBinding = "pipRequirements"
 
 var (
-	pipNameRE    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	pipVersionRE = regexp.MustCompile(`^[A-Za-z0-9!+._-]+$`)
-	hexSHA256RE  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	pipNameRE    = lazyre.New(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	pipVersionRE = lazyre.New(`^[A-Za-z0-9!+._-]+$`)
+	hexSHA256RE  = lazyre.New(`^[0-9a-f]{64}$`)
 	// pipMarkerRE: what SystemMarker writes; no "-" (an option) or "#" (a comment)
-	pipMarkerRE = regexp.MustCompile(`^[a-z0-9_ ="()]+$`)
+	pipMarkerRE = lazyre.New(`^[a-z0-9_ ="()]+$`)
 )
 
 // requirementsText is the requirements file. Every value is checked
@@ -67,18 +68,18 @@ func (f PipFallback) requirementsText() ([]string, error) {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Version, b.Version), strings.Compare(a.Marker, b.Marker))
 	})
 	for _, r := range reqs {
-		if !pipNameRE.MatchString(r.Name) || !pipVersionRE.MatchString(r.Version) || len(r.SHA256) == 0 {
+		if !pipNameRE.R().MatchString(r.Name) || !pipVersionRE.R().MatchString(r.Version) || len(r.SHA256) == 0 {
 			return nil, fmt.Errorf("pip fallback: %q %q cannot be pinned (a PEP 503 name, a PEP 440 version and at least one sha256 are needed)", r.Name, r.Version)
 		}
 		line := r.Name + "==" + r.Version
 		if r.Marker != "" {
-			if !pipMarkerRE.MatchString(r.Marker) {
+			if !pipMarkerRE.R().MatchString(r.Marker) {
 				return nil, fmt.Errorf("pip fallback: %s %s: marker %q is not a system marker", r.Name, r.Version, r.Marker)
 			}
 			line += " ; " + r.Marker
 		}
 		for _, h := range slices.Sorted(slices.Values(r.SHA256)) {
-			if !hexSHA256RE.MatchString(h) {
+			if !hexSHA256RE.R().MatchString(h) {
 				return nil, fmt.Errorf("pip fallback: %s %s: sha256 %q is not 64 lower-case hex digits", r.Name, r.Version, h)
 			}
 			line += " --hash=sha256:" + h
@@ -146,17 +147,17 @@ type FHSEnv struct {
 // fhsBinding is the name of the FHS environment's binding.
 const fhsBinding = "fhs"
 
-var pkgsPathRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
+var pkgsPathRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
 
 // Bindings renders the let binding of the FHS environment (at indentation
 // 0); the shell is fhs.env.
 func (f FHSEnv) Bindings() (string, error) {
-	if !pipNameRE.MatchString(f.Name) {
+	if !pipNameRE.R().MatchString(f.Name) {
 		return "", fmt.Errorf("FHS environment name %q: letters, digits, ., _ and - only", f.Name)
 	}
 	targets := []string{recipeEnv}
 	for _, lib := range f.Libraries {
-		if !pkgsPathRE.MatchString(lib) {
+		if !pkgsPathRE.R().MatchString(lib) {
 			return "", fmt.Errorf("FHS library %q is not an attribute path of pkgs", lib)
 		}
 		targets = append(targets, "fhsPkgs."+lib)

@@ -36,7 +36,7 @@ func (it Interpreter) attr(indexAttr string) (string, error) {
 		}
 		return it.Build.Attr(), nil
 	case it.Attr != "":
-		if !interpreterAttrRE.MatchString(it.Attr) {
+		if !interpreterAttrRE.R().MatchString(it.Attr) {
 			return "", fmt.Errorf("interpreter %q: expected an interpreter attribute of the pin such as python313FreeThreading", it.Attr)
 		}
 		return it.Attr, nil
@@ -150,7 +150,7 @@ func toPip(ctx context.Context, d *Decision, why string, facts Facts) {
 	}
 	var hashes []string
 	for _, f := range releaseFilesOf(ctx, facts, d) {
-		if hexSHA256RE.MatchString(f.SHA256) && !slices.Contains(hashes, f.SHA256) {
+		if hexSHA256RE.R().MatchString(f.SHA256) && !slices.Contains(hashes, f.SHA256) {
 			hashes = append(hashes, f.SHA256)
 		}
 	}

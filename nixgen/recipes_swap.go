@@ -36,7 +36,7 @@ const (
 )
 
 func (s InterpreterSwap) check() error {
-	if !baseAttrRE.MatchString(s.Cached) || strings.HasSuffix(s.Cached, "FreeThreading") {
+	if !baseAttrRE.R().MatchString(s.Cached) || strings.HasSuffix(s.Cached, "FreeThreading") {
 		return fmt.Errorf("cached interpreter %q: expected a GIL CPython attribute of the pin such as python313", s.Cached)
 	}
 	seen := map[string]bool{}

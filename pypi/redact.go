@@ -2,13 +2,14 @@ package pypi
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // userinfoRe finds "//userinfo@" (up to the last "@" of the authority, as
 // url.Parse reads it) in strings that do not parse as URLs.
-var userinfoRe = regexp.MustCompile(`//[^/?#\s]*@`)
+var userinfoRe = lazyre.New(`//[^/?#\s]*@`)
 
 // Redact returns u with its password (or a lone token user name) replaced by
 // "****", the way pip prints index URLs: "https://user:****@host/simple",
@@ -17,7 +18,7 @@ var userinfoRe = regexp.MustCompile(`//[^/?#\s]*@`)
 func Redact(u string) string {
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return userinfoRe.ReplaceAllString(u, "//****@")
+		return userinfoRe.R().ReplaceAllString(u, "//****@")
 	}
 	if parsed.User == nil {
 		return u

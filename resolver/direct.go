@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/vcs"
 )
@@ -50,7 +50,7 @@ type DirectSource struct {
 }
 
 // gitCommit is a full SHA-1 commit id: the only git ref that pins content.
-var gitCommit = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+var gitCommit = lazyre.New(`^[0-9a-fA-F]{40}$`)
 
 // ErrUnpinnable marks a git reference whose content the output could not
 // pin (a branch, a tag, no ref): the message says what to write instead.
@@ -119,7 +119,7 @@ func parseArchiveURL(raw string) (DirectSource, error) {
 // fragmentSHA256 is the URL's "#sha256=" digest, checked.
 func fragmentSHA256(raw string) (string, error) {
 	sum := urlSHA256(raw)
-	if sum != "" && !sha256Hex.MatchString(sum) {
+	if sum != "" && !sha256Hex.R().MatchString(sum) {
 		return "", fmt.Errorf("#sha256=%s is not 64 hex digits", sum)
 	}
 	return sum, nil
@@ -179,7 +179,7 @@ func parseGitURL(rest string) (DirectSource, error) {
 		return DirectSource{}, err
 	}
 	src := DirectSource{Kind: DirectGit, URL: repo, Subdirectory: sub}
-	if gitCommit.MatchString(rev) {
+	if gitCommit.R().MatchString(rev) {
 		src.Rev = strings.ToLower(rev)
 	} else if rev != "" {
 		if err := vcs.CheckRef(rev); err != nil {

@@ -7,11 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
@@ -200,7 +200,7 @@ func (w *world) readGit(ctx context.Context, ref *directRef) error {
 		return nil
 	}
 	if ref.src.Rev == "" {
-		if pin, ok := w.pin(ref.req); ok && gitCommit.MatchString(pin.Rev) {
+		if pin, ok := w.pin(ref.req); ok && gitCommit.R().MatchString(pin.Rev) {
 			ref.src.Rev = pin.Rev
 		} else {
 			commit, err := git.Resolve(ctx, ref.src.URL, ref.src.Ref)
@@ -330,7 +330,7 @@ func (w *world) checkDirectTarget(ref *directRef) error {
 
 var (
 	errNoArchiveReader = errors.New("the provider cannot read archives")
-	sha256Hex          = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	sha256Hex          = lazyre.New(`^[0-9a-f]{64}$`)
 )
 
 // consistentMetadata fails, as pip does, when an archive's metadata names
@@ -366,7 +366,7 @@ func (w *world) archiveSHA256(r reqfile.Requirement) (sha256 string, pinned bool
 	if h := w.expectedSHA256(r); h != "" || !strings.Contains(r.URL, "://") || strings.HasPrefix(r.URL, "file:") {
 		return h, false
 	}
-	if pin, ok := w.pin(r); ok && sha256Hex.MatchString(pin.SHA256) {
+	if pin, ok := w.pin(r); ok && sha256Hex.R().MatchString(pin.SHA256) {
 		return pin.SHA256, true
 	}
 	return "", false
@@ -394,7 +394,7 @@ func (w *world) digest(ctx context.Context, url string) (string, error) {
 		return "", errors.New("the provider cannot download archives")
 	}
 	got, err := d.ArtifactSHA256(ctx, withoutFragment(url), "")
-	if err == nil && !sha256Hex.MatchString(strings.ToLower(got)) {
+	if err == nil && !sha256Hex.R().MatchString(strings.ToLower(got)) {
 		err = fmt.Errorf("the provider returned an invalid sha256 %q", got)
 	}
 	return strings.ToLower(got), err

@@ -80,12 +80,12 @@ func FuzzParseDirectURL(f *testing.F) {
 		}
 		switch s.Kind {
 		case DirectGit:
-			pinned := gitCommit.MatchString(s.Rev) && s.Rev == strings.ToLower(s.Rev) && s.Ref == ""
+			pinned := gitCommit.R().MatchString(s.Rev) && s.Rev == strings.ToLower(s.Rev) && s.Ref == ""
 			if !pinned && (s.Rev != "" || vcs.CheckRef(s.Ref) != nil && s.Ref != "") || vcs.CheckURL(s.URL) != nil || !isPlaceholderVersion(placeholderVersion(s)) {
 				t.Errorf("%q: git source %+v", raw, s)
 			}
 		case DirectArchive:
-			if s.URL == "" || strings.Contains(s.URL, "#") || (s.SHA256 != "" && !sha256Hex.MatchString(s.SHA256)) {
+			if s.URL == "" || strings.Contains(s.URL, "#") || (s.SHA256 != "" && !sha256Hex.R().MatchString(s.SHA256)) {
 				t.Errorf("%q: archive source %+v", raw, s)
 			}
 		case DirectLocalArchive, DirectDirectory:

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/resolver"
@@ -96,7 +96,7 @@ func (f *indexFacts) ReleaseFiles(ctx context.Context, name, version string) ([]
 // remembered by an older req2nix are read again.
 const factVersion = "1"
 
-var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var hex64 = lazyre.New(`^[0-9a-f]{64}$`)
 
 // remembered answers from the memory of a previous run, else reads the
 // file and remembers the answer. A file without a sha256 is read every
@@ -121,7 +121,7 @@ func (f *indexFacts) remembered(ctx context.Context, fact string, file resolver.
 // read answers from the memory of a previous run, else reads the file.
 func (f *indexFacts) read(ctx context.Context, fact string, file resolver.File, read func(context.Context, pypi.File) ([]string, error), warn bool) ([]string, error) {
 	memo := ""
-	if f.dir != "" && hex64.MatchString(file.SHA256) {
+	if f.dir != "" && hex64.R().MatchString(file.SHA256) {
 		memo = filepath.Join(f.dir, fact+"-v"+factVersion+"-"+file.SHA256+".json")
 		if data, err := os.ReadFile(memo); err == nil {
 			var answer []string

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
@@ -199,7 +199,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 }
 
 // flagValueError matches the flag package's complaint about a value.
-var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
+var flagValueError = lazyre.New(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
 
 // flagError rewrites the flag package's messages in req2nix's words, naming
 // each option the way --help spells it (-o, --output) and saying what to do.
@@ -219,7 +219,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return usageErrorf("option %s needs a value: %s %s", dashed(name), dashed(name), argName(fs, name))
 	}
-	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+	if m := flagValueError.R().FindStringSubmatch(msg); m != nil {
 		return usageErrorf("option %s=%q: %s", dashed(m[2]), m[1], valueWanted(fs.Lookup(m[2])))
 	}
 	return usageErrorf("%s", msg)

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/nixgen"
 )
 
@@ -75,7 +75,7 @@ func explicitPin(ctx context.Context, o *options, env func(string) string, ui *u
 		return channelPin(ctx, o, arg, env, ui)
 	case looksLikePath(arg):
 		return nil, fmt.Errorf("--nixpkgs %s: no such directory or flake.lock; give the path of a local nixpkgs checkout or of a flake.lock, a channel such as %s, or a git revision", arg, nixgen.DefaultPin().Name)
-	case !gitRevRE.MatchString(arg):
+	case !gitRevRE.R().MatchString(arg):
 		return nil, fmt.Errorf("--nixpkgs %q is neither a channel (such as %s) nor a git revision (such as %s)", arg, nixgen.DefaultPin().Name, nixgen.DefaultPin().Rev)
 	case o.nixpkgsSHA256 == "":
 		return nil, fmt.Errorf("--nixpkgs %s needs --nixpkgs-sha256 (the NAR hash fetchTarball checks; `nix-prefetch-url --unpack https://github.com/NixOS/nixpkgs/archive/%s.tar.gz` prints it), or name a channel such as %s, which req2nix resolves and hashes itself", arg, arg, nixgen.DefaultPin().Name)
@@ -277,7 +277,7 @@ func pinSummary(c *nixpkgsChoice, ix *nixgen.Index) string {
 
 // gitRevRE is what a git revision, tag or branch name can look like in a
 // GitHub archive URL.
-var gitRevRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var gitRevRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // looksLikePath tells a --nixpkgs meant as a local checkout from a revision.
 func looksLikePath(s string) bool {
@@ -291,10 +291,10 @@ func isSHA256(h string) bool {
 		return err == nil && len(raw) == sha256.Size
 	}
 	h = strings.TrimPrefix(h, "sha256:")
-	return nix32RE.MatchString(h) || hex64RE.MatchString(h)
+	return nix32RE.R().MatchString(h) || hex64RE.R().MatchString(h)
 }
 
 var (
-	nix32RE = regexp.MustCompile(`^[0-9abcdfghijklmnpqrsvwxyz]{52}$`)
-	hex64RE = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	nix32RE = lazyre.New(`^[0-9abcdfghijklmnpqrsvwxyz]{52}$`)
+	hex64RE = lazyre.New(`^[0-9a-fA-F]{64}$`)
 )

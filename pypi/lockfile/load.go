@@ -3,22 +3,22 @@ package lockfile
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
 )
 
 // pylockName is PEP 751's file name: pylock.toml or pylock.<name>.toml.
-var pylockName = regexp.MustCompile(`^pylock\.([^.]+\.)?toml$`)
+var pylockName = lazyre.New(`^pylock\.([^.]+\.)?toml$`)
 
 // FormatOf tells a lock file by its name.
 func FormatOf(path string) (Format, bool) {
 	base := filepath.Base(path)
 	switch {
-	case pylockName.MatchString(base):
+	case pylockName.R().MatchString(base):
 		return Pylock, true
 	case base == "uv.lock":
 		return UV, true
@@ -44,7 +44,7 @@ func InDir(dir string) (path string, others []string, err error) {
 	for _, e := range entries {
 		if _, ok := FormatOf(e.Name()); ok && !e.IsDir() {
 			found = append(found, filepath.Join(dir, e.Name()))
-			if e.Name() != "pylock.toml" && pylockName.MatchString(e.Name()) {
+			if e.Name() != "pylock.toml" && pylockName.R().MatchString(e.Name()) {
 				named = append(named, e.Name())
 			}
 		}

@@ -2,9 +2,10 @@ package pep508
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // latestPatch is the newest CPython patch release of each supported minor
@@ -80,7 +81,7 @@ func KnownPlatforms() []string {
 
 // fullPythonVersion matches a CPython release: major.minor.micro with an
 // optional pre-release tag, as python_full_version reports it.
-var fullPythonVersion = regexp.MustCompile(`^([0-9]+\.[0-9]+)\.[0-9]+((a|b|rc)[0-9]+)?$`)
+var fullPythonVersion = lazyre.New(`^([0-9]+\.[0-9]+)\.[0-9]+((a|b|rc)[0-9]+)?$`)
 
 // TargetEnvironment builds the marker environment of a target interpreter:
 // python is "3.12" or "3.12.4" (a bare minor version gets the newest patch
@@ -119,7 +120,7 @@ func resolvePython(python string) (full, minor string, err error) {
 	if full, ok := latestPatch[python]; ok {
 		return full, python, nil
 	}
-	if m := fullPythonVersion.FindStringSubmatch(python); m != nil {
+	if m := fullPythonVersion.R().FindStringSubmatch(python); m != nil {
 		return python, m[1], nil
 	}
 	return "", "", fmt.Errorf("invalid target Python %q: use a minor version (%s) or a full version such as 3.12.4",

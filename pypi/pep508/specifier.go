@@ -1,9 +1,10 @@
 package pep508
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // pySpace is Python's Unicode `\s` as a regexp character class body.
@@ -30,17 +31,17 @@ const (
 
 var (
 	// specifierToken is the tokenizer's SPECIFIER rule, anchored.
-	specifierToken = regexp.MustCompile(`^(?i)` + specifierPattern)
+	specifierToken = lazyre.New(`^(?i)` + specifierPattern)
 	// specifierFull is Specifier's own validation: the whole string, with
 	// surrounding whitespace.
-	specifierFull = regexp.MustCompile(`^(?i)[` + pySpace + `]*` + specifierPattern + `[` + pySpace + `]*$`)
+	specifierFull = lazyre.New(`^(?i)[` + pySpace + `]*` + specifierPattern + `[` + pySpace + `]*$`)
 )
 
 // isSpecifier reports whether s is one valid version clause, as
 // packaging's Specifier(s) would accept it.
 func isSpecifier(s string) bool {
 	// Go's `$` is the true end, as Python's fullmatch requires.
-	return specifierFull.MatchString(s)
+	return specifierFull.R().MatchString(s)
 }
 
 // pyStrip is Python's str.strip(): it removes Unicode whitespace.

@@ -156,7 +156,7 @@ func matchToken(kind tokenKind, s string, pos int) int {
 	case tokVariable:
 		return matchWord(s, pos, variableSpellings)
 	case tokSpecifier:
-		return matchRegexp(specifierToken, s, pos)
+		return matchRegexp(specifierToken.R(), s, pos)
 	case tokURL:
 		return matchRun(s, pos, func(c byte) bool { return c != ' ' && c != '\t' })
 	case tokIdentifier:

@@ -105,7 +105,7 @@ func decodeRequirementsFile(data []byte, name string) (string, error) {
 func codingDeclaration(data []byte) (string, int) {
 	lines := bytes.SplitN(data, []byte("\n"), 3)
 	for i, line := range lines[:min(2, len(lines))] {
-		if m := codingRE.FindSubmatch(line); len(line) > 0 && line[0] == '#' && m != nil {
+		if m := codingRE.R().FindSubmatch(line); len(line) > 0 && line[0] == '#' && m != nil {
 			return string(m[1]), i + 1
 		}
 	}

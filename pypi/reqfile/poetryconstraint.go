@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
@@ -55,15 +55,15 @@ func poetryAndGroup(s string) ([]string, error) {
 }
 
 var (
-	poetryAnyRE = regexp.MustCompile(`(?i)^v?[x*](\.[x*])*$`)
-	poetryXRE   = regexp.MustCompile(`^(!=|==)?\s*v?(\d+(?:\.\d+){0,2})(?:\.\*)+$`)
-	poetryOpRE  = regexp.MustCompile(`^(<>|!=|>=?|<=?|==?)?\s*(.*?)(\.\*)?$`)
+	poetryAnyRE = lazyre.New(`(?i)^v?[x*](\.[x*])*$`)
+	poetryXRE   = lazyre.New(`^(!=|==)?\s*v?(\d+(?:\.\d+){0,2})(?:\.\*)+$`)
+	poetryOpRE  = lazyre.New(`^(<>|!=|>=?|<=?|==?)?\s*(.*?)(\.\*)?$`)
 )
 
 // poetrySingle translates one clause (poetry-core's parse_single_constraint).
 func poetrySingle(c string) ([]string, error) {
 	switch {
-	case poetryAnyRE.MatchString(c):
+	case poetryAnyRE.R().MatchString(c):
 		return nil, nil
 	case strings.HasPrefix(c, "~="):
 		return poetryTilde(c[2:], 2)
@@ -72,7 +72,7 @@ func poetrySingle(c string) ([]string, error) {
 	case strings.HasPrefix(c, "^"):
 		return poetryCaret(c[1:])
 	}
-	if m := poetryXRE.FindStringSubmatch(c); m != nil {
+	if m := poetryXRE.R().FindStringSubmatch(c); m != nil {
 		v, err := poetryVersion(m[2])
 		if err != nil {
 			return nil, err
@@ -136,7 +136,7 @@ func poetryRange(low pep440.Version, high string) []string {
 // bare version, meaning "==". As in poetry-core, a trailing ".*" is
 // ignored after an ordering operator and makes "==" and "!=" a wildcard.
 func poetryBasic(c string) ([]string, error) {
-	m := poetryOpRE.FindStringSubmatch(c)
+	m := poetryOpRE.R().FindStringSubmatch(c)
 	if m == nil {
 		return nil, fmt.Errorf("%q is not a version", c) // a line break
 	}

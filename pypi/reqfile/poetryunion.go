@@ -2,11 +2,11 @@ package reqfile
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep440"
 )
 
@@ -33,12 +33,12 @@ import (
 const maxUnionExclusions = 64
 
 // unionSplitRE is poetry-core's split of a constraint into alternatives.
-var unionSplitRE = regexp.MustCompile(`\s*\|\|?\s*`)
+var unionSplitRE = lazyre.New(`\s*\|\|?\s*`)
 
 // poetryUnion translates a constraint with "|" or "||".
 func poetryUnion(c string) (string, error) {
 	var ranges []unionRange
-	for _, branch := range unionSplitRE.Split(strings.TrimFunc(c, isPySpace), -1) {
+	for _, branch := range unionSplitRE.R().Split(strings.TrimFunc(c, isPySpace), -1) {
 		clauses, err := poetryAndGroup(branch)
 		if err != nil {
 			return "", fmt.Errorf("cannot parse version constraint %q: %v", c, err)
@@ -79,14 +79,14 @@ type unionRange struct {
 	excl   []string
 }
 
-var clauseRE = regexp.MustCompile(`^(==|!=|<=|>=|<|>)(.+?)(\.\*)?$`)
+var clauseRE = lazyre.New(`^(==|!=|<=|>=|<|>)(.+?)(\.\*)?$`)
 
 // newUnionRange reads one alternative from its PEP 440 clauses (as
 // poetrySingle writes them).
 func newUnionRange(clauses []string) (unionRange, error) {
 	var r unionRange
 	for _, cl := range clauses {
-		m := clauseRE.FindStringSubmatch(cl)
+		m := clauseRE.R().FindStringSubmatch(cl)
 		if m == nil {
 			return r, fmt.Errorf("%q cannot be part of a union", cl)
 		}

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"io"
 	"os"
-	"regexp"
 	"unicode/utf8"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // maxFileSize bounds what is read from one input file.
@@ -107,4 +108,4 @@ func unwrapPathError(err error) error {
 }
 
 // codingRE is pip's PEP263_ENCODING_RE.
-var codingRE = regexp.MustCompile(`coding[:=]\s*([-\w.]+)`)
+var codingRE = lazyre.New(`coding[:=]\s*([-\w.]+)`)

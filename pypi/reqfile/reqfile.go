@@ -6,8 +6,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/req2nix/req2nix/internal/lazyre"
 )
 
 // ParseFile reads a requirements file with pip's full syntax, following its
@@ -315,7 +316,7 @@ func (p *reqParser) addRequirement(req Requirement, constraint bool) error {
 }
 
 // schemeRE is pip's SCHEME_RE: an include that is a URL.
-var schemeRE = regexp.MustCompile(`(?i)^(http|https|file):`)
+var schemeRE = lazyre.New(`(?i)^(http|https|file):`)
 
 // includeLine handles "-r file" and "-c file". As in pip, only the first -r
 // (else the first -c) of a line is followed and other options on the line
@@ -342,7 +343,7 @@ func (p *reqParser) includeLine(pl *parsedLine, constraint bool) error {
 // relative to the including file's directory; file: URLs are local paths;
 // remote files are not fetched.
 func includePath(value string, src Source) (string, error) {
-	if schemeRE.MatchString(value) {
+	if schemeRE.R().MatchString(value) {
 		u, err := url.Parse(value)
 		if err != nil || !strings.EqualFold(u.Scheme, "file") {
 			return "", errorf(src, "remote requirements file %s is not supported; download it and include the local copy", value)
@@ -399,7 +400,7 @@ func (p *reqParser) fileOption(o option, src Source) error {
 // findLinksValue resolves a relative --find-links path against the
 // requirements file's directory when it exists there, as pip does.
 func findLinksValue(value, file string) string {
-	if schemeRE.MatchString(value) || filepath.IsAbs(value) {
+	if schemeRE.R().MatchString(value) || filepath.IsAbs(value) {
 		return value
 	}
 	rel := filepath.Join(filepath.Dir(file), value)

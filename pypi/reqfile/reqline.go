@@ -7,10 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi/pep440"
 	"github.com/req2nix/req2nix/pypi/pep508"
 )
@@ -415,15 +415,15 @@ func urlFilename(link string) string {
 }
 
 var (
-	eggRE = regexp.MustCompile(`[#&]egg=([^&]*)`)
+	eggRE = lazyre.New(`[#&]egg=([^&]*)`)
 	// wheelRE is pip's Wheel.wheel_file_re.
-	wheelRE = regexp.MustCompile(`^(?P<name>[^\s-]+?)-(?P<ver>[^\s-]*?)(?:-(\d[^-]*?))?-([^\s-]+?)-([^\s-]+?)-([^\s-]+?)\.whl$`)
+	wheelRE = lazyre.New(`^(?P<name>[^\s-]+?)-(?P<ver>[^\s-]*?)(?:-(\d[^-]*?))?-([^\s-]+?)-([^\s-]+?)-([^\s-]+?)\.whl$`)
 )
 
 // eggFragment returns the project name and extras of a "#egg=name[extras]"
 // fragment, or "" when there is none.
 func eggFragment(link string) (string, []string, error) {
-	m := eggRE.FindStringSubmatch(link)
+	m := eggRE.R().FindStringSubmatch(link)
 	if m == nil {
 		return "", nil, nil
 	}
@@ -441,7 +441,7 @@ func eggFragment(link string) (string, []string, error) {
 // parseWheelFilename returns the name and version of a wheel filename, as
 // pip's Wheel class reads them.
 func parseWheelFilename(filename string) (name, version string, err error) {
-	m := wheelRE.FindStringSubmatch(filename)
+	m := wheelRE.R().FindStringSubmatch(filename)
 	if m == nil {
 		return "", "", fmt.Errorf("%s is not a valid wheel filename", filename)
 	}

@@ -40,7 +40,7 @@ const narVersion = "nar1"
 // wrapping pypi.ErrOffline). Its NAR hash is computed once and cached.
 func (g *Git) Checkout(ctx context.Context, rawURL, commit string) (*Checkout, error) {
 	commit = strings.ToLower(commit)
-	if !fullCommit.MatchString(commit) {
+	if !fullCommit.R().MatchString(commit) {
 		return nil, fmt.Errorf("%q is not a full commit id", commit)
 	}
 	if err := CheckURL(rawURL); err != nil {

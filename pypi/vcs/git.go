@@ -23,10 +23,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi"
 )
 
@@ -146,11 +146,11 @@ func (g *Git) run(ctx context.Context, what, rawURL string, sanitised bool, extr
 }
 
 // userinfo finds the user information of URLs in free text.
-var userinfo = regexp.MustCompile(`//[^/?#\s'"]*@`)
+var userinfo = lazyre.New(`//[^/?#\s'"]*@`)
 
 // maskCredentials masks the user information of every URL in git's
 // message (git may quote the URL as it was given), and of rawURL.
 func maskCredentials(s, rawURL string) string {
 	s = strings.ReplaceAll(s, rawURL, pypi.Redact(rawURL))
-	return userinfo.ReplaceAllString(s, "//****@")
+	return userinfo.R().ReplaceAllString(s, "//****@")
 }

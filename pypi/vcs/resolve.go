@@ -7,21 +7,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/req2nix/req2nix/internal/lazyre"
 	"github.com/req2nix/req2nix/pypi"
 )
 
 var (
 	// fullCommit is a full SHA-1 commit id.
-	fullCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	fullCommit = lazyre.New(`^[0-9a-f]{40}$`)
 	// shortCommit is an abbreviated commit id, as Poetry's rev = "38eb5d3b".
-	shortCommit = regexp.MustCompile(`^[0-9a-fA-F]{4,39}$`)
+	shortCommit = lazyre.New(`^[0-9a-fA-F]{4,39}$`)
 )
 
 // IsCommit reports whether rev is a full 40-hex commit id (any case).
-func IsCommit(rev string) bool { return fullCommit.MatchString(strings.ToLower(rev)) }
+func IsCommit(rev string) bool { return fullCommit.R().MatchString(strings.ToLower(rev)) }
 
 // CheckRef fails for a ref ("@main", "@v1.2") that git would refuse or
 // could read as an option.
@@ -65,7 +65,7 @@ func (g *Git) Resolve(ctx context.Context, rawURL, ref string) (string, error) {
 		return recordedRef(dir, rawURL, ref)
 	}
 	commit, err := g.lsRemote(ctx, rawURL, ref)
-	if errors.Is(err, errNoSuchRef) && shortCommit.MatchString(ref) {
+	if errors.Is(err, errNoSuchRef) && shortCommit.R().MatchString(ref) {
 		commit, err = g.abbreviated(ctx, dir, rawURL, ref)
 	}
 	if err != nil {
@@ -109,7 +109,7 @@ func (g *Git) lsRemote(ctx context.Context, rawURL, ref string) (string, error) 
 	refs := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
 		sha, name, ok := strings.Cut(strings.TrimSpace(line), "\t")
-		if ok && fullCommit.MatchString(sha) {
+		if ok && fullCommit.R().MatchString(sha) {
 			refs[name] = sha
 		}
 	}
@@ -150,7 +150,7 @@ func (g *Git) abbreviated(ctx context.Context, dir, rawURL, short string) (strin
 	}
 	out, err := g.run(ctx, "git rev-parse", rawURL, true, nil, "--git-dir="+dir, "rev-parse", "--verify", "--quiet", "--end-of-options", strings.ToLower(short)+"^{commit}")
 	commit := strings.TrimSpace(string(out))
-	if err != nil || !fullCommit.MatchString(commit) {
+	if err != nil || !fullCommit.R().MatchString(commit) {
 		return "", fmt.Errorf("%s has no branch, tag or commit %q reachable from its branches and tags (or the abbreviation is ambiguous: give the full 40-hex commit)", pypi.Redact(rawURL), short)
 	}
 	return commit, nil
@@ -189,7 +189,7 @@ func recordRef(dir, ref, commit string) error {
 // recordedRef is the offline answer: the commit ref named when it was last
 // resolved online.
 func recordedRef(dir, rawURL, ref string) (string, error) {
-	if commit := readRefs(dir)[ref]; fullCommit.MatchString(commit) {
+	if commit := readRefs(dir)[ref]; fullCommit.R().MatchString(commit) {
 		return commit, nil
 	}
 	return "", fmt.Errorf("%w: the cache does not know which commit %s names in %s; run once without --offline", pypi.ErrOffline, describeRef(ref), pypi.Redact(rawURL))

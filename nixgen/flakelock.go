@@ -3,7 +3,9 @@ package nixgen
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,7 +69,7 @@ func PinFromFlakeLock(data []byte, input string) (FlakeLockPin, error) {
 	}
 	ref, ok := root.Inputs[name]
 	if !ok {
-		return FlakeLockPin{}, fmt.Errorf("the flake has no input %q (it has %s)", name, strings.Join(sortedKeys(root.Inputs), ", "))
+		return FlakeLockPin{}, fmt.Errorf("the flake has no input %q (it has %s)", name, strings.Join(slices.Sorted(maps.Keys(root.Inputs)), ", "))
 	}
 	node, err := lock.resolve(ref, 0)
 	if err != nil {
@@ -130,7 +132,7 @@ func (l flakeLock) nixpkgsNodes() []string {
 // nixpkgsRootInputs lists the root inputs whose node is a nixpkgs.
 func (l flakeLock) nixpkgsRootInputs() []string {
 	var out []string
-	for _, name := range sortedKeys(l.Nodes[l.Root].Inputs) {
+	for _, name := range slices.Sorted(maps.Keys(l.Nodes[l.Root].Inputs)) {
 		if node, err := l.resolve(l.Nodes[l.Root].Inputs[name], 0); err == nil && l.Nodes[node].isNixpkgs() {
 			out = append(out, name)
 		}
@@ -174,13 +176,4 @@ func (n flakeNode) pin() (Pin, error) {
 	default:
 		return Pin{}, fmt.Errorf("it is a %q input; req2nix can pin github, tarball and path inputs: give --nixpkgs REV --nixpkgs-sha256 HASH instead", typ)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

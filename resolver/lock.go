@@ -3,7 +3,9 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -125,8 +127,8 @@ func newLockRun(p Provider, lock *lockfile.Lock, opts LockOptions) (*lockRun, er
 	}
 	r := &lockRun{provider: p, lock: lock, opts: opts, env: env, target: t, warnings: map[string]bool{}}
 	r.extras, r.groups = r.selection()
-	env["extras"] = strings.Join(sortedKeys(r.extras), ",")
-	env["dependency_groups"] = strings.Join(sortedKeys(r.groups), ",")
+	env["extras"] = strings.Join(slices.Sorted(maps.Keys(r.extras)), ",")
+	env["dependency_groups"] = strings.Join(slices.Sorted(maps.Keys(r.groups)), ",")
 	return r, nil
 }
 
@@ -176,7 +178,7 @@ func (r *lockRun) known(fromLock []string, fromProject func(*lockfile.Project) [
 			set[n] = true
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // lockError is a problem with the lock (exit status 2: the input).
@@ -209,14 +211,14 @@ func (r *lockRun) resolution(chosen []*locked) *Resolution {
 		res.Packages = append(res.Packages, r.outputPackage(l))
 	}
 	sort.Slice(res.Packages, func(i, j int) bool { return res.Packages[i].Name < res.Packages[j].Name })
-	res.Warnings = append(sortedKeys(r.warnings), r.lock.Warnings...)
+	res.Warnings = append(slices.Sorted(maps.Keys(r.warnings)), r.lock.Warnings...)
 	sort.Strings(res.Warnings)
 	return res
 }
 
 func (r *lockRun) outputPackage(l *locked) Package {
-	out := Package{Name: l.pkg.Name, Version: l.version(), Extras: sortedKeys(l.extras),
-		Dependencies: sortedKeys(l.deps), Files: l.files, Root: l.root, MetadataSource: "lock",
+	out := Package{Name: l.pkg.Name, Version: l.version(), Extras: slices.Sorted(maps.Keys(l.extras)),
+		Dependencies: slices.Sorted(maps.Keys(l.deps)), Files: l.files, Root: l.root, MetadataSource: "lock",
 		RequiresPython: l.pkg.RequiresPython.String(), DirectURL: l.direct}
 	if l.direct != "" {
 		out.MetadataSource = "direct"

@@ -94,7 +94,7 @@ func (r *lockRun) link(l *locked, reqs []pep508.Requirement, installed map[strin
 // of extras.
 func (r *lockRun) appliesWith(m pep508.Marker, extras map[string]bool) bool {
 	env := maps.Clone(r.env)
-	for _, e := range append([]string{""}, sortedKeys(extras)...) {
+	for _, e := range append([]string{""}, slices.Sorted(maps.Keys(extras))...) {
 		env["extra"] = e
 		if m.Evaluate(env) {
 			return true

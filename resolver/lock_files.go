@@ -3,6 +3,8 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -160,7 +162,7 @@ func (r *lockRun) matchIndexFiles(p *lockfile.Package, rel *pypi.Release) ([]pyp
 				p, rel.Index, name, r.refreshHint())
 		}
 		if hs := hashesOf[name]; len(hs) > 0 && !hs[strings.ToLower(f.SHA256)] {
-			return nil, r.hashError(p, rel, name, sortedKeys(hs)[0])
+			return nil, r.hashError(p, rel, name, slices.Sorted(maps.Keys(hs))[0])
 		}
 		out = append(out, f)
 	}

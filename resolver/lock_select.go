@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -40,7 +41,7 @@ func (r *lockRun) checkSelection() error {
 		selected []string
 		known    []string
 	}{
-		{"extra", sortedKeys(r.extras), r.knownExtras()},
+		{"extra", slices.Sorted(maps.Keys(r.extras)), r.knownExtras()},
 		{"dependency group", r.requestedGroups(), r.knownGroups()},
 	} {
 		for _, name := range check.selected {
@@ -55,7 +56,7 @@ func (r *lockRun) checkSelection() error {
 // requestedGroups are the groups the options name (not the defaults).
 func (r *lockRun) requestedGroups() []string {
 	var out []string
-	for _, g := range sortedKeys(r.groups) {
+	for _, g := range slices.Sorted(maps.Keys(r.groups)) {
 		if !slices.Contains(r.lock.DefaultGroups, g) {
 			out = append(out, g)
 		}

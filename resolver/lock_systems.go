@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
@@ -79,7 +81,7 @@ func lockDifferences(lock *lockfile.Lock, runs []*systemRun) []Difference {
 	}
 	file := filepath.Base(lock.Path)
 	var out []Difference
-	for _, name := range sortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		d := Difference{Name: name, Versions: map[string]string{}}
 		distinct := map[string]bool{}
 		for _, r := range ok {

@@ -2,6 +2,8 @@ package resolver
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,7 +44,7 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 		out.Dependencies = sortedUnique(out.Dependencies)
 		res.Packages = append(res.Packages, *out)
 	}
-	res.Warnings = sortedKeys(w.warnings)
+	res.Warnings = slices.Sorted(maps.Keys(w.warnings))
 	return res
 }
 

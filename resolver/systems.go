@@ -323,7 +323,7 @@ func (a *agreement) names() []string {
 			set[p.Name] = true
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // holders lists the runs that install name.

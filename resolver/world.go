@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
 	"sync"
 
 	"github.com/req2nix/req2nix/pypi"
@@ -528,14 +527,5 @@ func (w *world) rootNames() map[string]bool {
 	for _, r := range w.in.Requirements {
 		out[pep508.NormalizeName(r.Name)] = true
 	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -3,8 +3,10 @@ package lockfile
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -35,10 +37,10 @@ func outline(l *Lock) string {
 		if p.Dependencies != nil {
 			fmt.Fprintf(&b, " deps=%s", depNames(p.Dependencies))
 		}
-		for _, e := range sortedKeys(p.Optional) {
+		for _, e := range slices.Sorted(maps.Keys(p.Optional)) {
 			fmt.Fprintf(&b, " extra:%s=%s", e, depNames(p.Optional[e]))
 		}
-		for _, g := range sortedKeys(p.DevGroups) {
+		for _, g := range slices.Sorted(maps.Keys(p.DevGroups)) {
 			fmt.Fprintf(&b, " group:%s=%s", g, depNames(p.DevGroups[g]))
 		}
 		b.WriteString("\n")

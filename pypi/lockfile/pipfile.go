@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,7 +74,7 @@ func parsePipenv(file string, data []byte) (*Lock, error) {
 		return nil, err
 	}
 	byKey := map[string]int{}
-	for _, category := range sortedKeys(doc) {
+	for _, category := range slices.Sorted(maps.Keys(doc)) {
 		if category == "_meta" {
 			continue
 		}
@@ -135,7 +137,7 @@ func readPipenvCategory(lock *Lock, category string, raw json.RawMessage, source
 	if group != "" {
 		lock.Groups = appendUnique(lock.Groups, group)
 	}
-	for _, key := range sortedKeys(entries) {
+	for _, key := range slices.Sorted(maps.Keys(entries)) {
 		p, err := readPipenvEntry(lock.Path, category+"."+key, key, entries[key])
 		if err == nil && p.Source.Kind == FromIndex {
 			p.Source.URL = sources[p.Source.URL]

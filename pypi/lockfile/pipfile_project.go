@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -36,7 +37,7 @@ func readPipfile(file string, sel reqfile.Selection) (*Project, error) {
 	}
 	lines := keyLines(data)
 	project := &Project{File: file}
-	tables := sortedKeys(doc)
+	tables := slices.Sorted(maps.Keys(doc))
 	slices.SortStableFunc(tables, func(a, b string) int { return boolInt(b == "packages") - boolInt(a == "packages") })
 	for _, table := range tables {
 		entries, ok := doc[table].(map[string]any)
@@ -49,7 +50,7 @@ func readPipfile(file string, sel reqfile.Selection) (*Project, error) {
 		if !pipfileSelected(table, sel) {
 			continue
 		}
-		for _, name := range sortedKeys(entries) {
+		for _, name := range slices.Sorted(maps.Keys(entries)) {
 			src := reqfile.Source{File: file, Line: lines[table+"\x00"+name]}
 			r, err := pipfileRequirement(src, name, entries[name])
 			if err != nil {

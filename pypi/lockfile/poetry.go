@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi/pep440"
@@ -171,7 +173,7 @@ func poetryMarkers(v any, groups []string) string {
 			}
 		}
 		var parts []string
-		for _, group := range sortedKeys(m) {
+		for _, group := range slices.Sorted(maps.Keys(m)) {
 			if s, ok := m[group].(string); ok && strings.TrimSpace(s) != "" {
 				parts = append(parts, "("+s+")")
 			}
@@ -213,7 +215,7 @@ func readPoetrySource(file string, line int, name string, pp *poetryPackage) (So
 // reached through the package's extras instead.
 func readPoetryDependencies(file string, line int, name string, deps map[string]any) ([]Dependency, error) {
 	out := []Dependency{}
-	for _, key := range sortedKeys(deps) {
+	for _, key := range slices.Sorted(maps.Keys(deps)) {
 		dn, err := packageName(file, line, key)
 		if err != nil {
 			return nil, err
@@ -288,7 +290,7 @@ func readPoetryExtras(file string, line int, name string, extras map[string][]st
 		return nil, nil
 	}
 	out := map[string][]Dependency{}
-	for _, extra := range sortedKeys(extras) {
+	for _, extra := range slices.Sorted(maps.Keys(extras)) {
 		key := pep508.NormalizeName(extra)
 		for _, s := range extras[extra] {
 			r, err := pep508.ParseRequirement(s)

@@ -169,16 +169,6 @@ func appendUnique(list []string, s string) []string {
 	return append(list, s)
 }
 
-// sortedKeys returns the keys of a map, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // hexDigest lower-cases a hex digest; ok is false when it is not hex.
 func hexDigest(s string) (string, bool) {
 	if s == "" {

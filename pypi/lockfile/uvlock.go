@@ -2,7 +2,9 @@ package lockfile
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/req2nix/req2nix/pypi/pep508"
@@ -194,7 +196,7 @@ func readUVDependencyMap(file string, line int, name string, m map[string][]uvDe
 		return nil, nil
 	}
 	out := map[string][]Dependency{}
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		deps, err := readUVDependencies(file, line, name, m[key])
 		if err != nil {
 			return nil, err
@@ -284,14 +286,14 @@ func hasSelf(lock *Lock) bool {
 // the roots, and their names to the lock's extras and groups.
 func addProjectRoots(lock *Lock, p *Package) {
 	lock.Roots = append(lock.Roots, p.Dependencies...)
-	for _, extra := range sortedKeys(p.Optional) {
+	for _, extra := range slices.Sorted(maps.Keys(p.Optional)) {
 		lock.Extras = appendUnique(lock.Extras, extra)
 		for _, d := range p.Optional[extra] {
 			d.Extra = extra
 			lock.Roots = append(lock.Roots, d)
 		}
 	}
-	for _, group := range sortedKeys(p.DevGroups) {
+	for _, group := range slices.Sorted(maps.Keys(p.DevGroups)) {
 		lock.Groups = appendUnique(lock.Groups, group)
 		for _, d := range p.DevGroups[group] {
 			d.Group = group

@@ -132,6 +132,30 @@ func TestPlanPip(t *testing.T) {
 	})
 }
 
+// TestMergedPipOnOneSystem: packages that pip installs on some systems
+// only (here: named with --pip, resolved on macOS alone) still get pip's
+// requirements and hook in the merged file, marked for those systems.
+func TestMergedPipOnOneSystem(t *testing.T) {
+	c := recipeCase{name: "pip-darwin", indexAttr: "python312",
+		res:  func(s string) *resolver.Resolution { return recipeResolution("3.12.10", false, s) },
+		opts: func(testing.TB) PlanOptions { return PlanOptions{Pip: []string{"six"}} }}
+	mp := c.plan(t)
+	if mp.Fallback != FallbackPip {
+		t.Errorf("merged fallback %q, want %q", mp.Fallback, FallbackPip)
+	}
+	reqs := mp.pipRequirements()
+	if len(reqs) != 1 || reqs[0].Name != "six" || !strings.Contains(reqs[0].Marker, "darwin") || strings.Contains(reqs[0].Marker, "linux") {
+		t.Fatalf("pip requirements %+v, want six for the macOS systems only", reqs)
+	}
+	shell, err := mp.Render(goldenOptions(FormatShell))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(shell), "six==1.17.0") {
+		t.Errorf("shell.nix does not hand six to pip:\n%s", shell)
+	}
+}
+
 func TestPlanSwap(t *testing.T) {
 	ft := Interpreter{Attr: "python313FreeThreading"}
 	split := func(p *Plan) (rebuilt, reused []string) {

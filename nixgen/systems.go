@@ -90,11 +90,14 @@ func mergePlans(systems []string, plans map[string]*Plan, failed map[string]stri
 		}
 		if len(mp.Resolved) == 0 {
 			mp.PythonAttr, mp.Python, mp.Index, mp.EdgesKnown = p.PythonAttr, p.Python, p.Index, p.EdgesKnown
-			mp.Interpreter, mp.HashFrom, mp.Check, mp.Fallback, mp.PipIndexURL, mp.App = p.Interpreter, p.HashFrom, p.Check, p.Fallback, p.PipIndexURL, p.App
+			mp.Interpreter, mp.HashFrom, mp.Check, mp.App = p.Interpreter, p.HashFrom, p.Check, p.App
 		} else if p.PythonAttr != mp.PythonAttr || p.Python != mp.Python {
 			return nil, fmt.Errorf("nixgen: the plan for %s is for %s %s, not %s %s like the others", s, p.PythonAttr, p.Python, mp.PythonAttr, mp.Python)
 		}
 		mp.Resolved = append(mp.Resolved, s)
+		if mp.Fallback == "" { // only a system with packages for pip has it
+			mp.Fallback, mp.PipIndexURL = p.Fallback, p.PipIndexURL
+		}
 	}
 	if err := mp.checkSwaps(); err != nil {
 		return nil, err

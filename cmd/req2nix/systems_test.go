@@ -102,6 +102,25 @@ func TestSystemsEvaluate(t *testing.T) {
 	}
 }
 
+// TestNixpkgsPlatformsDecideKind: a package nixpkgs ships for Linux only
+// (meta.platforms) is taken as is on Linux and built new on macOS, where
+// nixpkgs' attribute would not evaluate.
+func TestNixpkgsPlatformsDecideKind(t *testing.T) {
+	_, report := systemCases[0].generate(t)
+	want := map[string]string{"x86_64-linux": "as-is", "aarch64-linux": "as-is", "x86_64-darwin": "new", "aarch64-darwin": "new"}
+	for system, kind := range want {
+		var got []string
+		for _, p := range report.forSystem(system).Packages {
+			if p.Name == "tensorkit" {
+				got = append(got, p.Kind)
+			}
+		}
+		if len(got) != 1 || got[0] != kind {
+			t.Errorf("tensorkit on %s: kinds %q, want %q", system, got, kind)
+		}
+	}
+}
+
 // generate runs the binary on the case: its JSON report, and FORMAT.nix
 // for each format.
 func (c systemCase) generate(t *testing.T, formats ...string) (*session, lockReport) {

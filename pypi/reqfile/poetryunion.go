@@ -1,6 +1,7 @@
 package reqfile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,8 +30,11 @@ import (
 // closed by an inclusive or non-final bound.
 
 // maxUnionExclusions bounds the "!=" clauses a gap may take (a gap from 2
-// to 2024 would take 2022): beyond it the union is refused as unreadable.
+// to 2024 would take 2022): beyond it the union is refused as unreadable,
+// with errLongUnion (a size limit of ours, not an impossibility).
 const maxUnionExclusions = 64
+
+var errLongUnion = errors.New("too long to write as PEP 440 specifiers")
 
 // unionSplitRE is poetry-core's split of a constraint into alternatives.
 var unionSplitRE = lazyre.New(`\s*\|\|?\s*`)
@@ -58,6 +62,9 @@ func poetryUnion(c string) (string, error) {
 		return "", fmt.Errorf("version constraint %q allows no version; fix the ranges", c)
 	}
 	out, err := unionSpecifiers(ranges)
+	if errors.Is(err, errLongUnion) {
+		return "", fmt.Errorf("version constraint %q is a union (||) %v; write the versions it should allow as one range", c, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("version constraint %q is a union (||) that no PEP 440 specifier set can express (%v); write the versions it should allow as one range", c, err)
 	}
@@ -339,7 +346,7 @@ func coverReleases(from, to pep440.Version) ([]string, error) {
 		count += b[i]
 	}
 	if count > maxUnionExclusions {
-		return nil, fmt.Errorf("the gap from %s to %s would take %d != clauses", from, to, count)
+		return nil, fmt.Errorf("%w (the gap from %s to %s would take %d != clauses; req2nix writes at most %d)", errLongUnion, from, to, count, maxUnionExclusions)
 	}
 	var out []string
 	for x := at(a, k); x < at(b, k); x++ {

@@ -40,6 +40,14 @@ type LockOptions struct {
 	// NixpkgsVersion answers for Nixpkgs when that is nil, as
 	// Options.NixpkgsVersion does.
 	NixpkgsVersion func(name string) string
+	// Git checks out each git source's commit (from its cache when it
+	// can), so that the output pins its content (Package.Source.TreeHash)
+	// as it does for a git requirement, and its dependencies are read when
+	// the lock records none. When the commit cannot be had, a previous
+	// run's pin of it (DirectPins) still gives the hash; without either
+	// the source is pinned by its commit alone, with a warning.
+	Git        GitRepos
+	DirectPins map[string]DirectPin
 }
 
 // FromLock returns what the lock installs on the target in opts: its
@@ -100,6 +108,8 @@ type locked struct {
 	files   []File
 	release *pypi.Release // the index's release, once looked up
 	direct  string        // the direct-reference URL of a source that is not an index
+	source  *DirectSource // a git source with its checkout's hash, once read
+	tree    *projectTree  // a git source's project in its checkout (for its dependencies)
 
 	localVersion string // a local project's static version, when the lock gives none
 }
@@ -223,6 +233,7 @@ func (r *lockRun) outputPackage(l *locked) Package {
 	if l.direct != "" {
 		out.MetadataSource = "direct"
 	}
+	out.Source = l.source
 	out.Nixpkgs = sameVersion(out.Version, nixpkgsVersion(r.opts.Nixpkgs, r.opts.NixpkgsVersion, out.Name))
 	return out
 }

@@ -104,25 +104,25 @@ func (r *lockRun) appliesWith(m pep508.Marker, extras map[string]bool) bool {
 }
 
 // requirementsOf reads a package's requirements: from the index's
-// metadata of the locked release, or a local project's static metadata.
+// metadata of the locked release, or the static metadata of a local
+// project or a git source's checkout.
 func (r *lockRun) requirementsOf(ctx context.Context, l *locked) ([]pep508.Requirement, error) {
 	var dist []string
+	var err error
 	switch src, _ := ParseDirectURL(l.direct); {
 	case l.direct != "" && src.Kind == DirectDirectory:
-		lp, err := readProjectTree(dirTree(filepath.FromSlash(path.Join(src.Path, src.Subdirectory))))
-		if err != nil {
+		if dist, err = staticRequiresDist(dirTree(filepath.FromSlash(path.Join(src.Path, src.Subdirectory)))); err != nil {
 			return nil, err
 		}
-		if slices.Contains(lp.unknown, "dependencies") {
-			return nil, fmt.Errorf("%s does not declare them statically", lp.file)
+	case l.tree != nil: // a git source's checkout
+		if dist, err = staticRequiresDist(*l.tree); err != nil {
+			return nil, err
 		}
-		dist = lp.requiresDist
 	case l.direct != "":
 		return nil, fmt.Errorf("they are not read from %s sources", src.Kind)
 	default:
 		rel := l.release
 		if rel == nil {
-			var err error
 			if rel, err = r.lookupRelease(ctx, l.pkg); err != nil {
 				return nil, err
 			}
@@ -140,6 +140,19 @@ func (r *lockRun) requirementsOf(ctx context.Context, l *locked) ([]pep508.Requi
 		}
 	}
 	return out, nil
+}
+
+// staticRequiresDist reads a source tree's requirements from its static
+// metadata.
+func staticRequiresDist(t projectTree) ([]string, error) {
+	lp, err := readProjectTree(t)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(lp.unknown, "dependencies") {
+		return nil, fmt.Errorf("%s does not declare them statically", lp.file)
+	}
+	return lp.requiresDist, nil
 }
 
 // warnUnknownDependencies says, once, which packages list no dependencies

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -71,7 +72,7 @@ func fileURL(lockDir, p string) string {
 // URL or a local archive a direct reference, checking what can be checked
 // without the network: the form of the source, that local files exist
 // (and have the lock's sha256), that an archive URL has a sha256.
-func (r *lockRun) directSource(l *locked) error {
+func (r *lockRun) directSource(ctx context.Context, l *locked) error {
 	p := l.pkg
 	file := archiveFile(p)
 	digest := ""
@@ -87,6 +88,8 @@ func (r *lockRun) directSource(l *locked) error {
 		return r.lockError(p.Line, "%s from %s: %v", p, pypi.Redact(l.direct), err)
 	}
 	switch src.Kind {
+	case DirectGit:
+		r.hashGit(ctx, l, src)
 	case DirectArchive:
 		if digest == "" {
 			return r.lockError(p.Line, "%s: the lock gives no sha256 for %s, so it cannot be pinned; %s", p, pypi.Redact(src.URL), r.refreshHint())
@@ -103,6 +106,36 @@ func (r *lockRun) directSource(l *locked) error {
 		}
 	}
 	return nil
+}
+
+// hashGit records the NAR hash of a git source's checkout (fetched once
+// into the git cache) and keeps its project for its dependencies; when
+// the commit cannot be had, the previous run's pin of it gives the hash;
+// without either the source stays pinned by its commit (builtins.fetchGit),
+// and a warning says why.
+func (r *lockRun) hashGit(ctx context.Context, l *locked, src DirectSource) {
+	why := "no git reader was given"
+	if r.opts.Git != nil {
+		co, err := r.opts.Git.Checkout(ctx, src.URL, src.Rev)
+		if err == nil {
+			src.TreeHash, src.Submodules = co.NARHash, co.Submodules
+			l.source = &src
+			where, dir := pypi.Redact(src.URL)+"@"+src.Rev[:12], "."
+			if src.Subdirectory != "" {
+				dir, where = src.Subdirectory, where+"/"+src.Subdirectory
+			}
+			tree := fsTree(co.Files, dir, where)
+			l.tree = &tree
+			return
+		}
+		why = err.Error()
+	}
+	if pin, ok := r.opts.DirectPins[DirectPinKey(l.direct)]; ok && pin.Rev == src.Rev && pin.TreeHash != "" {
+		src.TreeHash = pin.TreeHash
+		l.source = &src
+		return
+	}
+	r.warn("%s from %s is pinned by its commit only, not by the hash of its checkout (%s)", l.pkg.Name, pypi.Redact(l.direct), why)
 }
 
 // staticVersion is the version a local project declares statically, or "".

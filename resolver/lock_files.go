@@ -37,7 +37,7 @@ func (r *lockRun) chooseFiles(ctx context.Context, chosen []*locked) error {
 // filesOf fills in one package's files or direct source.
 func (r *lockRun) filesOf(ctx context.Context, l *locked) error {
 	if l.pkg.Source.Kind != lockfile.FromIndex {
-		return r.directSource(l)
+		return r.directSource(ctx, l)
 	}
 	files := lockedFiles(l.pkg)
 	if needsIndex(l.pkg) {

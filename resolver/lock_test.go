@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"text/template"
 	"time"
 
@@ -868,4 +869,73 @@ func BenchmarkFromLockLookups(b *testing.B) {
 	}
 	b.ReportMetric(float64(wall)/float64(b.N)/float64(2*latency), "wall/limit")
 	b.ReportMetric(float64(m.calls.Load())/float64(b.N), "calls")
+}
+
+// TestFromLockGitHash: a lock's git source carries the NAR hash of its
+// commit's checkout, and its dependencies are read from the checkout when
+// the lock records none; when the commit cannot be had, a previous run's
+// pin of it gives the hash; without either it is pinned by its commit
+// alone, with a warning.
+func TestFromLockGitHash(t *testing.T) {
+	m := newMemIndex(t, lockIndex)
+	url := "https://git.example/lib.git"
+	direct := "git+" + url + "@" + commit1
+	text := "lock-version = \"1.0\"\ncreated-by = \"test\"\n\n[[packages]]\nname = \"idna\"\nversion = \"3.7\"\nsdist = {{file \"idna-3.7.tar.gz\"}}\n\n" +
+		"[[packages]]\nname = \"lib\"\nversion = \"1.0\"\nvcs = { type = \"git\", url = \"" + url + "\", commit-id = \"" + commit1 + "\" }\n"
+	repos := map[string]memRepo{url: {commits: map[string]fstest.MapFS{
+		commit1: {"pyproject.toml": file("[project]\nname = \"lib\"\nversion = \"1.0\"\ndependencies = [\"idna\"]\n")},
+	}}}
+	pin := map[string]DirectPin{direct: {Rev: commit1, TreeHash: "sha256-pinned"}}
+	const unread = "dependencies of lib are not known"
+	tests := []struct {
+		name     string
+		git      *memGit
+		pins     map[string]DirectPin
+		hash     string // "" = no Source: pinned by the commit
+		deps     string
+		warnings []string
+	}{
+		{"checked out", &memGit{repos: repos}, nil, treeHash(commit1), "lib>idna", nil},
+		{"checked out from the cache, offline", &memGit{repos: repos, offline: true, cached: map[string]bool{commit1: true}}, pin, treeHash(commit1), "lib>idna", nil},
+		{"the previous run's pin when the commit cannot be had", &memGit{repos: repos, offline: true}, pin, "sha256-pinned", "", []string{unread}},
+		{"a pin of another commit is not used", &memGit{repos: repos, offline: true}, map[string]DirectPin{direct: {Rev: commit2, TreeHash: "sha256-pinned"}}, "", "",
+			[]string{unread, "lib from " + direct + " is pinned by its commit only, not by the hash of its checkout (offline: no cached copy"}},
+		{"no git reader", nil, nil, "", "", []string{unread, "(no git reader was given)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := LockOptions{DirectPins: tt.pins}
+			if tt.git != nil {
+				opts.Git = tt.git
+			}
+			res, err := FromLock(context.Background(), m, parseLock(t, m, t.TempDir(), "pylock.toml", text), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lib Package
+			for _, p := range res.Packages {
+				if p.Name == "lib" {
+					lib = p
+				}
+			}
+			switch {
+			case tt.hash == "" && lib.Source != nil:
+				t.Errorf("Source %+v, want none", *lib.Source)
+			case tt.hash != "" && (lib.Source == nil || lib.Source.TreeHash != tt.hash || lib.Source.Rev != commit1):
+				t.Errorf("Source %+v, want commit %s with hash %s", lib.Source, commit1, tt.hash)
+			}
+			if got := depsText(res); got != tt.deps {
+				t.Errorf("dependencies %q, want %q", got, tt.deps)
+			}
+			warnings := strings.Join(res.Warnings, "\n")
+			for _, w := range tt.warnings {
+				if !strings.Contains(warnings, w) {
+					t.Errorf("warnings %q lack %q", warnings, w)
+				}
+			}
+			if len(res.Warnings) != len(tt.warnings) {
+				t.Errorf("%d warnings %q, want %d", len(res.Warnings), warnings, len(tt.warnings))
+			}
+		})
+	}
 }

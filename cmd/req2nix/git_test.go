@@ -274,3 +274,37 @@ func evalWithNixreal(t *testing.T, file string, versions map[string]string) {
 		}
 	}
 }
+
+// TestLockGitSourceHashed: a lock's git source is pinned like a git
+// requirement, by the NAR hash of its commit's checkout (pkgs.fetchgit),
+// with its dependencies read from the checkout; an offline re-run takes
+// the commit from the git cache, and without that the hash from the
+// output's lock line.
+func TestLockGitSourceHashed(t *testing.T) {
+	p := newGitProject(t)
+	s := p.s
+	s.write("pylock.toml", "lock-version = \"1.0\"\ncreated-by = \"test\"\n\n[[packages]]\nname = \"gitlib\"\nversion = \"1.0\"\n"+
+		"vcs = { type = \"git\", url = \""+p.lib.URL()+"\", commit-id = \""+p.libV1+"\" }\n")
+	hash := checkoutHashSRI(t, p.lib, p.libV1)
+	run := func(extra ...string) string {
+		s.mustRun(0, gitArgs(s, append([]string{"--platform", "x86_64-linux", "-o", "shell.nix", "pylock.toml"}, extra...)...)...)
+		return s.read("shell.nix")
+	}
+	first := run()
+	for _, want := range []string{"pkgs.fetchgit {", "rev = \"" + p.libV1 + "\";\n        hash = \"" + hash + "\";", "rev=" + p.libV1 + " hash=" + hash} {
+		if !strings.Contains(first, want) {
+			t.Fatalf("shell.nix lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "Warning") {
+		t.Errorf("warnings, though the checkout gives hash and dependencies:\n%s", first)
+	}
+	os.RemoveAll(p.lib.Dir)
+	if again := run("--offline"); again != first {
+		t.Errorf("the offline re-run (the commit from the git cache) changed shell.nix:\n%s", again)
+	}
+	fresh := run("--offline", "--cache-dir", t.TempDir())
+	if !strings.Contains(fresh, "hash = \""+hash+"\";") || !strings.Contains(fresh, "dependencies of gitlib are not known") {
+		t.Errorf("without the git cache, the hash should come from the lock line and the dependencies be unknown:\n%s", fresh)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/req2nix/req2nix/nixgen"
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/lockfile"
 	"github.com/req2nix/req2nix/pypi/reqfile"
@@ -100,11 +99,12 @@ func readLock(o *options, path, note string) (*lockInput, *reqfile.File, error) 
 
 // resolveLock is generate's lock branch: the lock's packages for each
 // target system, in place of a resolution.
-func resolveLock(ctx context.Context, client *pypi.Client, li *lockInput, o *options, python string, ix *nixgen.Index, env func(string) string) (*resolver.MultiResolution, error) {
-	systems := systemsOf(o)
+func resolveLock(ctx context.Context, client *pypi.Client, r resolveInput, o *options, env func(string) string) (*resolver.MultiResolution, error) {
+	systems, li := systemsOf(o), r.lock
 	m, err := resolver.FromLockSystems(ctx, client, li.lock, resolver.LockOptions{
-		Python: python, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, NixpkgsVersion: ix.Version,
-	}, systems, nixpkgsBySystem(ix, systems))
+		Python: r.python, Extras: o.extras, Groups: o.groups, AllExtras: o.allExtras, NixpkgsVersion: r.ix.Version,
+		Git: r.git, DirectPins: r.directPins,
+	}, systems, nixpkgsBySystem(r.ix, systems))
 	var rfErr *reqfile.Error
 	if errors.As(err, &rfErr) {
 		return nil, &inputError{err}

@@ -86,7 +86,7 @@ type resolveInput struct {
 func resolveSystems(ctx context.Context, client *pypi.Client, r resolveInput, o *options, env func(string) string, ui *ui) (*resolver.MultiResolution, error) {
 	systems := systemsOf(o)
 	if r.lock != nil {
-		return resolveLock(ctx, client, r.lock, o, r.python, r.ix, env)
+		return resolveLock(ctx, client, r, o, env)
 	}
 	return resolver.ResolveSystems(ctx, client, r.in, resolver.SystemsOptions{
 		Options: resolver.Options{

@@ -35,6 +35,28 @@ func FuzzParsePipenv(f *testing.F) {
 	fuzzParse(f, Pipenv, "Pipfile.lock")
 }
 
+// FuzzParsePipfile fuzzes the Pipfile reader (the project file a
+// Pipfile.lock is checked against) the same way: no panic, only
+// *reqfile.Error, and valid names in what it accepts.
+func FuzzParsePipfile(f *testing.F) {
+	f.Add([]byte("[[source]]\nurl = \"https://pypi.org/simple\"\n[packages]\nrequests = {version = \">=2\", extras = [\"socks\"], markers = \"os_name == 'posix'\"}\nflask = \"*\"\n[dev-packages]\npytest = {version = \"*\", sys_platform = \"== 'linux'\"}\n[requires]\npython_version = \"3.12\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := parsePipfile("Pipfile", data, reqfile.Selection{Groups: []string{"dev"}})
+		if err != nil {
+			var rerr *reqfile.Error
+			if !errors.As(err, &rerr) {
+				t.Fatalf("error %v (%T) is not a *reqfile.Error", err, err)
+			}
+			return
+		}
+		for _, r := range p.Declared {
+			if !pep508.ValidName(r.Name) {
+				t.Fatalf("declared name %q is not a valid name", r.Name)
+			}
+		}
+	})
+}
+
 func fuzzParse(f *testing.F, format Format, name string) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lock, err := Parse(format, name, data)

@@ -31,6 +31,11 @@ func readPipfile(file string, sel reqfile.Selection) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parsePipfile(file, data, sel)
+}
+
+// parsePipfile is readPipfile of file's content.
+func parsePipfile(file string, data []byte, sel reqfile.Selection) (*Project, error) {
 	var doc map[string]any
 	if err := decodeTOML(file, data, &doc); err != nil {
 		return nil, err

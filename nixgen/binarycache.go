@@ -177,18 +177,20 @@ type CacheCounts struct {
 	Interpreter                                 int // as is, but built for an interpreter the binary cache lacks
 }
 
-// Counts sums the plan's decisions up.
-func (p *Plan) Counts() CacheCounts {
+// Counts sums the plan's decisions up as an output of format counts them
+// (see Decision.CacheIn).
+func (p *Plan) Counts(format string) CacheCounts {
 	var c CacheCounts
 	for _, d := range p.Packages {
+		cache := d.CacheIn(format)
 		switch {
 		case d.Kind == KindPip:
 			c.Pip++
-		case d.Kind == KindAsIs && d.Cache == CacheHit:
+		case d.Kind == KindAsIs && cache == CacheHit:
 			c.Hit++
-		case d.Kind == KindAsIs && d.Cache == CacheRebuilt:
+		case d.Kind == KindAsIs && cache == CacheRebuilt:
 			c.Rebuilt++
-		case d.Kind == KindAsIs && d.Cache == CacheInterpreter:
+		case d.Kind == KindAsIs && cache == CacheInterpreter:
 			c.Interpreter++
 		case d.Kind == KindAsIs:
 			c.Unknown++
@@ -199,6 +201,17 @@ func (p *Plan) Counts() CacheCounts {
 		}
 	}
 	return c
+}
+
+// CacheIn is the decision's cache status in an output of format: an
+// overlay cannot reuse the binary-cached packages of an interpreter swap
+// (they are built for the swapped interpreter like the rest), shell.nix
+// and flake.nix do.
+func (d Decision) CacheIn(format string) Cache {
+	if d.Reused && d.Cache == CacheHit && format == FormatOverlay {
+		return CacheInterpreter
+	}
+	return d.Cache
 }
 
 // RebuildCause is a package whose override (or replacement) forces

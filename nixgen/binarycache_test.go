@@ -121,7 +121,7 @@ func TestCacheAccounting(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", d.Name, got, wants[d.Name])
 		}
 	}
-	if got, want := p.Counts(), (CacheCounts{Hit: 5, Rebuilt: 5, Overridden: 3}); got != want {
+	if got, want := p.Counts(FormatShell), (CacheCounts{Hit: 5, Rebuilt: 5, Overridden: 3}); got != want {
 		t.Errorf("Counts() = %+v, want %+v", got, want)
 	}
 	var causes []string
@@ -141,7 +141,7 @@ func TestCacheUnknownWithoutEdges(t *testing.T) {
 	if p.EdgesKnown {
 		t.Fatal("EdgesKnown without edges")
 	}
-	if got, want := p.Counts(), (CacheCounts{Unknown: 10, Overridden: 3}); got != want {
+	if got, want := p.Counts(FormatShell), (CacheCounts{Unknown: 10, Overridden: 3}); got != want {
 		t.Errorf("Counts() = %+v, want %+v", got, want)
 	}
 	out, err := p.Render(Options{Format: FormatJSON})

@@ -159,8 +159,8 @@ func pythonDetail(m *MultiPlan) string {
 // summary counts a plan's packages as the CLI's summary does (see
 // CacheCounts); without dependency edges the as-is packages are an upper
 // bound of the binary-cache hits.
-func summary(p *Plan) string {
-	c := p.Counts()
+func summary(p *Plan, format string) string {
+	c := p.Counts(format)
 	asIs := fmt.Sprintf("%d from the binary cache, %d rebuilt for a changed dependency,", c.Hit, c.Rebuilt)
 	if c.Unknown > 0 {
 		n := c.Unknown + c.Hit + c.Rebuilt

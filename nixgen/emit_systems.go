@@ -51,7 +51,7 @@ func lockLinePrefix(system string) string {
 // systemsHeader writes the header's package counts (per group of systems
 // when they differ) and why a system has no environment.
 func (g *gen) systemsHeader(p *printer) {
-	groups := groupSystems(g.m.Resolved, func(s string) string { return summary(g.m.Plans[s]) })
+	groups := groupSystems(g.m.Resolved, func(s string) string { return summary(g.m.Plans[s], g.opts.Format) })
 	for _, grp := range groups {
 		label := "# Packages: "
 		if len(groups) > 1 {

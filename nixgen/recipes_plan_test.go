@@ -71,7 +71,7 @@ func TestPlanPip(t *testing.T) {
 				}
 			}
 		}
-		if c := p.Counts(); c.Pip != 4 || p.Fallback != FallbackPip {
+		if c := p.Counts(FormatShell); c.Pip != 4 || p.Fallback != FallbackPip {
 			t.Errorf("counts %+v, fallback %q", c, p.Fallback)
 		}
 	})

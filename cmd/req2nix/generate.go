@@ -22,6 +22,7 @@ import (
 // result is what one run produced.
 type result struct {
 	output   []byte
+	format   string        // the output's format (nixgen.FormatShell, ...)
 	lockNote string        // the lock file read instead of resolving, for the summary ("" when resolved)
 	extra    []extraOutput // files beside the output (default.nix for --app)
 	python   pythonChoice  // the interpreter request and where it came from
@@ -157,7 +158,7 @@ func generate(ctx context.Context, o *options, env func(string) string, ui *ui) 
 	if w := facts.warning(); w != "" {
 		warnings = append(warnings, w)
 	}
-	r := &result{output: out, extra: extra, python: python, multi: multi, plan: plan, index: ix, nixpkgs: nixpkgs}
+	r := &result{output: out, format: renderOpts.Format, extra: extra, python: python, multi: multi, plan: plan, index: ix, nixpkgs: nixpkgs}
 	r.warnings = append(warnings, recipeWarnings(o, r)...)
 	if lock != nil {
 		r.lockNote = lock.note

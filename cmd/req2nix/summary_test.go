@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -58,21 +59,30 @@ func TestSummaryRows(t *testing.T) {
 	fresh := nixgen.Decision{Name: "tinyweb", Version: "1.0", Kind: nixgen.KindNew, Format: "wheel", Cache: nixgen.CacheBuilt}
 	unknown := asIs("idna")
 	unknown.Cache = nixgen.CacheUnknown
+	reused := asIs("certifi") // reused from python313's binary cache under a swap
+	reused.Reused = true
+	swapped := nixgen.Plan{EdgesKnown: true, PythonAttr: "python313FreeThreading", Packages: []nixgen.Decision{reused}}
 	tests := []struct {
-		name string
-		plan nixgen.Plan
-		want []string
+		name   string
+		plan   nixgen.Plan
+		format string
+		want   []string
 	}{
-		{"edges known", nixgen.Plan{EdgesKnown: true, Packages: []nixgen.Decision{asIs("certifi"), asIs("requests", "six", "urllib3"), wheel, overridden("urllib3", "1.26.20", "2.3.0"), fresh}},
+		{"edges known", nixgen.Plan{EdgesKnown: true, Packages: []nixgen.Decision{asIs("certifi"), asIs("requests", "six", "urllib3"), wheel, overridden("urllib3", "1.26.20", "2.3.0"), fresh}}, "",
 			[]string{"from the binary cache (nixpkgs as is): certifi 1.0", "rebuilt because a dependency changed: requests (six, urllib3)",
 				"overridden to another version: six 1.16.0 (nixpkgs has 1.17.0; from its wheel), urllib3 1.26.20 (nixpkgs has 2.3.0)", "built new: tinyweb 1.0"}},
-		{"no edges", nixgen.Plan{Packages: []nixgen.Decision{unknown, fresh}},
+		{"no edges", nixgen.Plan{Packages: []nixgen.Decision{unknown, fresh}}, "",
 			[]string{"from nixpkgs as is: at most that many from the binary cache (the nixpkgs index has no dependency edges, so rebuilds cannot be counted): idna 1.0",
 				"overridden to another version", "built new: tinyweb 1.0"}},
+		{"a swap's reused package in shell.nix", swapped, nixgen.FormatShell,
+			[]string{"from the binary cache (nixpkgs as is): certifi 1.0", "rebuilt because a dependency changed", "overridden to another version", "built new"}},
+		{"a swap's reused package in overlay.nix, which cannot reuse it", swapped, nixgen.FormatOverlay,
+			[]string{"from the binary cache (nixpkgs as is)", "rebuilt because a dependency changed",
+				"nixpkgs' version, rebuilt for python313FreeThreading (the binary cache has nixpkgs' interpreters only): certifi 1.0", "overridden to another version", "built new"}},
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, row := range summaryRows(&tt.plan) {
+		for _, row := range summaryRows(&tt.plan, cmp.Or(tt.format, nixgen.FormatShell)) {
 			line := row.title
 			if len(row.items) > 0 {
 				line += ": " + strings.Join(row.items, ", ")

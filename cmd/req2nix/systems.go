@@ -265,9 +265,9 @@ func indentLines(text, indent string) string {
 
 // rowsText is a plan's summary rows: a count, what it counts and (when
 // few, or with -v) the packages.
-func (u *ui) rowsText(p *nixgen.Plan) string {
+func (u *ui) rowsText(p *nixgen.Plan, format string) string {
 	var b strings.Builder
-	for _, row := range summaryRows(p) {
+	for _, row := range summaryRows(p, format) {
 		fmt.Fprintf(&b, "%3d %s", len(row.items), row.title)
 		if len(row.items) > 0 && (u.verbose || len(row.items) <= 8) {
 			fmt.Fprintf(&b, ": %s", strings.Join(row.items, ", "))
@@ -303,7 +303,7 @@ func (u *ui) printDifferences(m *nixgen.MultiPlan) {
 // anyOverridden reports whether some system's plan overrides a package.
 func anyOverridden(m *nixgen.MultiPlan) bool {
 	for _, p := range m.Plans {
-		if p.Counts().Overridden > 0 {
+		if p.Counts(nixgen.FormatShell).Overridden > 0 {
 			return true
 		}
 	}

@@ -161,7 +161,7 @@ func (u *ui) summary(r *result) {
 	if r.lockNote != "" {
 		fmt.Fprintf(u.stderr, "  %s\n", r.lockNote)
 	}
-	u.printBySystem(m, "  ", u.rowsText)
+	u.printBySystem(m, "  ", func(p *nixgen.Plan) string { return u.rowsText(p, r.format) })
 	u.printBySystem(m, "  ", func(p *nixgen.Plan) string {
 		if added := addedByNixpkgs(p); len(added) > 0 {
 			return fmt.Sprintf("plus %s that nixpkgs' dependencies add outside the resolution: %s\n", count(len(added), "package"), strings.Join(added, ", "))
@@ -199,24 +199,26 @@ type summaryRow struct {
 	items []string
 }
 
-// summaryRows sorts the packages as nixgen.CacheCounts counts them. Without
-// dependency edges in the index, the as-is packages are one row: an upper
-// bound of the binary-cache hits, since rebuilds cannot be told.
-func summaryRows(p *nixgen.Plan) []summaryRow {
+// summaryRows sorts the packages as nixgen.CacheCounts counts them in an
+// output of format. Without dependency edges in the index, the as-is
+// packages are one row: an upper bound of the binary-cache hits, since
+// rebuilds cannot be told.
+func summaryRows(p *nixgen.Plan, format string) []summaryRow {
 	var hit, rebuilt, unknown, overridden, built, pip, interp []string
 	for _, d := range p.Packages {
 		label := d.Name + " " + d.Version
 		if d.KeptAtOtherVersion() {
 			label = d.Name + " (nixpkgs' own, not " + d.Version + ")"
 		}
+		cache := d.CacheIn(format)
 		switch {
 		case d.Kind == nixgen.KindPip:
 			pip = append(pip, label)
-		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheHit:
+		case d.Kind == nixgen.KindAsIs && cache == nixgen.CacheHit:
 			hit = append(hit, label)
-		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheRebuilt:
+		case d.Kind == nixgen.KindAsIs && cache == nixgen.CacheRebuilt:
 			rebuilt = append(rebuilt, d.Name+" ("+strings.Join(d.RebuiltBecause, ", ")+")")
-		case d.Kind == nixgen.KindAsIs && d.Cache == nixgen.CacheInterpreter:
+		case d.Kind == nixgen.KindAsIs && cache == nixgen.CacheInterpreter:
 			interp = append(interp, label)
 		case d.Kind == nixgen.KindAsIs:
 			unknown = append(unknown, label)

@@ -5,8 +5,8 @@
 # Python: python313FreeThreading 3.13.3 on x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
 # nixpkgs: nixos-26.05 7c8764b7c7b09b34f632464276218ef9090eaa11
 # nixpkgs index: stub nixpkgs with edges (nixgen/testdata/recipes-index.json) (file testdata/recipes-index.json)
-# Packages on x86_64-linux, aarch64-linux: 7 (5 from the binary cache, 0 rebuilt for a changed dependency, 2 built for python313FreeThreading, 0 overridden, 0 new)
-# Packages on x86_64-darwin, aarch64-darwin: 8 (6 from the binary cache, 0 rebuilt for a changed dependency, 2 built for python313FreeThreading, 0 overridden, 0 new)
+# Packages on x86_64-linux, aarch64-linux: 7 (0 from the binary cache, 0 rebuilt for a changed dependency, 7 built for python313FreeThreading, 0 overridden, 0 new)
+# Packages on x86_64-darwin, aarch64-darwin: 8 (0 from the binary cache, 0 rebuilt for a changed dependency, 8 built for python313FreeThreading, 0 overridden, 0 new)
 # Usage: python = pkgs.python313FreeThreading.override { self = python; packageOverrides = import ./overlay.nix { inherit pkgs; }; };
 # Every package is then built for python313FreeThreading: reusing python313's binary-cached pure packages needs --format shell or flake.
 # Environment: python.withPackages (ps: [ ps.certifi ps.click ps.idna ps.jinja2 ps.markupsafe ps.requests ps.urllib3 ]); on x86_64-darwin also ps.six; on aarch64-darwin also ps.six

@@ -107,7 +107,8 @@ func (g *gen) writeRecipeBindings(p *printer) {
 			p.block("", pip, "")
 		}
 		if g.m.Fallback == FallbackFHS {
-			fhs, _ := FHSEnv{Name: "python-env", Libraries: fhsLibraries, Hook: g.hookLines()}.Bindings()
+			p.indentedString(hookBinding+" = ", g.hookLines(), ";")
+			fhs, _ := FHSEnv{Name: "python-env", Libraries: fhsLibraries, Profile: hookBinding}.Bindings()
 			p.block("", fhs, "")
 		}
 	}
@@ -197,7 +198,10 @@ func (g *gen) writeRecipeShell(p *printer, prefix, suffix string) {
 func (g *gen) writeHookShell(p *printer, prefix, suffix string) {
 	p.open(prefix + recipePkgs + ".mkShell {")
 	p.list("packages = ", []string{recipeEnv}, ";")
-	if hook := g.hookLines(); len(hook) > 0 {
+	switch hook := g.hookLines(); {
+	case g.m.Fallback == FallbackFHS:
+		p.line("inherit " + hookBinding + "; # the FHS environment's profile")
+	case len(hook) > 0:
 		p.indentedString("shellHook = ", hook, ";")
 	}
 	p.close("}" + suffix)

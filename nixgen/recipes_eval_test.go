@@ -646,11 +646,13 @@ func TestFHSEnvEvaluates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fhs, err := FHSEnv{Name: "python-env", Libraries: []string{"zlib", "stdenv.cc.cc.lib"}, Hook: fb.HookLines()}.Bindings()
+	fhs, err := FHSEnv{Name: "python-env", Libraries: []string{"zlib", "stdenv.cc.cc.lib"}, Profile: hookBinding}.Bindings()
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := recipeFile{python: "python312", envItems: []string{"ps.click", "ps.pip"}, after: []string{pip, fhs}, result: FHSShell}.write(t, "", "shell.nix")
+	var hook printer
+	hook.indentedString(hookBinding+" = ", fb.HookLines(), ";")
+	file := recipeFile{python: "python312", envItems: []string{"ps.click", "ps.pip"}, after: []string{pip, hook.String(), fhs}, result: FHSShell}.write(t, "", "shell.nix")
 	var got struct {
 		Type, Name, Profile string
 		Targets             []string

@@ -141,11 +141,16 @@ func (f PipFallback) HookLines() []string {
 type FHSEnv struct {
 	Name      string   // the environment's name: python-env
 	Libraries []string // attributes of pkgs the wheels load (zlib, stdenv.cc.cc.lib, …)
-	Hook      []string // the profile: PipFallback.HookLines
+	Profile   string   // the let binding of the profile's text: the hook (PipFallback.HookLines), which mkShell shares elsewhere
 }
 
-// fhsBinding is the name of the FHS environment's binding.
-const fhsBinding = "fhs"
+// fhsBinding is the name of the FHS environment's binding; hookBinding
+// that of the hook's text, which its profile and (on other systems)
+// mkShell's shellHook share.
+const (
+	fhsBinding  = "fhs"
+	hookBinding = "shellHook"
+)
 
 var pkgsPathRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
 
@@ -162,11 +167,14 @@ func (f FHSEnv) Bindings() (string, error) {
 		}
 		targets = append(targets, "fhsPkgs."+lib)
 	}
+	if !pythonAttrRE.R().MatchString(f.Profile) {
+		return "", fmt.Errorf("FHS profile %q is not the name of a binding", f.Profile)
+	}
 	var p printer
 	p.open(fhsBinding + " = " + recipePkgs + ".buildFHSEnv {")
 	p.bind("name", nixString(f.Name))
 	p.list("targetPkgs = fhsPkgs: ", targets, ";")
-	p.indentedString("profile = ", f.Hook, ";")
+	p.bind("profile", f.Profile)
 	p.close("};")
 	return p.String(), nil
 }

@@ -223,6 +223,7 @@ func TestPipFallbackErrors(t *testing.T) {
 	}{
 		{FHSEnv{Name: "a b"}, "letters, digits"},
 		{FHSEnv{Name: "env", Libraries: []string{"zlib; abort"}}, "is not an attribute path of pkgs"},
+		{FHSEnv{Name: "env", Profile: "hook; abort"}, "is not the name of a binding"},
 	} {
 		if _, err := tc.fhs.Bindings(); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("%+v: error %v, want %q", tc.fhs, err, tc.wantErr)

@@ -143,6 +143,25 @@
             binlib==1.0 ; (sys_platform == "linux" and platform_machine == "x86_64") or (sys_platform == "linux" and platform_machine == "aarch64") --hash=sha256:408e6e18eb672f8ed395e52eb7d66c7facaf041d2029b6db87a145bf98b29160 --hash=sha256:4d5a39e4c5abafe4a55471d33d6c9e7bc0553a9500e2f7ba7405f0cc26bece22 --hash=sha256:6887f1467121523f29bcea06344d736422ddbc26e761630107902d8b58c4db5e --hash=sha256:b611b2556bb246245d7162c1d110c9fefa9f0f9a3876fc9cf31956c30a6d0aaa
             usesbin==1.0 ; (sys_platform == "linux" and platform_machine == "x86_64") or (sys_platform == "linux" and platform_machine == "aarch64") --hash=sha256:5654b4b8055eb2d0d792d370923e2a5fbf69fcb1dceaad530e12a95915e804f7
           '';
+          shellHook = ''
+            req2nix_root=$PWD
+            while [ ! -e "$req2nix_root/flake.nix" ] && [ "$req2nix_root" != / ]; do req2nix_root=$(dirname "$req2nix_root"); done
+            export PIP_PREFIX="$req2nix_root/.req2nix/pip"
+            export PYTHONPATH="$PIP_PREFIX/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH}"
+            export PATH="$PIP_PREFIX/bin:$PATH"
+            # wheels cannot be built with Nix's SOURCE_DATE_EPOCH (before 1980)
+            unset SOURCE_DATE_EPOCH
+            req2nix_stamp=${pkgs.lib.escapeShellArg "${pipRequirements} ${pythonEnv}"}
+            if [ "$(cat "$PIP_PREFIX/.req2nix-stamp" 2>/dev/null)" != "$req2nix_stamp" ]; then
+              if [ -e "$PIP_PREFIX/.req2nix-stamp" ]; then rm -rf "$PIP_PREFIX"; fi
+              if ${pythonEnv.interpreter} -m pip install --no-deps --require-hashes --ignore-installed --no-input --disable-pip-version-check --prefix "$PIP_PREFIX" -r ${pipRequirements}; then
+                printf '%s\n' "$req2nix_stamp" > "$PIP_PREFIX/.req2nix-stamp"
+              else
+                echo "req2nix: pip could not install the packages Nix does not build; entering the shell again retries" >&2
+              fi
+            fi
+            unset req2nix_root req2nix_stamp
+          '';
           fhs = pkgs.buildFHSEnv {
             name = "python-env";
             targetPkgs = fhsPkgs: [
@@ -150,25 +169,7 @@
               fhsPkgs.stdenv.cc.cc.lib
               fhsPkgs.zlib
             ];
-            profile = ''
-              req2nix_root=$PWD
-              while [ ! -e "$req2nix_root/flake.nix" ] && [ "$req2nix_root" != / ]; do req2nix_root=$(dirname "$req2nix_root"); done
-              export PIP_PREFIX="$req2nix_root/.req2nix/pip"
-              export PYTHONPATH="$PIP_PREFIX/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH}"
-              export PATH="$PIP_PREFIX/bin:$PATH"
-              # wheels cannot be built with Nix's SOURCE_DATE_EPOCH (before 1980)
-              unset SOURCE_DATE_EPOCH
-              req2nix_stamp=${pkgs.lib.escapeShellArg "${pipRequirements} ${pythonEnv}"}
-              if [ "$(cat "$PIP_PREFIX/.req2nix-stamp" 2>/dev/null)" != "$req2nix_stamp" ]; then
-                if [ -e "$PIP_PREFIX/.req2nix-stamp" ]; then rm -rf "$PIP_PREFIX"; fi
-                if ${pythonEnv.interpreter} -m pip install --no-deps --require-hashes --ignore-installed --no-input --disable-pip-version-check --prefix "$PIP_PREFIX" -r ${pipRequirements}; then
-                  printf '%s\n' "$req2nix_stamp" > "$PIP_PREFIX/.req2nix-stamp"
-                else
-                  echo "req2nix: pip could not install the packages Nix does not build; entering the shell again retries" >&2
-                fi
-              fi
-              unset req2nix_root req2nix_stamp
-            '';
+            profile = shellHook;
           };
         in
         {
@@ -178,25 +179,7 @@
             else
               pkgs.mkShell {
                 packages = [ pythonEnv ];
-                shellHook = ''
-                  req2nix_root=$PWD
-                  while [ ! -e "$req2nix_root/flake.nix" ] && [ "$req2nix_root" != / ]; do req2nix_root=$(dirname "$req2nix_root"); done
-                  export PIP_PREFIX="$req2nix_root/.req2nix/pip"
-                  export PYTHONPATH="$PIP_PREFIX/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH}"
-                  export PATH="$PIP_PREFIX/bin:$PATH"
-                  # wheels cannot be built with Nix's SOURCE_DATE_EPOCH (before 1980)
-                  unset SOURCE_DATE_EPOCH
-                  req2nix_stamp=${pkgs.lib.escapeShellArg "${pipRequirements} ${pythonEnv}"}
-                  if [ "$(cat "$PIP_PREFIX/.req2nix-stamp" 2>/dev/null)" != "$req2nix_stamp" ]; then
-                    if [ -e "$PIP_PREFIX/.req2nix-stamp" ]; then rm -rf "$PIP_PREFIX"; fi
-                    if ${pythonEnv.interpreter} -m pip install --no-deps --require-hashes --ignore-installed --no-input --disable-pip-version-check --prefix "$PIP_PREFIX" -r ${pipRequirements}; then
-                      printf '%s\n' "$req2nix_stamp" > "$PIP_PREFIX/.req2nix-stamp"
-                    else
-                      echo "req2nix: pip could not install the packages Nix does not build; entering the shell again retries" >&2
-                    fi
-                  fi
-                  unset req2nix_root req2nix_stamp
-                '';
+                inherit shellHook; # the FHS environment's profile
               };
         }
       );

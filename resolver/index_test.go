@@ -185,6 +185,7 @@ func TestProjectStatusInResolution(t *testing.T) {
 			}
 			index := s.IndexURL()
 			want := []string{
+				"evil is quarantined on " + index + " (reason: malware); releases that need it were passed over: app 2.0",
 				"gone is deprecated on " + index + ": it is considered obsolete and may have been superseded by another project",
 				"old is archived on " + index + ": its maintainers expect no further updates (reason: feature complete)",
 			}

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,8 +45,32 @@ func (w *world) resolution(sol map[pkg]int) *Resolution {
 		out.Dependencies = sortedUnique(out.Dependencies)
 		res.Packages = append(res.Packages, *out)
 	}
+	w.noteQuarantined()
 	res.Warnings = slices.Sorted(maps.Keys(w.warnings))
 	return res
+}
+
+// noteQuarantined warns about each quarantined project (PEP 792) that
+// releases the solver looked at depend on: it installed none of them, so
+// the user should know why a package is not at its newest.
+func (w *world) noteQuarantined() {
+	var q *pypi.QuarantinedError
+	for p, d := range w.defs {
+		if d.missing == nil || !errors.As(d.missing, &q) {
+			continue
+		}
+		var needing []string
+		for key, deps := range w.edges {
+			if dp := pkg(key[0]); key[0] != int(rootPkg) && slices.Contains(deps, pkg(p)) && w.defs[dp].extra == "" {
+				needing = append(needing, w.defs[dp].name+" "+w.versionString(dp, key[1]))
+			}
+		}
+		if len(needing) == 0 {
+			continue
+		}
+		slices.Sort(needing)
+		w.warn("%s; releases that need it were passed over: %s", missingText(d.name, d.missing), strings.Join(needing, ", "))
+	}
 }
 
 // notePreRelease warns about a pre-release chosen although pre-releases

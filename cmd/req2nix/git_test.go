@@ -308,3 +308,29 @@ func TestLockGitSourceHashed(t *testing.T) {
 		t.Errorf("without the git cache, the hash should come from the lock line and the dependencies be unknown:\n%s", fresh)
 	}
 }
+
+// TestUnnamedArchiveNamedFromMetadata: an archive URL whose file name
+// names no project (a download link) is named by the PKG-INFO inside, and
+// its dependencies come from there; the output pins the bytes by sha256.
+func TestUnnamedArchiveNamedFromMetadata(t *testing.T) {
+	s := newSession(t)
+	data, err := pypitest.Archive("snapshot.tar.gz", map[string][]byte{
+		"realpkg-3.1/PKG-INFO": []byte("Metadata-Version: 2.1\nName: realpkg\nVersion: 3.1\nRequires-Dist: click\n"),
+		"realpkg-3.1/setup.py": []byte("from setuptools import setup\nsetup()\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newSwitchableServer(t, data)
+	s.write("requirements.txt", srv.URL+"/dl/snapshot.tar.gz\n")
+	s.mustRun(0, gitArgs(s, "-o", "shell.nix", "requirements.txt")...)
+	out := s.read("shell.nix")
+	for _, want := range []string{
+		"# req2nix-lock: realpkg==3.1 url=" + srv.URL + "/dl/snapshot.tar.gz sha256=" + sha256Hex(data),
+		"# req2nix-lock: click==",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("shell.nix lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -43,13 +43,12 @@ func utf16LEWithBOM(s string) string {
 // Every case must succeed with the pins listed, or fail with the message.
 func TestInputShapes(t *testing.T) {
 	tests := []struct {
-		name    string
-		files   map[string]string
-		args    []string
-		code    int
-		stdout  []string // in the output (pins: "req2nix-lock: name==version")
-		stderr  []string
-		without []string // not in the output
+		name   string
+		files  map[string]string
+		args   []string
+		code   int
+		stdout []string // in the output (pins: "req2nix-lock: name==version")
+		stderr []string
 	}{
 		{name: "rye lock file with -e file:.", files: withFiles(localApp, map[string]string{"requirements.lock": ryeHeader + "-e file:.\nclick==8.1.7\n    # via my-app\n"}),
 			args:   args("requirements.lock"),

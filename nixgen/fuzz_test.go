@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,15 +72,26 @@ func FuzzGenerate(f *testing.F) {
 func FuzzReadPins(f *testing.F) {
 	f.Add([]byte("# req2nix-lock: flask==1.1.2\n{ }\n"))
 	f.Add([]byte(`{"schema_version": "1.0.0", "packages": [{"name": "a", "version": "1"}]}`))
+	f.Add([]byte("# req2nix-lock: certifi==2024.7.4\n# req2nix-lock x86_64-darwin: appnope==0.1.4\n# req2nix-lock aarch64-linux: blinker==1.8.2 url=git+https://h/b@0123 rev=0123456789abcdef0123456789abcdef01234567\n{ }\n"))
+	f.Add([]byte(`{"schema_version": "1.2.0", "systems": ["x86_64-linux", "aarch64-darwin"], "packages": [{"name": "a", "version": "1", "systems": ["aarch64-darwin"]}, {"name": "b", "version": "2"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pins, err := ReadPins(data)
+		pins, err := ReadSystemPins(data)
 		if err != nil {
 			return
 		}
-		for name, version := range pins {
-			if name == "" || version == "" {
-				t.Fatalf("accepted empty pin %q==%q", name, version)
+		check := func(system string, m map[string]string) {
+			for name, version := range m {
+				if name == "" || version == "" {
+					t.Fatalf("accepted empty pin %q==%q (system %q)", name, version, system)
+				}
 			}
+		}
+		check("", pins.All)
+		for system, m := range pins.BySystem {
+			if !slices.Contains(resolver.AllSystems(), system) {
+				t.Fatalf("accepted pins for unknown system %q", system)
+			}
+			check(system, m)
 		}
 	})
 }

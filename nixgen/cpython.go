@@ -60,6 +60,9 @@ func CPythonTableSource() string { return cpythonReleases().Source }
 type UnknownReleaseError struct {
 	Version string
 	Known   []string
+	// Missing is the URL where python.org answered that it has no such
+	// tarball: the version is wrong, not the network ("" when not asked).
+	Missing string
 }
 
 func (e *UnknownReleaseError) Error() string {

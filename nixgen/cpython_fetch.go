@@ -69,6 +69,7 @@ func FetchCPythonRelease(ctx context.Context, version string, o CPythonFetchOpti
 	var notFound *httpStatusError
 	switch {
 	case errors.As(err, &notFound) && notFound.code == http.StatusNotFound:
+		unknown.Missing = url
 		return CPythonRelease{}, fmt.Errorf("%w (%s has no such file: is %s a CPython release?)", unknown, url, version)
 	case err != nil:
 		return CPythonRelease{}, fmt.Errorf("%w; downloading it to hash it failed: %v", unknown, err)

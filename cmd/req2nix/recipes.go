@@ -171,7 +171,10 @@ func cpythonRelease(ctx context.Context, o *options, env func(string) string, ve
 	}
 	if o.pythonHash != "" {
 		rel, err := nixgen.CPythonReleaseWithHash(version, o.pythonHash)
-		return rel, "--python-hash", err
+		if err != nil {
+			return rel, "", &inputError{err}
+		}
+		return rel, "--python-hash", nil
 	}
 	rel, err := nixgen.FetchCPythonRelease(ctx, version, nixgen.CPythonFetchOptions{
 		CacheDir: cacheDir(o),
@@ -179,6 +182,9 @@ func cpythonRelease(ctx context.Context, o *options, env func(string) string, ve
 		BaseURL:  env("REQ2NIX_CPYTHON_URL"),
 		Progress: ui.progressLine,
 	})
+	if unknown, ok := errors.AsType[*nixgen.UnknownReleaseError](err); ok && unknown.Missing != "" {
+		return rel, "", &inputError{err} // no such release: the request is wrong
+	}
 	if err != nil {
 		return rel, "", err
 	}

@@ -80,7 +80,7 @@ func TestExactReleaseThroughBinary(t *testing.T) {
 		code int
 		want string
 	}{
-		{onlineArgs("--python", "3.12.97", "requirements.txt"), 1, "/3.12.97/Python-3.12.97.tar.xz has no such file: is 3.12.97 a CPython release?"},
+		{onlineArgs("--python", "3.12.97", "requirements.txt"), 2, "/3.12.97/Python-3.12.97.tar.xz has no such file: is 3.12.97 a CPython release?"},
 		{args("--python", "3.11.11", "--python-hash", hash, "requirements.txt"), 2, "--python-hash " + hash + " is not the hash of Python-3.11.11.tar.xz in req2nix's table"},
 		{args("--python", "3.12.13", "--python-hash", hash, "requirements.txt"), 2, "the pinned nixpkgs' python312 is 3.12.13 already"},
 		{args("--python", "3.12", "--python-hash", hash, "requirements.txt"), 2, "--python-hash goes with an exact release"},

@@ -125,13 +125,10 @@ func planSystems(ctx context.Context, m *resolver.MultiResolution, ix *nixgen.In
 		go func() {
 			defer wg.Done()
 			plans[i], errs[i] = nixgen.MakePlan(ctx, res, ix.ForPlatform(s), facts, opts)
-			if errs[i] != nil && len(m.BySystem) > 1 {
-				errs[i] = fmt.Errorf("%s: %w", s, errs[i])
-			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := systemsErrors(m.Systems, errs, len(m.BySystem)); err != nil {
 		return nil, err
 	}
 	bySystem := map[string]*nixgen.Plan{}
@@ -141,6 +138,34 @@ func planSystems(ctx context.Context, m *resolver.MultiResolution, ix *nixgen.In
 		}
 	}
 	return nixgen.MergePlans(m, bySystem)
+}
+
+// systemsErrors joins the errors of the systems (errs[i] is systems[i]'s),
+// each text once with the systems it happened on, named unless it
+// happened on all of the resolved ones.
+func systemsErrors(systems []string, errs []error, resolved int) error {
+	var texts []string
+	on := map[string][]string{}
+	first := map[string]error{}
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		text := err.Error()
+		if on[text] == nil {
+			texts, first[text] = append(texts, text), err
+		}
+		on[text] = append(on[text], systems[i])
+	}
+	var out []error
+	for _, text := range texts {
+		if len(on[text]) == resolved {
+			out = append(out, first[text])
+		} else {
+			out = append(out, fmt.Errorf("%s: %w", strings.Join(on[text], ", "), first[text]))
+		}
+	}
+	return errors.Join(out...)
 }
 
 // systemsWarnings are the run's warnings about systems: each one without

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -289,5 +290,37 @@ func TestSystemPinsKept(t *testing.T) {
 	s.mustRun(0, args(append([]string{"--upgrade"}, flags...)...)...)
 	if got := s.read("shell.nix"); got != fresh {
 		t.Errorf("--upgrade should give the fresh output again; got\n%s", got)
+	}
+}
+
+// TestSystemsErrors: a planning error is said once, naming the systems it
+// happened on unless it happened on every resolved one.
+func TestSystemsErrors(t *testing.T) {
+	systems := resolver.AllSystems()
+	a, b := errors.New("a failed"), errors.New("b failed")
+	tests := []struct {
+		name     string
+		errs     []error
+		resolved int
+		want     string
+	}{
+		{"none", []error{nil, nil, nil, nil}, 4, ""},
+		{"the same everywhere", []error{a, a, a, a}, 4, "a failed"},
+		{"the same on every resolved system", []error{a, a, nil, nil}, 2, "a failed"},
+		{"on some", []error{a, nil, a, nil}, 4, "x86_64-linux, x86_64-darwin: a failed"},
+		{"different", []error{a, b, a, b}, 4, "x86_64-linux, x86_64-darwin: a failed\naarch64-linux, aarch64-darwin: b failed"},
+	}
+	for _, tt := range tests {
+		err := systemsErrors(systems, tt.errs, tt.resolved)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if err != nil && !errors.Is(err, a) && !errors.Is(err, b) {
+			t.Errorf("%s: %v does not wrap the systems' errors", tt.name, err)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -236,6 +238,7 @@ func TestLockRefusals(t *testing.T) {
 		edit   func(t *testing.T, dir string)
 		flags  []string
 		input  string
+		output string // -o (default shell.nix)
 		wants  []string
 		status int
 	}{
@@ -269,6 +272,8 @@ func TestLockRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, wants: []string{"several lock files (pylock.a.toml, pylock.b.toml) and no pylock.toml; name the one to read"}},
+		{name: "output is the lock", dir: "uv", output: "uv.lock", wants: []string{"-o uv.lock is also an input", "choose another output file"}},
+		{name: "output is the lock's project", dir: "poetry", output: "pyproject.toml", wants: []string{"-o pyproject.toml is also an input"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,16 +286,36 @@ func TestLockRefusals(t *testing.T) {
 			if tt.input != "" {
 				inputs = strings.Fields(tt.input)
 			}
-			r := s.mustRun(exitUsage, args(append(append(tt.flags, "-o", "shell.nix"), inputs...)...)...)
+			output := cmp.Or(tt.output, "shell.nix")
+			before, _ := os.ReadFile(filepath.Join(s.dir, output))
+			r := s.mustRun(exitUsage, args(append(append(tt.flags, "-o", output), inputs...)...)...)
 			for _, w := range tt.wants {
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 				}
 			}
-			if _, err := os.Stat(filepath.Join(s.dir, "shell.nix")); err == nil {
-				t.Error("shell.nix was written despite the error")
+			if after, _ := os.ReadFile(filepath.Join(s.dir, output)); !bytes.Equal(before, after) {
+				t.Errorf("%s was written despite the error", output)
 			}
 		})
+	}
+}
+
+// TestLockSummaryNotes: the summary says which lock was read, that it wins
+// over the project files beside it, and which other locks it left.
+func TestLockSummaryNotes(t *testing.T) {
+	s := newSession(t)
+	s.dir = copyDir(t, filepath.Join(fixtures.Dir(), "locks", "uv"))
+	writeFile(t, filepath.Join(s.dir, "poetry.lock"), readFileT(t, filepath.Join(fixtures.Dir(), "locks", "poetry", "poetry.lock")))
+	r := s.mustRun(0, args("-o", "shell.nix", ".")...)
+	for _, want := range []string{
+		"read the lock file uv.lock (nothing was resolved)",
+		"a lock wins over the pyproject.toml beside it (name one of them to resolve it instead)",
+		"poetry.lock is also there and was not read",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, r.stderr)
+		}
 	}
 }
 

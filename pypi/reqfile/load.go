@@ -54,9 +54,9 @@ func Load(paths []string, sel Selection) (*File, error) {
 var otherFormats = map[string]string{
 	"setup.py":         "list its install_requires in a requirements.txt, or give the project's pyproject.toml",
 	"setup.cfg":        "list its install_requires in a requirements.txt, or give the project's pyproject.toml",
-	"pipfile":          "`pipenv requirements > requirements.txt` writes one to give instead",
-	"pipfile.lock":     "`pipenv requirements > requirements.txt` writes one to give instead",
-	"poetry.lock":      "give the pyproject.toml beside it",
+	"pipfile":          "`pipenv lock` writes the Pipfile.lock to give instead (req2nix reads lock files)",
+	"pipfile.lock":     "give it as the only input: req2nix reads it as a lock file",
+	"poetry.lock":      "give it as the only input: req2nix reads it as a lock file",
 	"environment.yml":  "conda environments are not read; list the pip packages in a requirements.txt",
 	"environment.yaml": "conda environments are not read; list the pip packages in a requirements.txt",
 }

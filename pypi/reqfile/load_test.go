@@ -52,7 +52,7 @@ func TestLoad(t *testing.T) {
 		{name: "Pipfile is not a requirements file",
 			files:   map[string]string{"app/Pipfile": "[packages]\n"},
 			paths:   []string{"app/Pipfile"},
-			wantErr: "app/Pipfile: not a requirements file nor a pyproject.toml; `pipenv requirements > requirements.txt` writes one to give instead"},
+			wantErr: "app/Pipfile: not a requirements file nor a pyproject.toml; `pipenv lock` writes the Pipfile.lock to give instead (req2nix reads lock files)"},
 		{name: "an empty file name",
 			files:   map[string]string{"a.txt": "x"},
 			paths:   []string{"a.txt", ""},

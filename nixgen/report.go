@@ -22,7 +22,8 @@ const SchemaVersion = "1.2.0"
 // Report is the JSON output format (Options.Format "json"), schema 1.2.0.
 // Fields marked omitempty are absent when empty; lists are sorted.
 // 1.1.0 added binary_cache, rebuilt_because, nixpkgs_adds and
-// imports_check to packages and dependency_edges to nixpkgs. 1.2.0 covers
+// imports_check to packages, dependency_edges to nixpkgs, and
+// exclude_newer (the --exclude-newer cutoff). 1.2.0 covers
 // several systems (systems, failed and differences, and per package the
 // systems it holds for, see ReportPackage.Systems; platform is only set
 // for a report of one system) and added the recipes: the interpreter's

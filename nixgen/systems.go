@@ -310,8 +310,10 @@ func takeUnsupported(d *Decision, ix *Index) {
 		return
 	}
 	d.Attr, d.NixpkgsVersion = e.Attr, e.Version
-	d.Notes = append(d.Notes, fmt.Sprintf("nixpkgs' %s %s is not available on %s (its meta.platforms or meta.broken), so this build takes its place there",
-		e.Attr, orUnknown(e.Version), ix.system))
+	// The note names no system, so that the summary says it once for all
+	// the systems it holds on.
+	d.Notes = append(d.Notes, fmt.Sprintf("nixpkgs' %s %s is not available on this system (its meta.platforms or meta.broken), so this build takes its place",
+		e.Attr, orUnknown(e.Version)))
 }
 
 // pipRequirements are what pip installs on the resolved systems: a

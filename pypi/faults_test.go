@@ -94,8 +94,12 @@ func TestFaults(t *testing.T) {
 				if elapsed < tt.minElapsed {
 					t.Errorf("returned after %v, want at least %v (Retry-After)", elapsed, tt.minElapsed)
 				}
-				if st := c.Stats(); tt.wantRequests > 0 && st.Retries != int64(len(docs)*(tt.wantRequests-1)) {
-					t.Errorf("Stats.Retries = %d, want %d", st.Retries, len(docs)*(tt.wantRequests-1))
+				want := int64(len(docs) * (tt.wantRequests - 1))
+				// net/http itself retries a GET whose reused connection was
+				// reset before any response, unseen by the client's count.
+				transportRetries := tt.faults[0].Reset
+				if st := c.Stats(); tt.wantRequests > 0 && (st.Retries > want || st.Retries < want && !transportRetries) {
+					t.Errorf("Stats.Retries = %d, want %d", st.Retries, want)
 				}
 			})
 		}

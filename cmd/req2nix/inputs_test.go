@@ -37,6 +37,15 @@ func utf16LEWithBOM(s string) string {
 	return string(b)
 }
 
+// utf32BEWithBOM is s in UTF-32 big-endian with a byte order mark.
+func utf32BEWithBOM(s string) string {
+	b := []byte{0, 0, 0xFE, 0xFF}
+	for _, r := range s {
+		b = binenc.BigEndian.AppendUint32(b, uint32(r))
+	}
+	return string(b)
+}
+
 // TestInputShapes runs the binary on small files of the shapes real
 // projects have (issue 10): rye lock files, relative file: URLs, Poetry
 // unions, pip's encodings and per-project pre-release options, ===.
@@ -69,6 +78,12 @@ func TestInputShapes(t *testing.T) {
 		{name: "UTF-16 from PowerShell", files: map[string]string{"requirements.txt": utf16LEWithBOM("click==8.1.7\r\nidna==3.6\r\n")},
 			args: args("requirements.txt"), stdout: []string{"req2nix-lock: click==8.1.7", "req2nix-lock: idna==3.6"}},
 		{name: "Latin-1 with a coding line", files: map[string]string{"requirements.txt": "# -*- coding: latin-1 -*-\nclick==8.1.7  # caf\xe9\n"},
+			args: args("requirements.txt"), stdout: []string{"req2nix-lock: click==8.1.7"}},
+		{name: "UTF-8 with a BOM (Notepad)", files: map[string]string{"requirements.txt": "\xef\xbb\xbfclick==8.1.7\r\n"},
+			args: args("requirements.txt"), stdout: []string{"req2nix-lock: click==8.1.7"}},
+		{name: "UTF-32 big-endian with a BOM", files: map[string]string{"requirements.txt": utf32BEWithBOM("click==8.1.7\n")},
+			args: args("requirements.txt"), stdout: []string{"req2nix-lock: click==8.1.7"}},
+		{name: "Windows-1252 with a coding line", files: map[string]string{"requirements.txt": "# coding: cp1252\nclick==8.1.7  # \x93quoted\x94\n"},
 			args: args("requirements.txt"), stdout: []string{"req2nix-lock: click==8.1.7"}},
 		{name: "--all-releases for one project", files: map[string]string{"requirements.txt": "--all-releases urllib3\nrequests\n"},
 			args: args("requirements.txt"), stdout: []string{"req2nix-lock: urllib3==2.3.0rc1", "req2nix-lock: requests==2.32.3"}},

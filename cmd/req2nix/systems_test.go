@@ -324,3 +324,36 @@ func TestSystemsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemsSummary: the summary lists the packages that differ between
+// systems with why, says a note that holds on several systems once, and
+// names a system without an environment, which the report lists as failed.
+func TestSystemsSummary(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "crossplat\n")
+	r := s.mustRun(0, args("--python", "3.12", "-o", "shell.nix", "requirements.txt")...)
+	for _, want := range []string{
+		"3 packages differ between systems:",
+		`appnope: not installed on x86_64-linux, aarch64-linux; 0.1.4 on x86_64-darwin, aarch64-darwin (x86_64-linux: crossplat 1.0 requires appnope>=0.1.2; sys_platform == "darwin"`,
+		"warning: on x86_64-darwin, aarch64-darwin: tensorkit: nixpkgs' tensorkit 1.9 is not available on this system",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	s.write("requirements.txt", "armless\n")
+	r = s.mustRun(0, args("--python", "3.12", "--format", "json", "requirements.txt")...)
+	why := "armless==0.5 has no sdist and no wheel for CPython 3.12.13 on x86_64-darwin"
+	if !strings.Contains(r.stderr, "warning: no environment for x86_64-darwin, so the output stops there") || !strings.Contains(r.stderr, why) {
+		t.Errorf("the summary does not name the failed system:\n%s", r.stderr)
+	}
+	var report struct {
+		Failed []struct{ System, Error string } `json:"failed"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Failed) != 1 || report.Failed[0].System != "x86_64-darwin" || !strings.Contains(report.Failed[0].Error, why) {
+		t.Errorf("report's failed: %+v", report.Failed)
+	}
+}

@@ -274,6 +274,12 @@ func TestPipFallbackThroughBinary(t *testing.T) {
 			t.Errorf("shell.nix lacks %q", w)
 		}
 	}
+	fhs := s.mustRun(0, append(flags, "--fallback", "fhs", "requirements.txt")...).stdout
+	for _, w := range []string{"pkgs.buildFHSEnv {", "profile = shellHook;", "if pkgs.stdenv.hostPlatform.isLinux then", "inherit shellHook;"} {
+		if !strings.Contains(fhs, w) {
+			t.Errorf("--fallback fhs: shell.nix lacks %q", w)
+		}
+	}
 	// pip installs binonly on x86_64-linux, Nix on aarch64-darwin only.
 	if strings.Count(r.stdout, "ps.binonly") != 1 || !strings.Contains(r.stdout, "packages = ps: [ ps.binonly ];") {
 		t.Error("binonly is in the Nix environment of x86_64-linux as well")
@@ -429,5 +435,35 @@ func checkAppEvaluates(t *testing.T, s *session, flags []string, buildSystem, de
 	}
 	if len(got.Src) != 3 || filepath.Base(got.Src[2]) != "src" {
 		t.Errorf("source %q", got.Src)
+	}
+}
+
+// TestInterpreterFlagsThroughBinary: --optimized-python and --interpreter
+// through the binary: the interpreter the header names and the file
+// builds, and an interpreter the pin lacks refused.
+func TestInterpreterFlagsThroughBinary(t *testing.T) {
+	s := newSession(t)
+	s.write("requirements.txt", "click\n")
+	for _, tc := range []struct {
+		flags []string
+		code  int
+		want  []string // in stdout (0) or stderr
+	}{
+		{[]string{"--python", "3.12", "--optimized-python"}, 0,
+			[]string{"# Python: python312Optimized 3.12.13 on", "# With profile-guided optimization and LTO"}},
+		{[]string{"--interpreter", "python313FreeThreading"}, 0,
+			[]string{"# Python: python313FreeThreading 3.13.15 on", "python = pkgs.python313FreeThreading.override {"}},
+		{[]string{"--interpreter", "python399"}, exitUsage, []string{"has no python399 (it has python311, python312, python313, python314, python315)"}},
+	} {
+		r := s.mustRun(tc.code, args(append(tc.flags, "requirements.txt")...)...)
+		out := r.stdout
+		if tc.code != 0 {
+			out = r.stderr
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("req2nix %s: output lacks %q:\n%s", strings.Join(tc.flags, " "), w, out)
+			}
+		}
 	}
 }

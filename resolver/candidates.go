@@ -134,11 +134,11 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	if len(files) == 0 && len(r.Files) > 0 {
 		return nil, why
 	}
-	var sdists []pypi.File
+	var usable []pypi.File // sdists, then the wheels in rank order
 	var wheels []rankedFile
 	platformOK, pythonOK := false, false
 	var needs, excludedBy string
-	for _, f := range files {
+	for i, f := range files {
 		k, kind := t.fileKind(f)
 		switch {
 		case kind == "":
@@ -154,18 +154,18 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 		switch {
 		case !t.hashMatches(name, f):
 		case kind == "sdist":
-			sdists = append(sdists, f)
+			usable = append(slices.Grow(usable, len(files)), f) // one allocation a release
 		default:
-			wheels = append(wheels, rankedFile{f, k})
+			wheels = append(wheels, rankedFile{i, k})
 		}
 	}
 	slices.SortStableFunc(wheels, func(a, b rankedFile) int { return cmp.Compare(a.rank, b.rank) })
 	for _, w := range wheels {
-		sdists = append(sdists, w.File)
+		usable = append(slices.Grow(usable, len(files)), files[w.file])
 	}
-	switch files := sdists; {
-	case len(files) > 0:
-		return files, ""
+	switch {
+	case len(usable) > 0:
+		return usable, ""
 	case !platformOK && excludedBy != "":
 		return nil, fmt.Sprintf("has no file for %s that %s allows", t.describe(), excludedBy)
 	case !platformOK:
@@ -177,10 +177,10 @@ func (t *target) usableFiles(name string, r pypi.Release) ([]pypi.File, string) 
 	}
 }
 
-// rankedFile is a wheel with its tag rank for the target (lower is better).
+// rankedFile is a wheel (its position in the release's files) with its
+// tag rank for the target (lower is better).
 type rankedFile struct {
-	pypi.File
-	rank int
+	file, rank int
 }
 
 // uploadedWhy prefixes the reason a release cannot be used when every file

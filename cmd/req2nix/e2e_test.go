@@ -48,6 +48,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// wantAll reports each of wants that text (what: which output) lacks.
+func wantAll(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}
+
 // runResult is what one run of the binary did.
 type runResult struct {
 	stdout, stderr string

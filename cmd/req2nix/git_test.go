@@ -324,13 +324,7 @@ func TestUnnamedArchiveNamedFromMetadata(t *testing.T) {
 	srv := newSwitchableServer(t, data)
 	s.write("requirements.txt", srv.URL+"/dl/snapshot.tar.gz\n")
 	s.mustRun(0, gitArgs(s, "-o", "shell.nix", "requirements.txt")...)
-	out := s.read("shell.nix")
-	for _, want := range []string{
-		"# req2nix-lock: realpkg==3.1 url=" + srv.URL + "/dl/snapshot.tar.gz sha256=" + sha256Hex(data),
-		"# req2nix-lock: click==",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("shell.nix lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "shell.nix", s.read("shell.nix"),
+		"# req2nix-lock: realpkg==3.1 url="+srv.URL+"/dl/snapshot.tar.gz sha256="+sha256Hex(data),
+		"# req2nix-lock: click==")
 }

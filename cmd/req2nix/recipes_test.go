@@ -275,11 +275,7 @@ func TestPipFallbackThroughBinary(t *testing.T) {
 		}
 	}
 	fhs := s.mustRun(0, append(flags, "--fallback", "fhs", "requirements.txt")...).stdout
-	for _, w := range []string{"pkgs.buildFHSEnv {", "profile = shellHook;", "if pkgs.stdenv.hostPlatform.isLinux then", "inherit shellHook;"} {
-		if !strings.Contains(fhs, w) {
-			t.Errorf("--fallback fhs: shell.nix lacks %q", w)
-		}
-	}
+	wantAll(t, "--fallback fhs: shell.nix", fhs, "pkgs.buildFHSEnv {", "profile = shellHook;", "if pkgs.stdenv.hostPlatform.isLinux then", "inherit shellHook;")
 	// pip installs binonly on x86_64-linux, Nix on aarch64-darwin only.
 	if strings.Count(r.stdout, "ps.binonly") != 1 || !strings.Contains(r.stdout, "packages = ps: [ ps.binonly ];") {
 		t.Error("binonly is in the Nix environment of x86_64-linux as well")
@@ -460,10 +456,6 @@ func TestInterpreterFlagsThroughBinary(t *testing.T) {
 		if tc.code != 0 {
 			out = r.stderr
 		}
-		for _, w := range tc.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("req2nix %s: output lacks %q:\n%s", strings.Join(tc.flags, " "), w, out)
-			}
-		}
+		wantAll(t, "req2nix "+strings.Join(tc.flags, " "), out, tc.want...)
 	}
 }

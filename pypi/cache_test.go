@@ -408,11 +408,16 @@ func TestOnceCachedSharesOneCacheTry(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := testClient(t, pypitest.NewServer(t), Options{})
-			var tries, fetches atomic.Int32
+			const callers = 8
+			var tries, fetches, started atomic.Int32
 			fn := func(ctx context.Context) (any, error) {
 				if cacheOnly(ctx) {
 					tries.Add(1)
-					time.Sleep(20 * time.Millisecond) // the others arrive meanwhile
+					// Let every caller start, and reach the shared try.
+					for deadline := time.Now().Add(5 * time.Second); started.Load() < callers && time.Now().Before(deadline); {
+						time.Sleep(time.Millisecond)
+					}
+					time.Sleep(20 * time.Millisecond)
 					if !tt.cached {
 						return nil, errNotCached
 					}
@@ -422,8 +427,9 @@ func TestOnceCachedSharesOneCacheTry(t *testing.T) {
 				return "fetched", nil
 			}
 			var wg sync.WaitGroup
-			for range 8 {
+			for range callers {
 				wg.Go(func() {
+					started.Add(1)
 					if _, err := c.onceCached(context.Background(), "k", fn); err != nil {
 						t.Error(err)
 					}
@@ -431,7 +437,7 @@ func TestOnceCachedSharesOneCacheTry(t *testing.T) {
 			}
 			wg.Wait()
 			if tries.Load() != tt.tries || fetches.Load() != tt.fetches {
-				t.Errorf("8 callers: %d cache tries and %d fetches, want %d and %d", tries.Load(), fetches.Load(), tt.tries, tt.fetches)
+				t.Errorf("%d callers: %d cache tries and %d fetches, want %d and %d", callers, tries.Load(), fetches.Load(), tt.tries, tt.fetches)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/req2nix/req2nix/pypi"
 	"github.com/req2nix/req2nix/pypi/pep508"
 	"github.com/req2nix/req2nix/pypi/reqfile"
+	"github.com/req2nix/req2nix/pypi/vcs"
 )
 
 // ArtifactDigester is implemented by providers that can download a direct
@@ -215,12 +216,19 @@ func (w *world) readGit(ctx context.Context, ref *directRef) error {
 		return err
 	}
 	ref.src.TreeHash, ref.src.Submodules = co.NARHash, co.Submodules
-	where := pypi.Redact(ref.src.URL) + "@" + ref.src.Rev[:12]
+	return w.readProject(ref, checkoutTree(co, ref.src))
+}
+
+// checkoutTree is the project of a git source in its commit's checkout:
+// at the source's subdirectory, named by repository, commit and
+// subdirectory in messages.
+func checkoutTree(co *vcs.Checkout, src DirectSource) projectTree {
+	where := pypi.Redact(src.URL) + "@" + src.Rev[:12]
 	dir := "."
-	if ref.src.Subdirectory != "" {
-		dir, where = ref.src.Subdirectory, where+"/"+ref.src.Subdirectory
+	if src.Subdirectory != "" {
+		dir, where = src.Subdirectory, where+"/"+src.Subdirectory
 	}
-	return w.readProject(ref, fsTree(co.Files, dir, where))
+	return fsTree(co.Files, dir, where)
 }
 
 // readArchive reads an archive's metadata and pins its sha256: the URL's

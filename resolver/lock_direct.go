@@ -119,13 +119,8 @@ func (r *lockRun) hashGit(ctx context.Context, l *locked, src DirectSource) {
 		co, err := r.opts.Git.Checkout(ctx, src.URL, src.Rev)
 		if err == nil {
 			src.TreeHash, src.Submodules = co.NARHash, co.Submodules
-			l.source = &src
-			where, dir := pypi.Redact(src.URL)+"@"+src.Rev[:12], "."
-			if src.Subdirectory != "" {
-				dir, where = src.Subdirectory, where+"/"+src.Subdirectory
-			}
-			tree := fsTree(co.Files, dir, where)
-			l.tree = &tree
+			tree := checkoutTree(co, src)
+			l.source, l.tree = &src, &tree
 			return
 		}
 		why = err.Error()
